@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/pkgreg/registry/registry"
+)
+
+// adminCommand is one "registry admin <noun> <verb>" command. It runs as the first
+// administrator, directly on the database, and prints one JSON object.
+type adminCommand struct {
+	usage string
+	flags func(fs *flag.FlagSet) func(ctx context.Context, svc *registry.Service) (any, error)
+}
+
+var adminCommands = map[string]adminCommand{
+	"user create": {"--username U [--name N] [--email E] [--admin] [--password P]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.CreateUserInput
+		fs.StringVar(&in.Username, "username", "", "username")
+		fs.StringVar(&in.Name, "name", "", "display name")
+		fs.StringVar(&in.Email, "email", "", "email")
+		fs.StringVar(&in.Password, "password", "", "password (8 to 72 characters)")
+		fs.BoolVar(&in.Admin, "admin", false, "administrator")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			u, err := svc.CreateUser(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": u.ID, "username": u.Username, "admin": u.Admin}, nil
+		}
+	}},
+	"user set-password": {"--username U --password P", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		username := fs.String("username", "", "username")
+		password := fs.String("password", "", "new password")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			return map[string]any{"username": *username}, svc.SetPassword(ctx, *username, *password)
+		}
+	}},
+	"user block": {"--username U [--unblock]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		username := fs.String("username", "", "username")
+		unblock := fs.Bool("unblock", false, "unblock instead")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			return map[string]any{"username": *username, "blocked": !*unblock}, svc.SetUserState(ctx, *username, !*unblock)
+		}
+	}},
+	"group create": {"--path a/b [--name N] [--visibility private|internal|public]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.CreateGroupInput
+		fs.StringVar(&in.FullPath, "path", "", "full path")
+		fs.StringVar(&in.Name, "name", "", "display name")
+		fs.StringVar(&in.Visibility, "visibility", "private", "visibility")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			g, err := svc.CreateGroup(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": g.ID, "full_path": g.FullPath, "visibility": g.Visibility}, nil
+		}
+	}},
+	"project create": {"--path namespace/project [--visibility V] [--package-registry-access-level disabled|private|public]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.CreateProjectInput
+		fs.StringVar(&in.FullPath, "path", "", "full path")
+		fs.StringVar(&in.Name, "name", "", "display name")
+		fs.StringVar(&in.Visibility, "visibility", "private", "visibility")
+		fs.StringVar(&in.PackageRegistryAccessLevel, "package-registry-access-level", "private", "package registry access level")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			p, err := svc.CreateProject(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": p.ID, "full_path": p.FullPath, "visibility": p.Visibility,
+				"package_registry_access_level": p.PackageRegistryAccessLevel}, nil
+		}
+	}},
+	"member add": {"--user U (--project P | --group G) --role guest|planner|reporter|developer|maintainer|owner", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.MembershipInput
+		fs.StringVar(&in.Username, "user", "", "username")
+		fs.StringVar(&in.ProjectPath, "project", "", "project id or full path")
+		fs.StringVar(&in.GroupPath, "group", "", "group id or full path")
+		fs.StringVar(&in.Role, "role", "", "role")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			m, err := svc.SetMembership(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": m.ID, "user": in.Username, "role": m.Role}, nil
+		}
+	}},
+	"token create": {"--user U --name N [--scopes api,read_api] [--expires-at 2030-01-02]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		user, name := fs.String("user", "root", "username"), fs.String("name", "", "token name")
+		scopes, expires := fs.String("scopes", "api", "comma-separated scopes"), fs.String("expires-at", "", "expiry date")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			exp, err := parseDate(*expires)
+			if err != nil {
+				return nil, err
+			}
+			ctx, err = svc.UserContext(ctx, *user)
+			if err != nil {
+				return nil, err
+			}
+			return svc.CreatePersonalAccessToken(ctx, registry.CreatePersonalAccessTokenInput{
+				Name: *name, Scopes: splitList(*scopes), ExpiresAt: exp})
+		}
+	}},
+	"deploy-token create": {"(--project P | --group G) --name N [--username U] [--scopes read_package_registry,write_package_registry]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.DeployTokenInput
+		fs.StringVar(&in.ProjectPath, "project", "", "project")
+		fs.StringVar(&in.GroupPath, "group", "", "group")
+		fs.StringVar(&in.Name, "name", "", "token name")
+		fs.StringVar(&in.Username, "username", "", "username (default gitlab+deploy-token-...)")
+		scopes := fs.String("scopes", "read_package_registry", "comma-separated scopes")
+		expires := fs.String("expires-at", "", "expiry date")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			var err error
+			if in.ExpiresAt, err = parseDate(*expires); err != nil {
+				return nil, err
+			}
+			in.Scopes = splitList(*scopes)
+			return svc.CreateDeployToken(ctx, in)
+		}
+	}},
+	"access-token create": {"(--project P | --group G) --name N [--role maintainer] [--scopes api]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.AccessTokenInput
+		fs.StringVar(&in.ProjectPath, "project", "", "project")
+		fs.StringVar(&in.GroupPath, "group", "", "group")
+		fs.StringVar(&in.Name, "name", "", "token name")
+		fs.StringVar(&in.Role, "role", "maintainer", "role of the bot member")
+		scopes := fs.String("scopes", "api", "comma-separated scopes")
+		expires := fs.String("expires-at", "", "expiry date")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			var err error
+			if in.ExpiresAt, err = parseDate(*expires); err != nil {
+				return nil, err
+			}
+			in.Scopes = splitList(*scopes)
+			return svc.CreateAccessToken(ctx, in)
+		}
+	}},
+	"job create": {"--project P --user U --pipeline-id N --name build [--ref main] [--sha S]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.CreateJobInput
+		user := fs.String("user", "root", "the user the job runs as")
+		fs.StringVar(&in.ProjectPath, "project", "", "project")
+		fs.Int64Var(&in.PipelineIID, "pipeline-id", 0, "the CI system's pipeline number")
+		fs.StringVar(&in.Name, "name", "", "job name")
+		fs.StringVar(&in.Ref, "ref", "main", "branch or tag")
+		fs.StringVar(&in.SHA, "sha", "", "commit")
+		fs.DurationVar(&in.Lifetime, "lifetime", 0, "token lifetime (default and maximum: the server's)")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			ctx, err := svc.UserContext(ctx, *user)
+			if err != nil {
+				return nil, err
+			}
+			return svc.CreateJob(ctx, in)
+		}
+	}},
+	"job finish": {"--id N [--status success|failed|canceled]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		id, status := fs.Int("id", 0, "job id"), fs.String("status", "success", "final status")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			return map[string]any{"id": *id, "status": *status}, svc.FinishJob(ctx, *id, *status)
+		}
+	}},
+	"job-token-scope add": {"--project TARGET (--source-project P | --source-group G)", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		var in registry.JobTokenScopeInput
+		fs.StringVar(&in.ProjectPath, "project", "", "target project")
+		fs.StringVar(&in.SourceProjectPath, "source-project", "", "project whose jobs may reach the target")
+		fs.StringVar(&in.SourceGroupPath, "source-group", "", "group whose projects' jobs may reach the target")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			return in, svc.SetJobTokenScope(ctx, in, true)
+		}
+	}},
+	"gc run": {"[--grace 15m]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+		grace := fs.Duration("grace", 15*time.Minute, "leave things younger than this")
+		return func(ctx context.Context, svc *registry.Service) (any, error) {
+			return svc.CollectGarbage(ctx, *grace)
+		}
+	}},
+}
+
+func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprintln(stderr, "usage: registry admin <noun> <verb> [flags]; commands:")
+		for name, c := range adminCommands {
+			fmt.Fprintf(stderr, "  %s %s\n", name, c.usage)
+		}
+		return flag.ErrHelp
+	}
+	name := args[0] + " " + args[1]
+	cmd, ok := adminCommands[name]
+	if !ok {
+		return fmt.Errorf("unknown admin command %q", name)
+	}
+	var c config
+	fs := flag.NewFlagSet("admin "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.register(fs)
+	action := cmd.flags(fs)
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	c.logLevel = "warn"
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	svc, closeAll, err := c.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if token, err := svc.Bootstrap(ctx, ""); err != nil {
+		return err
+	} else if token != "" {
+		fmt.Fprintf(stderr, "Created the administrator \"root\" with a personal access token (scope api):\n  %s\n", token)
+	}
+	actx, err := svc.AdminContext(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := action(actx, svc)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(out)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func parseDate(s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, fmt.Errorf("date %q: want YYYY-MM-DD or RFC 3339", s)
+}

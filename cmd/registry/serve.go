@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/pkgreg/registry/server"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.register(fs)
+	gcEvery := fs.Duration("gc-interval", 10*time.Minute, "how often garbage collection runs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return err
+	}
+	if c.externalURL == "" {
+		c.listen = ln.Addr().String() // a ":0" listen address becomes the real port
+	}
+	svc, closeAll, err := c.open(ctx, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeAll()
+
+	token, err := svc.Bootstrap(ctx, os.Getenv("REGISTRY_BOOTSTRAP_TOKEN"))
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if token != "" {
+		// Shown once: only its digest is stored.
+		fmt.Fprintf(stdout, "Created the administrator %q with a personal access token (scope api):\n  %s\n", "root", token)
+	}
+	go svc.RunGC(ctx, *gcEvery)
+
+	srv := &http.Server{
+		Handler:           server.Routes(svc, log),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No read or write timeout: uploads and downloads of gigabytes take as long as they take.
+	}
+	fmt.Fprintf(stdout, "Listening on http://%s (external URL %s)\n", ln.Addr(), svc.ExternalURL())
+	log.Info("listening", "addr", ln.Addr().String(), "external_url", svc.ExternalURL(), "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+// Package compat holds what every package-manager protocol shares: error rendering,
+// path parameters, pagination, and GitLab's JSON entities. Each protocol lives in its
+// own sub-package and calls the registry service.
+package compat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Realm is the realm of every Basic challenge.
+const Realm = "GitLab Package Registry"
+
+// Status maps an error kind to its HTTP status; anything unknown is internal.
+func Status(err error) int {
+	switch {
+	case errors.Is(err, registry.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, registry.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, registry.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, registry.ErrUnauthenticated):
+		return http.StatusUnauthorized
+	case errors.Is(err, registry.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, registry.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteError renders err as GitLab does: {"message": "..."}, or {"error": "<param> is
+// invalid"} for a parameter that failed validation. Internal errors are logged and
+// answered with a generic message. Every 401 carries a Basic challenge, because pip
+// and Maven send credentials only after one.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status := Status(err)
+	msg := registry.PublicMessage(err)
+	if status == http.StatusInternalServerError || msg == "" {
+		if status == http.StatusInternalServerError {
+			Logger(r).ErrorContext(r.Context(), "request failed", "err", err)
+		}
+		msg = strconv.Itoa(status) + " " + http.StatusText(status)
+	}
+	body := map[string]string{"message": msg}
+	var e *registry.Error
+	if errors.As(err, &e) && e.Param != "" {
+		body = map[string]string{"error": msg}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+	}
+	WriteJSON(w, status, body)
+}
+
+// Unauthorized answers a request whose credential did not authenticate.
+func Unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
+	WriteError(w, r, registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized"))
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Param returns a path parameter, unescaped. The router matches on the escaped path
+// (see RawPath), so "group%2Fproject" arrives here whole and is decoded once.
+func Param(r *http.Request, name string) (string, error) {
+	v, err := url.PathUnescape(chi.URLParam(r, name))
+	if err != nil {
+		return "", registry.InvalidParam(name)
+	}
+	return v, nil
+}
+
+// Project resolves the {id} path parameter (a numeric id or a URL-encoded full path).
+func Project(r *http.Request, svc interface {
+	ProjectByRef(ctx context.Context, ref string) (*ent.Project, error)
+}) (*ent.Project, error) {
+	ref, err := Param(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return svc.ProjectByRef(r.Context(), ref)
+}
+
+// RawPath makes chi route on the escaped path, so an encoded slash inside a
+// parameter (a project's full path, a scoped npm name) does not split it.
+func RawPath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath == "" {
+			rctx.RoutePath = r.URL.EscapedPath()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type loggerKey struct{}
+
+// WithLogger stores the request's logger (with its request id) for handlers.
+func WithLogger(r *http.Request, l *slog.Logger) *http.Request {
+	return r.WithContext(contextWithLogger(r.Context(), l))
+}
+
+// Logger returns the request's logger.
+func Logger(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

@@ -1,0 +1,44 @@
+package compat
+
+import (
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Opener opens the content of a package file.
+type Opener interface {
+	OpenFile(ctx context.Context, f *ent.PackageFile) (*registry.Content, error)
+}
+
+// ServeFile streams a package file with range support, an ETag and GitLab's checksum
+// header. On file storage it hands the open *os.File to http.ServeContent, which lets
+// the kernel copy the bytes (sendfile) instead of a user-space buffer.
+func ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f *ent.PackageFile, contentType string) {
+	c, err := svc.OpenFile(r.Context(), f)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	defer c.Close()
+	h := w.Header()
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(f.FileName)}))
+	h.Set("ETag", `"`+f.Sha256+`"`)
+	h.Set("X-Checksum-SHA256", f.Sha256)
+	h.Set("X-Checksum-SHA1", f.Sha1)
+	h.Set("X-Checksum-MD5", f.Md5)
+	var content io.ReadSeeker = c
+	if c.File != nil {
+		content = c.File
+	}
+	http.ServeContent(w, r, "", f.CreatedAt, content)
+}

@@ -1,0 +1,74 @@
+package compat
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/pkgreg/registry/registry"
+)
+
+// Page is a validated page/per_page pair.
+type Page struct{ Number, Size int }
+
+// Pagination reads GitLab's page and per_page (default 20, at most 100).
+func Pagination(r *http.Request) (Page, error) {
+	p := Page{Number: 1, Size: 20}
+	q := r.URL.Query()
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, registry.InvalidParam("page")
+		}
+		p.Number = n
+	}
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, registry.InvalidParam("per_page")
+		}
+		p.Size = min(n, 100)
+	}
+	return p, nil
+}
+
+// SetPageHeaders writes GitLab's pagination headers and the Link header.
+func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page, total int) {
+	pages := max(1, (total+p.Size-1)/p.Size)
+	h := w.Header()
+	h.Set("X-Total", strconv.Itoa(total))
+	h.Set("X-Total-Pages", strconv.Itoa(pages))
+	h.Set("X-Page", strconv.Itoa(p.Number))
+	h.Set("X-Per-Page", strconv.Itoa(p.Size))
+	next, prev := "", ""
+	if p.Number < pages {
+		next = strconv.Itoa(p.Number + 1)
+	}
+	if p.Number > 1 {
+		prev = strconv.Itoa(p.Number - 1)
+	}
+	h.Set("X-Next-Page", next)
+	h.Set("X-Prev-Page", prev)
+	link := func(rel string, n int) string {
+		q := url.Values{}
+		for k, v := range r.URL.Query() {
+			if k != "private_token" && k != "job_token" {
+				q[k] = v
+			}
+		}
+		q.Set("page", strconv.Itoa(n))
+		q.Set("per_page", strconv.Itoa(p.Size))
+		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, base, r.URL.Path, q.Encode(), rel)
+	}
+	var links []string
+	if prev != "" {
+		links = append(links, link("prev", p.Number-1))
+	}
+	if next != "" {
+		links = append(links, link("next", p.Number+1))
+	}
+	links = append(links, link("first", 1), link("last", pages))
+	h.Set("Link", strings.Join(links, ", "))
+}

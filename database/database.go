@@ -1,0 +1,163 @@
+// Package database opens the registry's database: an embedded SQLite file by default,
+// or Postgres for production and for several replicas, and migrates its schema.
+//
+// SQLite comes from modernc.org/sqlite, a pure-Go translation of SQLite, so that
+// `go build` needs no C compiler and the binary runs anywhere with zero setup.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq" // Postgres driver.
+	_ "modernc.org/sqlite" // SQLite driver, registered as "sqlite".
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/migrate"
+)
+
+// DB is an open database: the ent client plus what the service needs to know of it.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string
+}
+
+// Close closes the connection pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Postgres reports whether the database is Postgres.
+func (d *DB) Postgres() bool { return d.Dialect == dialect.Postgres }
+
+// DefaultURL is the SQLite file under the data directory.
+func DefaultURL(dataDir string) string {
+	return "sqlite://" + filepath.Join(dataDir, "registry.db")
+}
+
+// Open connects to rawURL (postgres://, postgresql:// or sqlite://PATH; sqlite::memory:
+// is not supported because every pool connection would see its own database).
+func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
+	var (
+		drv     *sql.DB
+		dialect string
+		err     error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		dialect = "postgres"
+		drv, err = sql.Open("postgres", rawURL)
+		if err == nil {
+			drv.SetMaxOpenConns(20)
+			drv.SetMaxIdleConns(10)
+		}
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		dialect = "sqlite3"
+		path := strings.TrimPrefix(rawURL, "sqlite://")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		drv, err = sql.Open("sqlite", sqliteDSN(path))
+		if err == nil {
+			// SQLite has one writer at a time; a small pool keeps lock waits short.
+			drv.SetMaxOpenConns(4)
+		}
+	default:
+		return nil, fmt.Errorf("database url %q: want postgres:// or sqlite://", redact(rawURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := drv.PingContext(ctx); err != nil {
+		drv.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
+	}
+	client := ent.NewClient(append([]ent.Option{ent.Driver(entsql.OpenDB(dialect, drv))}, opts...)...)
+	db := &DB{Client: client, SQL: drv, Dialect: dialect}
+	if err := db.migrate(ctx); err != nil {
+		client.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqliteDSN turns on what a server needs from SQLite: foreign keys, WAL so readers do
+// not block the writer, a busy timeout instead of immediate "database is locked",
+// and BEGIN IMMEDIATE so a transaction takes the write lock up front rather than
+// failing when it upgrades from a read.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// migrate brings the schema up to date. On Postgres an advisory lock makes replicas
+// that start together migrate one after the other.
+func (d *DB) migrate(ctx context.Context) error {
+	if d.Postgres() {
+		conn, err := d.SQL.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockMigrate); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockMigrate)
+	}
+	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Advisory lock keys (Postgres) for work that only one replica may do at a time.
+const (
+	lockMigrate int64 = 0x7265670001
+	// LockGC serializes garbage collection across replicas.
+	LockGC int64 = 0x7265670002
+)
+
+// WithLock runs fn only if this process wins the named lock; on Postgres it is a
+// session advisory lock, so two replicas never run the same job at once. SQLite
+// serves one process, where the caller's own mutex is enough. It reports whether fn ran.
+func (d *DB) WithLock(ctx context.Context, key int64, fn func(context.Context) error) (bool, error) {
+	if !d.Postgres() {
+		return true, fn(ctx)
+	}
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var got bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
+		return false, err
+	}
+	if !got {
+		return false, nil
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+	return true, fn(ctx)
+}
+
+// redact hides a password in a database URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,176 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// PackageTypes lists the package formats, in GitLab's order.
+var PackageTypes = []string{
+	"maven", "npm", "conan", "nuget", "pypi", "composer", "generic", "golang",
+	"debian", "rubygems", "helm", "terraform_module", "rpm", "ml_model", "cargo",
+}
+
+// PackageVersion is one version of a package (GitLab's packages_packages row). It is
+// not called Package because ent would generate a Go package named "package".
+type PackageVersion struct{ ent.Schema }
+
+// Mixin of the PackageVersion.
+func (PackageVersion) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the PackageVersion.
+func (PackageVersion) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().Comment("Package name as published."),
+		field.String("normalized_name").NotEmpty().Comment("Name folded for lookups (PEP 503 for PyPI; the name itself elsewhere)."),
+		field.String("version").Default("").Comment("Version; empty for a versionless package."),
+		field.String("version_sort").Default("").Comment("Sort key that orders versions numerically (1.9 before 1.10)."),
+		field.Enum("package_type").Values(PackageTypes...),
+		field.Enum("status").Values("default", "hidden", "processing", "error", "pending_destruction", "deprecated").
+			Default("default").Comment("Listed: default, error, deprecated. Installable: default, hidden, deprecated."),
+		field.String("status_message").Optional().Comment("Why processing failed."),
+		field.Int64("revision").Default(1).Comment("Bumped on every change, so caches can key on it."),
+		field.JSON("metadata", map[string]any{}).Optional().Comment("Format-specific metadata (package.json, PyPI fields, ...)."),
+		field.Int("project_id"),
+		field.Int("creator_id").Optional().Nillable(),
+	}
+}
+
+// Edges of the PackageVersion.
+func (PackageVersion) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("project", Project.Type).Ref("packages").Field("project_id").Unique().Required(),
+		edge.To("creator", User.Type).Field("creator_id").Unique(),
+		edge.To("files", PackageFile.Type),
+		edge.To("tags", PackageTag.Type),
+		edge.To("build_infos", PackageBuildInfo.Type),
+	}
+}
+
+// Indexes of the PackageVersion.
+func (PackageVersion) Indexes() []ent.Index {
+	return []ent.Index{
+		// One live row per (project, type, name, version): rows being destroyed do not count.
+		index.Fields("project_id", "package_type", "normalized_name", "version").Unique().
+			Annotations(entsql.IndexWhere("status <> 'pending_destruction'")),
+		index.Fields("package_type", "normalized_name"),
+		index.Fields("project_id", "created_at"),
+		index.Fields("project_id", "version_sort"),
+		index.Fields("project_id", "name"),
+		index.Fields("status"),
+	}
+}
+
+// PackageFile is one file of a package version; its bytes live in a shared Blob.
+type PackageFile struct{ ent.Schema }
+
+// Mixin of the PackageFile.
+func (PackageFile) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the PackageFile.
+func (PackageFile) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("file_name").NotEmpty().Comment("File name, with a sub-path for generic packages."),
+		field.Int64("size"),
+		field.String("md5"),
+		field.String("sha1"),
+		field.String("sha256"),
+		field.String("sha512"),
+		field.Enum("status").Values("default", "pending_destruction", "processing", "error").Default("default"),
+		field.JSON("metadata", map[string]any{}).Optional().Comment("Format-specific file metadata."),
+		field.Int("package_id"),
+		field.Int("blob_id"),
+		field.Int("pipeline_id").Optional().Nillable().Comment("Pipeline that uploaded the file, if a job token did."),
+	}
+}
+
+// Edges of the PackageFile.
+func (PackageFile) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("package", PackageVersion.Type).Ref("files").Field("package_id").Unique().Required(),
+		edge.From("blob", Blob.Type).Ref("files").Field("blob_id").Unique().Required(),
+		edge.To("pipeline", Pipeline.Type).Field("pipeline_id").Unique(),
+	}
+}
+
+// Indexes of the PackageFile.
+func (PackageFile) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("package_id", "file_name"),
+		index.Fields("sha256"),
+	}
+}
+
+// Blob is stored content, addressed by its SHA-256 and shared by every file with the same bytes.
+type Blob struct{ ent.Schema }
+
+// Mixin of the Blob.
+func (Blob) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Blob.
+func (Blob) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("sha256").Unique().NotEmpty(),
+		field.Int64("size"),
+	}
+}
+
+// Edges of the Blob.
+func (Blob) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("files", PackageFile.Type)}
+}
+
+// Indexes of the Blob.
+func (Blob) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("updated_at")}
+}
+
+// PackageBuildInfo links a package to a pipeline that published it.
+type PackageBuildInfo struct{ ent.Schema }
+
+// Mixin of the PackageBuildInfo.
+func (PackageBuildInfo) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the PackageBuildInfo.
+func (PackageBuildInfo) Fields() []ent.Field {
+	return []ent.Field{field.Int("package_id"), field.Int("pipeline_id")}
+}
+
+// Edges of the PackageBuildInfo.
+func (PackageBuildInfo) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("package", PackageVersion.Type).Ref("build_infos").Field("package_id").Unique().Required(),
+		edge.To("pipeline", Pipeline.Type).Field("pipeline_id").Unique().Required(),
+	}
+}
+
+// Indexes of the PackageBuildInfo.
+func (PackageBuildInfo) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("package_id", "pipeline_id").Unique()}
+}
+
+// PackageTag is a named pointer such as an npm dist-tag.
+type PackageTag struct{ ent.Schema }
+
+// Mixin of the PackageTag.
+func (PackageTag) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the PackageTag.
+func (PackageTag) Fields() []ent.Field {
+	return []ent.Field{field.String("name").NotEmpty(), field.Int("package_id")}
+}
+
+// Edges of the PackageTag.
+func (PackageTag) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("package", PackageVersion.Type).Ref("tags").Field("package_id").Unique().Required(),
+	}
+}
+
+// Indexes of the PackageTag.
+func (PackageTag) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("package_id", "name").Unique()}
+}

@@ -1,0 +1,259 @@
+package registry
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// buckets
+	_ "gocloud.dev/blob/memblob"  // mem:// buckets
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
+	"gocloud.dev/gcerrors"
+)
+
+// Blobs is the content store: every stored byte sequence lives once, under a key
+// derived from its SHA-256, in a single gocloud bucket. Layout:
+//
+//	blobs/sha256/<h[0:2]>/<h[2:4]>/<h>   content, written once and never changed
+//	tmp/<uuid>                            an upload being received; renamed or copied
+//	                                      to its content key once its digest is known
+//
+// Content keys are immutable, so replicas sharing the bucket never see a partial
+// object: a reader either finds the whole blob or nothing. Temporary objects of
+// crashed uploads are removed by garbage collection.
+type Blobs struct {
+	bucket *blob.Bucket
+	// dir is the bucket's root for file:// buckets. It enables two fast paths
+	// that gocloud cannot express: rename instead of copy when promoting an
+	// upload, and handing *os.File to http.ServeContent so downloads use sendfile.
+	dir string
+}
+
+// OpenBlobs opens the bucket at rawURL (file://, mem://, s3://).
+func OpenBlobs(ctx context.Context, rawURL string) (*Blobs, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("storage url: %w", err)
+	}
+	b := &Blobs{}
+	if u.Scheme == "file" {
+		// Sidecar attribute files would have to follow every rename; the
+		// registry keeps its metadata in the database, so skip them.
+		q := u.Query()
+		if q.Get("metadata") == "" {
+			q.Set("metadata", "skip")
+		}
+		q.Set("create_dir", "true")
+		q.Set("no_tmp_dir", "true")
+		u.RawQuery = q.Encode()
+		b.dir = filepath.FromSlash(u.Path)
+		if err := os.MkdirAll(b.dir, 0o750); err != nil {
+			return nil, fmt.Errorf("storage dir: %w", err)
+		}
+	}
+	b.bucket, err = blob.OpenBucket(ctx, u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open storage: %w", err)
+	}
+	return b, nil
+}
+
+// Close closes the bucket.
+func (b *Blobs) Close() error { return b.bucket.Close() }
+
+// Ping checks that the bucket answers (readiness).
+func (b *Blobs) Ping(ctx context.Context) error {
+	_, err := b.bucket.IsAccessible(ctx)
+	return err
+}
+
+func contentKey(sha256hex string) string {
+	return "blobs/sha256/" + sha256hex[0:2] + "/" + sha256hex[2:4] + "/" + sha256hex
+}
+
+// Digests are the checksums of one blob, as lower-case hex.
+type Digests struct {
+	Size   int64
+	MD5    string
+	SHA1   string
+	SHA256 string
+	SHA512 string
+}
+
+// Spooled is an upload that has been fully received into a temporary object.
+type Spooled struct {
+	Digests
+	tmpKey string
+}
+
+// Spool streams r into a temporary object while hashing it. It reads at most limit
+// bytes: one byte more aborts the write and returns ErrTooLarge, so an oversize
+// body is refused as soon as it crosses the limit. Nothing is left behind on error.
+func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, error) {
+	sp := &Spooled{tmpKey: "tmp/" + uuid.NewString()}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.bucket.NewWriter(wctx, sp.tmpKey, &blob.WriterOptions{
+		ContentType:                 "application/octet-stream",
+		DisableContentTypeDetection: true,
+		BufferSize:                  4 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	md, s1, s256, s512 := md5.New(), sha1.New(), sha256.New(), sha512.New()
+	dst := io.MultiWriter(w, md, s1, s256, s512)
+	lr := &io.LimitedReader{R: r, N: limit + 1}
+	n, err := io.CopyBuffer(dst, lr, make([]byte, 256<<10))
+	if err == nil && n > limit {
+		err = errTooLarge
+	}
+	if err != nil {
+		cancel() // aborts the write: gocloud discards a writer whose context is done
+		_ = w.Close()
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: upload interrupted: %w", ErrInvalid, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	sp.Size = n
+	sp.MD5, sp.SHA1 = hexSum(md), hexSum(s1)
+	sp.SHA256, sp.SHA512 = hexSum(s256), hexSum(s512)
+	return sp, nil
+}
+
+func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+// Promote makes the spooled bytes available under their content key. When the key
+// already exists (same bytes uploaded before), the temporary object is simply dropped
+// later by Discard.
+func (b *Blobs) Promote(ctx context.Context, sp *Spooled) error {
+	key := contentKey(sp.SHA256)
+	if ok, err := b.bucket.Exists(ctx, key); err != nil {
+		return fmt.Errorf("promote: %w", err)
+	} else if ok {
+		return nil
+	}
+	if b.dir != "" {
+		dst := filepath.Join(b.dir, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return fmt.Errorf("promote: %w", err)
+		}
+		// Hard-link rather than rename so the temporary object stays until
+		// Discard: a concurrent garbage collection may need it to re-promote.
+		if err := os.Link(filepath.Join(b.dir, filepath.FromSlash(sp.tmpKey)), dst); err == nil || errors.Is(err, os.ErrExist) {
+			return nil
+		}
+	}
+	if err := b.bucket.Copy(ctx, key, sp.tmpKey, nil); err != nil {
+		return fmt.Errorf("promote: %w", err)
+	}
+	return nil
+}
+
+// Discard removes the temporary object of an upload.
+func (b *Blobs) Discard(ctx context.Context, sp *Spooled) {
+	_ = b.bucket.Delete(context.WithoutCancel(ctx), sp.tmpKey)
+}
+
+// Exists reports whether the content with this digest is stored.
+func (b *Blobs) Exists(ctx context.Context, sha256hex string) (bool, error) {
+	return b.bucket.Exists(ctx, contentKey(sha256hex))
+}
+
+// Delete removes stored content; deleting what is not there is not an error.
+func (b *Blobs) Delete(ctx context.Context, sha256hex string) error {
+	err := b.bucket.Delete(ctx, contentKey(sha256hex))
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil
+	}
+	return err
+}
+
+// Content is an open blob for reading. When File is non-nil (file storage) it is the
+// same open file, so http.ServeContent can use sendfile.
+type Content struct {
+	io.ReadSeekCloser
+	File    *os.File
+	Size    int64
+	ModTime time.Time
+}
+
+// Open opens stored content for reading.
+func (b *Blobs) Open(ctx context.Context, sha256hex string) (*Content, error) {
+	var f *os.File
+	r, err := b.bucket.NewReader(ctx, contentKey(sha256hex), &blob.ReaderOptions{
+		BeforeRead: func(as func(any) bool) error {
+			as(&f)
+			return nil
+		},
+	})
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return nil, fmt.Errorf("%w: blob %s is missing from storage", ErrNotFound, sha256hex)
+		}
+		return nil, fmt.Errorf("open blob: %w", err)
+	}
+	c := &Content{ReadSeekCloser: r, Size: r.Size(), ModTime: r.ModTime()}
+	if f != nil {
+		c.File = f
+	}
+	return c, nil
+}
+
+// storedObject is one object found by a listing.
+type storedObject struct {
+	Key     string
+	SHA256  string // set for content objects
+	ModTime time.Time
+}
+
+// list calls fn for every object under prefix ("blobs/" or "tmp/").
+func (b *Blobs) list(ctx context.Context, prefix string, fn func(storedObject) error) error {
+	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if obj.IsDir {
+			continue
+		}
+		so := storedObject{Key: obj.Key, ModTime: obj.ModTime}
+		if strings.HasPrefix(obj.Key, "blobs/sha256/") {
+			so.SHA256 = obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
+		}
+		if err := fn(so); err != nil {
+			return err
+		}
+	}
+}
+
+// deleteKey removes one object by key.
+func (b *Blobs) deleteKey(ctx context.Context, key string) error {
+	err := b.bucket.Delete(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil
+	}
+	return err
+}

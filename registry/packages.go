@@ -1,0 +1,250 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/pkgreg/registry/auth"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/blob"
+	"github.com/pkgreg/registry/ent/namespacepackagesetting"
+	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/ent/predicate"
+)
+
+// DuplicateRule says what happens when a file name is uploaded again into a version.
+type DuplicateRule int
+
+// Duplicate rules.
+const (
+	// DuplicatesBySetting follows the project's group setting for the format
+	// (generic, Maven, NuGet): allowed by default, with an exception regex.
+	DuplicatesBySetting DuplicateRule = iota
+	// DuplicateFileRejected always refuses the same file name (PyPI).
+	DuplicateFileRejected
+	// DuplicatesAllowed always adds the file (the newest one is served).
+	DuplicatesAllowed
+)
+
+// PublishFileInput adds one file to a package version, creating the version if needed.
+type PublishFileInput struct {
+	Project        *ent.Project
+	Type           packageversion.PackageType
+	Name           string
+	NormalizedName string // defaults to Name
+	Version        string
+	FileName       string
+	Body           io.Reader
+	// Size is the declared length (Content-Length), or -1 when unknown.
+	Size int64
+	// Status of a newly created version; when SetStatus is true it is also applied
+	// to an existing one (generic's status=hidden).
+	Status    packageversion.Status
+	SetStatus bool
+	// Expect holds digests the client declared; non-empty ones must match.
+	Expect     Digests
+	Duplicates DuplicateRule
+	// DuplicateError replaces the default duplicate error (formats word it differently).
+	DuplicateError error
+	// Metadata is stored on a newly created version.
+	Metadata map[string]any
+	// FileMetadata is stored on the file.
+	FileMetadata map[string]any
+}
+
+// PublishFile authorizes, streams the body into the blob store, and then records the
+// file in one transaction. It never writes a blob inside a transaction, and a failed
+// or aborted upload leaves no row behind (its blob, if any, is garbage).
+func (s *Service) PublishFile(ctx context.Context, in PublishFileInput) (*ent.PackageFile, error) {
+	if in.NormalizedName == "" {
+		in.NormalizedName = in.Name
+	}
+	if in.Status == "" {
+		in.Status = packageversion.StatusDefault
+	}
+	if err := s.AuthorizeProject(ctx, in.Project, CreatePackages); err != nil {
+		return nil, err
+	}
+	limit, err := s.MaxFileSize(ctx, in.Type)
+	if err != nil {
+		return nil, err
+	}
+	if in.Size > limit {
+		return nil, errTooLarge
+	}
+	// Refuse a duplicate before receiving the body, when it is already known to be one.
+	if err := s.checkDuplicate(ctx, s.client, in); err != nil {
+		return nil, err
+	}
+	sp, err := s.blobs.Spool(ctx, in.Body, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer s.blobs.Discard(ctx, sp)
+	if err := verifyDigests(in, sp); err != nil {
+		return nil, err
+	}
+	if err := s.blobs.Promote(ctx, sp); err != nil {
+		return nil, err
+	}
+	var f *ent.PackageFile
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		f, err = s.recordFile(ctx, tx, in, sp)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A concurrent garbage collection may have removed the content between Promote
+	// and the commit (it saw no reference yet); the committed row protects it now.
+	if ok, err := s.blobs.Exists(ctx, sp.SHA256); err == nil && !ok {
+		if err := s.blobs.Promote(ctx, sp); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func verifyDigests(in PublishFileInput, sp *Spooled) error {
+	if in.Size >= 0 && sp.Size != in.Size {
+		return Errorf(ErrInvalid, "body has %d bytes, Content-Length said %d", sp.Size, in.Size)
+	}
+	for _, c := range []struct{ name, want, got string }{
+		{"md5", in.Expect.MD5, sp.MD5}, {"sha1", in.Expect.SHA1, sp.SHA1},
+		{"sha256", in.Expect.SHA256, sp.SHA256}, {"sha512", in.Expect.SHA512, sp.SHA512},
+	} {
+		if c.want != "" && c.want != c.got {
+			return Errorf(ErrInvalid, "%s digest mismatch: declared %s, received %s", c.name, c.want, c.got)
+		}
+	}
+	return nil
+}
+
+// recordFile writes the rows of one upload. The package upsert locks the version's
+// row, so concurrent uploads into one version take turns and the duplicate check
+// below sees every committed file.
+func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInput, sp *Spooled) (*ent.PackageFile, error) {
+	now := s.now()
+	blobID, err := tx.Blob.Create().SetSha256(sp.SHA256).SetSize(sp.Size).
+		OnConflictColumns(blob.FieldSha256).Update(func(u *ent.BlobUpsert) { u.SetUpdatedAt(now) }).ID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record blob: %w", err)
+	}
+	v := auth.FromContext(ctx)
+	create := tx.PackageVersion.Create().SetProjectID(in.Project.ID).SetPackageType(in.Type).
+		SetName(in.Name).SetNormalizedName(in.NormalizedName).SetVersion(in.Version).
+		SetVersionSort(VersionSortKey(in.Version)).SetStatus(in.Status).SetMetadata(in.Metadata)
+	if v.IsUser() {
+		create.SetCreatorID(v.UserID)
+	}
+	pkgID, err := create.OnConflict(
+		entsql.ConflictColumns(packageversion.FieldProjectID, packageversion.FieldPackageType,
+			packageversion.FieldNormalizedName, packageversion.FieldVersion),
+		// The target must repeat the partial index's predicate literally.
+		entsql.ConflictWhere(entsql.ExprP("status <> 'pending_destruction'")),
+	).Update(func(u *ent.PackageVersionUpsert) {
+		u.AddRevision(1).SetUpdatedAt(now)
+		if in.SetStatus {
+			u.SetStatus(in.Status)
+		}
+	}).ID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record package: %w", err)
+	}
+	if err := s.checkDuplicate(ctx, tx.Client(), in); err != nil {
+		return nil, err
+	}
+	fc := tx.PackageFile.Create().SetPackageID(pkgID).SetBlobID(blobID).SetFileName(in.FileName).
+		SetSize(sp.Size).SetMd5(sp.MD5).SetSha1(sp.SHA1).SetSha256(sp.SHA256).SetSha512(sp.SHA512).
+		SetMetadata(in.FileMetadata)
+	if v.Kind == auth.JobToken && v.PipelineID != 0 {
+		fc.SetPipelineID(v.PipelineID)
+		if err := tx.PackageBuildInfo.Create().SetPackageID(pkgID).SetPipelineID(v.PipelineID).
+			OnConflictColumns("package_id", "pipeline_id").DoNothing().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("record build info: %w", err)
+		}
+	}
+	f, err := fc.Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record file: %w", err)
+	}
+	return f, nil
+}
+
+// checkDuplicate refuses a file whose name already exists in the version when the
+// duplicate rule says so.
+func (s *Service) checkDuplicate(ctx context.Context, c *ent.Client, in PublishFileInput) error {
+	if in.Duplicates == DuplicatesAllowed {
+		return nil
+	}
+	n, err := c.PackageFile.Query().Where(
+		packagefile.FileName(in.FileName),
+		packagefile.StatusNEQ(packagefile.StatusPendingDestruction),
+		packagefile.HasPackageWith(liveVersion(in.Project.ID, in.Type, in.NormalizedName, in.Version)...),
+	).Count(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	if in.Duplicates == DuplicatesBySetting {
+		allowed, err := s.duplicatesAllowed(ctx, c, in)
+		if err != nil || allowed {
+			return err
+		}
+	}
+	if in.DuplicateError != nil {
+		return in.DuplicateError
+	}
+	return errDuplicate
+}
+
+// liveVersion selects the one version that is not being destroyed.
+func liveVersion(projectID int, t packageversion.PackageType, name, version string) []predicate.PackageVersion {
+	return []predicate.PackageVersion{
+		packageversion.ProjectID(projectID), packageversion.PackageTypeEQ(t),
+		packageversion.NormalizedName(name), packageversion.Version(version),
+		packageversion.StatusNEQ(packageversion.StatusPendingDestruction),
+	}
+}
+
+// duplicatesAllowed applies GitLab's namespace setting (spec B1): the regex, anchored
+// and matched against the name or the version, lists exceptions to the boolean.
+func (s *Service) duplicatesAllowed(ctx context.Context, c *ent.Client, in PublishFileInput) (bool, error) {
+	if in.Project.GroupID == nil {
+		return true, nil
+	}
+	st, err := c.NamespacePackageSetting.Query().Where(namespacepackagesetting.GroupID(*in.Project.GroupID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		st = defaultPackageSettings()
+	} else if err != nil {
+		return false, err
+	}
+	allowed, expr := st.GenericDuplicatesAllowed, st.GenericDuplicateExceptionRegex
+	switch in.Type {
+	case packageversion.PackageTypeMaven:
+		allowed, expr = st.MavenDuplicatesAllowed, st.MavenDuplicateExceptionRegex
+	case packageversion.PackageTypeNuget:
+		allowed, expr = st.NugetDuplicatesAllowed, st.NugetDuplicateExceptionRegex
+	case packageversion.PackageTypeTerraformModule:
+		allowed, expr = st.TerraformModuleDuplicatesAllowed, st.TerraformModuleDuplicateExceptionRegex
+	}
+	if expr == "" {
+		return allowed, nil
+	}
+	re, err := regexp.Compile(`\A(?:` + expr + `)\z`)
+	if err != nil {
+		return allowed, nil // validated when saved; an old bad value must not block uploads
+	}
+	matches := re.MatchString(in.Name) || re.MatchString(in.Version)
+	return allowed != matches, nil
+}
+
+func defaultPackageSettings() *ent.NamespacePackageSetting {
+	return &ent.NamespacePackageSetting{
+		GenericDuplicatesAllowed: true, MavenDuplicatesAllowed: true, NugetDuplicatesAllowed: true,
+	}
+}

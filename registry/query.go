@@ -1,0 +1,327 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/pkgreg/registry/auth"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/group"
+	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/ent/pipeline"
+	"github.com/pkgreg/registry/ent/predicate"
+	"github.com/pkgreg/registry/ent/project"
+)
+
+// Status sets from GitLab (spec B2).
+var (
+	displayableStatuses = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusError, packageversion.StatusDeprecated}
+	installableStatuses = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusHidden, packageversion.StatusDeprecated}
+	detailStatuses      = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusDeprecated}
+)
+
+// FindFileInput names one file of one version.
+type FindFileInput struct {
+	Project        *ent.Project
+	Type           packageversion.PackageType
+	NormalizedName string
+	Version        string
+	FileName       string
+}
+
+// FindFile returns the newest installable file with that name (several exist when
+// duplicates are allowed), with its package loaded.
+func (s *Service) FindFile(ctx context.Context, in FindFileInput) (*ent.PackageFile, error) {
+	if err := s.AuthorizeProject(ctx, in.Project, ReadPackages); err != nil {
+		return nil, err
+	}
+	f, err := s.client.PackageFile.Query().Where(
+		packagefile.FileName(in.FileName),
+		packagefile.StatusEQ(packagefile.StatusDefault),
+		packagefile.HasPackageWith(
+			packageversion.ProjectID(in.Project.ID), packageversion.PackageTypeEQ(in.Type),
+			packageversion.NormalizedName(in.NormalizedName), packageversion.Version(in.Version),
+			packageversion.StatusIn(installableStatuses...)),
+	).WithPackage().Order(ent.Desc(packagefile.FieldCreatedAt), ent.Desc(packagefile.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errPackageNotFound
+	}
+	return f, err
+}
+
+// OpenFile opens the content of a file found through FindFile or a listing.
+func (s *Service) OpenFile(ctx context.Context, f *ent.PackageFile) (*Content, error) {
+	return s.blobs.Open(ctx, f.Sha256)
+}
+
+// ListPackagesInput filters and orders a package listing (GitLab's REST parameters).
+type ListPackagesInput struct {
+	Type               string
+	Name               string // substring, case-insensitive
+	Version            string // exact
+	IncludeVersionless bool
+	Status             string
+	OrderBy            string // created_at, name, version, type, project_path
+	Desc               bool
+	Page, PerPage      int
+}
+
+// PackagePage is one page of a listing.
+type PackagePage struct {
+	Packages []*ent.PackageVersion
+	Total    int
+}
+
+// ListProjectPackages lists a project's packages.
+func (s *Service) ListProjectPackages(ctx context.Context, p *ent.Project, in ListPackagesInput) (*PackagePage, error) {
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	return s.listPackages(ctx, []int{p.ID}, in)
+}
+
+// ListGroupPackages lists the packages of the projects in g (and its subgroups unless
+// excludeSubgroups) whose packages the viewer may read.
+func (s *Service) ListGroupPackages(ctx context.Context, g *ent.Group, in ListPackagesInput, excludeSubgroups bool) (*PackagePage, error) {
+	if err := s.AuthorizeGroup(ctx, g, ReadPackages); err != nil {
+		return nil, err
+	}
+	ids, err := s.ReadableProjectIDs(ctx, g.FullPath, excludeSubgroups)
+	if err != nil {
+		return nil, err
+	}
+	return s.listPackages(ctx, ids, in)
+}
+
+// ReadableProjectIDs returns the projects under a group path whose packages the viewer
+// may read. Memberships are loaded once, so the cost does not grow per project.
+func (s *Service) ReadableProjectIDs(ctx context.Context, groupPath string, excludeSubgroups bool) ([]int, error) {
+	q := s.client.Project.Query()
+	if excludeSubgroups {
+		q.Where(project.HasGroupWith(group.FullPath(groupPath)))
+	} else {
+		q.Where(project.FullPathHasPrefix(groupPath + "/"))
+	}
+	projects, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.checker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	for _, p := range projects {
+		a, err := c.projectAccess(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if projectAllows(c.v, p, a, ReadPackages) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids, nil
+}
+
+func (s *Service) listPackages(ctx context.Context, projectIDs []int, in ListPackagesInput) (*PackagePage, error) {
+	where := []predicate.PackageVersion{packageversion.ProjectIDIn(projectIDs...)}
+	if in.Status != "" {
+		st := packageversion.Status(in.Status)
+		if packageversion.StatusValidator(st) != nil {
+			return nil, InvalidParam("status")
+		}
+		where = append(where, packageversion.StatusEQ(st))
+	} else {
+		where = append(where, packageversion.StatusIn(displayableStatuses...))
+	}
+	if in.Type != "" {
+		t := packageversion.PackageType(in.Type)
+		if packageversion.PackageTypeValidator(t) != nil {
+			return nil, InvalidParam("package_type")
+		}
+		where = append(where, packageversion.PackageTypeEQ(t))
+	}
+	if in.Name != "" {
+		where = append(where, packageversion.NameContainsFold(in.Name))
+	}
+	if in.Version != "" {
+		where = append(where, packageversion.Version(in.Version))
+	} else if !in.IncludeVersionless {
+		where = append(where, packageversion.VersionNEQ(""))
+	}
+	order := ent.Asc
+	if in.Desc {
+		order = ent.Desc
+	}
+	q := s.client.PackageVersion.Query().Where(where...)
+	total, err := q.Clone().Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch in.OrderBy {
+	case "", "created_at":
+		q.Order(order(packageversion.FieldCreatedAt))
+	case "name":
+		q.Order(order(packageversion.FieldName))
+	case "version":
+		q.Order(order(packageversion.FieldVersionSort))
+	case "type":
+		q.Order(order(packageversion.FieldPackageType))
+	case "project_path":
+		q.Order(packageversion.ByProjectField(project.FieldFullPath, orderTerm(in.Desc)))
+	default:
+		return nil, InvalidParam("order_by")
+	}
+	q.Order(order(packageversion.FieldID))
+	pkgs, err := q.Offset((in.Page - 1) * in.PerPage).Limit(in.PerPage).
+		WithProject().WithTags().
+		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
+			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldID))
+		}).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list packages: %w", err)
+	}
+	return &PackagePage{Packages: pkgs, Total: total}, nil
+}
+
+// Package returns one package for the detail view (status default or deprecated), with
+// its project, tags, pipelines and the other versions of the same name.
+func (s *Service) Package(ctx context.Context, p *ent.Project, id int) (*ent.PackageVersion, []*ent.PackageVersion, error) {
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, nil, err
+	}
+	pkg, err := s.client.PackageVersion.Query().Where(packageversion.ID(id), packageversion.ProjectID(p.ID),
+		packageversion.StatusIn(detailStatuses...)).WithProject().WithTags().
+		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
+			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldID))
+		}).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil, errPackageNotFound
+	} else if err != nil {
+		return nil, nil, err
+	}
+	others, err := s.client.PackageVersion.Query().Where(packageversion.ProjectID(p.ID),
+		packageversion.PackageTypeEQ(pkg.PackageType), packageversion.NormalizedName(pkg.NormalizedName),
+		packageversion.IDNEQ(pkg.ID), packageversion.StatusIn(detailStatuses...)).
+		WithTags().WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
+		q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() })
+	}).Order(ent.Desc(packageversion.FieldVersionSort)).All(ctx)
+	return pkg, others, err
+}
+
+// PackageFiles lists a package's installable files.
+func (s *Service) PackageFiles(ctx context.Context, p *ent.Project, packageID int, orderBy string, desc bool, page, perPage int) ([]*ent.PackageFile, int, error) {
+	pkg, _, err := s.Package(ctx, p, packageID)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := s.client.PackageFile.Query().Where(packagefile.PackageID(pkg.ID), packagefile.StatusEQ(packagefile.StatusDefault))
+	total, err := q.Clone().Count(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	order := ent.Asc
+	if desc {
+		order = ent.Desc
+	}
+	switch orderBy {
+	case "", "id":
+		q.Order(order(packagefile.FieldID))
+	case "created_at":
+		q.Order(order(packagefile.FieldCreatedAt), order(packagefile.FieldID))
+	case "file_name":
+		q.Order(order(packagefile.FieldFileName), order(packagefile.FieldID))
+	default:
+		return nil, 0, InvalidParam("order_by")
+	}
+	files, err := q.Offset((page - 1) * perPage).Limit(perPage).WithPipeline().All(ctx)
+	return files, total, err
+}
+
+// PackageFile returns one installable file of a package.
+func (s *Service) PackageFile(ctx context.Context, p *ent.Project, packageID, fileID int) (*ent.PackageFile, error) {
+	pkg, _, err := s.Package(ctx, p, packageID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.client.PackageFile.Query().Where(packagefile.ID(fileID), packagefile.PackageID(pkg.ID),
+		packagefile.StatusEQ(packagefile.StatusDefault)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errFileNotFound
+	}
+	return f, err
+}
+
+// PackagePipelines lists the pipelines that published a package, newest first,
+// after the pipeline id cursor (0 for the first page).
+func (s *Service) PackagePipelines(ctx context.Context, p *ent.Project, packageID, cursor, perPage int) ([]*ent.Pipeline, error) {
+	pkg, _, err := s.Package(ctx, p, packageID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.client.PackageBuildInfo.Query().Where(packagebuildinfo.PackageID(pkg.ID)).
+		Select(packagebuildinfo.FieldPipelineID).Ints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.client.Pipeline.Query().Where(pipeline.IDIn(ids...))
+	if cursor > 0 {
+		q.Where(pipeline.IDLT(cursor))
+	}
+	return q.Order(ent.Desc(pipeline.FieldID)).Limit(perPage).WithUser().All(ctx)
+}
+
+// CanDestroy reports whether the viewer may delete packages of p.
+func (s *Service) CanDestroy(ctx context.Context, p *ent.Project) bool {
+	return s.AuthorizeProject(ctx, p, DestroyPackages) == nil
+}
+
+// DeletePackage marks a package for destruction: it disappears at once, and garbage
+// collection removes its files and, when nothing else uses them, their blobs.
+func (s *Service) DeletePackage(ctx context.Context, p *ent.Project, packageID int) error {
+	if err := s.AuthorizeProject(ctx, p, DestroyPackages); err != nil {
+		return err
+	}
+	n, err := s.client.PackageVersion.Update().Where(packageversion.ID(packageID), packageversion.ProjectID(p.ID),
+		packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
+		SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errPackageNotFound
+	}
+	s.log.InfoContext(ctx, "package marked for destruction", "package_id", packageID, "by", auth.FromContext(ctx).Username)
+	return nil
+}
+
+// DeletePackageFile marks one file for destruction.
+func (s *Service) DeletePackageFile(ctx context.Context, p *ent.Project, packageID, fileID int) error {
+	if err := s.AuthorizeProject(ctx, p, DestroyPackages); err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *ent.Tx) error {
+		n, err := tx.PackageFile.Update().Where(packagefile.ID(fileID), packagefile.PackageID(packageID),
+			packagefile.HasPackageWith(packageversion.ProjectID(p.ID), packageversion.StatusNEQ(packageversion.StatusPendingDestruction)),
+			packagefile.StatusNEQ(packagefile.StatusPendingDestruction)).
+			SetStatus(packagefile.StatusPendingDestruction).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errFileNotFound
+		}
+		return tx.PackageVersion.UpdateOneID(packageID).AddRevision(1).Exec(ctx)
+	})
+}
+
+func orderTerm(desc bool) entsql.OrderTermOption {
+	if desc {
+		return entsql.OrderDesc()
+	}
+	return entsql.OrderAsc()
+}

@@ -1,0 +1,82 @@
+// Package registry holds the business operations of the package registry: accounts,
+// tokens, authorization, publishing, lookup and deletion. The HTTP handlers in
+// compat/ and the GraphQL resolvers in graph/ both call it; neither writes to the
+// database or the bucket directly.
+package registry
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/ent"
+)
+
+// Config is what the service needs from the operator.
+type Config struct {
+	// ExternalURL is the base URL clients reach the server at, written into metadata.
+	ExternalURL string
+	// JobTokenLifetime bounds how long a CI job token works if the job never finishes.
+	JobTokenLifetime time.Duration
+	// GCGrace protects blobs younger than this from garbage collection, so an upload
+	// between storing its blob and committing its row is never collected.
+	GCGrace time.Duration
+}
+
+// Service is the registry's business layer.
+type Service struct {
+	db     *database.DB
+	client *ent.Client
+	blobs  *Blobs
+	cfg    Config
+	log    *slog.Logger
+	gcMu   sync.Mutex
+	now    func() time.Time
+}
+
+// New returns a service over an open database and blob store.
+func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
+	if cfg.JobTokenLifetime == 0 {
+		cfg.JobTokenLifetime = 2 * time.Hour
+	}
+	if cfg.GCGrace == 0 {
+		cfg.GCGrace = 15 * time.Minute
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: time.Now}
+}
+
+// ExternalURL is the base URL of the server, without a trailing slash.
+func (s *Service) ExternalURL() string { return s.cfg.ExternalURL }
+
+// Ready checks that the database and the storage answer.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.db.SQL.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := s.blobs.Ping(ctx); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	return nil
+}
+
+// withTx runs fn in a transaction and commits it, or rolls back on error.
+func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

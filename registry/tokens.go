@@ -1,0 +1,311 @@
+package registry
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pkgreg/registry/auth"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/cijob"
+	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/personalaccesstoken"
+	"github.com/pkgreg/registry/ent/user"
+)
+
+// Token prefixes, as GitLab's, so secret scanners recognise leaked tokens.
+const (
+	PersonalTokenPrefix = "glpat-"
+	DeployTokenPrefix   = "gldt-"
+	JobTokenPrefix      = "glcbt-"
+)
+
+// Scopes that a personal, project or group access token may carry.
+var patScopes = map[string]bool{
+	"api": true, "read_api": true, "read_user": true, "read_repository": true,
+	"write_repository": true, "read_registry": true, "write_registry": true,
+}
+
+// Scopes that a deploy token may carry (package registry only).
+var deployScopes = map[string]bool{"read_package_registry": true, "write_package_registry": true}
+
+const secretAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// newSecret returns prefix plus 32 random characters (~190 bits).
+func newSecret(prefix string) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = secretAlphabet[int(b[i])%len(secretAlphabet)]
+	}
+	return prefix + string(b)
+}
+
+// digest is how a secret is stored. Secrets are long random strings, so a plain
+// SHA-256 is enough to make a database leak useless, and it allows an indexed lookup.
+func digest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func validScopes(scopes []string, allowed map[string]bool) error {
+	if len(scopes) == 0 {
+		return Errorf(ErrInvalid, "scopes must not be empty")
+	}
+	for _, s := range scopes {
+		if !allowed[s] {
+			return Errorf(ErrInvalid, "scope %q is not valid", s)
+		}
+	}
+	return nil
+}
+
+func badCredential(why string) error { return fmt.Errorf("%w: %s", auth.ErrBadCredential, why) }
+
+// ResolveCredential authenticates a credential found on a request. The source limits
+// which kinds of token it may be: a JOB-TOKEN header only takes job tokens, Basic with
+// the username gitlab-ci-token only job tokens, and Basic with a deploy token only
+// that token's own username.
+func (s *Service) ResolveCredential(ctx context.Context, c auth.Credential) (*auth.Viewer, error) {
+	if c.Secret == "" {
+		return nil, badCredential("empty token")
+	}
+	d := digest(c.Secret)
+	var tryPAT, tryDeploy, tryJob bool
+	switch c.Source {
+	case auth.FromPrivateToken:
+		tryPAT = true
+	case auth.FromJobToken:
+		tryJob = true
+	case auth.FromDeployToken:
+		tryDeploy = true
+	case auth.FromBasic:
+		if c.Username == auth.JobTokenUsername {
+			tryJob = true
+		} else {
+			tryPAT, tryDeploy = true, true
+		}
+	default:
+		tryPAT, tryDeploy, tryJob = true, true, true
+	}
+	if tryPAT {
+		if v, err := s.resolvePAT(ctx, d); !errors.Is(err, errNoSuchToken) {
+			return v, err
+		}
+	}
+	if tryDeploy {
+		if v, err := s.resolveDeployToken(ctx, d, c); !errors.Is(err, errNoSuchToken) {
+			return v, err
+		}
+	}
+	if tryJob {
+		if v, err := s.resolveJobToken(ctx, d); !errors.Is(err, errNoSuchToken) {
+			return v, err
+		}
+	}
+	return nil, badCredential("unknown token")
+}
+
+var errNoSuchToken = errors.New("no such token")
+
+func (s *Service) live(expires, revoked *time.Time) error {
+	if revoked != nil {
+		return badCredential("token revoked")
+	}
+	if expires != nil && !s.now().Before(*expires) {
+		return badCredential("token expired")
+	}
+	return nil
+}
+
+// stale reports whether last_used_at is old enough to be written again. Writing it at
+// most once a minute keeps authentication from being a write on every request.
+func (s *Service) stale(t *time.Time) bool {
+	return t == nil || s.now().Sub(*t) > time.Minute
+}
+
+func (s *Service) resolvePAT(ctx context.Context, d string) (*auth.Viewer, error) {
+	t, err := s.client.PersonalAccessToken.Query().Where(personalaccesstoken.TokenDigest(d)).WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errNoSuchToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve token: %w", err)
+	}
+	if err := s.live(t.ExpiresAt, t.RevokedAt); err != nil {
+		return nil, err
+	}
+	u := t.Edges.User
+	if u.State != user.StateActive {
+		return nil, badCredential("user blocked")
+	}
+	if s.stale(t.LastUsedAt) {
+		_ = s.client.PersonalAccessToken.UpdateOneID(t.ID).SetLastUsedAt(s.now()).Exec(ctx)
+	}
+	return &auth.Viewer{Kind: auth.PersonalToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
+		Scopes: t.Scopes, TokenID: t.ID}, nil
+}
+
+func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Credential) (*auth.Viewer, error) {
+	t, err := s.client.DeployToken.Query().Where(deploytoken.TokenDigest(d)).WithGroup().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errNoSuchToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve token: %w", err)
+	}
+	if err := s.live(t.ExpiresAt, t.RevokedAt); err != nil {
+		return nil, err
+	}
+	if c.Source == auth.FromBasic && c.Username != t.Username {
+		return nil, badCredential("deploy token username mismatch")
+	}
+	if s.stale(t.LastUsedAt) {
+		_ = s.client.DeployToken.UpdateOneID(t.ID).SetLastUsedAt(s.now()).Exec(ctx)
+	}
+	v := &auth.Viewer{Kind: auth.DeployToken, Username: t.Username, Scopes: t.Scopes, TokenID: t.ID}
+	if t.ProjectID != nil {
+		v.DeployProjectID = *t.ProjectID
+	}
+	if t.Edges.Group != nil {
+		v.DeployGroupID, v.DeployGroupPath = t.Edges.Group.ID, t.Edges.Group.FullPath
+	}
+	return v, nil
+}
+
+func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, error) {
+	j, err := s.client.CIJob.Query().Where(cijob.TokenDigest(d)).
+		WithPipeline(func(q *ent.PipelineQuery) { q.WithProject().WithUser() }).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errNoSuchToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve token: %w", err)
+	}
+	if j.Status != cijob.StatusRunning || j.FinishedAt != nil {
+		return nil, badCredential("job finished")
+	}
+	if err := s.live(j.ExpiresAt, j.RevokedAt); err != nil {
+		return nil, err
+	}
+	p := j.Edges.Pipeline
+	u := p.Edges.User
+	if u.State != user.StateActive {
+		return nil, badCredential("user blocked")
+	}
+	return &auth.Viewer{Kind: auth.JobToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
+		TokenID: j.ID, JobProjectID: p.ProjectID, JobProjectPath: p.Edges.Project.FullPath, PipelineID: p.ID}, nil
+}
+
+// NewToken is a token as created: the stored record plus its secret, shown only once.
+type NewToken struct {
+	ID        int
+	Name      string
+	Username  string
+	Scopes    []string
+	ExpiresAt *time.Time
+	Token     string
+}
+
+// CreatePersonalAccessTokenInput creates a token for a user; UserID 0 means the viewer.
+type CreatePersonalAccessTokenInput struct {
+	UserID    int
+	Name      string
+	Scopes    []string
+	ExpiresAt *time.Time
+	// Secret presets the token's value (REGISTRY_BOOTSTRAP_TOKEN); empty generates one.
+	Secret string
+}
+
+// CreatePersonalAccessToken creates a personal access token. Users create their own;
+// administrators may create one for anyone.
+func (s *Service) CreatePersonalAccessToken(ctx context.Context, in CreatePersonalAccessTokenInput) (*NewToken, error) {
+	v := auth.FromContext(ctx)
+	if in.UserID == 0 {
+		in.UserID = v.UserID
+	}
+	if !v.IsUser() || (in.UserID != v.UserID && !v.Admin) || !scopeAllows(v, ManageProject) {
+		return nil, deny(v, true, errForbidden)
+	}
+	return s.createPAT(ctx, s.client, in)
+}
+
+func (s *Service) createPAT(ctx context.Context, c *ent.Client, in CreatePersonalAccessTokenInput) (*NewToken, error) {
+	if strings.TrimSpace(in.Name) == "" {
+		return nil, InvalidParam("name")
+	}
+	if err := validScopes(in.Scopes, patScopes); err != nil {
+		return nil, err
+	}
+	secret := in.Secret
+	if secret == "" {
+		secret = newSecret(PersonalTokenPrefix)
+	}
+	t, err := c.PersonalAccessToken.Create().SetUserID(in.UserID).SetName(in.Name).SetScopes(in.Scopes).
+		SetNillableExpiresAt(in.ExpiresAt).SetTokenDigest(digest(secret)).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("create token: %w", dbError(err))
+	}
+	return &NewToken{ID: t.ID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, Token: secret}, nil
+}
+
+// RevokePersonalAccessToken revokes a token of the viewer (or any, for an admin).
+func (s *Service) RevokePersonalAccessToken(ctx context.Context, id int) error {
+	t, err := s.ownPAT(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.client.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx)
+}
+
+// RotatePersonalAccessToken revokes a token and creates its successor with the same
+// name and scopes, as GitLab's rotate does.
+func (s *Service) RotatePersonalAccessToken(ctx context.Context, id int, expiresAt *time.Time) (*NewToken, error) {
+	t, err := s.ownPAT(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.RevokedAt != nil {
+		return nil, Errorf(ErrInvalid, "token is revoked")
+	}
+	var out *NewToken
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := tx.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx); err != nil {
+			return err
+		}
+		out, err = s.createPAT(ctx, tx.Client(), CreatePersonalAccessTokenInput{
+			UserID: t.UserID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: expiresAt})
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) ownPAT(ctx context.Context, id int) (*ent.PersonalAccessToken, error) {
+	v := auth.FromContext(ctx)
+	t, err := s.client.PersonalAccessToken.Get(ctx, id)
+	if ent.IsNotFound(err) || (err == nil && t.UserID != v.UserID && !v.Admin) {
+		return nil, deny(v, false, Errorf(ErrNotFound, "404 Token Not Found"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsUser() || !scopeAllows(v, ManageProject) {
+		return nil, deny(v, true, errForbidden)
+	}
+	return t, nil
+}
+
+// dbError turns constraint violations into conflicts; anything else stays internal.
+func dbError(err error) error {
+	if ent.IsConstraintError(err) {
+		return Errorf(ErrConflict, "already exists")
+	}
+	return err
+}

@@ -1,0 +1,45 @@
+// Package server is the registry's HTTP surface: one mount table from which every
+// request can be followed to its handler in compat/, plus the middleware around it.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/pkgreg/registry/auth"
+	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/compat/generic"
+	"github.com/pkgreg/registry/compat/rest"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Routes is the single mount table of the whole HTTP surface.
+func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
+	r := chi.NewRouter()
+	r.Use(compat.RawPath, requestLog(log), recoverPanic)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		compat.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		compat.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "405 Method Not Allowed"})
+	})
+	r.Get("/-/health", func(w http.ResponseWriter, r *http.Request) {
+		compat.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/-/readiness", func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.Ready(r.Context()); err != nil {
+			log.WarnContext(r.Context(), "not ready", "err", err)
+			compat.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "failed"})
+			return
+		}
+		compat.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Route("/api/v4", func(r chi.Router) {
+		r.Use(auth.Middleware(svc, compat.Unauthorized))
+		r.Group(rest.Routes(svc))
+		r.Mount("/projects/{id}/packages/generic", generic.Routes(svc))
+	})
+	return r
+}
