@@ -12,12 +12,12 @@ type Source int
 
 // Credential sources.
 const (
-	FromPrivateToken Source = iota // PRIVATE-TOKEN header or private_token parameter
-	FromJobToken                   // JOB-TOKEN header or job_token parameter
-	FromDeployToken                // Deploy-Token header
-	FromBearer                     // Authorization: Bearer
-	FromBasic                      // Authorization: Basic (username matters for deploy and job tokens)
-	FromRawAuthorization           // Authorization: <token> with no scheme (gem, cargo)
+	FromPrivateToken     Source = iota // PRIVATE-TOKEN header or private_token parameter
+	FromJobToken                       // JOB-TOKEN header or job_token parameter
+	FromDeployToken                    // Deploy-Token header
+	FromBearer                         // Authorization: Bearer
+	FromBasic                          // Authorization: Basic (username matters for deploy and job tokens)
+	FromRawAuthorization               // Authorization: <token> with no scheme (gem, cargo)
 )
 
 // Credential is a secret found on a request, not yet checked.

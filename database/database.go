@@ -16,7 +16,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq" // Postgres driver.
+	_ "github.com/lib/pq"  // Postgres driver.
 	_ "modernc.org/sqlite" // SQLite driver, registered as "sqlite".
 
 	"github.com/pkgreg/registry/ent"

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -165,7 +167,7 @@ func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInpu
 	if v.Kind == auth.JobToken && v.PipelineID != 0 {
 		fc.SetPipelineID(v.PipelineID)
 		if err := tx.PackageBuildInfo.Create().SetPackageID(pkgID).SetPipelineID(v.PipelineID).
-			OnConflictColumns("package_id", "pipeline_id").DoNothing().Exec(ctx); err != nil {
+			OnConflictColumns("package_id", "pipeline_id").DoNothing().Exec(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("record build info: %w", err)
 		}
 	}

@@ -1,0 +1,239 @@
+// Package compattest starts a real registry for protocol tests: a database (SQLite in
+// a temporary directory, or a fresh schema on the Postgres named by
+// TEST_DATABASE_URL), file storage in a temporary directory, and the full HTTP
+// surface on a free 127.0.0.1 port. Everything it starts stops when the test ends.
+package compattest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq"
+
+	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
+	"github.com/pkgreg/registry/server"
+)
+
+// Env is one running registry.
+type Env struct {
+	T         testing.TB
+	Svc       *registry.Service
+	DB        *database.DB
+	URL       string // base URL of the HTTP server
+	RootToken string // api-scoped token of the administrator root
+	Admin     context.Context
+	// DatabaseURL and StorageURL let a second replica share this one's state.
+	DatabaseURL, StorageURL string
+}
+
+// New starts a registry with its own database and storage.
+func New(t testing.TB) *Env {
+	t.Helper()
+	dbURL := DatabaseURL(t)
+	storage := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "storage"))
+	return Start(t, dbURL, storage)
+}
+
+// Start starts a registry on an existing database and storage (a replica).
+func Start(t testing.TB, dbURL, storageURL string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := registry.OpenBlobs(ctx, storageURL)
+	if err != nil {
+		t.Fatalf("open storage: %v", err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	e := &Env{T: t, DB: db, DatabaseURL: dbURL, StorageURL: storageURL}
+	// The handler needs the external URL before the server exists: start unstarted.
+	var handler http.Handler
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler.ServeHTTP(w, r)
+	}))
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e.URL = srv.URL
+	e.Svc = registry.New(db, blobs, registry.Config{ExternalURL: srv.URL}, log)
+	handler = server.Routes(e.Svc, log)
+	e.RootToken, err = e.Svc.Bootstrap(ctx, "")
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	if e.RootToken == "" { // a replica of an instance that is already set up
+		e.RootToken = e.PAT("root", "api")
+	}
+	e.Admin, err = e.Svc.AdminContext(ctx)
+	if err != nil {
+		t.Fatalf("admin context: %v", err)
+	}
+	return e
+}
+
+// DatabaseURL returns a fresh, empty database for one test: a new schema on the
+// Postgres server of TEST_DATABASE_URL, or a SQLite file in a temporary directory.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		return database.DefaultURL(t.TempDir())
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("postgres", base)
+		if err == nil {
+			_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Postgres reports whether the tests run on Postgres.
+func Postgres() bool { return os.Getenv("TEST_DATABASE_URL") != "" }
+
+func (e *Env) must(err error) {
+	e.T.Helper()
+	if err != nil {
+		e.T.Fatal(err)
+	}
+}
+
+// User creates a user.
+func (e *Env) User(username string) *ent.User {
+	e.T.Helper()
+	u, err := e.Svc.CreateUser(e.Admin, registry.CreateUserInput{Username: username, Email: username + "@example.com"})
+	e.must(err)
+	return u
+}
+
+// Group creates a group (with its parents' path already existing).
+func (e *Env) Group(fullPath, visibility string) *ent.Group {
+	e.T.Helper()
+	g, err := e.Svc.CreateGroup(e.Admin, registry.CreateGroupInput{FullPath: fullPath, Visibility: visibility})
+	e.must(err)
+	return g
+}
+
+// Project creates a project; accessLevel "" means private (follows visibility).
+func (e *Env) Project(fullPath, visibility, accessLevel string) *ent.Project {
+	e.T.Helper()
+	p, err := e.Svc.CreateProject(e.Admin, registry.CreateProjectInput{FullPath: fullPath, Visibility: visibility,
+		PackageRegistryAccessLevel: accessLevel})
+	e.must(err)
+	return p
+}
+
+// Member gives a user a role in a project or group path ("g/p" is tried as a project first).
+func (e *Env) Member(username, path, role string) {
+	e.T.Helper()
+	in := registry.MembershipInput{Username: username, Role: role}
+	if _, err := e.Svc.ProjectByRef(e.Admin, path); err == nil {
+		in.ProjectPath = path
+	} else {
+		in.GroupPath = path
+	}
+	_, err := e.Svc.SetMembership(e.Admin, in)
+	e.must(err)
+}
+
+// PAT creates a personal access token for a user.
+func (e *Env) PAT(username string, scopes ...string) string {
+	e.T.Helper()
+	ctx, err := e.Svc.UserContext(e.Admin, username)
+	e.must(err)
+	t, err := e.Svc.CreatePersonalAccessToken(ctx, registry.CreatePersonalAccessTokenInput{Name: "test", Scopes: scopes})
+	e.must(err)
+	return t.Token
+}
+
+// DeployToken creates a deploy token for a project or group path; it returns the
+// token's username and secret.
+func (e *Env) DeployToken(projectPath, groupPath string, scopes ...string) (string, string) {
+	e.T.Helper()
+	t, err := e.Svc.CreateDeployToken(e.Admin, registry.DeployTokenInput{ProjectPath: projectPath, GroupPath: groupPath,
+		Name: "deploy", Scopes: scopes})
+	e.must(err)
+	return t.Username, t.Token
+}
+
+// Job starts a CI job in a project as a user and returns its token and id.
+func (e *Env) Job(projectPath, username string, pipelineIID int64) (string, int) {
+	e.T.Helper()
+	ctx, err := e.Svc.UserContext(e.Admin, username)
+	e.must(err)
+	j, err := e.Svc.CreateJob(ctx, registry.CreateJobInput{ProjectPath: projectPath, PipelineIID: pipelineIID,
+		Ref: "main", SHA: strings.Repeat("ab", 20), Name: "publish"})
+	e.must(err)
+	return j.Token, j.ID
+}
+
+// Response is a finished HTTP exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends a request; headers come as name, value pairs.
+func (e *Env) Do(method, path string, body io.Reader, headers ...string) *Response {
+	e.T.Helper()
+	req, err := http.NewRequest(method, e.URL+path, body)
+	e.must(err)
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Basic" {
+			user, pass, _ := strings.Cut(headers[i+1], ":")
+			req.SetBasicAuth(user, pass)
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if s, ok := body.(interface{ Len() int }); ok {
+		req.ContentLength = int64(s.Len())
+	}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	res, err := client.Do(req)
+	e.must(err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	e.must(err)
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
