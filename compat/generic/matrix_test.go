@@ -26,10 +26,10 @@ type actor struct {
 	role int    // membership in every project (users, and the user behind a job token)
 	// own: a job token of a job in this project (or an allowlisted one); a deploy
 	// token of this project or its group.
-	own        bool
+	own         bool
 	read, write bool // token scopes allow reading / writing packages
-	admin      bool
-	headers    func(e *matrixEnv, p projectSpec) []string
+	admin       bool
+	headers     func(e *matrixEnv, p projectSpec) []string
 }
 
 const (
@@ -180,11 +180,15 @@ func actors() []actor {
 		actor{name: "developer read_api", kind: "user", role: developer, read: true,
 			headers: func(e *matrixEnv, _ projectSpec) []string { return []string{"Authorization", "Bearer " + e.devReadAPI} }},
 		actor{name: "maintainer basic", kind: "user", role: maintainer, read: true, write: true,
-			headers: func(e *matrixEnv, _ projectSpec) []string { return []string{"Basic", "anyname:" + e.pats["maintainer"]} }},
+			headers: func(e *matrixEnv, _ projectSpec) []string {
+				return []string{"Basic", "anyname:" + e.pats["maintainer"]}
+			}},
 		actor{name: "job own", kind: "job", role: developer, own: true, read: true, write: true,
 			headers: func(e *matrixEnv, p projectSpec) []string { return []string{"Job-Token", e.jobs[p.path()]} }},
 		actor{name: "job own basic", kind: "job", role: developer, own: true, read: true, write: true,
-			headers: func(e *matrixEnv, p projectSpec) []string { return []string{"Basic", "gitlab-ci-token:" + e.jobs[p.path()]} }},
+			headers: func(e *matrixEnv, p projectSpec) []string {
+				return []string{"Basic", "gitlab-ci-token:" + e.jobs[p.path()]}
+			}},
 		actor{name: "job allowlisted", kind: "job", role: developer, own: true, read: true, write: true,
 			headers: func(e *matrixEnv, _ projectSpec) []string { return []string{"Job-Token", e.allowedJob} }},
 		actor{name: "job foreign", kind: "job", role: developer, read: true, write: true,
