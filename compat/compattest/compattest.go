@@ -81,12 +81,12 @@ func Start(t testing.TB, dbURL, storageURL string) *Env {
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	if e.RootToken == "" { // a replica of an instance that is already set up
-		e.RootToken = e.PAT("root", "api")
-	}
 	e.Admin, err = e.Svc.AdminContext(ctx)
 	if err != nil {
 		t.Fatalf("admin context: %v", err)
+	}
+	if e.RootToken == "" { // a replica of an instance that is already set up
+		e.RootToken = e.PAT("root", "api")
 	}
 	return e
 }
