@@ -755,3 +755,7 @@ func (s *Service) UserContext(ctx context.Context, username string) (context.Con
 	}
 	return auth.NewContext(ctx, &auth.Viewer{Kind: auth.Session, UserID: u.ID, Username: u.Username, Admin: u.Admin}), nil
 }
+
+// RequireAdmin returns nil when the viewer is an administrator with a
+// write-capable credential (instance settings, plan limits).
+func (s *Service) RequireAdmin(ctx context.Context) error { return s.requireAdmin(ctx) }

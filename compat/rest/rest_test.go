@@ -176,6 +176,22 @@ func TestPackagesAPI(t *testing.T) {
 			t.Fatalf("deleted package listed: %s", got)
 		}
 	})
+	t.Run("plan limits", func(t *testing.T) {
+		if res := e.Do("GET", "/api/v4/application/plan_limits", nil, dev...); res.Status != 403 {
+			t.Fatalf("non-admin: %d", res.Status)
+		}
+		res := e.Do("PUT", "/api/v4/application/plan_limits?generic_packages_max_file_size=10", nil, root...)
+		if got := decode[map[string]int64](t, res); got["generic_packages_max_file_size"] != 10 || got["npm_max_file_size"] != 500<<20 {
+			t.Fatalf("limits: %v", got)
+		}
+		big := e.Do("PUT", "/api/v4/projects/acme%2Fapp/packages/generic/big/1.0.0/f.bin", strings.NewReader("eleven bytes"), root...)
+		if big.Status != 413 {
+			t.Fatalf("over the new limit: %d %s", big.Status, big.Body)
+		}
+		if res := e.Do("PUT", "/api/v4/application/plan_limits?npm_max_file_size=-1", nil, root...); res.Status != 400 {
+			t.Fatalf("negative: %d", res.Status)
+		}
+	})
 	t.Run("bad parameters", func(t *testing.T) {
 		for _, q := range []string{"?order_by=size", "?sort=up", "?package_type=zip", "?status=gone", "?page=0", "?per_page=x", "?include_versionless=maybe"} {
 			res := e.Do("GET", list+q, nil, dev...)

@@ -29,6 +29,8 @@ func Routes(svc *registry.Service) func(chi.Router) {
 		r.Get("/projects/{id}/packages/{package_id}/package_files/{file_id}/download", h.downloadPackageFile)
 		r.Delete("/projects/{id}/packages/{package_id}/package_files/{file_id}", h.deletePackageFile)
 		r.Get("/projects/{id}/packages/{package_id}/pipelines", h.listPipelines)
+		r.Get("/application/plan_limits", h.planLimits)
+		r.Put("/application/plan_limits", h.updatePlanLimits)
 	}
 }
 
