@@ -122,3 +122,28 @@ func Logger(r *http.Request) *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// Level is where a read endpoint is mounted: a project, a group, or the instance.
+type Level int
+
+// Levels of an endpoint.
+const (
+	ProjectLevel Level = iota
+	GroupLevel
+	InstanceLevel
+)
+
+// Scope resolves the scope of a request from its level and {id} parameter.
+func Scope(r *http.Request, svc *registry.Service, level Level) (registry.Scope, error) {
+	if level == InstanceLevel {
+		return registry.Scope{}, nil
+	}
+	ref, err := Param(r, "id")
+	if err != nil {
+		return registry.Scope{}, err
+	}
+	if level == ProjectLevel {
+		return svc.ScopeFor(r.Context(), ref, "")
+	}
+	return svc.ScopeFor(r.Context(), "", ref)
+}

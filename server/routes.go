@@ -11,6 +11,9 @@ import (
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/compat/generic"
+	"github.com/pkgreg/registry/compat/maven"
+	"github.com/pkgreg/registry/compat/npm"
+	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/compat/rest"
 	"github.com/pkgreg/registry/registry"
 )
@@ -40,6 +43,17 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		r.Use(auth.Middleware(svc, compat.Unauthorized))
 		r.Group(rest.Routes(svc))
 		r.Mount("/projects/{id}/packages/generic", generic.Routes(svc))
+
+		r.Mount("/projects/{id}/packages/npm", npm.Routes(svc, compat.ProjectLevel))
+		r.Mount("/groups/{id}/-/packages/npm", npm.Routes(svc, compat.GroupLevel))
+		r.Mount("/packages/npm", npm.Routes(svc, compat.InstanceLevel))
+
+		r.Mount("/projects/{id}/packages/pypi", pypi.Routes(svc, compat.ProjectLevel))
+		r.Mount("/groups/{id}/-/packages/pypi", pypi.Routes(svc, compat.GroupLevel))
+
+		r.Mount("/projects/{id}/packages/maven", maven.Routes(svc, compat.ProjectLevel))
+		r.Mount("/groups/{id}/-/packages/maven", maven.Routes(svc, compat.GroupLevel))
+		r.Mount("/packages/maven", maven.Routes(svc, compat.InstanceLevel))
 	})
 	return r
 }

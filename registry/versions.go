@@ -1,0 +1,100 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/ent/predicate"
+	"github.com/pkgreg/registry/ent/project"
+)
+
+// Scope is where a client reads packages from: one project, a group (its projects and
+// subgroups), or the whole instance (neither set).
+type Scope struct {
+	Project *ent.Project
+	Group   *ent.Group
+}
+
+// ScopeFor resolves a project or group reference (numeric id or full path) for a
+// read endpoint and checks that the viewer may see it. Both empty means the instance.
+func (s *Service) ScopeFor(ctx context.Context, projectRef, groupRef string) (Scope, error) {
+	switch {
+	case projectRef != "":
+		p, err := s.ProjectByRef(ctx, projectRef)
+		if err != nil {
+			return Scope{}, err
+		}
+		return Scope{Project: p}, s.AuthorizeProject(ctx, p, ReadPackages)
+	case groupRef != "":
+		g, err := s.GroupByRef(ctx, groupRef)
+		if err != nil {
+			return Scope{}, err
+		}
+		return Scope{Group: g}, s.AuthorizeGroup(ctx, g, ReadPackages)
+	}
+	return Scope{}, nil
+}
+
+// FindVersionsInput selects the installable versions of one package name in a scope.
+type FindVersionsInput struct {
+	Scope          Scope
+	Type           packageversion.PackageType
+	NormalizedName string
+	// Statuses defaults to the installable ones (default, hidden, deprecated).
+	Statuses []packageversion.Status
+}
+
+// FindVersions returns every version of a package that the viewer may read in the
+// scope, oldest first, with their installable files, tags and project loaded. At group
+// and instance level the package may live in several projects; each project is
+// checked against the policy, with memberships loaded once.
+func (s *Service) FindVersions(ctx context.Context, in FindVersionsInput) ([]*ent.PackageVersion, error) {
+	if len(in.Statuses) == 0 {
+		in.Statuses = installableStatuses
+	}
+	where := []predicate.PackageVersion{
+		packageversion.PackageTypeEQ(in.Type), packageversion.NormalizedName(in.NormalizedName),
+		packageversion.StatusIn(in.Statuses...),
+	}
+	switch {
+	case in.Scope.Project != nil:
+		if err := s.AuthorizeProject(ctx, in.Scope.Project, ReadPackages); err != nil {
+			return nil, err
+		}
+		where = append(where, packageversion.ProjectID(in.Scope.Project.ID))
+	case in.Scope.Group != nil:
+		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(in.Scope.Group.FullPath+"/")))
+	}
+	versions, err := s.client.PackageVersion.Query().Where(where...).
+		WithProject().WithTags().
+		WithFiles(func(q *ent.PackageFileQuery) {
+			q.Where(packagefile.StatusEQ(packagefile.StatusDefault)).Order(ent.Asc(packagefile.FieldID))
+		}).
+		Order(ent.Asc(packageversion.FieldCreatedAt), ent.Asc(packageversion.FieldID)).All(ctx)
+	if err != nil || in.Scope.Project != nil {
+		return versions, err
+	}
+	c, err := s.checker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	readable := map[int]bool{}
+	out := versions[:0]
+	for _, v := range versions {
+		ok, seen := readable[v.ProjectID]
+		if !seen {
+			a, err := c.projectAccess(ctx, v.Edges.Project)
+			if err != nil {
+				return nil, err
+			}
+			ok = projectAllows(c.v, v.Edges.Project, a, ReadPackages)
+			readable[v.ProjectID] = ok
+		}
+		if ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
