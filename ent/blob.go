@@ -38,6 +38,10 @@ type BlobEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [1]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
+
+	namedFiles map[string][]*PackageFile
 }
 
 // FilesOrErr returns the Files value or an error if the edge
@@ -159,6 +163,30 @@ func (_m *Blob) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Size))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedFiles returns the Files named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Blob) NamedFiles(name string) ([]*PackageFile, error) {
+	if _m.Edges.namedFiles == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFiles[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Blob) appendNamedFiles(name string, edges ...*PackageFile) {
+	if _m.Edges.namedFiles == nil {
+		_m.Edges.namedFiles = make(map[string][]*PackageFile)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFiles[name] = []*PackageFile{}
+	} else {
+		_m.Edges.namedFiles[name] = append(_m.Edges.namedFiles[name], edges...)
+	}
 }
 
 // Blobs is a parsable slice of Blob.

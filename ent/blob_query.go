@@ -21,12 +21,14 @@ import (
 // BlobQuery is the builder for querying Blob entities.
 type BlobQuery struct {
 	config
-	ctx        *QueryContext
-	order      []blob.OrderOption
-	inters     []Interceptor
-	predicates []predicate.Blob
-	withFiles  *PackageFileQuery
-	modifiers  []func(*sql.Selector)
+	ctx            *QueryContext
+	order          []blob.OrderOption
+	inters         []Interceptor
+	predicates     []predicate.Blob
+	withFiles      *PackageFileQuery
+	loadTotal      []func(context.Context, []*Blob) error
+	modifiers      []func(*sql.Selector)
+	withNamedFiles map[string]*PackageFileQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -405,6 +407,18 @@ func (_q *BlobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Blob, e
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedFiles {
+		if err := _q.loadFiles(ctx, query, nodes,
+			func(n *Blob) { n.appendNamedFiles(name) },
+			func(n *Blob, e *PackageFile) { n.appendNamedFiles(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -549,6 +563,20 @@ func (_q *BlobQuery) ForShare(opts ...sql.LockOption) *BlobQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *BlobQuery) WithNamedFiles(name string, opts ...func(*PackageFileQuery)) *BlobQuery {
+	query := (&PackageFileClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFiles == nil {
+		_q.withNamedFiles = make(map[string]*PackageFileQuery)
+	}
+	_q.withNamedFiles[name] = query
 	return _q
 }
 

@@ -25,6 +25,7 @@ type CIJobQuery struct {
 	inters       []Interceptor
 	predicates   []predicate.CIJob
 	withPipeline *PipelineQuery
+	loadTotal    []func(context.Context, []*CIJob) error
 	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -400,6 +401,11 @@ func (_q *CIJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*CIJob,
 	if query := _q.withPipeline; query != nil {
 		if err := _q.loadPipeline(ctx, query, nodes, nil,
 			func(n *CIJob, e *Pipeline) { n.Edges.Pipeline = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -69,6 +69,8 @@ type Client struct {
 	Project *ProjectClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// additional fields for node api
+	tables tables
 }
 
 // NewClient creates a new client configured with the given options.

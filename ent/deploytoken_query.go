@@ -27,6 +27,7 @@ type DeployTokenQuery struct {
 	predicates  []predicate.DeployToken
 	withProject *ProjectQuery
 	withGroup   *GroupQuery
+	loadTotal   []func(context.Context, []*DeployToken) error
 	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -443,6 +444,11 @@ func (_q *DeployTokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withGroup; query != nil {
 		if err := _q.loadGroup(ctx, query, nodes, nil,
 			func(n *DeployToken, e *Group) { n.Edges.Group = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -56,6 +56,13 @@ type GroupEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [6]bool
+	// totalCount holds the count of the edges above.
+	totalCount [5]map[string]int
+
+	namedChildren     map[string][]*Group
+	namedProjects     map[string][]*Project
+	namedMemberships  map[string][]*Membership
+	namedDeployTokens map[string][]*DeployToken
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -290,6 +297,102 @@ func (_m *Group) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedChildren returns the Children named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedChildren(name string) ([]*Group, error) {
+	if _m.Edges.namedChildren == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedChildren[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedChildren(name string, edges ...*Group) {
+	if _m.Edges.namedChildren == nil {
+		_m.Edges.namedChildren = make(map[string][]*Group)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedChildren[name] = []*Group{}
+	} else {
+		_m.Edges.namedChildren[name] = append(_m.Edges.namedChildren[name], edges...)
+	}
+}
+
+// NamedProjects returns the Projects named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedProjects(name string) ([]*Project, error) {
+	if _m.Edges.namedProjects == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedProjects[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedProjects(name string, edges ...*Project) {
+	if _m.Edges.namedProjects == nil {
+		_m.Edges.namedProjects = make(map[string][]*Project)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedProjects[name] = []*Project{}
+	} else {
+		_m.Edges.namedProjects[name] = append(_m.Edges.namedProjects[name], edges...)
+	}
+}
+
+// NamedMemberships returns the Memberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedMemberships(name string) ([]*Membership, error) {
+	if _m.Edges.namedMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedMemberships(name string, edges ...*Membership) {
+	if _m.Edges.namedMemberships == nil {
+		_m.Edges.namedMemberships = make(map[string][]*Membership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMemberships[name] = []*Membership{}
+	} else {
+		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
+	}
+}
+
+// NamedDeployTokens returns the DeployTokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedDeployTokens(name string) ([]*DeployToken, error) {
+	if _m.Edges.namedDeployTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDeployTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedDeployTokens(name string, edges ...*DeployToken) {
+	if _m.Edges.namedDeployTokens == nil {
+		_m.Edges.namedDeployTokens = make(map[string][]*DeployToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDeployTokens[name] = []*DeployToken{}
+	} else {
+		_m.Edges.namedDeployTokens[name] = append(_m.Edges.namedDeployTokens[name], edges...)
+	}
 }
 
 // Groups is a parsable slice of Group.

@@ -24,18 +24,23 @@ import (
 // GroupQuery is the builder for querying Group entities.
 type GroupQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []group.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.Group
-	withParent          *GroupQuery
-	withChildren        *GroupQuery
-	withProjects        *ProjectQuery
-	withMemberships     *MembershipQuery
-	withDeployTokens    *DeployTokenQuery
-	withPackageSettings *NamespacePackageSettingQuery
-	withFKs             bool
-	modifiers           []func(*sql.Selector)
+	ctx                   *QueryContext
+	order                 []group.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.Group
+	withParent            *GroupQuery
+	withChildren          *GroupQuery
+	withProjects          *ProjectQuery
+	withMemberships       *MembershipQuery
+	withDeployTokens      *DeployTokenQuery
+	withPackageSettings   *NamespacePackageSettingQuery
+	withFKs               bool
+	loadTotal             []func(context.Context, []*Group) error
+	modifiers             []func(*sql.Selector)
+	withNamedChildren     map[string]*GroupQuery
+	withNamedProjects     map[string]*ProjectQuery
+	withNamedMemberships  map[string]*MembershipQuery
+	withNamedDeployTokens map[string]*DeployTokenQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -626,6 +631,39 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedChildren {
+		if err := _q.loadChildren(ctx, query, nodes,
+			func(n *Group) { n.appendNamedChildren(name) },
+			func(n *Group, e *Group) { n.appendNamedChildren(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedProjects {
+		if err := _q.loadProjects(ctx, query, nodes,
+			func(n *Group) { n.appendNamedProjects(name) },
+			func(n *Group, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMemberships {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Group) { n.appendNamedMemberships(name) },
+			func(n *Group, e *Membership) { n.appendNamedMemberships(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDeployTokens {
+		if err := _q.loadDeployTokens(ctx, query, nodes,
+			func(n *Group) { n.appendNamedDeployTokens(name) },
+			func(n *Group, e *DeployToken) { n.appendNamedDeployTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -935,6 +973,62 @@ func (_q *GroupQuery) ForShare(opts ...sql.LockOption) *GroupQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedChildren tells the query-builder to eager-load the nodes that are connected to the "children"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedChildren(name string, opts ...func(*GroupQuery)) *GroupQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedChildren == nil {
+		_q.withNamedChildren = make(map[string]*GroupQuery)
+	}
+	_q.withNamedChildren[name] = query
+	return _q
+}
+
+// WithNamedProjects tells the query-builder to eager-load the nodes that are connected to the "projects"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedProjects(name string, opts ...func(*ProjectQuery)) *GroupQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedProjects == nil {
+		_q.withNamedProjects = make(map[string]*ProjectQuery)
+	}
+	_q.withNamedProjects[name] = query
+	return _q
+}
+
+// WithNamedMemberships tells the query-builder to eager-load the nodes that are connected to the "memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedMemberships(name string, opts ...func(*MembershipQuery)) *GroupQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMemberships == nil {
+		_q.withNamedMemberships = make(map[string]*MembershipQuery)
+	}
+	_q.withNamedMemberships[name] = query
+	return _q
+}
+
+// WithNamedDeployTokens tells the query-builder to eager-load the nodes that are connected to the "deploy_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedDeployTokens(name string, opts ...func(*DeployTokenQuery)) *GroupQuery {
+	query := (&DeployTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDeployTokens == nil {
+		_q.withNamedDeployTokens = make(map[string]*DeployTokenQuery)
+	}
+	_q.withNamedDeployTokens[name] = query
 	return _q
 }
 

@@ -29,6 +29,7 @@ type MembershipQuery struct {
 	withUser    *UserQuery
 	withGroup   *GroupQuery
 	withProject *ProjectQuery
+	loadTotal   []func(context.Context, []*Membership) error
 	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -486,6 +487,11 @@ func (_q *MembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*M
 	if query := _q.withProject; query != nil {
 		if err := _q.loadProject(ctx, query, nodes, nil,
 			func(n *Membership, e *Project) { n.Edges.Project = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -25,6 +25,7 @@ type NamespacePackageSettingQuery struct {
 	inters     []Interceptor
 	predicates []predicate.NamespacePackageSetting
 	withGroup  *GroupQuery
+	loadTotal  []func(context.Context, []*NamespacePackageSetting) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -400,6 +401,11 @@ func (_q *NamespacePackageSettingQuery) sqlAll(ctx context.Context, hooks ...que
 	if query := _q.withGroup; query != nil {
 		if err := _q.loadGroup(ctx, query, nodes, nil,
 			func(n *NamespacePackageSetting, e *Group) { n.Edges.Group = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -27,6 +27,7 @@ type PackageBuildInfoQuery struct {
 	predicates   []predicate.PackageBuildInfo
 	withPackage  *PackageVersionQuery
 	withPipeline *PipelineQuery
+	loadTotal    []func(context.Context, []*PackageBuildInfo) error
 	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -443,6 +444,11 @@ func (_q *PackageBuildInfoQuery) sqlAll(ctx context.Context, hooks ...queryHook)
 	if query := _q.withPipeline; query != nil {
 		if err := _q.loadPipeline(ctx, query, nodes, nil,
 			func(n *PackageBuildInfo, e *Pipeline) { n.Edges.Pipeline = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -29,6 +29,7 @@ type PackageFileQuery struct {
 	withPackage  *PackageVersionQuery
 	withBlob     *BlobQuery
 	withPipeline *PipelineQuery
+	loadTotal    []func(context.Context, []*PackageFile) error
 	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -486,6 +487,11 @@ func (_q *PackageFileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withPipeline; query != nil {
 		if err := _q.loadPipeline(ctx, query, nodes, nil,
 			func(n *PackageFile, e *Pipeline) { n.Edges.Pipeline = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -25,6 +25,7 @@ type PackageTagQuery struct {
 	inters      []Interceptor
 	predicates  []predicate.PackageTag
 	withPackage *PackageVersionQuery
+	loadTotal   []func(context.Context, []*PackageTag) error
 	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -400,6 +401,11 @@ func (_q *PackageTagQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 	if query := _q.withPackage; query != nil {
 		if err := _q.loadPackage(ctx, query, nodes, nil,
 			func(n *PackageTag, e *PackageVersion) { n.Edges.Package = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -67,6 +67,12 @@ type PackageVersionEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
+	// totalCount holds the count of the edges above.
+	totalCount [4]map[string]int
+
+	namedFiles      map[string][]*PackageFile
+	namedTags       map[string][]*PackageTag
+	namedBuildInfos map[string][]*PackageBuildInfo
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -336,6 +342,78 @@ func (_m *PackageVersion) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedFiles returns the Files named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *PackageVersion) NamedFiles(name string) ([]*PackageFile, error) {
+	if _m.Edges.namedFiles == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFiles[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *PackageVersion) appendNamedFiles(name string, edges ...*PackageFile) {
+	if _m.Edges.namedFiles == nil {
+		_m.Edges.namedFiles = make(map[string][]*PackageFile)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFiles[name] = []*PackageFile{}
+	} else {
+		_m.Edges.namedFiles[name] = append(_m.Edges.namedFiles[name], edges...)
+	}
+}
+
+// NamedTags returns the Tags named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *PackageVersion) NamedTags(name string) ([]*PackageTag, error) {
+	if _m.Edges.namedTags == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTags[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *PackageVersion) appendNamedTags(name string, edges ...*PackageTag) {
+	if _m.Edges.namedTags == nil {
+		_m.Edges.namedTags = make(map[string][]*PackageTag)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTags[name] = []*PackageTag{}
+	} else {
+		_m.Edges.namedTags[name] = append(_m.Edges.namedTags[name], edges...)
+	}
+}
+
+// NamedBuildInfos returns the BuildInfos named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *PackageVersion) NamedBuildInfos(name string) ([]*PackageBuildInfo, error) {
+	if _m.Edges.namedBuildInfos == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBuildInfos[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *PackageVersion) appendNamedBuildInfos(name string, edges ...*PackageBuildInfo) {
+	if _m.Edges.namedBuildInfos == nil {
+		_m.Edges.namedBuildInfos = make(map[string][]*PackageBuildInfo)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBuildInfos[name] = []*PackageBuildInfo{}
+	} else {
+		_m.Edges.namedBuildInfos[name] = append(_m.Edges.namedBuildInfos[name], edges...)
+	}
 }
 
 // PackageVersions is a parsable slice of PackageVersion.

@@ -25,16 +25,20 @@ import (
 // PackageVersionQuery is the builder for querying PackageVersion entities.
 type PackageVersionQuery struct {
 	config
-	ctx            *QueryContext
-	order          []packageversion.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.PackageVersion
-	withProject    *ProjectQuery
-	withCreator    *UserQuery
-	withFiles      *PackageFileQuery
-	withTags       *PackageTagQuery
-	withBuildInfos *PackageBuildInfoQuery
-	modifiers      []func(*sql.Selector)
+	ctx                 *QueryContext
+	order               []packageversion.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.PackageVersion
+	withProject         *ProjectQuery
+	withCreator         *UserQuery
+	withFiles           *PackageFileQuery
+	withTags            *PackageTagQuery
+	withBuildInfos      *PackageBuildInfoQuery
+	loadTotal           []func(context.Context, []*PackageVersion) error
+	modifiers           []func(*sql.Selector)
+	withNamedFiles      map[string]*PackageFileQuery
+	withNamedTags       map[string]*PackageTagQuery
+	withNamedBuildInfos map[string]*PackageBuildInfoQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -579,6 +583,32 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedFiles {
+		if err := _q.loadFiles(ctx, query, nodes,
+			func(n *PackageVersion) { n.appendNamedFiles(name) },
+			func(n *PackageVersion, e *PackageFile) { n.appendNamedFiles(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTags {
+		if err := _q.loadTags(ctx, query, nodes,
+			func(n *PackageVersion) { n.appendNamedTags(name) },
+			func(n *PackageVersion, e *PackageTag) { n.appendNamedTags(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBuildInfos {
+		if err := _q.loadBuildInfos(ctx, query, nodes,
+			func(n *PackageVersion) { n.appendNamedBuildInfos(name) },
+			func(n *PackageVersion, e *PackageBuildInfo) { n.appendNamedBuildInfos(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -850,6 +880,48 @@ func (_q *PackageVersionQuery) ForShare(opts ...sql.LockOption) *PackageVersionQ
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithNamedFiles(name string, opts ...func(*PackageFileQuery)) *PackageVersionQuery {
+	query := (&PackageFileClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFiles == nil {
+		_q.withNamedFiles = make(map[string]*PackageFileQuery)
+	}
+	_q.withNamedFiles[name] = query
+	return _q
+}
+
+// WithNamedTags tells the query-builder to eager-load the nodes that are connected to the "tags"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithNamedTags(name string, opts ...func(*PackageTagQuery)) *PackageVersionQuery {
+	query := (&PackageTagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTags == nil {
+		_q.withNamedTags = make(map[string]*PackageTagQuery)
+	}
+	_q.withNamedTags[name] = query
+	return _q
+}
+
+// WithNamedBuildInfos tells the query-builder to eager-load the nodes that are connected to the "build_infos"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithNamedBuildInfos(name string, opts ...func(*PackageBuildInfoQuery)) *PackageVersionQuery {
+	query := (&PackageBuildInfoClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBuildInfos == nil {
+		_q.withNamedBuildInfos = make(map[string]*PackageBuildInfoQuery)
+	}
+	_q.withNamedBuildInfos[name] = query
 	return _q
 }
 

@@ -25,6 +25,7 @@ type PersonalAccessTokenQuery struct {
 	inters     []Interceptor
 	predicates []predicate.PersonalAccessToken
 	withUser   *UserQuery
+	loadTotal  []func(context.Context, []*PersonalAccessToken) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -400,6 +401,11 @@ func (_q *PersonalAccessTokenQuery) sqlAll(ctx context.Context, hooks ...queryHo
 	if query := _q.withUser; query != nil {
 		if err := _q.loadUser(ctx, query, nodes, nil,
 			func(n *PersonalAccessToken, e *User) { n.Edges.User = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -54,6 +54,10 @@ type PipelineEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
+	// totalCount holds the count of the edges above.
+	totalCount [2]map[string]int
+
+	namedJobs map[string][]*CIJob
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -252,6 +256,30 @@ func (_m *Pipeline) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.UserID))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedJobs returns the Jobs named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Pipeline) NamedJobs(name string) ([]*CIJob, error) {
+	if _m.Edges.namedJobs == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedJobs[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Pipeline) appendNamedJobs(name string, edges ...*CIJob) {
+	if _m.Edges.namedJobs == nil {
+		_m.Edges.namedJobs = make(map[string][]*CIJob)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedJobs[name] = []*CIJob{}
+	} else {
+		_m.Edges.namedJobs[name] = append(_m.Edges.namedJobs[name], edges...)
+	}
 }
 
 // Pipelines is a parsable slice of Pipeline.

@@ -23,14 +23,16 @@ import (
 // PipelineQuery is the builder for querying Pipeline entities.
 type PipelineQuery struct {
 	config
-	ctx         *QueryContext
-	order       []pipeline.OrderOption
-	inters      []Interceptor
-	predicates  []predicate.Pipeline
-	withProject *ProjectQuery
-	withUser    *UserQuery
-	withJobs    *CIJobQuery
-	modifiers   []func(*sql.Selector)
+	ctx           *QueryContext
+	order         []pipeline.OrderOption
+	inters        []Interceptor
+	predicates    []predicate.Pipeline
+	withProject   *ProjectQuery
+	withUser      *UserQuery
+	withJobs      *CIJobQuery
+	loadTotal     []func(context.Context, []*Pipeline) error
+	modifiers     []func(*sql.Selector)
+	withNamedJobs map[string]*CIJobQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -491,6 +493,18 @@ func (_q *PipelineQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pip
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedJobs {
+		if err := _q.loadJobs(ctx, query, nodes,
+			func(n *Pipeline) { n.appendNamedJobs(name) },
+			func(n *Pipeline, e *CIJob) { n.appendNamedJobs(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -699,6 +713,20 @@ func (_q *PipelineQuery) ForShare(opts ...sql.LockOption) *PipelineQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedJobs tells the query-builder to eager-load the nodes that are connected to the "jobs"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PipelineQuery) WithNamedJobs(name string, opts ...func(*CIJobQuery)) *PipelineQuery {
+	query := (&CIJobClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedJobs == nil {
+		_q.withNamedJobs = make(map[string]*CIJobQuery)
+	}
+	_q.withNamedJobs[name] = query
 	return _q
 }
 

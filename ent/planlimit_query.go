@@ -23,6 +23,7 @@ type PlanLimitQuery struct {
 	order      []planlimit.OrderOption
 	inters     []Interceptor
 	predicates []predicate.PlanLimit
+	loadTotal  []func(context.Context, []*PlanLimit) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -356,6 +357,11 @@ func (_q *PlanLimitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pl
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

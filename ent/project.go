@@ -66,6 +66,16 @@ type ProjectEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [9]bool
+	// totalCount holds the count of the edges above.
+	totalCount [9]map[string]int
+
+	namedMemberships               map[string][]*Membership
+	namedDeployTokens              map[string][]*DeployToken
+	namedPackages                  map[string][]*PackageVersion
+	namedPipelines                 map[string][]*Pipeline
+	namedCiJobTokenAllowedBy       map[string][]*Project
+	namedCiJobTokenAllowedProjects map[string][]*Project
+	namedCiJobTokenAllowedGroups   map[string][]*Group
 }
 
 // GroupOrErr returns the Group value or an error if the edge
@@ -354,6 +364,174 @@ func (_m *Project) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedMemberships returns the Memberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedMemberships(name string) ([]*Membership, error) {
+	if _m.Edges.namedMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedMemberships(name string, edges ...*Membership) {
+	if _m.Edges.namedMemberships == nil {
+		_m.Edges.namedMemberships = make(map[string][]*Membership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMemberships[name] = []*Membership{}
+	} else {
+		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
+	}
+}
+
+// NamedDeployTokens returns the DeployTokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedDeployTokens(name string) ([]*DeployToken, error) {
+	if _m.Edges.namedDeployTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDeployTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedDeployTokens(name string, edges ...*DeployToken) {
+	if _m.Edges.namedDeployTokens == nil {
+		_m.Edges.namedDeployTokens = make(map[string][]*DeployToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDeployTokens[name] = []*DeployToken{}
+	} else {
+		_m.Edges.namedDeployTokens[name] = append(_m.Edges.namedDeployTokens[name], edges...)
+	}
+}
+
+// NamedPackages returns the Packages named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedPackages(name string) ([]*PackageVersion, error) {
+	if _m.Edges.namedPackages == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPackages[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedPackages(name string, edges ...*PackageVersion) {
+	if _m.Edges.namedPackages == nil {
+		_m.Edges.namedPackages = make(map[string][]*PackageVersion)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPackages[name] = []*PackageVersion{}
+	} else {
+		_m.Edges.namedPackages[name] = append(_m.Edges.namedPackages[name], edges...)
+	}
+}
+
+// NamedPipelines returns the Pipelines named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedPipelines(name string) ([]*Pipeline, error) {
+	if _m.Edges.namedPipelines == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPipelines[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedPipelines(name string, edges ...*Pipeline) {
+	if _m.Edges.namedPipelines == nil {
+		_m.Edges.namedPipelines = make(map[string][]*Pipeline)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPipelines[name] = []*Pipeline{}
+	} else {
+		_m.Edges.namedPipelines[name] = append(_m.Edges.namedPipelines[name], edges...)
+	}
+}
+
+// NamedCiJobTokenAllowedBy returns the CiJobTokenAllowedBy named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCiJobTokenAllowedBy(name string) ([]*Project, error) {
+	if _m.Edges.namedCiJobTokenAllowedBy == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCiJobTokenAllowedBy[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCiJobTokenAllowedBy(name string, edges ...*Project) {
+	if _m.Edges.namedCiJobTokenAllowedBy == nil {
+		_m.Edges.namedCiJobTokenAllowedBy = make(map[string][]*Project)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCiJobTokenAllowedBy[name] = []*Project{}
+	} else {
+		_m.Edges.namedCiJobTokenAllowedBy[name] = append(_m.Edges.namedCiJobTokenAllowedBy[name], edges...)
+	}
+}
+
+// NamedCiJobTokenAllowedProjects returns the CiJobTokenAllowedProjects named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCiJobTokenAllowedProjects(name string) ([]*Project, error) {
+	if _m.Edges.namedCiJobTokenAllowedProjects == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCiJobTokenAllowedProjects[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCiJobTokenAllowedProjects(name string, edges ...*Project) {
+	if _m.Edges.namedCiJobTokenAllowedProjects == nil {
+		_m.Edges.namedCiJobTokenAllowedProjects = make(map[string][]*Project)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCiJobTokenAllowedProjects[name] = []*Project{}
+	} else {
+		_m.Edges.namedCiJobTokenAllowedProjects[name] = append(_m.Edges.namedCiJobTokenAllowedProjects[name], edges...)
+	}
+}
+
+// NamedCiJobTokenAllowedGroups returns the CiJobTokenAllowedGroups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCiJobTokenAllowedGroups(name string) ([]*Group, error) {
+	if _m.Edges.namedCiJobTokenAllowedGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCiJobTokenAllowedGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCiJobTokenAllowedGroups(name string, edges ...*Group) {
+	if _m.Edges.namedCiJobTokenAllowedGroups == nil {
+		_m.Edges.namedCiJobTokenAllowedGroups = make(map[string][]*Group)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCiJobTokenAllowedGroups[name] = []*Group{}
+	} else {
+		_m.Edges.namedCiJobTokenAllowedGroups[name] = append(_m.Edges.namedCiJobTokenAllowedGroups[name], edges...)
+	}
 }
 
 // Projects is a parsable slice of Project.

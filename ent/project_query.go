@@ -26,20 +26,28 @@ import (
 // ProjectQuery is the builder for querying Project entities.
 type ProjectQuery struct {
 	config
-	ctx                           *QueryContext
-	order                         []project.OrderOption
-	inters                        []Interceptor
-	predicates                    []predicate.Project
-	withGroup                     *GroupQuery
-	withOwner                     *UserQuery
-	withMemberships               *MembershipQuery
-	withDeployTokens              *DeployTokenQuery
-	withPackages                  *PackageVersionQuery
-	withPipelines                 *PipelineQuery
-	withCiJobTokenAllowedBy       *ProjectQuery
-	withCiJobTokenAllowedProjects *ProjectQuery
-	withCiJobTokenAllowedGroups   *GroupQuery
-	modifiers                     []func(*sql.Selector)
+	ctx                                *QueryContext
+	order                              []project.OrderOption
+	inters                             []Interceptor
+	predicates                         []predicate.Project
+	withGroup                          *GroupQuery
+	withOwner                          *UserQuery
+	withMemberships                    *MembershipQuery
+	withDeployTokens                   *DeployTokenQuery
+	withPackages                       *PackageVersionQuery
+	withPipelines                      *PipelineQuery
+	withCiJobTokenAllowedBy            *ProjectQuery
+	withCiJobTokenAllowedProjects      *ProjectQuery
+	withCiJobTokenAllowedGroups        *GroupQuery
+	loadTotal                          []func(context.Context, []*Project) error
+	modifiers                          []func(*sql.Selector)
+	withNamedMemberships               map[string]*MembershipQuery
+	withNamedDeployTokens              map[string]*DeployTokenQuery
+	withNamedPackages                  map[string]*PackageVersionQuery
+	withNamedPipelines                 map[string]*PipelineQuery
+	withNamedCiJobTokenAllowedBy       map[string]*ProjectQuery
+	withNamedCiJobTokenAllowedProjects map[string]*ProjectQuery
+	withNamedCiJobTokenAllowedGroups   map[string]*GroupQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -756,6 +764,60 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedMemberships {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Project) { n.appendNamedMemberships(name) },
+			func(n *Project, e *Membership) { n.appendNamedMemberships(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDeployTokens {
+		if err := _q.loadDeployTokens(ctx, query, nodes,
+			func(n *Project) { n.appendNamedDeployTokens(name) },
+			func(n *Project, e *DeployToken) { n.appendNamedDeployTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPackages {
+		if err := _q.loadPackages(ctx, query, nodes,
+			func(n *Project) { n.appendNamedPackages(name) },
+			func(n *Project, e *PackageVersion) { n.appendNamedPackages(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPipelines {
+		if err := _q.loadPipelines(ctx, query, nodes,
+			func(n *Project) { n.appendNamedPipelines(name) },
+			func(n *Project, e *Pipeline) { n.appendNamedPipelines(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCiJobTokenAllowedBy {
+		if err := _q.loadCiJobTokenAllowedBy(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCiJobTokenAllowedBy(name) },
+			func(n *Project, e *Project) { n.appendNamedCiJobTokenAllowedBy(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCiJobTokenAllowedProjects {
+		if err := _q.loadCiJobTokenAllowedProjects(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCiJobTokenAllowedProjects(name) },
+			func(n *Project, e *Project) { n.appendNamedCiJobTokenAllowedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCiJobTokenAllowedGroups {
+		if err := _q.loadCiJobTokenAllowedGroups(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCiJobTokenAllowedGroups(name) },
+			func(n *Project, e *Group) { n.appendNamedCiJobTokenAllowedGroups(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -1219,6 +1281,104 @@ func (_q *ProjectQuery) ForShare(opts ...sql.LockOption) *ProjectQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedMemberships tells the query-builder to eager-load the nodes that are connected to the "memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedMemberships(name string, opts ...func(*MembershipQuery)) *ProjectQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMemberships == nil {
+		_q.withNamedMemberships = make(map[string]*MembershipQuery)
+	}
+	_q.withNamedMemberships[name] = query
+	return _q
+}
+
+// WithNamedDeployTokens tells the query-builder to eager-load the nodes that are connected to the "deploy_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedDeployTokens(name string, opts ...func(*DeployTokenQuery)) *ProjectQuery {
+	query := (&DeployTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDeployTokens == nil {
+		_q.withNamedDeployTokens = make(map[string]*DeployTokenQuery)
+	}
+	_q.withNamedDeployTokens[name] = query
+	return _q
+}
+
+// WithNamedPackages tells the query-builder to eager-load the nodes that are connected to the "packages"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedPackages(name string, opts ...func(*PackageVersionQuery)) *ProjectQuery {
+	query := (&PackageVersionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPackages == nil {
+		_q.withNamedPackages = make(map[string]*PackageVersionQuery)
+	}
+	_q.withNamedPackages[name] = query
+	return _q
+}
+
+// WithNamedPipelines tells the query-builder to eager-load the nodes that are connected to the "pipelines"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedPipelines(name string, opts ...func(*PipelineQuery)) *ProjectQuery {
+	query := (&PipelineClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPipelines == nil {
+		_q.withNamedPipelines = make(map[string]*PipelineQuery)
+	}
+	_q.withNamedPipelines[name] = query
+	return _q
+}
+
+// WithNamedCiJobTokenAllowedBy tells the query-builder to eager-load the nodes that are connected to the "ci_job_token_allowed_by"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCiJobTokenAllowedBy(name string, opts ...func(*ProjectQuery)) *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCiJobTokenAllowedBy == nil {
+		_q.withNamedCiJobTokenAllowedBy = make(map[string]*ProjectQuery)
+	}
+	_q.withNamedCiJobTokenAllowedBy[name] = query
+	return _q
+}
+
+// WithNamedCiJobTokenAllowedProjects tells the query-builder to eager-load the nodes that are connected to the "ci_job_token_allowed_projects"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCiJobTokenAllowedProjects(name string, opts ...func(*ProjectQuery)) *ProjectQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCiJobTokenAllowedProjects == nil {
+		_q.withNamedCiJobTokenAllowedProjects = make(map[string]*ProjectQuery)
+	}
+	_q.withNamedCiJobTokenAllowedProjects[name] = query
+	return _q
+}
+
+// WithNamedCiJobTokenAllowedGroups tells the query-builder to eager-load the nodes that are connected to the "ci_job_token_allowed_groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCiJobTokenAllowedGroups(name string, opts ...func(*GroupQuery)) *ProjectQuery {
+	query := (&GroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCiJobTokenAllowedGroups == nil {
+		_q.withNamedCiJobTokenAllowedGroups = make(map[string]*GroupQuery)
+	}
+	_q.withNamedCiJobTokenAllowedGroups[name] = query
 	return _q
 }
 

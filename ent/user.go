@@ -52,6 +52,12 @@ type UserEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
+	// totalCount holds the count of the edges above.
+	totalCount [3]map[string]int
+
+	namedMemberships          map[string][]*Membership
+	namedPersonalAccessTokens map[string][]*PersonalAccessToken
+	namedProjects             map[string][]*Project
 }
 
 // MembershipsOrErr returns the Memberships value or an error if the edge
@@ -247,6 +253,78 @@ func (_m *User) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.State))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedMemberships returns the Memberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedMemberships(name string) ([]*Membership, error) {
+	if _m.Edges.namedMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedMemberships(name string, edges ...*Membership) {
+	if _m.Edges.namedMemberships == nil {
+		_m.Edges.namedMemberships = make(map[string][]*Membership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMemberships[name] = []*Membership{}
+	} else {
+		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
+	}
+}
+
+// NamedPersonalAccessTokens returns the PersonalAccessTokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedPersonalAccessTokens(name string) ([]*PersonalAccessToken, error) {
+	if _m.Edges.namedPersonalAccessTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPersonalAccessTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedPersonalAccessTokens(name string, edges ...*PersonalAccessToken) {
+	if _m.Edges.namedPersonalAccessTokens == nil {
+		_m.Edges.namedPersonalAccessTokens = make(map[string][]*PersonalAccessToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPersonalAccessTokens[name] = []*PersonalAccessToken{}
+	} else {
+		_m.Edges.namedPersonalAccessTokens[name] = append(_m.Edges.namedPersonalAccessTokens[name], edges...)
+	}
+}
+
+// NamedProjects returns the Projects named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedProjects(name string) ([]*Project, error) {
+	if _m.Edges.namedProjects == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedProjects[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedProjects(name string, edges ...*Project) {
+	if _m.Edges.namedProjects == nil {
+		_m.Edges.namedProjects = make(map[string][]*Project)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedProjects[name] = []*Project{}
+	} else {
+		_m.Edges.namedProjects[name] = append(_m.Edges.namedProjects[name], edges...)
+	}
 }
 
 // Users is a parsable slice of User.

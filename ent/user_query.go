@@ -23,14 +23,18 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                      *QueryContext
-	order                    []user.OrderOption
-	inters                   []Interceptor
-	predicates               []predicate.User
-	withMemberships          *MembershipQuery
-	withPersonalAccessTokens *PersonalAccessTokenQuery
-	withProjects             *ProjectQuery
-	modifiers                []func(*sql.Selector)
+	ctx                           *QueryContext
+	order                         []user.OrderOption
+	inters                        []Interceptor
+	predicates                    []predicate.User
+	withMemberships               *MembershipQuery
+	withPersonalAccessTokens      *PersonalAccessTokenQuery
+	withProjects                  *ProjectQuery
+	loadTotal                     []func(context.Context, []*User) error
+	modifiers                     []func(*sql.Selector)
+	withNamedMemberships          map[string]*MembershipQuery
+	withNamedPersonalAccessTokens map[string]*PersonalAccessTokenQuery
+	withNamedProjects             map[string]*ProjectQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -495,6 +499,32 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedMemberships {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *User) { n.appendNamedMemberships(name) },
+			func(n *User, e *Membership) { n.appendNamedMemberships(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPersonalAccessTokens {
+		if err := _q.loadPersonalAccessTokens(ctx, query, nodes,
+			func(n *User) { n.appendNamedPersonalAccessTokens(name) },
+			func(n *User, e *PersonalAccessToken) { n.appendNamedPersonalAccessTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedProjects {
+		if err := _q.loadProjects(ctx, query, nodes,
+			func(n *User) { n.appendNamedProjects(name) },
+			func(n *User, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -702,6 +732,48 @@ func (_q *UserQuery) ForShare(opts ...sql.LockOption) *UserQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedMemberships tells the query-builder to eager-load the nodes that are connected to the "memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedMemberships(name string, opts ...func(*MembershipQuery)) *UserQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMemberships == nil {
+		_q.withNamedMemberships = make(map[string]*MembershipQuery)
+	}
+	_q.withNamedMemberships[name] = query
+	return _q
+}
+
+// WithNamedPersonalAccessTokens tells the query-builder to eager-load the nodes that are connected to the "personal_access_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedPersonalAccessTokens(name string, opts ...func(*PersonalAccessTokenQuery)) *UserQuery {
+	query := (&PersonalAccessTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPersonalAccessTokens == nil {
+		_q.withNamedPersonalAccessTokens = make(map[string]*PersonalAccessTokenQuery)
+	}
+	_q.withNamedPersonalAccessTokens[name] = query
+	return _q
+}
+
+// WithNamedProjects tells the query-builder to eager-load the nodes that are connected to the "projects"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedProjects(name string, opts ...func(*ProjectQuery)) *UserQuery {
+	query := (&ProjectClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedProjects == nil {
+		_q.withNamedProjects = make(map[string]*ProjectQuery)
+	}
+	_q.withNamedProjects[name] = query
 	return _q
 }
 

@@ -4,6 +4,8 @@ package group
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -309,4 +311,22 @@ func newPackageSettingsStep() *sqlgraph.Step {
 		sqlgraph.To(PackageSettingsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2O, false, PackageSettingsTable, PackageSettingsColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Visibility) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Visibility) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Visibility(str)
+	if err := VisibilityValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Visibility", str)
+	}
+	return nil
 }

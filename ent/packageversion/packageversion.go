@@ -4,6 +4,8 @@ package packageversion
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -360,4 +362,40 @@ func newBuildInfosStep() *sqlgraph.Step {
 		sqlgraph.To(BuildInfosInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, BuildInfosTable, BuildInfosColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PackageType) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PackageType) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PackageType(str)
+	if err := PackageTypeValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PackageType", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
 }

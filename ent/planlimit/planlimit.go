@@ -4,6 +4,8 @@ package planlimit
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -118,4 +120,22 @@ func ByPackageType(opts ...sql.OrderTermOption) OrderOption {
 // ByMaxFileSize orders the results by the max_file_size field.
 func ByMaxFileSize(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMaxFileSize, opts...).ToFunc()
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PackageType) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PackageType) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PackageType(str)
+	if err := PackageTypeValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PackageType", str)
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ package project
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -436,4 +438,40 @@ func newCiJobTokenAllowedGroupsStep() *sqlgraph.Step {
 		sqlgraph.To(CiJobTokenAllowedGroupsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CiJobTokenAllowedGroupsTable, CiJobTokenAllowedGroupsColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Visibility) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Visibility) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Visibility(str)
+	if err := VisibilityValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Visibility", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PackageRegistryAccessLevel) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PackageRegistryAccessLevel) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PackageRegistryAccessLevel(str)
+	if err := PackageRegistryAccessLevelValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PackageRegistryAccessLevel", str)
+	}
+	return nil
 }

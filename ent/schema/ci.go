@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -61,4 +63,14 @@ func (CIJob) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("pipeline", Pipeline.Type).Ref("jobs").Field("pipeline_id").Unique().Required(),
 	}
+}
+
+// Annotations of the Pipeline.
+func (Pipeline) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Annotations of the CIJob.
+func (CIJob) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

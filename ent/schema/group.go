@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
@@ -17,7 +19,7 @@ func (Group) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("path").NotEmpty().Comment("Last path segment."),
 		field.String("name").NotEmpty().Comment("Display name."),
-		field.String("full_path").Unique().NotEmpty().Comment("Slash-separated path from the root group."),
+		field.String("full_path").Unique().NotEmpty().Comment("Slash-separated path from the root group.").Annotations(entgql.OrderField("FULL_PATH")),
 		visibility(),
 		field.Int("parent_id").Optional().Nillable().Comment("Parent group; empty for a root group."),
 	}
@@ -32,4 +34,9 @@ func (Group) Edges() []ent.Edge {
 		edge.To("deploy_tokens", DeployToken.Type),
 		edge.To("package_settings", NamespacePackageSetting.Type).Unique(),
 	}
+}
+
+// Annotations of the Group.
+func (Group) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

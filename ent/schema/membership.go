@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -38,4 +40,9 @@ func (Membership) Indexes() []ent.Index {
 		index.Fields("user_id", "group_id").Unique(),
 		index.Fields("user_id", "project_id").Unique(),
 	}
+}
+
+// Annotations of the Membership.
+func (Membership) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

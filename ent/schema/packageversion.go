@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -24,11 +26,11 @@ func (PackageVersion) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the PackageVersion.
 func (PackageVersion) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().Comment("Package name as published."),
+		field.String("name").NotEmpty().Comment("Package name as published.").Annotations(entgql.OrderField("NAME")),
 		field.String("normalized_name").NotEmpty().Comment("Name folded for lookups (PEP 503 for PyPI; the name itself elsewhere)."),
 		field.String("version").Default("").Comment("Version; empty for a versionless package."),
-		field.String("version_sort").Default("").Comment("Sort key that orders versions numerically (1.9 before 1.10)."),
-		field.Enum("package_type").Values(PackageTypes...),
+		field.String("version_sort").Default("").Comment("Sort key that orders versions numerically (1.9 before 1.10).").Annotations(entgql.OrderField("VERSION")),
+		field.Enum("package_type").Values(PackageTypes...).Annotations(entgql.OrderField("TYPE")),
 		field.Enum("status").Values("default", "hidden", "processing", "error", "pending_destruction", "deprecated").
 			Default("default").Comment("Listed: default, error, deprecated. Installable: default, hidden, deprecated."),
 		field.String("status_message").Optional().Comment("Why processing failed."),
@@ -73,7 +75,7 @@ func (PackageFile) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the PackageFile.
 func (PackageFile) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("file_name").NotEmpty().Comment("File name, with a sub-path for generic packages."),
+		field.String("file_name").NotEmpty().Comment("File name, with a sub-path for generic packages.").Annotations(entgql.OrderField("FILE_NAME")),
 		field.Int64("size"),
 		field.String("md5"),
 		field.String("sha1"),
@@ -173,4 +175,29 @@ func (PackageTag) Edges() []ent.Edge {
 // Indexes of the PackageTag.
 func (PackageTag) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("package_id", "name").Unique()}
+}
+
+// Annotations of the PackageVersion.
+func (PackageVersion) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Type("Package"), entgql.RelayConnection()}
+}
+
+// Annotations of the PackageFile.
+func (PackageFile) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Annotations of the PackageTag.
+func (PackageTag) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Annotations of the Blob.
+func (Blob) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Annotations of the PackageBuildInfo.
+func (PackageBuildInfo) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

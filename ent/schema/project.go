@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
@@ -17,7 +19,7 @@ func (Project) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("path").NotEmpty().Comment("Last path segment."),
 		field.String("name").NotEmpty().Comment("Display name."),
-		field.String("full_path").Unique().NotEmpty().Comment("Namespace full path plus the project path."),
+		field.String("full_path").Unique().NotEmpty().Comment("Namespace full path plus the project path.").Annotations(entgql.OrderField("FULL_PATH")),
 		visibility(),
 		field.Enum("package_registry_access_level").Values("disabled", "private", "public").Default("private").
 			Comment("disabled: no registry; private: follows the project visibility; public: anyone may pull."),
@@ -41,4 +43,9 @@ func (Project) Edges() []ent.Edge {
 		edge.To("ci_job_token_allowed_groups", Group.Type).
 			Comment("Groups whose projects' CI job tokens may reach this project."),
 	}
+}
+
+// Annotations of the Project.
+func (Project) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

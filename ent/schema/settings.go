@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -54,4 +56,14 @@ func (PlanLimit) Fields() []ent.Field {
 // Indexes of the PlanLimit.
 func (PlanLimit) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("package_type").Unique()}
+}
+
+// Annotations of the NamespacePackageSetting.
+func (NamespacePackageSetting) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Annotations of the PlanLimit.
+func (PlanLimit) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
@@ -52,4 +54,14 @@ func (DeployToken) Edges() []ent.Edge {
 		edge.From("project", Project.Type).Ref("deploy_tokens").Field("project_id").Unique(),
 		edge.From("group", Group.Type).Ref("deploy_tokens").Field("group_id").Unique(),
 	}
+}
+
+// Annotations of the PersonalAccessToken.
+func (PersonalAccessToken) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Annotations of the DeployToken.
+func (DeployToken) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

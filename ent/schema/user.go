@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
@@ -15,7 +17,7 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the User.
 func (User) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("username").Unique().NotEmpty().Comment("Unique login name; also the path of the personal namespace."),
+		field.String("username").Unique().NotEmpty().Comment("Unique login name; also the path of the personal namespace.").Annotations(entgql.OrderField("USERNAME")),
 		field.String("name").Default("").Comment("Display name."),
 		field.String("email").Default("").Comment("Contact address."),
 		field.Bool("admin").Default(false).Comment("Instance administrator."),
@@ -32,4 +34,9 @@ func (User) Edges() []ent.Edge {
 		edge.To("personal_access_tokens", PersonalAccessToken.Type),
 		edge.To("projects", Project.Type).Comment("Projects in the user's personal namespace."),
 	}
+}
+
+// Annotations of the User.
+func (User) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
 }

@@ -4,6 +4,8 @@ package user
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -247,4 +249,22 @@ func newProjectsStep() *sqlgraph.Step {
 		sqlgraph.To(ProjectsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ProjectsTable, ProjectsColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e State) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *State) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = State(str)
+	if err := StateValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid State", str)
+	}
+	return nil
 }
