@@ -1482,6 +1482,16 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldPackageRegistryAccessLevel)
 				fieldSeen[project.FieldPackageRegistryAccessLevel] = struct{}{}
 			}
+		case "packagesCleanupKeepNDuplicatedPackageFiles":
+			if _, ok := fieldSeen[project.FieldPackagesCleanupKeepNDuplicatedPackageFiles]; !ok {
+				selectedFields = append(selectedFields, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles)
+				fieldSeen[project.FieldPackagesCleanupKeepNDuplicatedPackageFiles] = struct{}{}
+			}
+		case "packagesCleanupNextRunAt":
+			if _, ok := fieldSeen[project.FieldPackagesCleanupNextRunAt]; !ok {
+				selectedFields = append(selectedFields, project.FieldPackagesCleanupNextRunAt)
+				fieldSeen[project.FieldPackagesCleanupNextRunAt] = struct{}{}
+			}
 		case "groupID":
 			if _, ok := fieldSeen[project.FieldGroupID]; !ok {
 				selectedFields = append(selectedFields, project.FieldGroupID)

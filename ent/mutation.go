@@ -11685,45 +11685,47 @@ func (m *PlanLimitMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op                                   Op
-	typ                                  string
-	id                                   *int
-	created_at                           *time.Time
-	updated_at                           *time.Time
-	_path                                *string
-	name                                 *string
-	full_path                            *string
-	visibility                           *project.Visibility
-	package_registry_access_level        *project.PackageRegistryAccessLevel
-	clearedFields                        map[string]struct{}
-	group                                *int
-	clearedgroup                         bool
-	owner                                *int
-	clearedowner                         bool
-	memberships                          map[int]struct{}
-	removedmemberships                   map[int]struct{}
-	clearedmemberships                   bool
-	deploy_tokens                        map[int]struct{}
-	removeddeploy_tokens                 map[int]struct{}
-	cleareddeploy_tokens                 bool
-	packages                             map[int]struct{}
-	removedpackages                      map[int]struct{}
-	clearedpackages                      bool
-	pipelines                            map[int]struct{}
-	removedpipelines                     map[int]struct{}
-	clearedpipelines                     bool
-	ci_job_token_allowed_by              map[int]struct{}
-	removedci_job_token_allowed_by       map[int]struct{}
-	clearedci_job_token_allowed_by       bool
-	ci_job_token_allowed_projects        map[int]struct{}
-	removedci_job_token_allowed_projects map[int]struct{}
-	clearedci_job_token_allowed_projects bool
-	ci_job_token_allowed_groups          map[int]struct{}
-	removedci_job_token_allowed_groups   map[int]struct{}
-	clearedci_job_token_allowed_groups   bool
-	done                                 bool
-	oldValue                             func(context.Context) (*Project, error)
-	predicates                           []predicate.Project
+	op                                               Op
+	typ                                              string
+	id                                               *int
+	created_at                                       *time.Time
+	updated_at                                       *time.Time
+	_path                                            *string
+	name                                             *string
+	full_path                                        *string
+	visibility                                       *project.Visibility
+	package_registry_access_level                    *project.PackageRegistryAccessLevel
+	packages_cleanup_keep_n_duplicated_package_files *project.PackagesCleanupKeepNDuplicatedPackageFiles
+	packages_cleanup_next_run_at                     *time.Time
+	clearedFields                                    map[string]struct{}
+	group                                            *int
+	clearedgroup                                     bool
+	owner                                            *int
+	clearedowner                                     bool
+	memberships                                      map[int]struct{}
+	removedmemberships                               map[int]struct{}
+	clearedmemberships                               bool
+	deploy_tokens                                    map[int]struct{}
+	removeddeploy_tokens                             map[int]struct{}
+	cleareddeploy_tokens                             bool
+	packages                                         map[int]struct{}
+	removedpackages                                  map[int]struct{}
+	clearedpackages                                  bool
+	pipelines                                        map[int]struct{}
+	removedpipelines                                 map[int]struct{}
+	clearedpipelines                                 bool
+	ci_job_token_allowed_by                          map[int]struct{}
+	removedci_job_token_allowed_by                   map[int]struct{}
+	clearedci_job_token_allowed_by                   bool
+	ci_job_token_allowed_projects                    map[int]struct{}
+	removedci_job_token_allowed_projects             map[int]struct{}
+	clearedci_job_token_allowed_projects             bool
+	ci_job_token_allowed_groups                      map[int]struct{}
+	removedci_job_token_allowed_groups               map[int]struct{}
+	clearedci_job_token_allowed_groups               bool
+	done                                             bool
+	oldValue                                         func(context.Context) (*Project, error)
+	predicates                                       []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -12074,6 +12076,91 @@ func (m *ProjectMutation) OldPackageRegistryAccessLevel(ctx context.Context) (v 
 // ResetPackageRegistryAccessLevel resets all changes to the "package_registry_access_level" field.
 func (m *ProjectMutation) ResetPackageRegistryAccessLevel() {
 	m.package_registry_access_level = nil
+}
+
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (m *ProjectMutation) SetPackagesCleanupKeepNDuplicatedPackageFiles(pcknpf project.PackagesCleanupKeepNDuplicatedPackageFiles) {
+	m.packages_cleanup_keep_n_duplicated_package_files = &pcknpf
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFiles returns the value of the "packages_cleanup_keep_n_duplicated_package_files" field in the mutation.
+func (m *ProjectMutation) PackagesCleanupKeepNDuplicatedPackageFiles() (r project.PackagesCleanupKeepNDuplicatedPackageFiles, exists bool) {
+	v := m.packages_cleanup_keep_n_duplicated_package_files
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackagesCleanupKeepNDuplicatedPackageFiles returns the old "packages_cleanup_keep_n_duplicated_package_files" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldPackagesCleanupKeepNDuplicatedPackageFiles(ctx context.Context) (v project.PackagesCleanupKeepNDuplicatedPackageFiles, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackagesCleanupKeepNDuplicatedPackageFiles is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackagesCleanupKeepNDuplicatedPackageFiles requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackagesCleanupKeepNDuplicatedPackageFiles: %w", err)
+	}
+	return oldValue.PackagesCleanupKeepNDuplicatedPackageFiles, nil
+}
+
+// ResetPackagesCleanupKeepNDuplicatedPackageFiles resets all changes to the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (m *ProjectMutation) ResetPackagesCleanupKeepNDuplicatedPackageFiles() {
+	m.packages_cleanup_keep_n_duplicated_package_files = nil
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (m *ProjectMutation) SetPackagesCleanupNextRunAt(t time.Time) {
+	m.packages_cleanup_next_run_at = &t
+}
+
+// PackagesCleanupNextRunAt returns the value of the "packages_cleanup_next_run_at" field in the mutation.
+func (m *ProjectMutation) PackagesCleanupNextRunAt() (r time.Time, exists bool) {
+	v := m.packages_cleanup_next_run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackagesCleanupNextRunAt returns the old "packages_cleanup_next_run_at" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldPackagesCleanupNextRunAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackagesCleanupNextRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackagesCleanupNextRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackagesCleanupNextRunAt: %w", err)
+	}
+	return oldValue.PackagesCleanupNextRunAt, nil
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (m *ProjectMutation) ClearPackagesCleanupNextRunAt() {
+	m.packages_cleanup_next_run_at = nil
+	m.clearedFields[project.FieldPackagesCleanupNextRunAt] = struct{}{}
+}
+
+// PackagesCleanupNextRunAtCleared returns if the "packages_cleanup_next_run_at" field was cleared in this mutation.
+func (m *ProjectMutation) PackagesCleanupNextRunAtCleared() bool {
+	_, ok := m.clearedFields[project.FieldPackagesCleanupNextRunAt]
+	return ok
+}
+
+// ResetPackagesCleanupNextRunAt resets all changes to the "packages_cleanup_next_run_at" field.
+func (m *ProjectMutation) ResetPackagesCleanupNextRunAt() {
+	m.packages_cleanup_next_run_at = nil
+	delete(m.clearedFields, project.FieldPackagesCleanupNextRunAt)
 }
 
 // SetGroupID sets the "group_id" field.
@@ -12640,7 +12727,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -12661,6 +12748,12 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.package_registry_access_level != nil {
 		fields = append(fields, project.FieldPackageRegistryAccessLevel)
+	}
+	if m.packages_cleanup_keep_n_duplicated_package_files != nil {
+		fields = append(fields, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles)
+	}
+	if m.packages_cleanup_next_run_at != nil {
+		fields = append(fields, project.FieldPackagesCleanupNextRunAt)
 	}
 	if m.group != nil {
 		fields = append(fields, project.FieldGroupID)
@@ -12690,6 +12783,10 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.Visibility()
 	case project.FieldPackageRegistryAccessLevel:
 		return m.PackageRegistryAccessLevel()
+	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
+		return m.PackagesCleanupKeepNDuplicatedPackageFiles()
+	case project.FieldPackagesCleanupNextRunAt:
+		return m.PackagesCleanupNextRunAt()
 	case project.FieldGroupID:
 		return m.GroupID()
 	case project.FieldOwnerID:
@@ -12717,6 +12814,10 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldVisibility(ctx)
 	case project.FieldPackageRegistryAccessLevel:
 		return m.OldPackageRegistryAccessLevel(ctx)
+	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
+		return m.OldPackagesCleanupKeepNDuplicatedPackageFiles(ctx)
+	case project.FieldPackagesCleanupNextRunAt:
+		return m.OldPackagesCleanupNextRunAt(ctx)
 	case project.FieldGroupID:
 		return m.OldGroupID(ctx)
 	case project.FieldOwnerID:
@@ -12779,6 +12880,20 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPackageRegistryAccessLevel(v)
 		return nil
+	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
+		v, ok := value.(project.PackagesCleanupKeepNDuplicatedPackageFiles)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+		return nil
+	case project.FieldPackagesCleanupNextRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackagesCleanupNextRunAt(v)
+		return nil
 	case project.FieldGroupID:
 		v, ok := value.(int)
 		if !ok {
@@ -12826,6 +12941,9 @@ func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ProjectMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(project.FieldPackagesCleanupNextRunAt) {
+		fields = append(fields, project.FieldPackagesCleanupNextRunAt)
+	}
 	if m.FieldCleared(project.FieldGroupID) {
 		fields = append(fields, project.FieldGroupID)
 	}
@@ -12846,6 +12964,9 @@ func (m *ProjectMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ProjectMutation) ClearField(name string) error {
 	switch name {
+	case project.FieldPackagesCleanupNextRunAt:
+		m.ClearPackagesCleanupNextRunAt()
+		return nil
 	case project.FieldGroupID:
 		m.ClearGroupID()
 		return nil
@@ -12880,6 +13001,12 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldPackageRegistryAccessLevel:
 		m.ResetPackageRegistryAccessLevel()
+		return nil
+	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
+		m.ResetPackagesCleanupKeepNDuplicatedPackageFiles()
+		return nil
+	case project.FieldPackagesCleanupNextRunAt:
+		m.ResetPackagesCleanupNextRunAt()
 		return nil
 	case project.FieldGroupID:
 		m.ResetGroupID()

@@ -33,6 +33,10 @@ type Project struct {
 	Visibility project.Visibility `json:"visibility,omitempty"`
 	// disabled: no registry; private: follows the project visibility; public: anyone may pull.
 	PackageRegistryAccessLevel project.PackageRegistryAccessLevel `json:"package_registry_access_level,omitempty"`
+	// Cleanup policy: how many files with the same name each package keeps (all: no cleanup).
+	PackagesCleanupKeepNDuplicatedPackageFiles project.PackagesCleanupKeepNDuplicatedPackageFiles `json:"packages_cleanup_keep_n_duplicated_package_files,omitempty"`
+	// When the cleanup policy runs next.
+	PackagesCleanupNextRunAt *time.Time `json:"packages_cleanup_next_run_at,omitempty"`
 	// Owning group; empty for a personal project.
 	GroupID *int `json:"group_id,omitempty"`
 	// Owning user for a personal project.
@@ -170,9 +174,9 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case project.FieldID, project.FieldGroupID, project.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
-		case project.FieldPath, project.FieldName, project.FieldFullPath, project.FieldVisibility, project.FieldPackageRegistryAccessLevel:
+		case project.FieldPath, project.FieldName, project.FieldFullPath, project.FieldVisibility, project.FieldPackageRegistryAccessLevel, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
 			values[i] = new(sql.NullString)
-		case project.FieldCreatedAt, project.FieldUpdatedAt:
+		case project.FieldCreatedAt, project.FieldUpdatedAt, project.FieldPackagesCleanupNextRunAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -236,6 +240,19 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field package_registry_access_level", values[i])
 			} else if value.Valid {
 				_m.PackageRegistryAccessLevel = project.PackageRegistryAccessLevel(value.String)
+			}
+		case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field packages_cleanup_keep_n_duplicated_package_files", values[i])
+			} else if value.Valid {
+				_m.PackagesCleanupKeepNDuplicatedPackageFiles = project.PackagesCleanupKeepNDuplicatedPackageFiles(value.String)
+			}
+		case project.FieldPackagesCleanupNextRunAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field packages_cleanup_next_run_at", values[i])
+			} else if value.Valid {
+				_m.PackagesCleanupNextRunAt = new(time.Time)
+				*_m.PackagesCleanupNextRunAt = value.Time
 			}
 		case project.FieldGroupID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -352,6 +369,14 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("package_registry_access_level=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PackageRegistryAccessLevel))
+	builder.WriteString(", ")
+	builder.WriteString("packages_cleanup_keep_n_duplicated_package_files=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PackagesCleanupKeepNDuplicatedPackageFiles))
+	builder.WriteString(", ")
+	if v := _m.PackagesCleanupNextRunAt; v != nil {
+		builder.WriteString("packages_cleanup_next_run_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.GroupID; v != nil {
 		builder.WriteString("group_id=")

@@ -102,6 +102,34 @@ func (_c *ProjectCreate) SetNillablePackageRegistryAccessLevel(v *project.Packag
 	return _c
 }
 
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (_c *ProjectCreate) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectCreate {
+	_c.mutation.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	return _c
+}
+
+// SetNillablePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillablePackagesCleanupKeepNDuplicatedPackageFiles(v *project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectCreate {
+	if v != nil {
+		_c.SetPackagesCleanupKeepNDuplicatedPackageFiles(*v)
+	}
+	return _c
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (_c *ProjectCreate) SetPackagesCleanupNextRunAt(v time.Time) *ProjectCreate {
+	_c.mutation.SetPackagesCleanupNextRunAt(v)
+	return _c
+}
+
+// SetNillablePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillablePackagesCleanupNextRunAt(v *time.Time) *ProjectCreate {
+	if v != nil {
+		_c.SetPackagesCleanupNextRunAt(*v)
+	}
+	return _c
+}
+
 // SetGroupID sets the "group_id" field.
 func (_c *ProjectCreate) SetGroupID(v int) *ProjectCreate {
 	_c.mutation.SetGroupID(v)
@@ -296,6 +324,10 @@ func (_c *ProjectCreate) defaults() {
 		v := project.DefaultPackageRegistryAccessLevel
 		_c.mutation.SetPackageRegistryAccessLevel(v)
 	}
+	if _, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); !ok {
+		v := project.DefaultPackagesCleanupKeepNDuplicatedPackageFiles
+		_c.mutation.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -344,6 +376,14 @@ func (_c *ProjectCreate) check() error {
 	if v, ok := _c.mutation.PackageRegistryAccessLevel(); ok {
 		if err := project.PackageRegistryAccessLevelValidator(v); err != nil {
 			return &ValidationError{Name: "package_registry_access_level", err: fmt.Errorf(`ent: validator failed for field "Project.package_registry_access_level": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); !ok {
+		return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: errors.New(`ent: missing required field "Project.packages_cleanup_keep_n_duplicated_package_files"`)}
+	}
+	if v, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		if err := project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
 		}
 	}
 	return nil
@@ -400,6 +440,14 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PackageRegistryAccessLevel(); ok {
 		_spec.SetField(project.FieldPackageRegistryAccessLevel, field.TypeEnum, value)
 		_node.PackageRegistryAccessLevel = value
+	}
+	if value, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
+		_node.PackagesCleanupKeepNDuplicatedPackageFiles = value
+	}
+	if value, ok := _c.mutation.PackagesCleanupNextRunAt(); ok {
+		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
+		_node.PackagesCleanupNextRunAt = &value
 	}
 	if nodes := _c.mutation.GroupIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -671,6 +719,36 @@ func (u *ProjectUpsert) UpdatePackageRegistryAccessLevel() *ProjectUpsert {
 	return u
 }
 
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (u *ProjectUpsert) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpsert {
+	u.Set(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, v)
+	return u
+}
+
+// UpdatePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *ProjectUpsert {
+	u.SetExcluded(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles)
+	return u
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsert) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpsert {
+	u.Set(project.FieldPackagesCleanupNextRunAt, v)
+	return u
+}
+
+// UpdatePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdatePackagesCleanupNextRunAt() *ProjectUpsert {
+	u.SetExcluded(project.FieldPackagesCleanupNextRunAt)
+	return u
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsert) ClearPackagesCleanupNextRunAt() *ProjectUpsert {
+	u.SetNull(project.FieldPackagesCleanupNextRunAt)
+	return u
+}
+
 // SetGroupID sets the "group_id" field.
 func (u *ProjectUpsert) SetGroupID(v int) *ProjectUpsert {
 	u.Set(project.FieldGroupID, v)
@@ -833,6 +911,41 @@ func (u *ProjectUpsertOne) SetPackageRegistryAccessLevel(v project.PackageRegist
 func (u *ProjectUpsertOne) UpdatePackageRegistryAccessLevel() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdatePackageRegistryAccessLevel()
+	})
+}
+
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (u *ProjectUpsertOne) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	})
+}
+
+// UpdatePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupKeepNDuplicatedPackageFiles()
+	})
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsertOne) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupNextRunAt(v)
+	})
+}
+
+// UpdatePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdatePackagesCleanupNextRunAt() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupNextRunAt()
+	})
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsertOne) ClearPackagesCleanupNextRunAt() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearPackagesCleanupNextRunAt()
 	})
 }
 
@@ -1170,6 +1283,41 @@ func (u *ProjectUpsertBulk) SetPackageRegistryAccessLevel(v project.PackageRegis
 func (u *ProjectUpsertBulk) UpdatePackageRegistryAccessLevel() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdatePackageRegistryAccessLevel()
+	})
+}
+
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (u *ProjectUpsertBulk) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	})
+}
+
+// UpdatePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupKeepNDuplicatedPackageFiles()
+	})
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsertBulk) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupNextRunAt(v)
+	})
+}
+
+// UpdatePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdatePackagesCleanupNextRunAt() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupNextRunAt()
+	})
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (u *ProjectUpsertBulk) ClearPackagesCleanupNextRunAt() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.ClearPackagesCleanupNextRunAt()
 	})
 }
 

@@ -110,6 +110,40 @@ func (_u *ProjectUpdate) SetNillablePackageRegistryAccessLevel(v *project.Packag
 	return _u
 }
 
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (_u *ProjectUpdate) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpdate {
+	_u.mutation.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillablePackagesCleanupKeepNDuplicatedPackageFiles(v *project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpdate {
+	if v != nil {
+		_u.SetPackagesCleanupKeepNDuplicatedPackageFiles(*v)
+	}
+	return _u
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (_u *ProjectUpdate) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpdate {
+	_u.mutation.SetPackagesCleanupNextRunAt(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillablePackagesCleanupNextRunAt(v *time.Time) *ProjectUpdate {
+	if v != nil {
+		_u.SetPackagesCleanupNextRunAt(*v)
+	}
+	return _u
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (_u *ProjectUpdate) ClearPackagesCleanupNextRunAt() *ProjectUpdate {
+	_u.mutation.ClearPackagesCleanupNextRunAt()
+	return _u
+}
+
 // SetGroupID sets the "group_id" field.
 func (_u *ProjectUpdate) SetGroupID(v int) *ProjectUpdate {
 	_u.mutation.SetGroupID(v)
@@ -492,6 +526,11 @@ func (_u *ProjectUpdate) check() error {
 			return &ValidationError{Name: "package_registry_access_level", err: fmt.Errorf(`ent: validator failed for field "Project.package_registry_access_level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		if err := project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -524,6 +563,15 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.PackageRegistryAccessLevel(); ok {
 		_spec.SetField(project.FieldPackageRegistryAccessLevel, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupNextRunAt(); ok {
+		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
+	}
+	if _u.mutation.PackagesCleanupNextRunAtCleared() {
+		_spec.ClearField(project.FieldPackagesCleanupNextRunAt, field.TypeTime)
 	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -994,6 +1042,40 @@ func (_u *ProjectUpdateOne) SetNillablePackageRegistryAccessLevel(v *project.Pac
 	return _u
 }
 
+// SetPackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field.
+func (_u *ProjectUpdateOne) SetPackagesCleanupKeepNDuplicatedPackageFiles(v project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpdateOne {
+	_u.mutation.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupKeepNDuplicatedPackageFiles sets the "packages_cleanup_keep_n_duplicated_package_files" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillablePackagesCleanupKeepNDuplicatedPackageFiles(v *project.PackagesCleanupKeepNDuplicatedPackageFiles) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetPackagesCleanupKeepNDuplicatedPackageFiles(*v)
+	}
+	return _u
+}
+
+// SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
+func (_u *ProjectUpdateOne) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpdateOne {
+	_u.mutation.SetPackagesCleanupNextRunAt(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillablePackagesCleanupNextRunAt(v *time.Time) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetPackagesCleanupNextRunAt(*v)
+	}
+	return _u
+}
+
+// ClearPackagesCleanupNextRunAt clears the value of the "packages_cleanup_next_run_at" field.
+func (_u *ProjectUpdateOne) ClearPackagesCleanupNextRunAt() *ProjectUpdateOne {
+	_u.mutation.ClearPackagesCleanupNextRunAt()
+	return _u
+}
+
 // SetGroupID sets the "group_id" field.
 func (_u *ProjectUpdateOne) SetGroupID(v int) *ProjectUpdateOne {
 	_u.mutation.SetGroupID(v)
@@ -1389,6 +1471,11 @@ func (_u *ProjectUpdateOne) check() error {
 			return &ValidationError{Name: "package_registry_access_level", err: fmt.Errorf(`ent: validator failed for field "Project.package_registry_access_level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		if err := project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1438,6 +1525,15 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.PackageRegistryAccessLevel(); ok {
 		_spec.SetField(project.FieldPackageRegistryAccessLevel, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
+		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupNextRunAt(); ok {
+		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
+	}
+	if _u.mutation.PackagesCleanupNextRunAtCleared() {
+		_spec.ClearField(project.FieldPackagesCleanupNextRunAt, field.TypeTime)
 	}
 	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -491,6 +491,8 @@ var (
 		{Name: "full_path", Type: field.TypeString, Unique: true},
 		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"private", "internal", "public"}, Default: "private"},
 		{Name: "package_registry_access_level", Type: field.TypeEnum, Enums: []string{"disabled", "private", "public"}, Default: "private"},
+		{Name: "packages_cleanup_keep_n_duplicated_package_files", Type: field.TypeEnum, Enums: []string{"all", "1", "10", "20", "30", "40", "50"}, Default: "all"},
+		{Name: "packages_cleanup_next_run_at", Type: field.TypeTime, Nullable: true},
 		{Name: "group_id", Type: field.TypeInt, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -502,13 +504,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_groups_projects",
-				Columns:    []*schema.Column{ProjectsColumns[8]},
+				Columns:    []*schema.Column{ProjectsColumns[10]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "projects_users_projects",
-				Columns:    []*schema.Column{ProjectsColumns[9]},
+				Columns:    []*schema.Column{ProjectsColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

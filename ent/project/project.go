@@ -31,6 +31,10 @@ const (
 	FieldVisibility = "visibility"
 	// FieldPackageRegistryAccessLevel holds the string denoting the package_registry_access_level field in the database.
 	FieldPackageRegistryAccessLevel = "package_registry_access_level"
+	// FieldPackagesCleanupKeepNDuplicatedPackageFiles holds the string denoting the packages_cleanup_keep_n_duplicated_package_files field in the database.
+	FieldPackagesCleanupKeepNDuplicatedPackageFiles = "packages_cleanup_keep_n_duplicated_package_files"
+	// FieldPackagesCleanupNextRunAt holds the string denoting the packages_cleanup_next_run_at field in the database.
+	FieldPackagesCleanupNextRunAt = "packages_cleanup_next_run_at"
 	// FieldGroupID holds the string denoting the group_id field in the database.
 	FieldGroupID = "group_id"
 	// FieldOwnerID holds the string denoting the owner_id field in the database.
@@ -120,6 +124,8 @@ var Columns = []string{
 	FieldFullPath,
 	FieldVisibility,
 	FieldPackageRegistryAccessLevel,
+	FieldPackagesCleanupKeepNDuplicatedPackageFiles,
+	FieldPackagesCleanupNextRunAt,
 	FieldGroupID,
 	FieldOwnerID,
 }
@@ -212,6 +218,37 @@ func PackageRegistryAccessLevelValidator(pral PackageRegistryAccessLevel) error 
 	}
 }
 
+// PackagesCleanupKeepNDuplicatedPackageFiles defines the type for the "packages_cleanup_keep_n_duplicated_package_files" enum field.
+type PackagesCleanupKeepNDuplicatedPackageFiles string
+
+// PackagesCleanupKeepNDuplicatedPackageFilesAll is the default value of the PackagesCleanupKeepNDuplicatedPackageFiles enum.
+const DefaultPackagesCleanupKeepNDuplicatedPackageFiles = PackagesCleanupKeepNDuplicatedPackageFilesAll
+
+// PackagesCleanupKeepNDuplicatedPackageFiles values.
+const (
+	PackagesCleanupKeepNDuplicatedPackageFilesAll PackagesCleanupKeepNDuplicatedPackageFiles = "all"
+	PackagesCleanupKeepNDuplicatedPackageFiles1   PackagesCleanupKeepNDuplicatedPackageFiles = "1"
+	PackagesCleanupKeepNDuplicatedPackageFiles10  PackagesCleanupKeepNDuplicatedPackageFiles = "10"
+	PackagesCleanupKeepNDuplicatedPackageFiles20  PackagesCleanupKeepNDuplicatedPackageFiles = "20"
+	PackagesCleanupKeepNDuplicatedPackageFiles30  PackagesCleanupKeepNDuplicatedPackageFiles = "30"
+	PackagesCleanupKeepNDuplicatedPackageFiles40  PackagesCleanupKeepNDuplicatedPackageFiles = "40"
+	PackagesCleanupKeepNDuplicatedPackageFiles50  PackagesCleanupKeepNDuplicatedPackageFiles = "50"
+)
+
+func (packages_cleanup_keep_n_duplicated_package_files PackagesCleanupKeepNDuplicatedPackageFiles) String() string {
+	return string(packages_cleanup_keep_n_duplicated_package_files)
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFilesValidator is a validator for the "packages_cleanup_keep_n_duplicated_package_files" field enum values. It is called by the builders before save.
+func PackagesCleanupKeepNDuplicatedPackageFilesValidator(packages_cleanup_keep_n_duplicated_package_files PackagesCleanupKeepNDuplicatedPackageFiles) error {
+	switch packages_cleanup_keep_n_duplicated_package_files {
+	case PackagesCleanupKeepNDuplicatedPackageFilesAll, PackagesCleanupKeepNDuplicatedPackageFiles1, PackagesCleanupKeepNDuplicatedPackageFiles10, PackagesCleanupKeepNDuplicatedPackageFiles20, PackagesCleanupKeepNDuplicatedPackageFiles30, PackagesCleanupKeepNDuplicatedPackageFiles40, PackagesCleanupKeepNDuplicatedPackageFiles50:
+		return nil
+	default:
+		return fmt.Errorf("project: invalid enum value for packages_cleanup_keep_n_duplicated_package_files field: %q", packages_cleanup_keep_n_duplicated_package_files)
+	}
+}
+
 // OrderOption defines the ordering options for the Project queries.
 type OrderOption func(*sql.Selector)
 
@@ -253,6 +290,16 @@ func ByVisibility(opts ...sql.OrderTermOption) OrderOption {
 // ByPackageRegistryAccessLevel orders the results by the package_registry_access_level field.
 func ByPackageRegistryAccessLevel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPackageRegistryAccessLevel, opts...).ToFunc()
+}
+
+// ByPackagesCleanupKeepNDuplicatedPackageFiles orders the results by the packages_cleanup_keep_n_duplicated_package_files field.
+func ByPackagesCleanupKeepNDuplicatedPackageFiles(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPackagesCleanupKeepNDuplicatedPackageFiles, opts...).ToFunc()
+}
+
+// ByPackagesCleanupNextRunAt orders the results by the packages_cleanup_next_run_at field.
+func ByPackagesCleanupNextRunAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPackagesCleanupNextRunAt, opts...).ToFunc()
 }
 
 // ByGroupID orders the results by the group_id field.
@@ -472,6 +519,24 @@ func (e *PackageRegistryAccessLevel) UnmarshalGQL(val interface{}) error {
 	*e = PackageRegistryAccessLevel(str)
 	if err := PackageRegistryAccessLevelValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid PackageRegistryAccessLevel", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PackagesCleanupKeepNDuplicatedPackageFiles) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PackagesCleanupKeepNDuplicatedPackageFiles) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PackagesCleanupKeepNDuplicatedPackageFiles(str)
+	if err := PackagesCleanupKeepNDuplicatedPackageFilesValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PackagesCleanupKeepNDuplicatedPackageFiles", str)
 	}
 	return nil
 }

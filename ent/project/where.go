@@ -80,6 +80,11 @@ func FullPath(v string) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldFullPath, v))
 }
 
+// PackagesCleanupNextRunAt applies equality check predicate on the "packages_cleanup_next_run_at" field. It's identical to PackagesCleanupNextRunAtEQ.
+func PackagesCleanupNextRunAt(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupNextRunAt, v))
+}
+
 // GroupID applies equality check predicate on the "group_id" field. It's identical to GroupIDEQ.
 func GroupID(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldGroupID, v))
@@ -403,6 +408,76 @@ func PackageRegistryAccessLevelIn(vs ...PackageRegistryAccessLevel) predicate.Pr
 // PackageRegistryAccessLevelNotIn applies the NotIn predicate on the "package_registry_access_level" field.
 func PackageRegistryAccessLevelNotIn(vs ...PackageRegistryAccessLevel) predicate.Project {
 	return predicate.Project(sql.FieldNotIn(FieldPackageRegistryAccessLevel, vs...))
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFilesEQ applies the EQ predicate on the "packages_cleanup_keep_n_duplicated_package_files" field.
+func PackagesCleanupKeepNDuplicatedPackageFilesEQ(v PackagesCleanupKeepNDuplicatedPackageFiles) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupKeepNDuplicatedPackageFiles, v))
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFilesNEQ applies the NEQ predicate on the "packages_cleanup_keep_n_duplicated_package_files" field.
+func PackagesCleanupKeepNDuplicatedPackageFilesNEQ(v PackagesCleanupKeepNDuplicatedPackageFiles) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldPackagesCleanupKeepNDuplicatedPackageFiles, v))
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFilesIn applies the In predicate on the "packages_cleanup_keep_n_duplicated_package_files" field.
+func PackagesCleanupKeepNDuplicatedPackageFilesIn(vs ...PackagesCleanupKeepNDuplicatedPackageFiles) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldPackagesCleanupKeepNDuplicatedPackageFiles, vs...))
+}
+
+// PackagesCleanupKeepNDuplicatedPackageFilesNotIn applies the NotIn predicate on the "packages_cleanup_keep_n_duplicated_package_files" field.
+func PackagesCleanupKeepNDuplicatedPackageFilesNotIn(vs ...PackagesCleanupKeepNDuplicatedPackageFiles) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldPackagesCleanupKeepNDuplicatedPackageFiles, vs...))
+}
+
+// PackagesCleanupNextRunAtEQ applies the EQ predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtEQ(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtNEQ applies the NEQ predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtNEQ(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtIn applies the In predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtIn(vs ...time.Time) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldPackagesCleanupNextRunAt, vs...))
+}
+
+// PackagesCleanupNextRunAtNotIn applies the NotIn predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtNotIn(vs ...time.Time) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldPackagesCleanupNextRunAt, vs...))
+}
+
+// PackagesCleanupNextRunAtGT applies the GT predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtGT(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtGTE applies the GTE predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtGTE(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtLT applies the LT predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtLT(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtLTE applies the LTE predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtLTE(v time.Time) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldPackagesCleanupNextRunAt, v))
+}
+
+// PackagesCleanupNextRunAtIsNil applies the IsNil predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtIsNil() predicate.Project {
+	return predicate.Project(sql.FieldIsNull(FieldPackagesCleanupNextRunAt))
+}
+
+// PackagesCleanupNextRunAtNotNil applies the NotNil predicate on the "packages_cleanup_next_run_at" field.
+func PackagesCleanupNextRunAtNotNil() predicate.Project {
+	return predicate.Project(sql.FieldNotNull(FieldPackagesCleanupNextRunAt))
 }
 
 // GroupIDEQ applies the EQ predicate on the "group_id" field.

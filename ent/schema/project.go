@@ -23,6 +23,10 @@ func (Project) Fields() []ent.Field {
 		visibility(),
 		field.Enum("package_registry_access_level").Values("disabled", "private", "public").Default("private").
 			Comment("disabled: no registry; private: follows the project visibility; public: anyone may pull."),
+		field.Enum("packages_cleanup_keep_n_duplicated_package_files").
+			Values("all", "1", "10", "20", "30", "40", "50").Default("all").
+			Comment("Cleanup policy: how many files with the same name each package keeps (all: no cleanup)."),
+		field.Time("packages_cleanup_next_run_at").Optional().Nillable().Comment("When the cleanup policy runs next."),
 		field.Int("group_id").Optional().Nillable().Comment("Owning group; empty for a personal project."),
 		field.Int("owner_id").Optional().Nillable().Comment("Owning user for a personal project."),
 	}
