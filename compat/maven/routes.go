@@ -1,18 +1,186 @@
-// Package maven implements the Maven repository layout (GitLab spec A4).
+// Package maven implements the Maven repository layout (GitLab spec A4): mvn deploys
+// with PUT and resolves with GET under groupId/artifactId/version/file.
+// Protocol: https://docs.gitlab.com/user/packages/maven_repository/ and
+// https://maven.apache.org/repository/layout.html.
 package maven
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"time"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
 
 // Routes serves the Maven repository at one level: /projects/{id}/packages/maven,
-// /groups/{id}/-/packages/maven or /packages/maven.
+// /groups/{id}/-/packages/maven or /packages/maven. Only the project level accepts
+// uploads.
 func Routes(svc *registry.Service, level compat.Level) chi.Router {
+	h := &handler{svc: svc, level: level}
 	r := chi.NewRouter()
-	_ = svc
-	_ = level
+	r.Get("/*", h.downloadPackageFile)
+	r.Head("/*", h.downloadPackageFile)
+	if level == compat.ProjectLevel {
+		r.Put("/*", h.uploadPackageFile)
+	}
 	return r
+}
+
+type handler struct {
+	svc   *registry.Service
+	level compat.Level
+}
+
+// maxChecksumBody bounds a checksum upload: a hex digest and perhaps a file name.
+const maxChecksumBody = 1024
+
+func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
+	// Validate before the lookup, so a bad request looks the same whether or not
+	// the project exists.
+	ref, err := ParsePath(chi.URLParam(r, "*"))
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	project, err := compat.Project(r, h.svc)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	if ref.Checksum != "" {
+		h.verifyChecksum(w, r, project, ref)
+		return
+	}
+	f, err := h.svc.PublishMavenFile(r.Context(), registry.PublishMavenInput{
+		Project: project, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
+		Body: r.Body, Size: r.ContentLength,
+	})
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	compat.WriteJSON(w, http.StatusOK, compat.PackageFile(h.svc.ExternalURL(), project.FullPath, f))
+}
+
+// verifyChecksum answers a checksum PUT as GitLab does: SHA-1 (and here SHA-256 and
+// SHA-512) 204 when it matches the stored file and 409 when not; MD5 200 empty.
+func (h *handler) verifyChecksum(w http.ResponseWriter, r *http.Request, project *ent.Project, ref Path) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxChecksumBody+1))
+	if err != nil || len(body) > maxChecksumBody {
+		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "Checksum is invalid"))
+		return
+	}
+	digest, err := ParseChecksum(ref.Checksum, body)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	err = h.svc.VerifyMavenChecksum(r.Context(), registry.MavenChecksumInput{
+		Project: project, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
+		Algorithm: ref.Checksum, Digest: digest,
+	})
+	switch {
+	case err != nil:
+		compat.WriteError(w, r, err)
+	case ref.Checksum == "md5":
+		w.WriteHeader(http.StatusOK)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
+	ref, err := ParsePath(chi.URLParam(r, "*"))
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	scope, err := compat.Scope(r, h.svc, h.level)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	if ref.ArtifactMetadata() {
+		h.packageMetadata(w, r, scope, ref)
+		return
+	}
+	f, err := h.svc.FindMavenFile(r.Context(), registry.FindMavenFileInput{
+		Scope: scope, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
+	})
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	if ref.Checksum != "" {
+		serveText(w, r, textPlain, f.CreatedAt, []byte(fileDigest(f, ref.Checksum)))
+		return
+	}
+	compat.ServeFile(w, r, h.svc, f, contentType(ref.FileName))
+}
+
+// packageMetadata answers the artifact-level maven-metadata.xml (or its checksum):
+// rendered from every version the caller may read in the scope, so that it is right
+// at group and instance level and after deletions, whatever clients uploaded. A path
+// without versions (a groupId's plugin list) serves the uploaded file.
+func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, scope registry.Scope, ref Path) {
+	a, err := h.svc.FindMavenArtifact(r.Context(), scope, ref.Name)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	if len(a.Versions) == 0 {
+		if ref.Checksum == "" {
+			compat.ServeFile(w, r, h.svc, a.Uploaded, contentType(ref.FileName))
+			return
+		}
+		serveText(w, r, textPlain, a.Uploaded.CreatedAt, []byte(fileDigest(a.Uploaded, ref.Checksum)))
+		return
+	}
+	versions := make([]string, len(a.Versions))
+	var updated time.Time
+	for i, v := range a.Versions {
+		versions[i] = v.Version
+		if v.UpdatedAt.After(updated) {
+			updated = v.UpdatedAt
+		}
+	}
+	doc := RenderArtifactMetadata(ref.GroupID, ref.ArtifactID, versions, updated)
+	if ref.Checksum != "" {
+		serveText(w, r, textPlain, updated, []byte(Digest(ref.Checksum, doc)))
+		return
+	}
+	serveText(w, r, "application/xml", updated, doc)
+}
+
+// serveText serves generated content (a digest or rendered metadata), HEAD included.
+func serveText(w http.ResponseWriter, r *http.Request, contentType string, modified time.Time, b []byte) {
+	w.Header().Set("Content-Type", contentType)
+	http.ServeContent(w, r, "", modified, bytes.NewReader(b))
+}
+
+const textPlain = "text/plain; charset=utf-8"
+
+// fileDigest is the stored digest of f that a checksum path asks for.
+func fileDigest(f *ent.PackageFile, algorithm string) string {
+	switch algorithm {
+	case "md5":
+		return f.Md5
+	case "sha1":
+		return f.Sha1
+	case "sha256":
+		return f.Sha256
+	}
+	return f.Sha512
+}
+
+func contentType(fileName string) string {
+	if fileName == MetadataFile {
+		return "application/xml"
+	}
+	return "application/octet-stream"
 }
