@@ -1,7 +1,16 @@
-// Package pypi implements the PyPI upload and simple-index protocols (GitLab spec A3).
+// Package pypi implements the PyPI upload and simple-index protocols (GitLab spec A3):
+// twine's legacy upload API, and the simple repository API that pip reads, as HTML
+// (PEP 503) or JSON (PEP 691), with core metadata for wheels (PEP 658, PEP 714).
+// Protocol: https://docs.gitlab.com/api/packages/pypi/
 package pypi
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pkgreg/registry/compat"
@@ -9,10 +18,199 @@ import (
 )
 
 // Routes serves the PyPI API at one level: /projects/{id}/packages/pypi or
-// /groups/{id}/-/packages/pypi.
+// /groups/{id}/-/packages/pypi. Uploads exist at project level only.
 func Routes(svc *registry.Service, level compat.Level) chi.Router {
+	h := &handler{svc: svc, level: level}
 	r := chi.NewRouter()
-	_ = svc
-	_ = level
+	if level == compat.ProjectLevel {
+		r.Post("/", h.uploadPackageFile)
+	}
+	for _, p := range []string{"/simple", "/simple/"} {
+		r.Get(p, h.enumeratePackages)
+	}
+	for _, p := range []string{"/simple/{package_name}", "/simple/{package_name}/"} {
+		r.Get(p, h.enumerateVersions)
+	}
+	r.Get("/files/{sha256}/{file_name}", h.downloadPackageFile)
+	r.Head("/files/{sha256}/{file_name}", h.downloadPackageFile)
 	return r
+}
+
+type handler struct {
+	svc   *registry.Service
+	level compat.Level
+}
+
+// maxFormFields bounds the text fields of one upload (descriptions are READMEs).
+const maxFormFields = 8 << 20
+
+// uploadPackageFile receives twine's multipart form. The file part is streamed into
+// temporary storage as it arrives; fields may come before or after it, so the form
+// is validated once the body is read, and a refused upload leaves nothing behind.
+// https://warehouse.pypa.io/api-reference/legacy.html#upload-api
+func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
+	project, err := compat.Project(r, h.svc)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	up, err := h.svc.NewPyPIUpload(r.Context(), project)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	defer up.Discard(r.Context())
+	form, err := readForm(r, up)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	in, err := form.Input()
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	if _, err := up.Publish(r.Context(), in); err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	compat.WriteJSON(w, http.StatusCreated, map[string]string{"message": "201 Created"})
+}
+
+// readForm reads the multipart body part by part: text fields into the form, the
+// "content" part straight into the upload.
+func readForm(r *http.Request, up *registry.PyPIUpload) (*UploadForm, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, registry.Errorf(registry.ErrInvalid, "Request body must be multipart/form-data")
+	}
+	form := &UploadForm{}
+	budget := int64(maxFormFields)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return form, nil
+		}
+		if err != nil {
+			return nil, registry.Errorf(registry.ErrInvalid, "Malformed multipart body")
+		}
+		if part.FormName() == "content" {
+			// Refuse a bad name or version before receiving the file, when known.
+			if form.Has("name") || form.Has("version") {
+				if err := form.CheckIdentity(); err != nil {
+					return nil, err
+				}
+			}
+			form.FileName, form.HasFile = part.FileName(), true
+			if err := up.Receive(r.Context(), part); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, budget+1))
+		if err != nil {
+			return nil, registry.Errorf(registry.ErrInvalid, "Malformed multipart body")
+		}
+		if budget -= int64(len(b)); budget < 0 {
+			return nil, registry.Errorf(registry.ErrTooLarge, "Form fields are too large")
+		}
+		form.Set(part.FormName(), string(b))
+	}
+}
+
+// scope resolves the project or group of the request and the URL prefix of its index.
+func (h *handler) scope(r *http.Request) (registry.Scope, string, error) {
+	sc, err := compat.Scope(r, h.svc, h.level)
+	if err != nil {
+		return sc, "", err
+	}
+	// Links name the project or group by id, as GitLab writes them.
+	prefix := h.svc.ExternalURL() + "/api/v4"
+	if sc.Project != nil {
+		prefix += fmt.Sprintf("/projects/%d/packages/pypi", sc.Project.ID)
+	} else if sc.Group != nil {
+		prefix += fmt.Sprintf("/groups/%d/-/packages/pypi", sc.Group.ID)
+	}
+	return sc, prefix, nil
+}
+
+// enumeratePackages serves the root of the simple index.
+// https://peps.python.org/pep-0503/ and https://peps.python.org/pep-0691/
+func (h *handler) enumeratePackages(w http.ResponseWriter, r *http.Request) {
+	sc, prefix, err := h.scope(r)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	projects, err := h.svc.PyPIProjects(r.Context(), sc)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	list := make([]IndexProject, len(projects))
+	for i, p := range projects {
+		list[i] = IndexProject{Name: p.Name, NormalizedName: p.NormalizedName}
+	}
+	f := Negotiate(r.Header.Get("Accept"))
+	writeHeader(w, f)
+	_ = RenderIndex(w, f, list, func(n string) string { return prefix + "/simple/" + n + "/" })
+}
+
+// enumerateVersions serves one project page of the simple index.
+func (h *handler) enumerateVersions(w http.ResponseWriter, r *http.Request) {
+	name, err := compat.Param(r, "package_name")
+	if err != nil || !ValidName(name) {
+		compat.WriteError(w, r, registry.Errorf(registry.ErrNotFound, "404 Package Not Found"))
+		return
+	}
+	sc, prefix, err := h.scope(r)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	versions, err := h.svc.PyPIVersions(r.Context(), sc, NormalizeName(name))
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	page := BuildPage(versions, func(sha, file string) string { return FileURL(prefix, sha, file) })
+	f := Negotiate(r.Header.Get("Accept"))
+	writeHeader(w, f)
+	_ = RenderPage(w, f, page)
+}
+
+func writeHeader(w http.ResponseWriter, f Format) {
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Vary", "Accept")
+	w.WriteHeader(http.StatusOK)
+}
+
+// downloadPackageFile serves a distribution, or a wheel's core metadata
+// ("<wheel>.metadata", PEP 658), by SHA-256 and file name.
+func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
+	sha, err := compat.Param(r, "sha256")
+	if err != nil || !ValidSHA256(sha) {
+		compat.WriteError(w, r, registry.InvalidParam("sha256"))
+		return
+	}
+	file, err := compat.Param(r, "file_name")
+	if err != nil || file == "" || strings.Contains(file, "/") {
+		compat.WriteError(w, r, registry.InvalidParam("file_identifier"))
+		return
+	}
+	sc, _, err := h.scope(r)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	f, err := h.svc.FindPyPIFile(r.Context(), sc, sha, file)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	contentType := "application/octet-stream"
+	if strings.HasSuffix(file, CoreMetadataSuffix) {
+		contentType = "text/plain; charset=utf-8"
+	}
+	compat.ServeFile(w, r, h.svc, f, contentType)
 }
