@@ -513,7 +513,7 @@ func (s *Service) CreateDeployToken(ctx context.Context, in DeployTokenInput) (*
 	if err != nil {
 		return nil, dbError(err)
 	}
-	return &NewToken{ID: t.ID, Name: t.Name, Username: t.Username, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, Token: secret}, nil
+	return &NewToken{ID: t.ID, Name: t.Name, Username: t.Username, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt, Token: secret}, nil
 }
 
 // RevokeDeployToken revokes a deploy token (Maintainer of its project or group).
@@ -759,3 +759,17 @@ func (s *Service) UserContext(ctx context.Context, username string) (context.Con
 // RequireAdmin returns nil when the viewer is an administrator with a
 // write-capable credential (instance settings, plan limits).
 func (s *Service) RequireAdmin(ctx context.Context) error { return s.requireAdmin(ctx) }
+
+// PipelineByID returns a pipeline of a project whose packages the viewer may read.
+func (s *Service) PipelineByID(ctx context.Context, id int) (*ent.Pipeline, error) {
+	pl, err := s.client.Pipeline.Query().Where(pipeline.ID(id)).WithProject().WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, Errorf(ErrNotFound, "404 Pipeline Not Found")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeProject(ctx, pl.Edges.Project, ReadPackages); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}

@@ -60,3 +60,4 @@ func PublicMessage(err error) string {
 	}
 	return ""
 }
+

@@ -211,6 +211,7 @@ type NewToken struct {
 	Username  string
 	Scopes    []string
 	ExpiresAt *time.Time
+	CreatedAt time.Time
 	Token     string
 }
 
@@ -253,7 +254,7 @@ func (s *Service) createPAT(ctx context.Context, c *ent.Client, in CreatePersona
 	if err != nil {
 		return nil, fmt.Errorf("create token: %w", dbError(err))
 	}
-	return &NewToken{ID: t.ID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, Token: secret}, nil
+	return &NewToken{ID: t.ID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt, Token: secret}, nil
 }
 
 // RevokePersonalAccessToken revokes a token of the viewer (or any, for an admin).

@@ -15,6 +15,7 @@ import (
 	"github.com/pkgreg/registry/compat/npm"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/compat/rest"
+	"github.com/pkgreg/registry/graph"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -39,6 +40,13 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		}
 		compat.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	r.Route("/api/graphql", func(r chi.Router) {
+		r.Use(auth.Middleware(svc, compat.Unauthorized))
+		gql := graph.NewHandler(svc, log)
+		r.Get("/", gql.ServeHTTP)
+		r.Post("/", gql.ServeHTTP)
+	})
+	r.Get("/-/graphql-explorer", graph.Explorer().ServeHTTP)
 	r.Route("/api/v4", func(r chi.Router) {
 		r.Use(auth.Middleware(svc, compat.Unauthorized))
 		r.Group(rest.Routes(svc))

@@ -1,0 +1,70 @@
+package graph
+
+import (
+	"strings"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/model"
+)
+
+// GraphQL enums are GitLab's upper-case names; ent stores lower-case values.
+
+func lower[T ~string](v *T) string {
+	if v == nil {
+		return ""
+	}
+	return strings.ToLower(string(*v))
+}
+
+func upper[T ~string](s string) T { return T(strings.ToUpper(s)) }
+
+// packageOrder maps a GitLab sort to an ent order.
+func packageOrder(sort string) *ent.PackageOrder {
+	field, dir, _ := strings.Cut(sort, "_")
+	o := &ent.PackageOrder{Direction: "DESC", Field: ent.PackageVersionOrderFieldCreatedAt}
+	if dir == "ASC" {
+		o.Direction = "ASC"
+	}
+	switch field {
+	case "NAME":
+		o.Field = ent.PackageVersionOrderFieldName
+	case "VERSION":
+		o.Field = ent.PackageVersionOrderFieldVersionSort
+	case "TYPE":
+		o.Field = ent.PackageVersionOrderFieldPackageType
+	}
+	return o
+}
+
+var keepNames = map[string]model.PackagesCleanupKeepDuplicatedPackageFilesEnum{
+	"all": model.PackagesCleanupKeepDuplicatedPackageFilesEnumAllPackageFiles,
+	"1":   model.PackagesCleanupKeepDuplicatedPackageFilesEnumOnePackageFile,
+	"10":  model.PackagesCleanupKeepDuplicatedPackageFilesEnumTenPackageFiles,
+	"20":  model.PackagesCleanupKeepDuplicatedPackageFilesEnumTwentyPackageFiles,
+	"30":  model.PackagesCleanupKeepDuplicatedPackageFilesEnumThirtyPackageFiles,
+	"40":  model.PackagesCleanupKeepDuplicatedPackageFilesEnumFortyPackageFiles,
+	"50":  model.PackagesCleanupKeepDuplicatedPackageFilesEnumFiftyPackageFiles,
+}
+
+func keepValue(e model.PackagesCleanupKeepDuplicatedPackageFilesEnum) string {
+	for k, v := range keepNames {
+		if v == e {
+			return k
+		}
+	}
+	return ""
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,151 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/pkgreg/registry/graph/generated"
+	"github.com/pkgreg/registry/graph/model"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Limits against abusive queries.
+const (
+	MaxComplexity = 5000
+	MaxDepth      = 12
+)
+
+// NewHandler serves GraphQL over GET and POST.
+func NewHandler(svc *registry.Service, log *slog.Logger) http.Handler {
+	cfg := generated.Config{Resolvers: NewResolver(svc)}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(depthLimit{max: MaxDepth})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, err, log)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "graphql panic", "panic", fmt.Sprint(v))
+		return errors.New("internal error")
+	})
+	return srv
+}
+
+// Explorer serves GraphiQL, pointed at the API.
+func Explorer() http.Handler { return playground.Handler("Registry GraphQL", "/api/graphql") }
+
+// presentError maps the service's error kinds to extensions.code. Internal errors are
+// logged and shown as a generic message: SQL, paths and stack traces never leave.
+func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		return gqlErr // parse and validation errors: already safe
+	}
+	e := graphql.DefaultErrorPresenter(ctx, err)
+	code := ""
+	switch {
+	case errors.Is(err, registry.ErrInvalid), errors.Is(err, registry.ErrTooLarge):
+		code = "BAD_USER_INPUT"
+	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrForbidden):
+		code = "FORBIDDEN"
+	case errors.Is(err, registry.ErrUnauthenticated):
+		code = "UNAUTHENTICATED"
+	case errors.Is(err, registry.ErrConflict):
+		code = "CONFLICT"
+	}
+	msg := registry.PublicMessage(err)
+	if code == "" || msg == "" {
+		log.ErrorContext(ctx, "graphql error", "err", err, "path", e.Path.String())
+		code, msg = "INTERNAL_SERVER_ERROR", "Internal server error"
+	}
+	e.Message = msg
+	e.Extensions = map[string]any{"code": code}
+	return e
+}
+
+// pageCost is what one connection page costs: its children times the page size.
+func pageCost(child int, first, last *int) int {
+	f, l := clamp(first, last)
+	n := defaultPageSize
+	if f != nil {
+		n = *f
+	} else if l != nil {
+		n = *l
+	}
+	return 1 + child*max(n, 1)
+}
+
+type cursor = *entgql.Cursor[int]
+
+func setComplexity(c *generated.ComplexityRoot) {
+	c.Project.Packages = func(ch int, _ *model.PackageSort, _ *string, _ *model.PackageTypeEnum, _ *string, _ *model.PackageStatus, _ *bool, _ cursor, first *int, _ cursor, last *int) int {
+		return pageCost(ch, first, last)
+	}
+	c.Group.Packages = func(ch int, _ *model.PackageGroupSort, _ *string, _ *model.PackageTypeEnum, _ *string, _ *model.PackageStatus, _ *bool, _ cursor, first *int, _ cursor, last *int) int {
+		return pageCost(ch, first, last)
+	}
+	conn := func(ch int, _ cursor, first *int, _ cursor, last *int) int { return pageCost(ch, first, last) }
+	c.Package.PackageFiles, c.Package.Tags, c.Package.Pipelines, c.Package.Versions = conn, conn, conn, conn
+	c.Group.DescendantGroups, c.Group.GroupMembers, c.Project.ProjectMembers = conn, conn, conn
+	c.UserCore.PersonalAccessTokens = conn
+	c.Group.Projects = func(ch int, _ *bool, _ *string, _ cursor, first *int, _ cursor, last *int) int {
+		return pageCost(ch, first, last)
+	}
+	search := func(ch int, _ *string, _ cursor, first *int, _ cursor, last *int) int {
+		return pageCost(ch, first, last)
+	}
+	c.Query.Users, c.Query.Groups, c.Query.Projects = search, search, search
+}
+
+// depthLimit refuses operations nested deeper than max fields.
+type depthLimit struct{ max int }
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
+		return gqlerror.Errorf("operation is nested %d levels deep; the limit is %d", depth, d.max)
+	}
+	return nil
+}
+
+func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
+	if seen > 64 { // fragment cycles are rejected by validation; this is a backstop
+		return seen
+	}
+	deepest := 0
+	for _, sel := range set {
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			d = 1 + selectionDepth(s.SelectionSet, frags, seen+1)
+		case *ast.InlineFragment:
+			d = selectionDepth(s.SelectionSet, frags, seen+1)
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil {
+				d = selectionDepth(f.SelectionSet, frags, seen+1)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}

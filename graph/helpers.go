@@ -1,0 +1,37 @@
+package graph
+
+import (
+	"errors"
+
+	"github.com/pkgreg/registry/registry"
+)
+
+// errNoAccess is GitLab's wording for anything the viewer may not see or do.
+var errNoAccess = registry.Errorf(registry.ErrNotFound,
+	"The resource that you are attempting to access does not exist or you don't have permission to perform this action")
+
+// payloadErrors splits a mutation's error: problems with the input go into the
+// payload's errors list (GitLab's convention); refusals and internal failures are
+// returned as GraphQL errors, refusals with GitLab's "does not exist" wording.
+func payloadErrors(err error) ([]string, error) {
+	switch {
+	case err == nil:
+		return []string{}, nil
+	case errors.Is(err, registry.ErrInvalid), errors.Is(err, registry.ErrConflict), errors.Is(err, registry.ErrTooLarge):
+		return []string{registry.PublicMessage(err)}, nil
+	case registry.IsDenied(err):
+		if errors.Is(err, registry.ErrForbidden) && registry.PublicMessage(err) != "403 Forbidden" {
+			return nil, err
+		}
+		return nil, errNoAccess
+	}
+	return nil, err
+}
+
+// orNil turns a refusal into a null field, as GitLab answers for what a viewer may not see.
+func orNil[T any](v *T, err error) (*T, error) {
+	if err != nil && registry.IsDenied(err) {
+		return nil, nil
+	}
+	return v, err
+}

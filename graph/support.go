@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/model"
+	"github.com/pkgreg/registry/registry"
+)
+
+func tokenActive(revoked, expires *time.Time) bool {
+	return revoked == nil && (expires == nil || time.Now().Before(*expires))
+}
+
+// nodes lists the nodes of a connection's edges (GitLab's `nodes` shortcut).
+func nodes[E any, N any](edges []E, node func(E) N) []N {
+	out := make([]N, len(edges))
+	for i, e := range edges {
+		out[i] = node(e)
+	}
+	return out
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func packageFilter(name *string, typ *model.PackageTypeEnum, version *string, status *model.PackageStatus, versionless *bool) registry.PackageFilter {
+	return registry.PackageFilter{Name: str(name), Type: lower(typ), Version: str(version), Status: lower(status),
+		IncludeVersionless: versionless != nil && *versionless}
+}
+
+// packages lists a project's or group's packages as a connection, with each package's
+// files, tags and pipelines loaded in a fixed number of queries.
+func (r *Resolver) packages(ctx context.Context, scope registry.Scope, sort string, f registry.PackageFilter,
+	after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.PackageConnection, error) {
+	q, err := r.svc.PackagesQuery(ctx, scope, f)
+	if err != nil {
+		return nil, err
+	}
+	first, last = clamp(first, last)
+	return registry.WithPackageEdges(q).Paginate(detached{ctx}, after, first, before, last, ent.WithPackageOrder(packageOrder(sort)))
+}
+
+// tokenPayload fills a token mutation's payload from a created token.
+func (r *mutationResolver) tokenPayload(ctx context.Context, out *model.PersonalAccessTokenCreatePayload, create func() (*registry.NewToken, error)) error {
+	t, err := create()
+	if err != nil {
+		return err
+	}
+	out.Token = &t.Token
+	out.PersonalAccessToken = &ent.PersonalAccessToken{ID: t.ID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt}
+	return nil
+}
+
+func (r *mutationResolver) accessToken(ctx context.Context, input model.AccessTokenCreateInput, in registry.AccessTokenInput) (*model.AccessTokenCreatePayload, error) {
+	out := &model.AccessTokenCreatePayload{ClientMutationID: input.ClientMutationID}
+	in.Name, in.Scopes, in.ExpiresAt = input.Name, input.Scopes, input.ExpiresAt
+	in.Role = lower(input.AccessLevel)
+	t, err := r.svc.CreateAccessToken(ctx, in)
+	if err == nil {
+		out.Token = &t.Token
+		out.User, err = r.svc.UserByUsername(ctx, t.Username)
+	}
+	out.Errors, err = payloadErrors(err)
+	return out, err
+}
+
+func (r *mutationResolver) jobTokenScope(ctx context.Context, mid *string, in registry.JobTokenScopeInput, allow bool) (*model.CiJobTokenScopePayload, error) {
+	out := &model.CiJobTokenScopePayload{ClientMutationID: mid}
+	err := r.svc.SetJobTokenScope(ctx, in, allow)
+	if err == nil {
+		var p *ent.Project
+		if p, err = r.svc.VisibleProject(ctx, in.ProjectPath); err == nil {
+			out.CiJobTokenScope, err = (&projectResolver{r.Resolver}).CiJobTokenScope(ctx, p)
+		}
+	}
+	out.Errors, err = payloadErrors(err)
+	return out, err
+}
+
+// formatURL is a package's registry URL for its format at project level, or nil for
+// packages of another format.
+func (r *packageResolver) formatURL(ctx context.Context, obj *ent.PackageVersion, format, suffix string) (*string, error) {
+	if obj.PackageType.String() != format {
+		return nil, nil
+	}
+	u := r.svc.ExternalURL() + "/api/v4/projects/" + strconv.Itoa(obj.ProjectID) + suffix
+	return &u, nil
+}
+
+// node loads any object by global ID, through the same authorization as its own query.
+func (r *queryResolver) node(ctx context.Context, id string) (ent.Noder, error) {
+	kind, n, err := splitGID(id)
+	if err != nil {
+		return nil, err
+	}
+	ref := strconv.Itoa(n)
+	var v ent.Noder
+	switch kind {
+	case kindPackage:
+		v, err = nilIfDenied(r.svc.PackageByID(ctx, n))
+	case kindPackageFile:
+		v, err = nilIfDenied(r.svc.PackageFileByID(ctx, n))
+	case kindProject:
+		v, err = nilIfDenied(r.svc.VisibleProject(ctx, ref))
+	case kindGroup:
+		v, err = nilIfDenied(r.svc.VisibleGroup(ctx, ref))
+	default:
+		return nil, registry.Errorf(registry.ErrInvalid, "node(id) does not look up %s", kind)
+	}
+	return v, err
+}
+
+// nilIfDenied returns a nil interface (not a typed nil) for what the viewer may not see.
+func nilIfDenied[T ent.Noder](v T, err error) (ent.Noder, error) {
+	if err != nil {
+		if registry.IsDenied(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// packageMetadata turns the stored format metadata into the GraphQL union.
+func packageMetadata(p *ent.PackageVersion) model.PackageMetadata {
+	m := p.Metadata
+	s := func(k string) *string {
+		if v, ok := m[k].(string); ok && v != "" {
+			return &v
+		}
+		return nil
+	}
+	switch p.PackageType.String() {
+	case "npm":
+		return &model.NpmMetadata{PackageJSON: m, Deprecated: s("deprecated")}
+	case "pypi":
+		return &model.PypiMetadata{AuthorEmail: s("author_email"), Description: s("description"),
+			DescriptionContentType: s("description_content_type"), Keywords: s("keywords"),
+			MetadataVersion: s("metadata_version"), RequiredPython: s("requires_python"), Summary: s("summary")}
+	case "maven":
+		return &model.MavenMetadata{AppGroup: deref(s("app_group"), ""), AppName: deref(s("app_name"), ""),
+			AppVersion: s("app_version"), Path: deref(s("path"), "")}
+	}
+	return nil
+}

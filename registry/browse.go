@@ -1,0 +1,480 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/pkgreg/registry/auth"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/group"
+	"github.com/pkgreg/registry/ent/membership"
+	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/ent/personalaccesstoken"
+	"github.com/pkgreg/registry/ent/predicate"
+	"github.com/pkgreg/registry/ent/project"
+	"github.com/pkgreg/registry/ent/user"
+)
+
+// The queries here return ent queries already restricted to what the viewer may see,
+// for the GraphQL resolvers to paginate. Each one authorizes first.
+
+// PackageFilter narrows a package listing (GraphQL arguments).
+type PackageFilter struct {
+	Name               string // substring, case-insensitive
+	Type               string
+	Version            string
+	Status             string
+	IncludeVersionless bool
+}
+
+// PackagesQuery returns the packages of a project, or of the projects of a group tree
+// whose packages the viewer may read.
+func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilter) (*ent.PackageVersionQuery, error) {
+	var ids []int
+	switch {
+	case scope.Project != nil:
+		if err := s.AuthorizeProject(ctx, scope.Project, ReadPackages); err != nil {
+			return nil, err
+		}
+		ids = []int{scope.Project.ID}
+	case scope.Group != nil:
+		if err := s.AuthorizeGroup(ctx, scope.Group, ReadPackages); err != nil {
+			return nil, err
+		}
+		var err error
+		if ids, err = s.ReadableProjectIDs(ctx, scope.Group.FullPath, false); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, Errorf(ErrInvalid, "a project or a group is required")
+	}
+	where := []predicate.PackageVersion{packageversion.ProjectIDIn(ids...)}
+	if f.Status != "" {
+		st := packageversion.Status(f.Status)
+		if packageversion.StatusValidator(st) != nil {
+			return nil, InvalidParam("status")
+		}
+		where = append(where, packageversion.StatusEQ(st))
+	} else {
+		where = append(where, packageversion.StatusIn(displayableStatuses...))
+	}
+	if f.Type != "" {
+		t := packageversion.PackageType(f.Type)
+		if packageversion.PackageTypeValidator(t) != nil {
+			return nil, InvalidParam("packageType")
+		}
+		where = append(where, packageversion.PackageTypeEQ(t))
+	}
+	if f.Name != "" {
+		where = append(where, packageversion.NameContainsFold(f.Name))
+	}
+	if f.Version != "" {
+		where = append(where, packageversion.Version(f.Version))
+	} else if !f.IncludeVersionless {
+		where = append(where, packageversion.VersionNEQ(""))
+	}
+	return s.client.PackageVersion.Query().Where(where...), nil
+}
+
+// PackageByID returns a package for its detail view, if the viewer may read it.
+func (s *Service) PackageByID(ctx context.Context, id int) (*ent.PackageVersion, error) {
+	pkg, err := s.client.PackageVersion.Query().Where(packageversion.ID(id),
+		packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).WithProject().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errPackageNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeProject(ctx, pkg.Edges.Project, ReadPackages); err != nil {
+		if IsDenied(err) {
+			return nil, errPackageNotFound
+		}
+		return nil, err
+	}
+	return pkg, nil
+}
+
+// PackageFileByID returns an installable file, if the viewer may read its package.
+func (s *Service) PackageFileByID(ctx context.Context, id int) (*ent.PackageFile, error) {
+	f, err := s.client.PackageFile.Query().Where(packagefile.ID(id), packagefile.StatusEQ(packagefile.StatusDefault)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errFileNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := s.PackageByID(ctx, f.PackageID); err != nil {
+		return nil, errFileNotFound
+	}
+	return f, nil
+}
+
+// OtherVersionsQuery returns the other live versions of a package's name in its project.
+func (s *Service) OtherVersionsQuery(pkg *ent.PackageVersion) *ent.PackageVersionQuery {
+	return s.client.PackageVersion.Query().Where(packageversion.ProjectID(pkg.ProjectID),
+		packageversion.PackageTypeEQ(pkg.PackageType), packageversion.NormalizedName(pkg.NormalizedName),
+		packageversion.IDNEQ(pkg.ID), packageversion.StatusIn(displayableStatuses...))
+}
+
+// IsDenied reports whether err is an authorization refusal (401, 403 or 404).
+func IsDenied(err error) bool {
+	return errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound)
+}
+
+// visibleProjects is the SQL form of "the viewer may see the project", for listings.
+func (c *checker) visibleProjects() predicate.Project {
+	v := c.v
+	if v.Admin {
+		return project.IDGT(0)
+	}
+	or := []predicate.Project{project.VisibilityEQ(project.VisibilityPublic)}
+	switch {
+	case v.Kind == auth.DeployToken:
+		if v.DeployProjectID != 0 {
+			or = append(or, project.ID(v.DeployProjectID))
+		}
+		if v.DeployGroupPath != "" {
+			or = append(or, project.FullPathHasPrefix(v.DeployGroupPath+"/"))
+		}
+	case v.IsUser():
+		or = append(or, project.VisibilityEQ(project.VisibilityInternal), project.OwnerID(v.UserID))
+		or = append(or, c.memberProjects()...)
+	}
+	return project.Or(or...)
+}
+
+// memberProjects matches projects the viewer is a member of, directly or through a group.
+func (c *checker) memberProjects() []predicate.Project {
+	var or []predicate.Project
+	if len(c.projectRoles) > 0 {
+		paths := make([]string, 0, len(c.projectRoles))
+		for p := range c.projectRoles {
+			paths = append(paths, p)
+		}
+		or = append(or, project.FullPathIn(paths...))
+	}
+	for g := range c.groupRoles {
+		or = append(or, project.FullPathHasPrefix(g+"/"))
+	}
+	return or
+}
+
+// visibleGroups is the SQL form of "the viewer may see the group".
+func (c *checker) visibleGroups() predicate.Group {
+	v := c.v
+	if v.Admin {
+		return group.IDGT(0)
+	}
+	or := []predicate.Group{group.VisibilityEQ(group.VisibilityPublic)}
+	if v.Kind == auth.DeployToken && v.DeployGroupPath != "" {
+		or = append(or, group.FullPath(v.DeployGroupPath), group.FullPathHasPrefix(v.DeployGroupPath+"/"))
+	}
+	if v.IsUser() {
+		or = append(or, group.VisibilityEQ(group.VisibilityInternal))
+		or = append(or, c.memberGroups(true)...)
+	}
+	return group.Or(or...)
+}
+
+// memberGroups matches the groups the viewer is a member of and their subgroups; with
+// ancestors, also the groups above anything the viewer is a member of.
+func (c *checker) memberGroups(ancestors bool) []predicate.Group {
+	var or []predicate.Group
+	var paths []string
+	for g := range c.groupRoles {
+		paths = append(paths, g)
+		or = append(or, group.FullPathHasPrefix(g+"/"))
+	}
+	if ancestors {
+		for g := range c.groupRoles {
+			for p := parentPath(g); p != ""; p = parentPath(p) {
+				paths = append(paths, p)
+			}
+		}
+		for pr := range c.projectRoles {
+			for p := parentPath(pr); p != ""; p = parentPath(p) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	if len(paths) > 0 {
+		or = append(or, group.FullPathIn(paths...))
+	}
+	return or
+}
+
+// ProjectsQuery lists projects: under a group (its own, or with subgroups) those the
+// viewer may see; at the top level all for administrators and the viewer's own
+// (by membership) for others.
+func (s *Service) ProjectsQuery(ctx context.Context, in *ent.Group, includeSubgroups bool, search string) (*ent.ProjectQuery, error) {
+	c, err := s.checker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.client.Project.Query()
+	switch {
+	case in != nil:
+		if err := c.authorizeGroup(in, ReadNamespace); err != nil {
+			return nil, err
+		}
+		if includeSubgroups {
+			q.Where(project.FullPathHasPrefix(in.FullPath + "/"))
+		} else {
+			q.Where(project.GroupID(in.ID))
+		}
+		q.Where(c.visibleProjects())
+	case c.v.Admin:
+	case c.v.IsUser():
+		own := append(c.memberProjects(), project.OwnerID(c.v.UserID))
+		q.Where(project.Or(own...))
+	default:
+		q.Where(project.IDLT(0))
+	}
+	if search != "" {
+		q.Where(project.Or(project.FullPathContainsFold(search), project.NameContainsFold(search)))
+	}
+	return q, nil
+}
+
+// GroupsQuery lists groups: the direct subgroups of parent the viewer may see, or at
+// the top level all groups (administrators) or the viewer's own.
+func (s *Service) GroupsQuery(ctx context.Context, parent *ent.Group, search string) (*ent.GroupQuery, error) {
+	c, err := s.checker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.client.Group.Query()
+	switch {
+	case parent != nil:
+		if err := c.authorizeGroup(parent, ReadNamespace); err != nil {
+			return nil, err
+		}
+		q.Where(group.ParentID(parent.ID), c.visibleGroups())
+	case c.v.Admin:
+	case c.v.IsUser():
+		own := c.memberGroups(false)
+		if len(own) == 0 {
+			q.Where(group.IDLT(0))
+		} else {
+			q.Where(group.Or(own...))
+		}
+	default:
+		q.Where(group.IDLT(0))
+	}
+	if search != "" {
+		q.Where(group.Or(group.FullPathContainsFold(search), group.NameContainsFold(search)))
+	}
+	return q, nil
+}
+
+// UsersQuery lists users (administrators only).
+func (s *Service) UsersQuery(ctx context.Context, search string) (*ent.UserQuery, error) {
+	if err := s.requireAdminRead(ctx); err != nil {
+		return nil, err
+	}
+	q := s.client.User.Query()
+	if search != "" {
+		q.Where(user.Or(user.UsernameContainsFold(search), user.NameContainsFold(search), user.EmailContainsFold(search)))
+	}
+	return q, nil
+}
+
+func (s *Service) requireAdminRead(ctx context.Context) error {
+	v := auth.FromContext(ctx)
+	if !v.Admin || !scopeAllows(v, ReadNamespace) {
+		return deny(v, true, errForbidden)
+	}
+	return nil
+}
+
+// CurrentUser returns the viewer's user, or nil when anonymous or a deploy token.
+func (s *Service) CurrentUser(ctx context.Context) (*ent.User, error) {
+	v := auth.FromContext(ctx)
+	if !v.IsUser() {
+		return nil, nil
+	}
+	return s.client.User.Get(ctx, v.UserID)
+}
+
+// UserByUsername returns a user (any signed-in viewer may look users up, as in GitLab).
+func (s *Service) UserByUsername(ctx context.Context, username string) (*ent.User, error) {
+	u, err := s.client.User.Query().Where(user.Username(username)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, Errorf(ErrNotFound, "404 User Not Found")
+	}
+	return u, err
+}
+
+// SeesPrivateUserFields reports whether the viewer may see a user's email and tokens.
+func (s *Service) SeesPrivateUserFields(ctx context.Context, u *ent.User) bool {
+	v := auth.FromContext(ctx)
+	return v.IsUser() && (v.Admin || v.UserID == u.ID)
+}
+
+// TokensQuery lists a user's personal access tokens (the user or an administrator).
+func (s *Service) TokensQuery(ctx context.Context, u *ent.User) (*ent.PersonalAccessTokenQuery, error) {
+	if !s.SeesPrivateUserFields(ctx, u) {
+		return nil, deny(auth.FromContext(ctx), false, errForbidden)
+	}
+	return s.client.PersonalAccessToken.Query().Where(personalaccesstoken.UserID(u.ID)), nil
+}
+
+// MembersQuery lists the direct members of a project or group the viewer may see.
+func (s *Service) MembersQuery(ctx context.Context, p *ent.Project, g *ent.Group) (*ent.MembershipQuery, error) {
+	q := s.client.Membership.Query()
+	if p != nil {
+		if err := s.AuthorizeProject(ctx, p, ReadNamespace); err != nil {
+			return nil, err
+		}
+		return q.Where(membership.ProjectID(p.ID)), nil
+	}
+	if err := s.AuthorizeGroup(ctx, g, ReadNamespace); err != nil {
+		return nil, err
+	}
+	return q.Where(membership.GroupID(g.ID)), nil
+}
+
+// DeployTokens lists the deploy tokens of a project or group (Maintainers).
+func (s *Service) DeployTokens(ctx context.Context, p *ent.Project, g *ent.Group) ([]*ent.DeployToken, error) {
+	q := s.client.DeployToken.Query().Order(ent.Asc(deploytoken.FieldID))
+	if p != nil {
+		if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
+			return nil, err
+		}
+		return q.Where(deploytoken.ProjectID(p.ID)).All(ctx)
+	}
+	if err := s.AuthorizeGroup(ctx, g, ManageProject); err != nil {
+		return nil, err
+	}
+	return q.Where(deploytoken.GroupID(g.ID)).All(ctx)
+}
+
+// JobTokenAllowlist returns the projects and groups on p's inbound allowlist (Maintainers).
+func (s *Service) JobTokenAllowlist(ctx context.Context, p *ent.Project) ([]*ent.Project, []*ent.Group, error) {
+	if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
+		return nil, nil, err
+	}
+	ps, err := p.QueryCiJobTokenAllowedProjects().All(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	gs, err := p.QueryCiJobTokenAllowedGroups().All(ctx)
+	return ps, gs, err
+}
+
+// ProjectPermissions are the viewer's package abilities in a project.
+type ProjectPermissions struct {
+	ReadPackage, CreatePackage, DestroyPackage, AdminPackage, AdminProject bool
+}
+
+// Permissions evaluates the viewer's abilities in p, for the UI to show or hide actions.
+func (s *Service) Permissions(ctx context.Context, p *ent.Project) ProjectPermissions {
+	can := func(a Action) bool { return s.AuthorizeProject(ctx, p, a) == nil }
+	return ProjectPermissions{ReadPackage: can(ReadPackages), CreatePackage: can(CreatePackages),
+		DestroyPackage: can(DestroyPackages), AdminPackage: can(AdminPackages), AdminProject: can(ManageProject)}
+}
+
+// GroupPermissions are the viewer's abilities in a group.
+type GroupPermissions struct{ ReadGroup, AdminGroup, CreateProjects bool }
+
+// GroupPermissionsFor evaluates the viewer's abilities in g.
+func (s *Service) GroupPermissionsFor(ctx context.Context, g *ent.Group) GroupPermissions {
+	can := func(a Action) bool { return s.AuthorizeGroup(ctx, g, a) == nil }
+	return GroupPermissions{ReadGroup: can(ReadNamespace), AdminGroup: can(ManageGroup), CreateProjects: can(ManageProject)}
+}
+
+// PublicPackage reports whether anyone may pull the package without credentials.
+func PublicPackage(p *ent.Project) bool {
+	return p.PackageRegistryAccessLevel == project.PackageRegistryAccessLevelPublic ||
+		(p.PackageRegistryAccessLevel == project.PackageRegistryAccessLevelPrivate && p.Visibility == project.VisibilityPublic)
+}
+
+// CleanupPolicy is a project's packages cleanup policy.
+type CleanupPolicy struct {
+	Keep      string // all, 1, 10, 20, 30, 40, 50
+	NextRunAt *time.Time
+}
+
+// PackagesCleanupPolicy returns a project's cleanup policy (Maintainers).
+func (s *Service) PackagesCleanupPolicy(ctx context.Context, p *ent.Project) (*CleanupPolicy, error) {
+	if err := s.AuthorizeProject(ctx, p, AdminPackages); err != nil {
+		return nil, err
+	}
+	return &CleanupPolicy{Keep: p.PackagesCleanupKeepNDuplicatedPackageFiles.String(), NextRunAt: p.PackagesCleanupNextRunAt}, nil
+}
+
+// UpdatePackagesCleanupPolicy sets how many files with the same name each package of
+// p keeps; the cleanup runs with garbage collection (Maintainers).
+func (s *Service) UpdatePackagesCleanupPolicy(ctx context.Context, p *ent.Project, keep string) (*CleanupPolicy, error) {
+	if err := s.AuthorizeProject(ctx, p, AdminPackages); err != nil {
+		return nil, err
+	}
+	k := project.PackagesCleanupKeepNDuplicatedPackageFiles(keep)
+	if project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(k) != nil {
+		return nil, InvalidParam("keepNDuplicatedPackageFiles")
+	}
+	u := s.client.Project.UpdateOne(p).SetPackagesCleanupKeepNDuplicatedPackageFiles(k)
+	if keep == "all" {
+		u.ClearPackagesCleanupNextRunAt()
+	} else {
+		u.SetPackagesCleanupNextRunAt(s.now())
+	}
+	p, err := u.Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &CleanupPolicy{Keep: keep, NextRunAt: p.PackagesCleanupNextRunAt}, nil
+}
+
+// DeletePackageByID marks a package for destruction (Maintainers of its project).
+func (s *Service) DeletePackageByID(ctx context.Context, id int) error {
+	pkg, err := s.PackageByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.DeletePackage(ctx, pkg.Edges.Project, pkg.ID)
+}
+
+// DeletePackageFileByID marks a file for destruction (Maintainers of its project).
+func (s *Service) DeletePackageFileByID(ctx context.Context, id int) error {
+	f, err := s.PackageFileByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	pkg, err := s.PackageByID(ctx, f.PackageID)
+	if err != nil {
+		return err
+	}
+	return s.DeletePackageFile(ctx, pkg.Edges.Project, pkg.ID, f.ID)
+}
+
+
+// WithPackageEdges eager-loads what a package list shows, so listing N packages with
+// their files, tags and pipelines costs a fixed number of queries, not N.
+func WithPackageEdges(q *ent.PackageVersionQuery) *ent.PackageVersionQuery {
+	return q.WithProject().WithTags().
+		WithFiles(func(q *ent.PackageFileQuery) {
+			q.Where(packagefile.StatusEQ(packagefile.StatusDefault)).Order(ent.Asc(packagefile.FieldID)).
+				WithPackage(func(q *ent.PackageVersionQuery) { q.Select(packageversion.FieldProjectID) })
+		}).
+		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
+			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldPipelineID))
+		})
+}
+
+// LoadPackageEdges loads the edges WithPackageEdges would have, for a package that was
+// fetched alone (by id, or as another package's version).
+func (s *Service) LoadPackageEdges(ctx context.Context, p *ent.PackageVersion) error {
+	if p.Edges.Files != nil && p.Edges.Tags != nil && p.Edges.BuildInfos != nil && p.Edges.Project != nil {
+		return nil
+	}
+	full, err := WithPackageEdges(s.client.PackageVersion.Query().Where(packageversion.ID(p.ID))).Only(ctx)
+	if err != nil {
+		return err
+	}
+	p.Edges = full.Edges
+	return nil
+}
