@@ -101,7 +101,10 @@ func setComplexity(c *generated.ComplexityRoot) {
 		return pageCost(ch, first, last)
 	}
 	conn := func(ch int, _ cursor, first *int, _ cursor, last *int) int { return pageCost(ch, first, last) }
-	c.Package.PackageFiles, c.Package.Tags, c.Package.Pipelines, c.Package.Versions = conn, conn, conn, conn
+	// A package's files, tags and pipelines come with the package (eager-loaded in one
+	// query per edge for the whole page), so they cost their fields, not a page each.
+	loaded := func(ch int, _ cursor, _ *int, _ cursor, _ *int) int { return 1 + ch }
+	c.Package.PackageFiles, c.Package.Tags, c.Package.Pipelines, c.Package.Versions = loaded, loaded, loaded, conn
 	c.Group.DescendantGroups, c.Group.GroupMembers, c.Project.ProjectMembers = conn, conn, conn
 	c.UserCore.PersonalAccessTokens = conn
 	c.Group.Projects = func(ch int, _ *bool, _ *string, _ cursor, first *int, _ cursor, last *int) int {

@@ -5,10 +5,12 @@
 package compattest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,18 +43,47 @@ type Env struct {
 }
 
 // New starts a registry with its own database and storage.
-func New(t testing.TB) *Env {
+func New(t testing.TB, opts ...ent.Option) *Env {
 	t.Helper()
 	dbURL := DatabaseURL(t)
 	storage := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "storage"))
-	return Start(t, dbURL, storage)
+	return Start(t, dbURL, storage, opts...)
 }
 
-// Start starts a registry on an existing database and storage (a replica).
-func Start(t testing.TB, dbURL, storageURL string) *Env {
+// GraphQL posts a query to /api/graphql with the given headers and decodes the
+// response's data into out (when non-nil). It returns the GraphQL errors' messages.
+func (e *Env) GraphQL(query string, vars map[string]any, out any, headers ...string) []string {
+	e.T.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	res := e.Do("POST", "/api/graphql", bytes.NewReader(body), append([]string{"Content-Type", "application/json"}, headers...)...)
+	if res.Status != http.StatusOK {
+		e.T.Fatalf("graphql: HTTP %d: %s", res.Status, res.Body)
+	}
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(res.Body, &r); err != nil {
+		e.T.Fatalf("graphql: %v: %s", err, res.Body)
+	}
+	if out != nil && len(r.Data) > 0 {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			e.T.Fatalf("graphql data: %v: %s", err, r.Data)
+		}
+	}
+	var msgs []string
+	for _, m := range r.Errors {
+		msgs = append(msgs, m.Message)
+	}
+	return msgs
+}
+
+// Start starts a registry on an existing database and storage (a replica). Options
+// go to the ent client (a query counter, say).
+func Start(t testing.TB, dbURL, storageURL string, opts ...ent.Option) *Env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbURL)
+	db, err := database.Open(ctx, dbURL, opts...)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
