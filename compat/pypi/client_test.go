@@ -188,7 +188,7 @@ func TestPyPIClients(t *testing.T) {
 		index := fmt.Sprintf("http://__token__:%s@%s/api/v4/projects/%d/packages/pypi/simple", pat, host, app.ID)
 		target, out := pipInstall(t, index, "--no-deps", "beta-app")
 		installed(t, target, "beta_app")
-		if !strings.Contains(out, "Successfully installed beta.app-1.0.0") || strings.Contains(out, "alpha") {
+		if !strings.Contains(out, "Successfully installed beta-app-1.0.0") || strings.Contains(out, "alpha") {
 			t.Errorf("pip said:\n%s", out)
 		}
 	})
