@@ -213,25 +213,40 @@ func TestMavenProtocol(t *testing.T) {
 			t.Errorf("plugins sha1: %d %s", res.Status, res.Body)
 		}
 	})
-	t.Run("package metadata for GraphQL", func(t *testing.T) {
-		page, err := e.Svc.ListProjectPackages(e.Admin, p, registry.ListPackagesInput{Type: "maven", IncludeVersionless: true, Page: 1, PerPage: 20, OrderBy: "version"})
-		if err != nil {
-			t.Fatal(err)
+	t.Run("packages appear in GraphQL with Maven metadata", func(t *testing.T) {
+		query := `{ project(fullPath: "acme/lib") { packages(packageType: MAVEN, includeVersionless: true, sort: NAME_ASC) {
+			nodes { name version metadata { ... on MavenMetadata { appGroup appName appVersion path } } } } } }`
+		body, _ := json.Marshal(map[string]string{"query": query})
+		res := e.Do("POST", "/api/graphql", bytes.NewReader(body), "Authorization", "Bearer "+e.RootToken, "Content-Type", "application/json")
+		var out struct {
+			Data struct {
+				Project struct {
+					Packages struct {
+						Nodes []struct {
+							Name, Version string
+							Metadata      map[string]any
+						}
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(res.Body, &out); err != nil || res.Status != 200 {
+			t.Fatalf("graphql: %d %s", res.Status, res.Body)
 		}
 		got := map[string]string{}
-		for _, v := range page.Packages {
-			b, _ := json.Marshal(v.Metadata)
-			got[v.Name+"@"+v.Version] = string(b)
+		for _, n := range out.Data.Project.Packages.Nodes {
+			b, _ := json.Marshal(n.Metadata)
+			got[n.Name+"@"+n.Version] = string(b)
 		}
 		want := map[string]string{
-			"com/acme/hello@1.0.0":          `{"app_group":"com.acme","app_name":"hello","app_version":"1.0.0","path":"com/acme/hello/1.0.0"}`,
-			"com/acme/hello@1.1.0-SNAPSHOT": `{"app_group":"com.acme","app_name":"hello","app_version":"1.1.0-SNAPSHOT","path":"com/acme/hello/1.1.0-SNAPSHOT"}`,
-			"com/acme/hello@":               `{"app_group":"com.acme","app_name":"hello","app_version":null,"path":"com/acme/hello"}`,
-			"com/acme/plugins@":             `{"app_group":"com.acme","app_name":"plugins","app_version":null,"path":"com/acme/plugins"}`,
+			"com/acme/hello@1.0.0":          `{"appGroup":"com.acme","appName":"hello","appVersion":"1.0.0","path":"com/acme/hello/1.0.0"}`,
+			"com/acme/hello@1.1.0-SNAPSHOT": `{"appGroup":"com.acme","appName":"hello","appVersion":"1.1.0-SNAPSHOT","path":"com/acme/hello/1.1.0-SNAPSHOT"}`,
+			"com/acme/hello@":               `{"appGroup":"com.acme","appName":"hello","appVersion":null,"path":"com/acme/hello"}`,
+			"com/acme/plugins@":             `{"appGroup":"com.acme","appName":"plugins","appVersion":null,"path":"com/acme/plugins"}`,
 		}
 		for k, v := range want {
 			if got[k] != v {
-				t.Errorf("%s: metadata %s, want %s", k, got[k], v)
+				t.Errorf("%s: metadata %s, want %s (response %s)", k, got[k], v, res.Body)
 			}
 		}
 	})
