@@ -143,6 +143,10 @@ func TestMavenProtocol(t *testing.T) {
 		if string(sum.Body) != hexSum(res.Body, "sha1") {
 			t.Errorf("metadata sha1 %q does not match the document", sum.Body)
 		}
+		head := e.Do("HEAD", base+"/com/acme/hello/maven-metadata.xml", nil, tok...)
+		if head.Status != 200 || len(head.Body) != 0 || head.Header.Get("Content-Length") != fmt.Sprint(len(res.Body)) {
+			t.Errorf("HEAD metadata: %d %v", head.Status, head.Header)
+		}
 		if res := e.Do("GET", base+"/com/acme/nothing/maven-metadata.xml", nil, tok...); res.Status != 404 {
 			t.Errorf("unknown artifact: %d", res.Status)
 		}
