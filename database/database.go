@@ -120,6 +120,19 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if d.Postgres() {
+		// Package name search is a substring match (ILIKE '%x%'), which only a
+		// trigram index can serve. The extension lives in public, whatever schema
+		// the registry's tables are in.
+		for _, stmt := range []string{
+			"CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
+			"CREATE INDEX IF NOT EXISTS packageversion_name_trgm ON package_versions USING gin (name public.gin_trgm_ops)",
+		} {
+			if _, err := d.SQL.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrate: %s: %w", stmt, err)
+			}
+		}
+	}
 	return nil
 }
 

@@ -372,3 +372,37 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("anonymous: %v %+v", errs, anon)
 	}
 }
+
+// TestCleanupPolicyKeepsTheNewestFiles sets a policy through GraphQL and checks that
+// garbage collection keeps only the newest file of each name.
+func TestCleanupPolicyKeepsTheNewestFiles(t *testing.T) {
+	e := compattest.New(t)
+	e.Project("root/app", "private", "")
+	for i := 0; i < 3; i++ {
+		put(t, e, "root/app", "pkg", "1.0.0", "same.bin", fmt.Sprint("v", i), "Private-Token", e.RootToken)
+	}
+	put(t, e, "root/app", "pkg", "1.0.0", "other.bin", "o", "Private-Token", e.RootToken)
+	mutate(t, e, e.RootToken, "updatePackagesCleanupPolicy", `projectPath: "root/app", keepNDuplicatedPackageFiles: ONE_PACKAGE_FILE`)
+	st, err := e.Svc.CollectGarbage(context.Background(), 0)
+	if err != nil || st.CleanedUp != 2 {
+		t.Fatalf("gc: %+v %v", st, err)
+	}
+	var out struct {
+		Project struct {
+			Packages struct {
+				Nodes []struct {
+					PackageFiles struct{ Nodes []struct{ FileName string } }
+				}
+			}
+			PackagesCleanupPolicy struct{ NextRunAt *string }
+		}
+	}
+	gql(t, e, e.RootToken, `{ project(fullPath: "root/app") { packages { nodes { packageFiles { nodes { fileName } } } } packagesCleanupPolicy { nextRunAt } } }`, nil, &out)
+	files := out.Project.Packages.Nodes[0].PackageFiles.Nodes
+	if len(files) != 2 || out.Project.PackagesCleanupPolicy.NextRunAt == nil {
+		t.Fatalf("after cleanup: %+v", out)
+	}
+	if res := e.Do("GET", "/api/v4/projects/root%2Fapp/packages/generic/pkg/1.0.0/same.bin", nil, "Private-Token", e.RootToken); string(res.Body) != "v2" {
+		t.Fatalf("the newest file must stay: %q", res.Body)
+	}
+}

@@ -19,10 +19,11 @@ import (
 // GCStats counts what one garbage collection removed.
 type GCStats struct {
 	Packages, Files, Blobs, Orphans, Temporary int
+	CleanedUp                                  int  // files removed by cleanup policies
 	Skipped                                    bool // another replica holds the lock
 }
 
-// CollectGarbage removes packages and files marked for destruction, blobs that no file
+// CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file
 // references, stored objects with no blob row (an upload whose transaction failed),
 // and temporary objects of interrupted uploads. Only things older than grace are
 // touched, so an upload in flight is never collected. On Postgres a lock makes sure
@@ -34,7 +35,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 	ran, err := s.db.WithLock(ctx, database.LockGC, func(ctx context.Context) error {
 		cutoff := s.now().Add(-grace)
 		steps := []func(context.Context, time.Time, *GCStats) error{
-			s.destroyPackages, s.destroyFiles, s.collectBlobs, s.collectOrphans, s.collectTemporary,
+			s.applyCleanupPolicies, s.destroyPackages, s.destroyFiles, s.collectBlobs, s.collectOrphans, s.collectTemporary,
 		}
 		for _, step := range steps {
 			if err := step(ctx, cutoff, &st); err != nil {
@@ -88,11 +89,11 @@ func (s *Service) collectBlobs(ctx context.Context, cutoff time.Time, st *GCStat
 	for {
 		var done bool
 		err := s.withTx(ctx, func(tx *ent.Tx) error {
-			q := tx.Blob.Query().Where(blob.UpdatedAtLT(cutoff), blob.Not(blob.HasFiles())).Limit(1)
+			q := tx.Blob.Query().Where(blob.UpdatedAtLT(cutoff), blob.Not(blob.HasFiles()))
 			if s.db.Postgres() {
 				q.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
 			}
-			b, err := q.Only(ctx)
+			b, err := q.First(ctx)
 			if ent.IsNotFound(err) {
 				done = true
 				return nil
