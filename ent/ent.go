@@ -26,6 +26,7 @@ import (
 	"github.com/pkgreg/registry/ent/pipeline"
 	"github.com/pkgreg/registry/ent/planlimit"
 	"github.com/pkgreg/registry/ent/project"
+	"github.com/pkgreg/registry/ent/session"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -101,6 +102,7 @@ func checkColumn(t, c string) error {
 			pipeline.Table:                pipeline.ValidColumn,
 			planlimit.Table:               planlimit.ValidColumn,
 			project.Table:                 project.ValidColumn,
+			session.Table:                 session.ValidColumn,
 			user.Table:                    user.ValidColumn,
 		})
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/pkgreg/registry/ent/planlimit"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/schema"
+	"github.com/pkgreg/registry/ent/session"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -375,6 +376,29 @@ func init() {
 	projectDescFullPath := projectFields[2].Descriptor()
 	// project.FullPathValidator is a validator for the "full_path" field. It is called by the builders before save.
 	project.FullPathValidator = projectDescFullPath.Validators[0].(func(string) error)
+	sessionMixin := schema.Session{}.Mixin()
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescCreatedAt is the schema descriptor for created_at field.
+	sessionDescCreatedAt := sessionMixinFields0[0].Descriptor()
+	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
+	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescUpdatedAt is the schema descriptor for updated_at field.
+	sessionDescUpdatedAt := sessionMixinFields0[1].Descriptor()
+	// session.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	session.DefaultUpdatedAt = sessionDescUpdatedAt.Default.(func() time.Time)
+	// session.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	session.UpdateDefaultUpdatedAt = sessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// sessionDescTokenDigest is the schema descriptor for token_digest field.
+	sessionDescTokenDigest := sessionFields[0].Descriptor()
+	// session.TokenDigestValidator is a validator for the "token_digest" field. It is called by the builders before save.
+	session.TokenDigestValidator = sessionDescTokenDigest.Validators[0].(func(string) error)
+	// sessionDescCsrfDigest is the schema descriptor for csrf_digest field.
+	sessionDescCsrfDigest := sessionFields[1].Descriptor()
+	// session.CsrfDigestValidator is a validator for the "csrf_digest" field. It is called by the builders before save.
+	session.CsrfDigestValidator = sessionDescCsrfDigest.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
@@ -410,4 +434,8 @@ func init() {
 	userDescBot := userFields[4].Descriptor()
 	// user.DefaultBot holds the default value on creation for the bot field.
 	user.DefaultBot = userDescBot.Default.(bool)
+	// userDescFailedSignIns is the schema descriptor for failed_sign_ins field.
+	userDescFailedSignIns := userFields[7].Descriptor()
+	// user.DefaultFailedSignIns holds the default value on creation for the failed_sign_ins field.
+	user.DefaultFailedSignIns = userDescFailedSignIns.Default.(int)
 }

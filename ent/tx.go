@@ -42,6 +42,8 @@ type Tx struct {
 	PlanLimit *PlanLimitClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -189,6 +191,7 @@ func (tx *Tx) init() {
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.PlanLimit = NewPlanLimitClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -516,6 +516,30 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "token_digest", Type: field.TypeString, Unique: true},
+		{Name: "csrf_digest", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_users_user",
+				Columns:    []*schema.Column{SessionsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -528,6 +552,8 @@ var (
 		{Name: "bot", Type: field.TypeBool, Default: false},
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"active", "blocked"}, Default: "active"},
+		{Name: "failed_sign_ins", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -576,6 +602,7 @@ var (
 		PipelinesTable,
 		PlanLimitsTable,
 		ProjectsTable,
+		SessionsTable,
 		UsersTable,
 		ProjectCiJobTokenAllowedProjectsTable,
 	}
@@ -604,6 +631,7 @@ func init() {
 	PipelinesTable.ForeignKeys[1].RefTable = ProjectsTable
 	ProjectsTable.ForeignKeys[0].RefTable = GroupsTable
 	ProjectsTable.ForeignKeys[1].RefTable = UsersTable
+	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	ProjectCiJobTokenAllowedProjectsTable.ForeignKeys[0].RefTable = ProjectsTable
 	ProjectCiJobTokenAllowedProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 }
