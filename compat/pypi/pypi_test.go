@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
@@ -154,6 +155,49 @@ func TestPyPIProtocol(t *testing.T) {
 		}
 	})
 
+	t.Run("concurrent uploads of one file name: one wins", func(t *testing.T) {
+		w, _ := makeWheel(t, "race", "1.0", "")
+		d := dist{name: "race", version: "1.0", file: "race-1.0-py3-none-any.whl", content: w}
+		statuses := make(chan int, 6)
+		var wg sync.WaitGroup
+		for range cap(statuses) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- upload(d.fields(false), basic...).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[201] != 1 || count[400] != cap(statuses)-1 {
+			t.Fatalf("statuses %v", count)
+		}
+		res := e.Do("GET", base+"/simple/race/", nil, basic...)
+		if as := anchors(res.Body); len(as) != 1 || !strings.Contains(as[0].attrs, "data-core-metadata") {
+			t.Fatalf("page %s", res.Body)
+		}
+	})
+	t.Run("name and version are checked before the file is received", func(t *testing.T) {
+		d := sdist
+		d.name = "no good"
+		ps := d.fields(false)
+		res := upload(ps, basic...)
+		if res.Status != 400 || !strings.Contains(string(res.Body), "name is invalid") {
+			t.Fatalf("got %d %s", res.Status, res.Body)
+		}
+		// name and version on either side of the file are fine.
+		late := dist{name: "late", version: "1.0", file: "late-1.0.tar.gz", content: []byte("late")}
+		ps = late.fields(true)
+		ps[0], ps[3] = ps[3], ps[0] // name, content, ..., version
+		if res := upload(ps, basic...); res.Status != 201 {
+			t.Fatalf("got %d %s", res.Status, res.Body)
+		}
+	})
+
 	var page []anchor
 	t.Run("project page (PEP 503) with hashes, requires-python and core metadata", func(t *testing.T) {
 		res := e.Do("GET", base+"/simple/hello-pkg/", nil, basic...)
@@ -218,7 +262,7 @@ func TestPyPIProtocol(t *testing.T) {
 			t.Fatalf("got %d %s", res.Status, res.Body)
 		}
 		res = e.Do("GET", base+"/simple/", nil, append(basic, "Accept", "application/vnd.pypi.simple.v1+json")...)
-		if res.Status != 200 || string(res.Body) != "{\"meta\":{\"api-version\":\"1.1\"},\"projects\":[{\"name\":\"Hello_Pkg\"}]}\n" {
+		if res.Status != 200 || string(res.Body) != "{\"meta\":{\"api-version\":\"1.1\"},\"projects\":[{\"name\":\"Hello_Pkg\"},{\"name\":\"late\"},{\"name\":\"race\"}]}\n" {
 			t.Fatalf("got %d %s", res.Status, res.Body)
 		}
 	})
@@ -363,6 +407,30 @@ func TestPyPIProtocol(t *testing.T) {
 		res := upload(big.fields(false), basic...)
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "File is too large") {
 			t.Fatalf("got %d %s", res.Status, res.Body)
+		}
+	})
+	t.Run("a wheel that is not a zip is published without core metadata", func(t *testing.T) {
+		broken := dist{name: "broken", version: "1.0", file: "broken-1.0-py3-none-any.whl", content: []byte("not a zip")}
+		if res := upload(broken.fields(false), basic...); res.Status != http.StatusCreated {
+			t.Fatalf("got %d %s", res.Status, res.Body)
+		}
+		res := e.Do("GET", base+"/simple/broken/", nil, basic...)
+		as := anchors(res.Body)
+		if len(as) != 1 || strings.Contains(as[0].attrs, "metadata") {
+			t.Fatalf("page %s", res.Body)
+		}
+		if res := e.Do("GET", strings.TrimPrefix(as[0].url, e.URL)+".metadata", nil, basic...); res.Status != 404 {
+			t.Errorf("metadata: %d", res.Status)
+		}
+	})
+	t.Run("refused uploads leave nothing behind and GC keeps the core metadata", func(t *testing.T) {
+		st, err := e.Svc.CollectGarbage(e.Admin, 0)
+		if err != nil || st.Temporary != 0 || st.Orphans != 0 || st.Blobs != 0 {
+			t.Fatalf("gc %+v %v", st, err)
+		}
+		res := e.Do("GET", strings.TrimPrefix(page[0].url, e.URL)+".metadata", nil, basic...)
+		if res.Status != 200 || string(res.Body) != whlMeta {
+			t.Fatalf("metadata after gc: %d %q", res.Status, res.Body)
 		}
 	})
 	t.Run("authentication and permissions", func(t *testing.T) {

@@ -96,7 +96,7 @@ func readForm(r *http.Request, up *registry.PyPIUpload) (*UploadForm, error) {
 		}
 		if part.FormName() == "content" {
 			// Refuse a bad name or version before receiving the file, when known.
-			if form.Has("name") || form.Has("version") {
+			if form.Has("name") && form.Has("version") {
 				if err := form.CheckIdentity(); err != nil {
 					return nil, err
 				}
