@@ -18,6 +18,13 @@ const (
 	FromBearer                         // Authorization: Bearer
 	FromBasic                          // Authorization: Basic (username matters for deploy and job tokens)
 	FromRawAuthorization               // Authorization: <token> with no scheme (gem, cargo)
+	FromSession                        // the web UI's session cookie
+)
+
+// SessionCookie is the web UI's session cookie; CSRFHeader carries its CSRF token.
+const (
+	SessionCookie = "registry_session"
+	CSRFHeader    = "X-CSRF-Token"
 )
 
 // Credential is a secret found on a request, not yet checked.
@@ -25,6 +32,10 @@ type Credential struct {
 	Source   Source
 	Username string
 	Secret   string
+	// CSRF and Safe are set for session cookies: the CSRF header, and whether the
+	// method cannot change anything (GET, HEAD).
+	CSRF string
+	Safe bool
 }
 
 // JobTokenUsername is the Basic username that marks a CI job token.
@@ -70,6 +81,10 @@ func CredentialFrom(r *http.Request) (Credential, bool) {
 	}
 	if t := q.Get("job_token"); t != "" {
 		return Credential{Source: FromJobToken, Secret: t}, true
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		return Credential{Source: FromSession, Secret: c.Value, CSRF: h.Get(CSRFHeader),
+			Safe: r.Method == http.MethodGet || r.Method == http.MethodHead}, true
 	}
 	return Credential{}, false
 }

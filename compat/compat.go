@@ -36,6 +36,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, registry.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, registry.ErrThrottled):
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -14,6 +14,7 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrForbidden       = errors.New("forbidden")
 	ErrTooLarge        = errors.New("too large")
+	ErrThrottled       = errors.New("throttled")
 )
 
 // Error is a kind plus the message a client may see. Internal detail never goes in Message.
@@ -60,4 +61,3 @@ func PublicMessage(err error) string {
 	}
 	return ""
 }
-

@@ -77,6 +77,9 @@ func (s *Service) ResolveCredential(ctx context.Context, c auth.Credential) (*au
 	if c.Secret == "" {
 		return nil, badCredential("empty token")
 	}
+	if c.Source == auth.FromSession {
+		return s.resolveSession(ctx, c)
+	}
 	d := digest(c.Secret)
 	var tryPAT, tryDeploy, tryJob bool
 	switch c.Source {

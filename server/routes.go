@@ -47,6 +47,10 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		r.Post("/", gql.ServeHTTP)
 	})
 	r.Get("/-/graphql-explorer", graph.Explorer().ServeHTTP)
+	sess := sessionRoutes{svc: svc}
+	r.Post("/-/session", sess.signIn)
+	r.With(auth.Middleware(svc, compat.Unauthorized)).Get("/-/session", sess.current)
+	r.With(auth.Middleware(svc, compat.Unauthorized)).Delete("/-/session", sess.signOut)
 	r.Route("/api/v4", func(r chi.Router) {
 		r.Use(auth.Middleware(svc, compat.Unauthorized))
 		r.Group(rest.Routes(svc))
