@@ -17,17 +17,13 @@ import (
 	"github.com/pkgreg/registry/ent/project"
 )
 
-// npm packages (GitLab spec A2) keep their per-version data in PackageVersion.metadata:
-//
-//	{"package_json": {...}, "deprecated": "message"}
-//
-// package_json is the version's manifest as published, without the fields GitLab drops
-// (readme and friends). The deprecation message is also reflected in the version's
-// status (deprecated). dist-tags are PackageTag rows on the version they point at; a
-// tag lives on at most one version of a package in a project.
+// npm packages (GitLab spec A2) keep each version's manifest in PackageVersion.metadata:
+// the package.json as published, without the fields GitLab drops (readme and friends),
+// plus "deprecated" holding the deprecation message while the version's status is
+// deprecated. GraphQL exposes it as NpmMetadata. dist-tags are PackageTag rows on the
+// version they point at; a tag lives on at most one version of a package in a project.
 const (
-	npmKeyPackageJSON = "package_json"
-	npmKeyDeprecated  = "deprecated"
+	npmKeyDeprecated = "deprecated"
 	// NPMMaxPackageJSON is GitLab's limit on the stored package.json, in bytes.
 	NPMMaxPackageJSON = 20000
 )
@@ -72,11 +68,8 @@ func ValidNPMTag(tag string) bool {
 // names it ("@scope/name-1.0.0.tgz").
 func NPMTarballName(name, version string) string { return name + "-" + version + ".tgz" }
 
-// NPMPackageJSON returns the stored manifest of an npm version (nil when absent).
-func NPMPackageJSON(v *ent.PackageVersion) map[string]any {
-	m, _ := v.Metadata[npmKeyPackageJSON].(map[string]any)
-	return m
-}
+// NPMPackageJSON returns the stored manifest of an npm version; callers must not change it.
+func NPMPackageJSON(v *ent.PackageVersion) map[string]any { return v.Metadata }
 
 // NPMDeprecation returns the deprecation message of an npm version, or "".
 func NPMDeprecation(v *ent.PackageVersion) string {
@@ -154,7 +147,7 @@ func (s *Service) NPMPublish(ctx context.Context, in NPMPublishInput) (*ent.Pack
 		FileName: NPMTarballName(in.Name, in.Version), Body: in.Tarball, Size: in.Size,
 		Expect:     Digests{SHA1: in.SHA1, SHA512: in.SHA512},
 		Duplicates: DuplicateFileRejected, DuplicateError: errNPMVersionExists,
-		Metadata: map[string]any{npmKeyPackageJSON: pj},
+		Metadata: pj,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("publish %s@%s: %w", in.Name, in.Version, err)
@@ -186,6 +179,7 @@ func npmStoredPackageJSON(pj map[string]any) (map[string]any, error) {
 	for _, k := range npmDroppedPJ {
 		delete(out, k)
 	}
+	delete(out, npmKeyDeprecated) // only `npm deprecate` sets it
 	b, err := json.Marshal(out)
 	if err != nil {
 		return nil, Errorf(ErrInvalid, "package.json is invalid.")

@@ -7,9 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/packagefile"
@@ -234,30 +238,83 @@ func (s *Service) npmFingerprint(ctx context.Context, sc Scope, name string) (*n
 	if err != nil {
 		return nil, err
 	}
-	q := s.client.PackageVersion.Query().Where(append(where, packageversion.StatusIn(installableStatuses...))...).
-		Select(packageversion.FieldID, packageversion.FieldProjectID, packageversion.FieldRevision)
-	if sc.Project == nil {
-		q.WithProject()
+	// One row per project with its "id:revision" pairs, rather than one per version:
+	// the database walks the versions, the process reads a few short strings.
+	var groups []struct {
+		ProjectID int    `json:"project_id"`
+		Pairs     string `json:"pairs"`
 	}
-	rows, err := q.All(ctx)
+	err = s.client.PackageVersion.Query().Where(append(where, packageversion.StatusIn(installableStatuses...))...).
+		GroupBy(packageversion.FieldProjectID).
+		Aggregate(func(sel *entsql.Selector) string {
+			pair := sel.C(packageversion.FieldID) + " || ':' || " + sel.C(packageversion.FieldRevision)
+			if sel.Dialect() == dialect.Postgres {
+				return entsql.As("string_agg("+pair+", ',')", "pairs")
+			}
+			return entsql.As("group_concat("+pair+", ',')", "pairs")
+		}).Scan(ctx, &groups)
 	if err != nil {
 		return nil, fmt.Errorf("npm fingerprint: %w", err)
+	}
+	// The readability filter works on rows; one per project stands for its versions.
+	rows := make([]*ent.PackageVersion, len(groups))
+	for i, g := range groups {
+		rows[i] = &ent.PackageVersion{ProjectID: g.ProjectID}
+	}
+	if sc.Project == nil && len(rows) > 0 {
+		ids := make([]int, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ProjectID
+		}
+		projects, err := s.client.Project.Query().Where(project.IDIn(ids...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int]*ent.Project, len(projects))
+		for _, p := range projects {
+			byID[p.ID] = p
+		}
+		for _, r := range rows {
+			r.Edges.Project = byID[r.ProjectID]
+		}
 	}
 	if rows, err = s.npmReadable(ctx, sc, rows); err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
+	readable := map[int]bool{}
+	for _, r := range rows {
+		readable[r.ProjectID] = true
+	}
+	type pair struct {
+		id  int
+		rev string
+	}
+	var pairs []pair
+	for _, g := range groups {
+		if !readable[g.ProjectID] {
+			continue
+		}
+		for _, p := range strings.Split(g.Pairs, ",") {
+			id, rev, _ := strings.Cut(p, ":")
+			n, err := strconv.Atoi(id)
+			if err != nil {
+				return nil, fmt.Errorf("npm fingerprint: bad pair %q", p)
+			}
+			pairs = append(pairs, pair{n, rev})
+		}
+	}
+	if len(pairs) == 0 {
 		return nil, errNPMNotFound
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].id < pairs[j].id })
 	h := sha256.New()
 	fmt.Fprintf(h, "npm\x00%s\x00", name)
-	fp := &npmPrint{ids: make([]int, len(rows))}
-	for i, v := range rows {
-		fp.ids[i] = v.ID
-		fmt.Fprintf(h, "%d:%d;", v.ID, v.Revision)
+	fp := &npmPrint{ids: make([]int, len(pairs))}
+	for i, p := range pairs {
+		fp.ids[i] = p.id
+		fmt.Fprintf(h, "%d:%s;", p.id, p.rev)
 	}
-	fp.rev = fmt.Sprintf("%d-%s", len(rows), hex.EncodeToString(h.Sum(nil))[:32])
+	fp.rev = fmt.Sprintf("%d-%s", len(pairs), hex.EncodeToString(h.Sum(nil))[:32])
 	return fp, nil
 }
 
