@@ -382,7 +382,7 @@ func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.Mem
 
 // MembershipUpdate is the resolver for the membershipUpdate field.
 func (r *mutationResolver) MembershipUpdate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
-	_, err := r.svc.SetMembershipCheck(ctx, registry.MembershipInput{Username: input.Username,
+	_, err := r.svc.FindMembership(ctx, registry.MembershipInput{Username: input.Username,
 		ProjectPath: str(input.ProjectPath), GroupPath: str(input.GroupPath)})
 	if err != nil {
 		errs, err := payloadErrors(err)

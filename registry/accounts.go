@@ -423,15 +423,15 @@ func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.M
 // DeleteMembership removes a user's membership of a project or group.
 func (s *Service) DeleteMembership(ctx context.Context, in MembershipInput) error {
 	in.Role = "guest" // authorization only needs the lowest role
-	m, err := s.SetMembershipCheck(ctx, in)
+	m, err := s.FindMembership(ctx, in)
 	if err != nil {
 		return err
 	}
 	return s.client.Membership.DeleteOne(m).Exec(ctx)
 }
 
-// SetMembershipCheck finds an existing membership the viewer may manage.
-func (s *Service) SetMembershipCheck(ctx context.Context, in MembershipInput) (*ent.Membership, error) {
+// FindMembership finds an existing membership the viewer may manage.
+func (s *Service) FindMembership(ctx context.Context, in MembershipInput) (*ent.Membership, error) {
 	u, err := s.client.User.Query().Where(user.Username(in.Username)).Only(ctx)
 	if err != nil {
 		return nil, Errorf(ErrNotFound, "404 User Not Found")
