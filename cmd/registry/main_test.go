@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeAsANewUser runs `registry serve` as the README says: a fresh data directory,
+// a bootstrap token, then admin commands and a publish, and a graceful stop.
+func TestServeAsANewUser(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "glpat-test-bootstrap-secret")
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	ctx, stop := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"}, outW, io.Discard)
+		outW.Close()
+	}()
+	lines := bufio.NewScanner(outR)
+	var printed []string
+	addr := ""
+	for addr == "" && lines.Scan() {
+		printed = append(printed, lines.Text())
+		if m := regexp.MustCompile(`Listening on http://(\S+)`).FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	go io.Copy(io.Discard, outR)
+	if addr == "" || !strings.Contains(strings.Join(printed, "\n"), "glpat-test-bootstrap-secret") {
+		t.Fatalf("serve printed %q", printed)
+	}
+	base := "http://" + addr
+	for _, path := range []string{"/-/health", "/-/readiness"} {
+		res, err := http.Get(base + path)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", path, res, err)
+		}
+		res.Body.Close()
+	}
+	// The admin command works on the same data directory while the server runs.
+	var out strings.Builder
+	if err := run(context.Background(), []string{"admin", "project", "create", "--data-dir", dir, "--path", "root/tools"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ ID int }
+	if err := json.Unmarshal([]byte(out.String()), &p); err != nil || p.ID == 0 {
+		t.Fatalf("admin printed %q", out.String())
+	}
+	if curl, err := exec.LookPath("curl"); err == nil {
+		file := filepath.Join(dir, "f.txt")
+		exec.Command("sh", "-c", "echo hello > "+file).Run()
+		got, err := exec.Command(curl, "--fail", "--silent", "--header", "PRIVATE-TOKEN: glpat-test-bootstrap-secret", "--upload-file", file,
+			base+"/api/v4/projects/1/packages/generic/tool/1.0.0/f.txt").CombinedOutput()
+		if err != nil || !strings.Contains(string(got), "201 Created") {
+			t.Fatalf("curl: %v %s", err, got)
+		}
+	}
+	stop() // what SIGTERM does
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	// And the version command answers.
+	out.Reset()
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "registry ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+}
