@@ -53,3 +53,8 @@ bench:
 
 clean:
 	rm -rf bin
+
+# npm packument over HTTP for 1, 100 and 1,000 versions: requests per second and p99 latency.
+.PHONY: bench-npm
+bench-npm:
+	$(GO) test -run '^$$' -bench BenchmarkPackument -benchtime 2s ./compat/npm/

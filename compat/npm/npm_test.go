@@ -384,6 +384,36 @@ func TestNPMProtocol(t *testing.T) {
 		p.expect(p.do("GET", projectEP+"/@acme/hello/-/@acme/hello-1.0.0.tgz", nil, root...), 200, "")
 		p.expect(p.do("GET", fmt.Sprintf("/api/v4/projects/%d/packages?package_version=1.0.0", proj.ID), nil, root...), 200, `"status":"deprecated"`)
 	})
+	t.Run("GraphQL shows the npm metadata", func(t *testing.T) {
+		p := protocol{e, t}
+		q := `{"query":"{ project(fullPath: \"acme/sub/tools\") { packages(packageType: NPM, packageVersion: \"1.0.0\") { nodes { name version status metadata { __typename ... on NpmMetadata { packageJson deprecated } } } } } }"}`
+		res := p.do("POST", "/api/graphql", []byte(q), root...)
+		var out struct {
+			Data struct {
+				Project struct {
+					Packages struct {
+						Nodes []struct {
+							Name, Version, Status string
+							Metadata              struct {
+								Typename    string         `json:"__typename"`
+								PackageJSON map[string]any `json:"packageJson"`
+								Deprecated  string
+							}
+						}
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(res.Body, &out); err != nil || len(out.Data.Project.Packages.Nodes) != 1 {
+			t.Fatalf("graphql: %d %s", res.Status, res.Body)
+		}
+		n := out.Data.Project.Packages.Nodes[0]
+		deps, _ := n.Metadata.PackageJSON["dependencies"].(map[string]any)
+		if n.Name != name || n.Status != "DEPRECATED" || n.Metadata.Typename != "NpmMetadata" ||
+			n.Metadata.Deprecated != "old" || deps["left-pad"] != "^1.3.0" || n.Metadata.PackageJSON["readme"] != nil {
+			t.Fatalf("graphql node: %s", res.Body)
+		}
+	})
 	t.Run("scoped names at group and instance level", func(t *testing.T) {
 		p := protocol{e, t}
 		p.expect(p.do("PUT", projectEP+"/plain", publishDoc("plain", "1.0.0", tgz, nil), root...), 200, "ok")
