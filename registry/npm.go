@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -154,6 +156,9 @@ func (s *Service) NPMPublish(ctx context.Context, in NPMPublishInput) (*ent.Pack
 	}
 	if len(in.DistTags) > 0 {
 		err = s.withTx(ctx, func(tx *ent.Tx) error {
+			if err := s.npmLock(ctx, tx, in.Project.ID, in.Name); err != nil {
+				return err
+			}
 			for tag := range in.DistTags {
 				if err := npmMoveTag(ctx, tx, f.PackageID, in.Project.ID, in.Name, tag); err != nil {
 					return err
@@ -223,6 +228,18 @@ func npmLive(projectID int, name string) []predicate.PackageVersion {
 	}
 }
 
+// npmLock serializes changes to one package's versions and tags: on Postgres it locks
+// the package's live rows, in id order so that two writers cannot deadlock. SQLite
+// transactions take the database's write lock when they begin (BEGIN IMMEDIATE).
+func (s *Service) npmLock(ctx context.Context, tx *ent.Tx, projectID int, name string) error {
+	if !s.db.Postgres() {
+		return nil
+	}
+	_, err := tx.PackageVersion.Query().Where(npmLive(projectID, name)...).
+		Order(ent.Asc(packageversion.FieldID)).ForUpdate().IDs(ctx)
+	return err
+}
+
 // npmMoveTag points tag at the version with id target: it leaves every other version of
 // the package, and both versions' revisions move so cached documents are rebuilt.
 func npmMoveTag(ctx context.Context, tx *ent.Tx, target, projectID int, name, tag string) error {
@@ -237,20 +254,29 @@ func npmMoveTag(ctx context.Context, tx *ent.Tx, target, projectID int, name, ta
 			has = true
 			continue
 		}
-		if err := tx.PackageTag.DeleteOneID(h.ID).Exec(ctx); err != nil {
-			return err
-		}
-		if err := tx.PackageVersion.UpdateOneID(h.PackageID).AddRevision(1).Exec(ctx); err != nil {
+		if err := npmDropTag(ctx, tx, h); err != nil {
 			return err
 		}
 	}
 	if has {
 		return nil
 	}
-	if err := tx.PackageTag.Create().SetName(tag).SetPackageID(target).Exec(ctx); err != nil {
+	// A concurrent publish may have tagged the same version already.
+	err = tx.PackageTag.Create().SetName(tag).SetPackageID(target).
+		OnConflictColumns(packagetag.FieldPackageID, packagetag.FieldName).DoNothing().Exec(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	return tx.PackageVersion.UpdateOneID(target).AddRevision(1).Exec(ctx)
+}
+
+// npmDropTag removes a tag row and bumps its version's revision. A row a concurrent
+// transaction removed first is not an error.
+func npmDropTag(ctx context.Context, tx *ent.Tx, t *ent.PackageTag) error {
+	if _, err := tx.PackageTag.Delete().Where(packagetag.ID(t.ID)).Exec(ctx); err != nil {
+		return err
+	}
+	return tx.PackageVersion.Update().Where(packageversion.ID(t.PackageID)).AddRevision(1).Exec(ctx)
 }
 
 // NPMTagInput names one dist-tag of a package read through a scope.
@@ -286,6 +312,9 @@ func (s *Service) NPMSetTag(ctx context.Context, in NPMTagInput) error {
 		return err
 	}
 	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := s.npmLock(ctx, tx, v.ProjectID, in.Name); err != nil {
+			return err
+		}
 		return npmMoveTag(ctx, tx, v.ID, v.ProjectID, in.Name, in.Tag)
 	})
 }
@@ -303,6 +332,9 @@ func (s *Service) NPMRemoveTag(ctx context.Context, in NPMTagInput) error {
 		return err
 	}
 	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := s.npmLock(ctx, tx, v.ProjectID, in.Name); err != nil {
+			return err
+		}
 		holders, err := tx.PackageTag.Query().Where(packagetag.Name(in.Tag),
 			packagetag.HasPackageWith(npmLive(v.ProjectID, in.Name)...)).All(ctx)
 		if err != nil {
@@ -312,10 +344,7 @@ func (s *Service) NPMRemoveTag(ctx context.Context, in NPMTagInput) error {
 			return Errorf(ErrNotFound, "404 Tag Not Found")
 		}
 		for _, h := range holders {
-			if err := tx.PackageTag.DeleteOneID(h.ID).Exec(ctx); err != nil {
-				return err
-			}
-			if err := tx.PackageVersion.UpdateOneID(h.PackageID).AddRevision(1).Exec(ctx); err != nil {
+			if err := npmDropTag(ctx, tx, h); err != nil {
 				return err
 			}
 		}
@@ -372,6 +401,9 @@ func (s *Service) NPMDeprecate(ctx context.Context, in NPMDeprecateInput) error 
 		versions = append(versions, v)
 	}
 	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := s.npmLock(ctx, tx, in.Project.ID, in.Name); err != nil {
+			return err
+		}
 		rows, err := tx.PackageVersion.Query().Where(append(npmLive(in.Project.ID, in.Name),
 			packageversion.StatusIn(packageversion.StatusDefault, packageversion.StatusDeprecated),
 			packageversion.VersionIn(versions...))...).All(ctx)
@@ -427,6 +459,9 @@ func (s *Service) NPMUnpublish(ctx context.Context, in NPMUnpublishInput) error 
 	}
 	removed := 0
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := s.npmLock(ctx, tx, in.Project.ID, in.Name); err != nil {
+			return err
+		}
 		where := npmLive(in.Project.ID, in.Name)
 		switch {
 		case in.Keep != nil:

@@ -482,3 +482,37 @@ func TestNPMProtocol(t *testing.T) {
 		p.expect(p.do("PUT", projectEP+"/"+esc, publishDoc(name, "1.0.0", tgz, nil), root...), 200, "ok")
 	})
 }
+
+// TestNPMConcurrentPublish publishes in parallel: the same version (one wins, the
+// others get 403) and different versions (all win, one latest).
+func TestNPMConcurrentPublish(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("acme", "private")
+	proj := e.Project("acme/tools", "private", "")
+	ep := fmt.Sprintf("/api/v4/projects/%d/packages/npm/@acme%%2frace", proj.ID)
+	auth := []string{"Authorization", "Bearer " + e.RootToken, "Content-Type", "application/json"}
+	publish := func(version, content string) int {
+		return e.Do("PUT", ep, bytes.NewReader(publishDoc("@acme/race", version, []byte(content), nil)), auth...).Status
+	}
+	statuses := make(chan int, 16)
+	for i := range 8 {
+		go func() { statuses <- publish("1.0.0", fmt.Sprint("same version, content ", i)) }()
+		go func() { statuses <- publish(fmt.Sprintf("2.0.%d", i), "v") }()
+	}
+	count := map[int]int{}
+	for range 16 {
+		count[<-statuses]++
+	}
+	if count[200] != 9 || count[403] != 7 {
+		t.Fatalf("statuses %v, want 9×200 and 7×403", count)
+	}
+	res := e.Do("GET", ep, nil, auth...)
+	var doc packument
+	if err := json.Unmarshal(res.Body, &doc); err != nil || len(doc.Versions) != 9 || doc.DistTags["latest"] == "" {
+		t.Fatalf("after the race: %d %s", res.Status, res.Body)
+	}
+	tags := e.Do("GET", fmt.Sprintf("/api/v4/projects/%d/packages?package_name=race&per_page=100", proj.ID), nil, auth...)
+	if n := strings.Count(string(tags.Body), `"name":"latest"`); n != 1 {
+		t.Fatalf("%d versions carry latest: %s", n, tags.Body)
+	}
+}
