@@ -141,6 +141,8 @@ func run(o options) int {
 
 type report struct {
 	o         options
+	loadStart string
+	loadEnd   string
 	nginxVer  string
 	dl        map[string]downloadStats
 	rps       map[string]rpsStats
@@ -155,6 +157,7 @@ type uploadStats struct {
 	before, peak, hwm int64
 	after             int64
 	samples           int64
+	cpu               time.Duration // server CPU during the PUT
 	hwmReset          bool
 	verify            string
 }
@@ -182,7 +185,7 @@ func bench(o options, cl *cleanups) error {
 		}
 	}
 
-	rep := &report{o: o, dl: map[string]downloadStats{}, rps: map[string]rpsStats{}}
+	rep := &report{o: o, dl: map[string]downloadStats{}, rps: map[string]rpsStats{}, loadStart: loadAvg()}
 
 	// nginx binary first: an apt-get install should happen before anything
 	// slow is built.
@@ -272,6 +275,7 @@ func bench(o options, cl *cleanups) error {
 		upc.CloseIdleConnections()
 		srvs = append(srvs, &server{
 			name:     "registry",
+			pid:      reg.pid(),
 			token:    token,
 			smallURL: genericURL(regBase, projectID, "1.0.0", "small.bin"),
 			largeURL: genericURL(regBase, projectID, "1.0.0", "large.bin"),
@@ -306,7 +310,7 @@ func bench(o options, cl *cleanups) error {
 		return fmt.Errorf("%w\nnginx error.log:\n%s", err, fileTail(filepath.Join(ngxDir, "error.log"), 20))
 	}
 	logf("nginx pid %d ready on %s", ngx.pid(), ngxBase)
-	srvs = append(srvs, &server{name: "nginx", smallURL: ngxBase + "/small.bin", largeURL: ngxBase + "/large.bin"})
+	srvs = append(srvs, &server{name: "nginx", pid: ngx.pid(), smallURL: ngxBase + "/small.bin", largeURL: ngxBase + "/large.bin"})
 
 	// Functional checks (informational).
 	for _, s := range srvs {
@@ -354,6 +358,7 @@ func bench(o options, cl *cleanups) error {
 	}
 
 	// 9. stop everything (the registry with SIGTERM, recorded in the report).
+	rep.loadEnd = loadAvg()
 	cl.run()
 	rep.print(os.Stdout)
 	return nil
@@ -394,11 +399,15 @@ func measureUpload(o options, reg *child, base string, projectID int64, token st
 		return nil, err
 	}
 	st.before = m["VmRSS"]
+	cpu0, _ := procCPU(pid)
 	sampler := startRSSSampler(pid, 20*time.Millisecond)
 	cl := &http.Client{Transport: newTransport(1), Timeout: 30 * time.Minute}
 	defer cl.CloseIdleConnections()
 	el, upErr := putBody(cl, url, token, newGenReader(block, nonce, size), size)
 	st.peak = sampler.stop()
+	if cpu1, err := procCPU(pid); err == nil {
+		st.cpu = cpu1 - cpu0
+	}
 	st.samples = sampler.samples.Load()
 	st.el = el
 	if m, err := procStatus(pid, "VmRSS", "VmHWM"); err == nil {
@@ -440,7 +449,12 @@ func (r *report) print(w io.Writer) {
 	if !o.nginxOnly {
 		fmt.Fprintf(w, "; upload %s streamed", fmtBytes(int64(o.uploadSize)))
 	}
-	fmt.Fprintf(w, "\n(client and servers share the machine's CPUs)\n\n")
+	fmt.Fprintf(w, "\nclient and servers share the machine's CPUs; load average at start %s, at end %s\n",
+		r.loadStart, r.loadEnd)
+	if busy(r.loadStart, runtime.NumCPU()) {
+		fmt.Fprintf(w, "WARNING: the machine was busy before the bench started; figures are noisy\n")
+	}
+	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\tregistry\tnginx\tratio\ttarget\tresult")
@@ -511,6 +525,13 @@ func (r *report) print(w io.Writer) {
 		}
 		return f(s)
 	}
+	cpuPerGiB := func(d downloadStats) string {
+		if len(d.runs) == 0 || d.cpu <= 0 {
+			return "~0"
+		}
+		return fmt.Sprintf("%.2f s", d.cpu.Seconds()/(float64(len(d.runs))*float64(o.sizeLarge)/(1<<30)))
+	}
+	fmt.Fprintf(tw, "download server CPU per GiB\t%s\t%s\t\t\t\n", dlCell(rd, rdOK, cpuPerGiB), dlCell(nd, ndOK, cpuPerGiB))
 	fmt.Fprintf(tw, "1 KiB GET req/s\t%s\t%s\t%s\t\t\n",
 		rpsCell(rr, rrOK, func(s rpsStats) string { return fmt.Sprintf("%.0f", s.rps) }),
 		rpsCell(nr, nrOK, func(s rpsStats) string { return fmt.Sprintf("%.0f", s.rps) }),
@@ -524,6 +545,11 @@ func (r *report) print(w io.Writer) {
 		rpsCell(rr, rrOK, func(s rpsStats) string { return lat(s.p99) }),
 		rpsCell(nr, nrOK, func(s rpsStats) string { return lat(s.p99) }),
 		ratio(float64(rr.p99), float64(nr.p99)))
+	cpuPerReq := func(s rpsStats) string {
+		return fmt.Sprintf("%.0f µs (%.0f%% CPU)", float64(s.cpu)/float64(time.Microsecond)/float64(s.requests),
+			100*s.cpu.Seconds()/s.elapsed.Seconds())
+	}
+	fmt.Fprintf(tw, "1 KiB GET server CPU per req\t%s\t%s\t\t\t\n", rpsCell(rr, rrOK, cpuPerReq), rpsCell(nr, nrOK, cpuPerReq))
 	fmt.Fprintf(tw, "1 KiB GET requests (errors)\t%s\t%s\t\t\t\n",
 		val(func() string { return fmt.Sprintf("%d (%d)", rr.requests, rr.errors) }, rrOK),
 		val(func() string { return fmt.Sprintf("%d (%d)", nr.requests, nr.errors) }, nrOK))
@@ -547,6 +573,8 @@ func (r *report) print(w io.Writer) {
 				missed = append(missed, "upload: "+firstLine(r.uploadErr))
 			}
 			fmt.Fprintf(tw, "upload MiB/s (%s, 201)\t%s\t-\t\t\t\n", fmtBytes(int64(o.uploadSize)), upRate)
+			fmt.Fprintf(tw, "upload server CPU per GiB\t%.2f s (%.0f%% CPU)\t\t\t\t\n",
+				u.cpu.Seconds()/(float64(o.uploadSize)/(1<<30)), 100*u.cpu.Seconds()/u.el.Seconds())
 			fmt.Fprintf(tw, "upload RSS before\t%s\t\t\t\t\n", fmtMiB(u.before))
 			fmt.Fprintf(tw, "upload RSS peak (VmRSS every 20ms, %d samples)\t%s\t\t\t\t\n", u.samples, fmtMiB(u.peak))
 			hwmNote := "upload VmHWM at end (reset before upload)"
@@ -598,6 +626,29 @@ func (r *report) print(w io.Writer) {
 	for _, m := range missed {
 		fmt.Fprintln(w, "  - "+m)
 	}
+}
+
+// loadAvg returns the 1/5/15-minute load averages from /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// busy reports whether the 1-minute load was above half the CPUs.
+func busy(load string, cpus int) bool {
+	f := strings.Fields(load)
+	if len(f) == 0 {
+		return false
+	}
+	l, err := strconv.ParseFloat(f[0], 64)
+	return err == nil && l > float64(cpus)/2
 }
 
 func firstLine(err error) string {

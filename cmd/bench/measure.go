@@ -22,6 +22,7 @@ const MiB = 1 << 20
 // server is one side of the comparison.
 type server struct {
 	name  string
+	pid   int    // server process (nginx: master; workers are its children)
 	token string // PRIVATE-TOKEN, empty for nginx
 	// urls of the small and large file
 	smallURL, largeURL string
@@ -93,6 +94,7 @@ func doGet(cl *http.Client, url, token string, hdr map[string]string, hashIt boo
 type downloadStats struct {
 	runs []float64
 	err  error
+	cpu  time.Duration // server CPU over the timed runs
 }
 
 func (d downloadStats) median() float64 { return median(d.runs) }
@@ -150,6 +152,10 @@ func measureDownloads(srvs []*server, size int64, wantSum string, n int, logf fu
 			logf("%s: download warm-up failed: %v", s.name, err)
 		}
 	}
+	cpu0 := make([]time.Duration, len(srvs))
+	for i, s := range srvs {
+		cpu0[i], _ = procCPU(s.pid)
+	}
 	for run := 0; run < n; run++ {
 		for i, s := range srvs {
 			if out[i].err != nil {
@@ -164,6 +170,11 @@ func measureDownloads(srvs []*server, size int64, wantSum string, n int, logf fu
 			out[i].runs = append(out[i].runs, float64(size)/MiB/r.el.Seconds())
 		}
 	}
+	for i, s := range srvs {
+		if c, err := procCPU(s.pid); err == nil {
+			out[i].cpu = c - cpu0[i]
+		}
+	}
 	return out
 }
 
@@ -174,6 +185,7 @@ type rpsStats struct {
 	elapsed  time.Duration
 	p50, p99 time.Duration
 	rps      float64
+	cpu      time.Duration // server CPU over the timed phase
 }
 
 // measureRPS runs conc keep-alive clients fetching the small file for dur
@@ -240,15 +252,17 @@ func measureRPS(s *server, size int64, conc int, dur time.Duration) rpsStats {
 	if _, ne, fe := runPhase(warm, false); ne > 0 && fe != nil {
 		return rpsStats{errors: ne, firstErr: fmt.Errorf("warm-up: %w", fe)}
 	}
+	cpu0, _ := procCPU(s.pid)
 	start := time.Now()
 	lats, ne, fe := runPhase(dur, true)
 	el := time.Since(start)
+	cpu1, _ := procCPU(s.pid)
 	var all []time.Duration
 	for _, l := range lats {
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	st := rpsStats{requests: int64(len(all)), errors: ne, firstErr: fe, elapsed: el}
+	st := rpsStats{requests: int64(len(all)), errors: ne, firstErr: fe, elapsed: el, cpu: cpu1 - cpu0}
 	if len(all) > 0 {
 		st.p50 = all[len(all)*50/100]
 		st.p99 = all[min(len(all)-1, len(all)*99/100)]

@@ -248,3 +248,53 @@ var errSetup = errors.New("setup failure")
 func execCombined(bin string, args ...string) ([]byte, error) {
 	return exec.Command(bin, args...).CombinedOutput()
 }
+
+// clkTck is USER_HZ, 100 on every Linux architecture Go supports.
+const clkTck = 100
+
+// procCPU returns user+system CPU time of pid plus that of its direct
+// children (nginx workers), from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, error) {
+	total, err := statCPU(pid)
+	if err != nil {
+		return 0, err
+	}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if cp, err := strconv.Atoi(f); err == nil {
+				if c, err := statCPU(cp); err == nil {
+					total += c
+				}
+			}
+		}
+	}
+	return total, nil
+}
+
+func statCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	// after ")": state is field 3, utime field 14, stime field 15.
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: short", pid)
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime", pid)
+	}
+	return time.Duration(ut+st) * time.Second / clkTck, nil
+}
