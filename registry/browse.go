@@ -451,7 +451,6 @@ func (s *Service) DeletePackageFileByID(ctx context.Context, id int) error {
 	return s.DeletePackageFile(ctx, pkg.Edges.Project, pkg.ID, f.ID)
 }
 
-
 // WithPackageEdges eager-loads what a package list shows, so listing N packages with
 // their files, tags and pipelines costs a fixed number of queries, not N.
 func WithPackageEdges(q *ent.PackageVersionQuery) *ent.PackageVersionQuery {
