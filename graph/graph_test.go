@@ -406,3 +406,25 @@ func TestCleanupPolicyKeepsTheNewestFiles(t *testing.T) {
 		t.Fatalf("the newest file must stay: %q", res.Body)
 	}
 }
+
+// Paths are unique ignoring case across users, groups and projects, as in GitLab.
+func TestPathsAreUniqueIgnoringCase(t *testing.T) {
+	e := compattest.New(t)
+	mutate(t, e, e.RootToken, "groupCreate", `path: "acme"`)
+	mutate(t, e, e.RootToken, "projectCreate", `fullPath: "acme/app"`)
+	for _, m := range []string{
+		`groupCreate(input: {path: "ACME"})`,
+		`groupCreate(input: {path: "Root"})`,
+		`groupCreate(input: {path: "acme/App"})`,
+		`projectCreate(input: {fullPath: "acme/APP"})`,
+		`userCreate(input: {username: "Acme"})`,
+	} {
+		var out map[string]payload
+		gql(t, e, e.RootToken, "mutation { "+m+" { errors } }", nil, &out)
+		for _, p := range out {
+			if len(p.Errors) != 1 || !strings.Contains(p.Errors[0], "already been taken") {
+				t.Errorf("%s: %v", m, p.Errors)
+			}
+		}
+	}
+}

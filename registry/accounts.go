@@ -131,18 +131,27 @@ func hashPassword(pw string) (string, error) {
 	return string(h), err
 }
 
-// pathFree checks that a top-level path is not taken by a user or a group: both name
-// namespaces, which share one URL space.
+// pathFree checks that a full path is not taken, ignoring case, by a group, a project
+// or (at the top level) a user: they share one URL space, and paths differing only in
+// case would make prefix lookups ambiguous (SQLite's LIKE ignores case).
 func (s *Service) pathFree(ctx context.Context, path string) error {
-	nu, err := s.client.User.Query().Where(user.UsernameEqualFold(path)).Count(ctx)
-	if err != nil {
-		return err
+	n := 0
+	if !strings.Contains(path, "/") {
+		nu, err := s.client.User.Query().Where(user.UsernameEqualFold(path)).Count(ctx)
+		if err != nil {
+			return err
+		}
+		n += nu
 	}
 	ng, err := s.client.Group.Query().Where(group.FullPathEqualFold(path)).Count(ctx)
 	if err != nil {
 		return err
 	}
-	if nu+ng > 0 {
+	np, err := s.client.Project.Query().Where(project.FullPathEqualFold(path)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n+ng+np > 0 {
 		return Errorf(ErrConflict, "path %q has already been taken", path)
 	}
 	return nil
@@ -173,12 +182,11 @@ func (s *Service) CreateGroup(ctx context.Context, in CreateGroupInput) (*ent.Gr
 	if in.Name == "" {
 		in.Name = path
 	}
+	if err := s.pathFree(ctx, in.FullPath); err != nil {
+		return nil, err
+	}
 	var parentID *int
-	if parentFull == "" {
-		if err := s.pathFree(ctx, path); err != nil {
-			return nil, err
-		}
-	} else {
+	if parentFull != "" {
 		parent, err := s.GroupByRef(ctx, parentFull)
 		if err != nil {
 			return nil, err
@@ -233,6 +241,9 @@ func (s *Service) CreateProject(ctx context.Context, in CreateProjectInput) (*en
 	}
 	if in.Name == "" {
 		in.Name = path
+	}
+	if err := s.pathFree(ctx, in.FullPath); err != nil {
+		return nil, err
 	}
 	c := s.client.Project.Create().SetPath(path).SetName(in.Name).SetFullPath(in.FullPath).
 		SetVisibility(project.Visibility(in.Visibility)).SetPackageRegistryAccessLevel(lvl)
