@@ -408,6 +408,12 @@ func TestPyPIProtocol(t *testing.T) {
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "File is too large") {
 			t.Fatalf("got %d %s", res.Status, res.Body)
 		}
+		long := dist{name: "long", version: "1.0", file: "long-1.0.tar.gz", content: []byte("x"),
+			extra: []part{field("description", strings.Repeat("d", 9<<20))}}
+		res = upload(long.fields(false), basic...)
+		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "Form fields are too large") {
+			t.Fatalf("fields: got %d %s", res.Status, res.Body)
+		}
 	})
 	t.Run("a wheel that is not a zip is published without core metadata", func(t *testing.T) {
 		broken := dist{name: "broken", version: "1.0", file: "broken-1.0-py3-none-any.whl", content: []byte("not a zip")}
