@@ -255,25 +255,5 @@ func (s *Service) mavenVersions(ctx context.Context, scope Scope, name string, w
 	if err != nil || scope.Project != nil {
 		return versions, err
 	}
-	c, err := s.checker(ctx)
-	if err != nil {
-		return nil, err
-	}
-	readable := map[int]bool{}
-	out := versions[:0]
-	for _, v := range versions {
-		ok, seen := readable[v.ProjectID]
-		if !seen {
-			a, err := c.projectAccess(ctx, v.Edges.Project)
-			if err != nil {
-				return nil, err
-			}
-			ok = projectAllows(c.v, v.Edges.Project, a, ReadPackages)
-			readable[v.ProjectID] = ok
-		}
-		if ok {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return s.readableOnly(ctx, versions)
 }

@@ -210,27 +210,7 @@ func (s *Service) npmReadable(ctx context.Context, sc Scope, rows []*ent.Package
 			return nil, err
 		}
 	}
-	c, err := s.checker(ctx)
-	if err != nil {
-		return nil, err
-	}
-	readable := map[int]bool{}
-	out := make([]*ent.PackageVersion, 0, len(rows))
-	for _, v := range rows {
-		ok, seen := readable[v.ProjectID]
-		if !seen {
-			a, err := c.projectAccess(ctx, v.Edges.Project)
-			if err != nil {
-				return nil, err
-			}
-			ok = projectAllows(c.v, v.Edges.Project, a, ReadPackages)
-			readable[v.ProjectID] = ok
-		}
-		if ok {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return s.readableOnly(ctx, rows)
 }
 
 func (s *Service) npmFingerprint(ctx context.Context, sc Scope, name string) (*npmPrint, error) {

@@ -76,12 +76,19 @@ func (s *Service) FindVersions(ctx context.Context, in FindVersionsInput) ([]*en
 	if err != nil || in.Scope.Project != nil {
 		return versions, err
 	}
+	return s.readableOnly(ctx, versions)
+}
+
+// readableOnly keeps the versions whose project's packages the viewer may read. The
+// viewer's memberships are loaded once and each project is decided once, so the cost
+// does not grow with the number of versions. The project edge must be loaded.
+func (s *Service) readableOnly(ctx context.Context, versions []*ent.PackageVersion) ([]*ent.PackageVersion, error) {
 	c, err := s.checker(ctx)
 	if err != nil {
 		return nil, err
 	}
 	readable := map[int]bool{}
-	out := versions[:0]
+	out := make([]*ent.PackageVersion, 0, len(versions))
 	for _, v := range versions {
 		ok, seen := readable[v.ProjectID]
 		if !seen {
