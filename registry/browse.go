@@ -22,17 +22,18 @@ import (
 // The queries here return ent queries already restricted to what the viewer may see,
 // for the GraphQL resolvers to paginate. Each one authorizes first.
 
-// PackageFilter narrows a package listing (GraphQL arguments).
+// PackageFilter narrows a package listing (REST parameters and GraphQL arguments).
 type PackageFilter struct {
 	Name               string // substring, case-insensitive
 	Type               string
 	Version            string
-	Status             string
+	Status             string // one status; empty means the displayable ones
 	IncludeVersionless bool
+	ExcludeSubgroups   bool // group scope: only the group's own projects
 }
 
 // PackagesQuery returns the packages of a project, or of the projects of a group tree
-// whose packages the viewer may read.
+// whose packages the viewer may read, filtered.
 func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilter) (*ent.PackageVersionQuery, error) {
 	var ids []int
 	switch {
@@ -46,7 +47,7 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 			return nil, err
 		}
 		var err error
-		if ids, err = s.ReadableProjectIDs(ctx, scope.Group.FullPath, false); err != nil {
+		if ids, err = s.ReadableProjectIDs(ctx, scope.Group.FullPath, f.ExcludeSubgroups); err != nil {
 			return nil, err
 		}
 	default:
@@ -65,7 +66,7 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 	if f.Type != "" {
 		t := packageversion.PackageType(f.Type)
 		if packageversion.PackageTypeValidator(t) != nil {
-			return nil, InvalidParam("packageType")
+			return nil, InvalidParam("package_type")
 		}
 		where = append(where, packageversion.PackageTypeEQ(t))
 	}

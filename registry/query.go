@@ -13,7 +13,6 @@ import (
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/pipeline"
-	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 )
 
@@ -58,16 +57,12 @@ func (s *Service) OpenFile(ctx context.Context, f *ent.PackageFile) (*Content, e
 	return s.blobs.Open(ctx, f.Sha256)
 }
 
-// ListPackagesInput filters and orders a package listing (GitLab's REST parameters).
+// ListPackagesInput filters, orders and pages a REST package listing.
 type ListPackagesInput struct {
-	Type               string
-	Name               string // substring, case-insensitive
-	Version            string // exact
-	IncludeVersionless bool
-	Status             string
-	OrderBy            string // created_at, name, version, type, project_path
-	Desc               bool
-	Page, PerPage      int
+	PackageFilter
+	OrderBy       string // created_at, name, version, type, project_path
+	Desc          bool
+	Page, PerPage int
 }
 
 // PackagePage is one page of a listing.
@@ -76,25 +71,13 @@ type PackagePage struct {
 	Total    int
 }
 
-// ListProjectPackages lists a project's packages.
-func (s *Service) ListProjectPackages(ctx context.Context, p *ent.Project, in ListPackagesInput) (*PackagePage, error) {
-	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
-		return nil, err
-	}
-	return s.listPackages(ctx, []int{p.ID}, in)
-}
-
-// ListGroupPackages lists the packages of the projects in g (and its subgroups unless
-// excludeSubgroups) whose packages the viewer may read.
-func (s *Service) ListGroupPackages(ctx context.Context, g *ent.Group, in ListPackagesInput, excludeSubgroups bool) (*PackagePage, error) {
-	if err := s.AuthorizeGroup(ctx, g, ReadPackages); err != nil {
-		return nil, err
-	}
-	ids, err := s.ReadableProjectIDs(ctx, g.FullPath, excludeSubgroups)
+// ListPackages lists the packages of a project or a group (see PackagesQuery).
+func (s *Service) ListPackages(ctx context.Context, scope Scope, in ListPackagesInput) (*PackagePage, error) {
+	q, err := s.PackagesQuery(ctx, scope, in.PackageFilter)
 	if err != nil {
 		return nil, err
 	}
-	return s.listPackages(ctx, ids, in)
+	return s.listPackages(ctx, q, in)
 }
 
 // ReadableProjectIDs returns the projects under a group path whose packages the viewer
@@ -127,37 +110,11 @@ func (s *Service) ReadableProjectIDs(ctx context.Context, groupPath string, excl
 	return ids, nil
 }
 
-func (s *Service) listPackages(ctx context.Context, projectIDs []int, in ListPackagesInput) (*PackagePage, error) {
-	where := []predicate.PackageVersion{packageversion.ProjectIDIn(projectIDs...)}
-	if in.Status != "" {
-		st := packageversion.Status(in.Status)
-		if packageversion.StatusValidator(st) != nil {
-			return nil, InvalidParam("status")
-		}
-		where = append(where, packageversion.StatusEQ(st))
-	} else {
-		where = append(where, packageversion.StatusIn(displayableStatuses...))
-	}
-	if in.Type != "" {
-		t := packageversion.PackageType(in.Type)
-		if packageversion.PackageTypeValidator(t) != nil {
-			return nil, InvalidParam("package_type")
-		}
-		where = append(where, packageversion.PackageTypeEQ(t))
-	}
-	if in.Name != "" {
-		where = append(where, packageversion.NameContainsFold(in.Name))
-	}
-	if in.Version != "" {
-		where = append(where, packageversion.Version(in.Version))
-	} else if !in.IncludeVersionless {
-		where = append(where, packageversion.VersionNEQ(""))
-	}
+func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, in ListPackagesInput) (*PackagePage, error) {
 	order := ent.Asc
 	if in.Desc {
 		order = ent.Desc
 	}
-	q := s.client.PackageVersion.Query().Where(where...)
 	total, err := q.Clone().Count(ctx)
 	if err != nil {
 		return nil, err

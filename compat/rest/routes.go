@@ -68,8 +68,9 @@ func listParams(r *http.Request) (registry.ListPackagesInput, compat.Page, error
 		return registry.ListPackagesInput{}, page, err
 	}
 	in := registry.ListPackagesInput{
-		Type: q.Get("package_type"), Name: q.Get("package_name"), Version: q.Get("package_version"),
-		Status: q.Get("status"), OrderBy: q.Get("order_by"), Page: page.Number, PerPage: page.Size,
+		PackageFilter: registry.PackageFilter{Type: q.Get("package_type"), Name: q.Get("package_name"),
+			Version: q.Get("package_version"), Status: q.Get("status")},
+		OrderBy: q.Get("order_by"), Page: page.Number, PerPage: page.Size,
 	}
 	if in.IncludeVersionless, err = boolParam(r, "include_versionless"); err != nil {
 		return in, page, err
@@ -115,7 +116,7 @@ func (h *handler) listProjectPackages(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *registry.PackagePage
 	if err == nil {
-		res, err = h.svc.ListProjectPackages(r.Context(), p, in)
+		res, err = h.svc.ListPackages(r.Context(), registry.Scope{Project: p}, in)
 	}
 	if err != nil {
 		compat.WriteError(w, r, err)
@@ -126,9 +127,8 @@ func (h *handler) listProjectPackages(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) listGroupPackages(w http.ResponseWriter, r *http.Request) {
 	in, page, err := listParams(r)
-	var exclude bool
 	if err == nil {
-		exclude, err = boolParam(r, "exclude_subgroups")
+		in.ExcludeSubgroups, err = boolParam(r, "exclude_subgroups")
 	}
 	if err == nil {
 		err = noDeployTokens(r)
@@ -143,7 +143,7 @@ func (h *handler) listGroupPackages(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *registry.PackagePage
 	if err == nil {
-		res, err = h.svc.ListGroupPackages(r.Context(), g, in, exclude)
+		res, err = h.svc.ListPackages(r.Context(), registry.Scope{Group: g}, in)
 	}
 	if err != nil {
 		compat.WriteError(w, r, err)
