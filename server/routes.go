@@ -67,5 +67,14 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		r.Mount("/groups/{id}/-/packages/maven", maven.Routes(svc, compat.GroupLevel))
 		r.Mount("/packages/maven", maven.Routes(svc, compat.InstanceLevel))
 	})
+
+	// The web UI (frontend/): its pages under /-/, then every other path. API paths
+	// that reach the catch-all still answer the JSON 404 above.
+	ui := newUI()
+	r.Get("/-/sign_in", ui.ServeHTTP)
+	r.Get("/-/user_settings/*", ui.ServeHTTP)
+	r.Get("/-/admin/*", ui.ServeHTTP)
+	r.Get("/-/new/*", ui.ServeHTTP)
+	r.Handle("/*", ui)
 	return r
 }

@@ -1,0 +1,434 @@
+// End-to-end test of the web UI in headless Chromium (Debian's, driven by
+// playwright-core). frontend/e2e_test.go starts a registry and runs this with:
+//   BASE_URL       the registry (serving the built UI)
+//   ROOT_PASSWORD  the bootstrap administrator's password
+//   ARTIFACTS      where screenshots go (git-ignored)
+//   CHROMIUM       the browser (default /usr/bin/chromium)
+// It prints "N passed, N failed" and exits non-zero on the first failure.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+
+const BASE = process.env.BASE_URL;
+const ROOT_PASSWORD = process.env.ROOT_PASSWORD;
+const ARTIFACTS = process.env.ARTIFACTS || 'test-artifacts/ui';
+assert.ok(BASE && ROOT_PASSWORD, 'BASE_URL and ROOT_PASSWORD are required');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const stamp = Date.now().toString(36);
+const group = `acme-${stamp}`;
+const project = `${group}/tools`;
+const npmName = `@${group}/left-pad`;
+const outsider = { username: `eve-${stamp}`, password: 'eve-password-123' };
+
+let passed = 0;
+let shots = 0;
+const pages = [];
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+  } catch (e) {
+    console.log(`FAIL ${name} (${Date.now() - t} ms)`);
+    for (const [i, p] of pages.entries()) {
+      if (!p.isClosed()) await p.screenshot({ path: path.join(ARTIFACTS, `failure-${i}.png`), fullPage: true }).catch(() => {});
+      if (!p.isClosed()) console.log(`page ${i} at ${p.url()}`);
+    }
+    throw e;
+  }
+  passed++;
+  console.log(`ok   ${name} (${Date.now() - t} ms)`);
+}
+
+async function shot(page, name) {
+  shots++;
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: path.join(ARTIFACTS, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+// REST and GraphQL with a token, as a package client or a script would.
+async function api(method, url, token, body, headers = {}) {
+  const res = await fetch(BASE + url, { method, headers: { 'PRIVATE-TOKEN': token, ...headers }, body });
+  const text = await res.text();
+  return { status: res.status, text };
+}
+async function gql(token, query, variables = {}) {
+  const res = await fetch(`${BASE}/api/graphql`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  assert.ok(!body.errors, `GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+// tarball is a minimal npm package tarball: package/package.json in a gzipped ustar archive.
+function tarball(manifest) {
+  const data = Buffer.from(JSON.stringify(manifest, null, 2));
+  const header = Buffer.alloc(512);
+  header.write('package/package.json', 0);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+  header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return gzipSync(Buffer.concat([header, data, pad, Buffer.alloc(1024)]));
+}
+
+function npmPublishDoc(name, version) {
+  const manifest = { name, version, description: 'Pads strings on the left', license: 'MIT', main: 'index.js', dependencies: { 'is-number': '^7.0.0' } };
+  const tgz = tarball(manifest);
+  const file = `${name}-${version}.tgz`;
+  return JSON.stringify({
+    _id: name,
+    name,
+    'dist-tags': { latest: version },
+    versions: {
+      [version]: {
+        ...manifest,
+        _id: `${name}@${version}`,
+        dist: {
+          shasum: createHash('sha1').update(tgz).digest('hex'),
+          integrity: 'sha512-' + createHash('sha512').update(tgz).digest('base64'),
+          tarball: `${BASE}/${name}/-/${file}`,
+        },
+      },
+    },
+    _attachments: { [file]: { content_type: 'application/octet-stream', data: tgz.toString('base64'), length: tgz.length } },
+  });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const consoleErrors = [];
+async function newPage(viewport = { width: 1280, height: 860 }) {
+  const ctx = await browser.newContext({ viewport, baseURL: BASE });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  pages.push(page);
+  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
+  });
+  return page;
+}
+
+async function signIn(page, username, password) {
+  await page.goto('/');
+  await page.waitForURL(/\/-\/sign_in/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+let exitCode = 0;
+try {
+  const page = await newPage();
+  let token;
+  let projectId;
+
+  await step('anonymous visitors are sent to the sign-in page; a wrong password is refused in words', async () => {
+    await page.goto('/');
+    await page.waitForURL(/\/-\/sign_in/);
+    await page.getByLabel('Username').fill('root');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /invalid login or password/i }).waitFor();
+    await shot(page, 'sign-in-error');
+  });
+
+  await step('the bootstrap admin signs in', async () => {
+    await page.getByLabel('Password').fill(ROOT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'All projects and groups' }).waitFor();
+    await shot(page, 'home');
+  });
+
+  await step('creates a group and a project in the UI', async () => {
+    await page.getByRole('link', { name: 'New group' }).click();
+    await page.getByLabel('Group path').fill(group);
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.waitForURL(`**/${group}`);
+    await page.getByRole('heading', { name: group, level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'New project' }).click();
+    assert.equal(await page.getByLabel('Namespace').inputValue(), group);
+    await page.getByLabel('Project path').fill('tools');
+    await page.getByLabel('Name (optional)').fill('tools');
+    await shot(page, 'new-project');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(`**/${project}/-/packages`);
+    await page.getByRole('heading', { name: 'There are no packages yet' }).waitFor();
+    const empty = await page.locator('.empty').innerText();
+    assert.match(empty, /upload-file/, 'the empty state shows how to publish');
+    await shot(page, 'empty-project');
+  });
+
+  await step('creates a personal access token in the UI; the secret is shown once', async () => {
+    await page.getByRole('link', { name: 'Access tokens' }).first().click();
+    await page.getByRole('heading', { name: 'Personal access tokens' }).waitFor();
+    await page.getByLabel('Token name').fill(`e2e-${stamp}`);
+    await page.getByRole('checkbox', { name: /^api\b/ }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByTestId('new-token');
+    await secret.waitFor();
+    token = await secret.inputValue();
+    assert.match(token, /^glpat-/);
+    await page.getByRole('cell', { name: `e2e-${stamp}`, exact: true }).waitFor();
+    await shot(page, 'personal-access-tokens');
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByTestId('new-token').count(), 0);
+  });
+
+  await step('publishes generic and npm packages over REST, one from a CI job', async () => {
+    const enc = encodeURIComponent(project);
+    const d = await gql(token, 'query($p: ID!) { project(fullPath: $p) { id } }', { p: project });
+    projectId = Number(d.project.id.split('/').pop());
+    let r = await api('PUT', `/api/v4/projects/${enc}/packages/generic/tool/1.0.0/tool.tar.gz`, token, 'tool one');
+    assert.equal(r.status, 201, r.text);
+    r = await api('PUT', `/api/v4/projects/${projectId}/packages/npm/${encodeURIComponent(npmName)}`, token, npmPublishDoc(npmName, '1.0.0'), { 'Content-Type': 'application/json' });
+    assert.equal(r.status, 200, r.text);
+    const job = await gql(
+      token,
+      'mutation($p: ID!) { ciJobCreate(input: {projectPath: $p, pipelineId: 4242, ref: "main", sha: "0123456789abcdef0123", name: "release"}) { token errors } }',
+      { p: project },
+    );
+    assert.deepEqual(job.ciJobCreate.errors, []);
+    for (const f of ['tool.tar.gz', 'tool.sha256']) {
+      r = await fetch(`${BASE}/api/v4/projects/${enc}/packages/generic/tool/1.1.0/${f}`, { method: 'PUT', headers: { 'JOB-TOKEN': job.ciJobCreate.token }, body: `tool two ${f}` });
+      assert.equal(r.status, 201, await r.text());
+    }
+  });
+
+  const list = page.getByTestId('package-list');
+  const names = async () => (await list.locator('.pkg-row .row-title').allInnerTexts()).map((s) => s.trim());
+  const rows = () => list.locator('.pkg-row');
+
+  await step('the project list shows them; search, filter and sort live in the URL', async () => {
+    await page.goto(`/${project}/-/packages`);
+    await list.waitFor();
+    assert.equal(await rows().count(), 3);
+    assert.equal(await page.getByTestId('package-count').innerText(), '3');
+    await shot(page, 'project-packages');
+
+    await page.getByLabel('Search packages by name').fill('left');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/search=left/);
+    await page.getByTestId('package-count').filter({ hasText: /^1$/ }).waitFor();
+    assert.deepEqual(await names(), [npmName]);
+
+    await page.goto(`/${project}/-/packages`);
+    await page.getByLabel('Type').selectOption('GENERIC');
+    await page.waitForURL(/type=generic/);
+    await page.getByTestId('package-count').filter({ hasText: /^2$/ }).waitFor();
+    assert.deepEqual(await names(), ['tool', 'tool']);
+
+    await page.getByLabel('Sort by').selectOption('VERSION');
+    await page.waitForURL(/sort=version_desc/);
+    await page.getByRole('button', { name: /sort ascending/ }).click();
+    await page.waitForURL(/sort=version_asc/);
+    await list.locator('.pkg-version').first().filter({ hasText: '1.0.0' }).waitFor();
+    assert.deepEqual(await list.locator('.pkg-version').allInnerTexts(), ['1.0.0', '1.1.0']);
+
+    // A copied URL shows the same result.
+    const shared = page.url();
+    const other = await newPage();
+    await other.context().addCookies(await page.context().cookies());
+    await other.goto(shared);
+    await other.getByTestId('package-list').waitFor();
+    assert.deepEqual(await other.getByTestId('package-list').locator('.pkg-version').allInnerTexts(), ['1.0.0', '1.1.0']);
+    assert.equal(await other.getByLabel('Type').inputValue(), 'GENERIC');
+    await other.context().close();
+
+    await page.goto(`/${project}/-/packages?sort=name_asc`);
+    await list.waitFor();
+    assert.deepEqual(await names(), [npmName, 'tool', 'tool']);
+    await page.goto(`/${project}/-/packages?sort=name_desc&status=default`);
+    await list.waitFor();
+    assert.equal((await names())[0], 'tool');
+    await shot(page, 'project-packages-sorted');
+  });
+
+  await step('the group list finds them by search', async () => {
+    await page.goto(`/${group}/-/packages?search=tool`);
+    await list.waitFor();
+    assert.equal(await page.getByTestId('package-count').innerText(), '2');
+    assert.match(await rows().first().innerText(), new RegExp(`in ${project}`));
+    await page.goto(`/${group}/-/packages?type=npm`);
+    await page.getByTestId('package-count').filter({ hasText: /^1$/ }).waitFor();
+    assert.deepEqual(await names(), [npmName]);
+    await shot(page, 'group-packages');
+  });
+
+  await step('npm details: install snippet with the host and project id, metadata', async () => {
+    await list.getByRole('link', { name: npmName }).click();
+    await page.getByRole('heading', { name: new RegExp(npmName) }).waitFor();
+    const install = await page.getByTestId('snippets-install').innerText();
+    assert.match(install, new RegExp(`npm i ${npmName}@1\\.0\\.0`));
+    await page.getByRole('tab', { name: 'Project level' }).click();
+    const setup = await page.getByTestId('snippets-project').innerText();
+    assert.ok(setup.includes(`@${group}:registry=${BASE}/api/v4/projects/${projectId}/packages/npm/`), setup);
+    await page.getByRole('tab', { name: 'Group level' }).click();
+    assert.match(await page.getByTestId('snippets-group').innerText(), /\/api\/v4\/groups\/\d+\/-\/packages\/npm\//);
+    await page.getByText('is-number').waitFor();
+    await page.getByRole('tab', { name: 'Installation' }).click();
+    await shot(page, 'npm-package');
+  });
+
+  await step('generic details: the pipeline, files with checksums, the curl snippet', async () => {
+    await page.goto(`/${project}/-/packages?search=tool&sort=version_desc`);
+    await list.getByRole('link', { name: 'tool' }).first().click();
+    await page.getByRole('heading', { name: /tool\s+1\.1\.0/ }).waitFor();
+    const ci = await page.getByTestId('pipelines').innerText();
+    assert.match(ci, /#4242/);
+    assert.match(ci, /main/);
+    assert.match(ci, /01234567/);
+    assert.match(ci, /@root/);
+    const install = await page.getByTestId('snippets-install').innerText();
+    assert.ok(install.includes(`${BASE}/api/v4/projects/${projectId}/packages/generic/tool/1.1.0/tool.tar.gz`), install);
+    const files = page.getByTestId('files');
+    assert.equal(await files.locator('tbody tr').count(), 2);
+    const href = await files.getByRole('link', { name: 'tool.sha256', exact: true }).getAttribute('href');
+    const dl = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    assert.equal(dl, 'tool two tool.sha256', 'download link with the session cookie');
+    await files.locator('summary').first().click();
+    await shot(page, 'generic-package');
+  });
+
+  await step('copy buttons copy the snippet', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+    await page.getByRole('button', { name: /^Copy curl/ }).first().click();
+    await page.getByText('Copied').first().waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(copied, /^curl --header "PRIVATE-TOKEN/);
+  });
+
+  await step('deletes one file after confirming, then the package', async () => {
+    const files = page.getByTestId('files');
+    await page.getByRole('button', { name: 'Delete file tool.sha256' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete file?' });
+    await dialog.waitFor();
+    await shot(page, 'confirm-delete-file');
+    await dialog.getByRole('button', { name: 'Delete file' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted tool.sha256.' }).waitFor();
+    await files.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
+    assert.equal(await files.locator('tbody tr').count(), 1);
+    await page.getByRole('button', { name: 'Delete package' }).click();
+    await page.getByRole('dialog', { name: 'Delete package?' }).getByRole('button', { name: 'Delete package' }).click();
+    await page.waitForURL(`**/${project}/-/packages`);
+    await page.getByTestId('package-count').filter({ hasText: /^2$/ }).waitFor();
+    assert.deepEqual((await list.locator('.pkg-version').allInnerTexts()).sort(), ['1.0.0', '1.0.0']);
+  });
+
+  await step('settings: allow anyone to pull, a cleanup policy; group duplicate settings', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Package registry access' }).waitFor();
+    await page.getByLabel(/Allow anyone to pull/).check();
+    await page.getByRole('button', { name: 'Save access' }).click();
+    await page.getByText('Package registry access saved.').waitFor();
+    await page.getByLabel('Duplicated files to keep').selectOption('TEN_PACKAGE_FILES');
+    await page.getByRole('button', { name: 'Save cleanup policy' }).click();
+    await page.getByText('Cleanup policy saved.').waitFor();
+    await shot(page, 'project-settings');
+    const d = await gql(token, 'query($p: ID!) { project(fullPath: $p) { packageRegistryAccessLevel packagesCleanupPolicy { keepNDuplicatedPackageFiles } } }', { p: project });
+    assert.equal(d.project.packageRegistryAccessLevel, 'PUBLIC');
+    assert.equal(d.project.packagesCleanupPolicy.keepNDuplicatedPackageFiles, 'TEN_PACKAGE_FILES');
+    await page.getByLabel(/Follow the project/).check();
+    await page.getByRole('button', { name: 'Save access' }).click();
+    await page.getByText('Package registry access saved.').waitFor();
+
+    await page.goto(`/${group}/-/settings/packages_and_registries`);
+    await page.getByRole('heading', { name: 'Duplicate packages' }).waitFor();
+    await page.getByRole('checkbox', { name: /for Generic/ }).uncheck();
+    await page.getByLabel('Generic duplicate exception regex').fill('.*-dev');
+    await page.getByRole('button', { name: 'Save duplicate settings' }).click();
+    await page.getByText('Duplicate settings saved.').waitFor();
+    await shot(page, 'group-settings');
+  });
+
+  await step('project deploy token, shown once', async () => {
+    await page.goto(`/${project}/-/settings/access_tokens`);
+    const form = page.locator('form').filter({ hasText: 'Add a deploy token' });
+    await form.getByLabel('Token name').fill('ci-pull');
+    await form.getByRole('checkbox', { name: /read_package_registry/ }).check();
+    await form.getByRole('button', { name: 'Create deploy token' }).click();
+    const secret = await page.getByTestId('new-token').inputValue();
+    assert.match(secret, /^gldt-|.{10,}/);
+    await page.getByTestId('deploy-tokens').getByRole('cell', { name: 'ci-pull', exact: true }).waitFor();
+    await shot(page, 'project-tokens');
+  });
+
+  await step('the admin creates a second user', async () => {
+    await page.goto('/-/admin/users');
+    await page.getByLabel('Username').fill(outsider.username);
+    await page.getByLabel('Password').fill(outsider.password);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText(`Created @${outsider.username}.`).waitFor();
+    await shot(page, 'admin-users');
+  });
+
+  await step('a user without access gets the 404 page for the project, its packages and the group', async () => {
+    const eve = await newPage();
+    await signIn(eve, outsider.username, outsider.password);
+    const pkg = await gql(token, 'query($p: ID!) { project(fullPath: $p) { packages(first: 1) { nodes { _links { webPath } } } } }', { p: project });
+    for (const url of [`/${project}/-/packages`, pkg.project.packages.nodes[0]._links.webPath, `/${group}/-/packages`, `/${project}/-/settings/packages_and_registries`]) {
+      await eve.goto(url);
+      await eve.getByTestId('not-found').waitFor();
+      assert.equal(await eve.getByTestId('package-list').count(), 0, url);
+    }
+    await shot(eve, 'outsider-404');
+    await eve.context().close();
+  });
+
+  await step('phone width: list and details fit the screen', async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`/${project}/-/packages`);
+    await phone.getByTestId('package-list').waitFor();
+    const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(await overflow(), 0, 'no horizontal scroll on the list');
+    await shot(phone, 'phone-packages');
+    await phone.getByTestId('package-list').getByRole('link', { name: npmName }).click();
+    await phone.getByTestId('snippets-install').waitFor();
+    assert.equal(await overflow(), 0, 'no horizontal scroll on the details');
+    await shot(phone, 'phone-package');
+    await phone.context().close();
+  });
+
+  await step('sign out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/-\/sign_in/);
+    const r = await page.evaluate(async () => {
+      const res = await fetch('/-/session');
+      return res.status === 401 ? null : (await res.json()).user;
+    });
+    assert.equal(r, null, 'the session ended on the server');
+  });
+
+  await step('no script errors in the browser console', async () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+} catch (e) {
+  console.error(e);
+  exitCode = 1;
+} finally {
+  await browser.close();
+}
+console.log(`screenshots: ${shots} in ${ARTIFACTS}`);
+console.log(`${passed} passed, ${exitCode} failed`);
+process.exit(exitCode);

@@ -1,0 +1,314 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../gql';
+import type { AccessLevelEnum } from '../gql/graphql';
+import { errorText } from '../client';
+import { Alert, Badge, ConfirmDialog, EmptyState, Loading, SecretOnce } from '../components/ui';
+import { NamespaceNav } from '../components/NamespaceNav';
+import { TokenForm, tokenState } from '../components/TokenForm';
+import { formatDate, relative } from '../format';
+import { NotFound } from './NotFound';
+
+const Query = graphql(`
+  query NamespaceTokens($fullPath: ID!) {
+    project(fullPath: $fullPath) {
+      id
+      name
+      fullPath
+      visibility
+      userPermissions {
+        adminProject
+        adminPackage
+      }
+      deployTokens {
+        ...DeployTokenRow
+      }
+      projectMembers(first: 100) {
+        nodes {
+          id
+          accessLevel
+          createdAt
+          user {
+            id
+            username
+            name
+            bot
+            state
+          }
+        }
+      }
+    }
+    group(fullPath: $fullPath) {
+      id
+      name
+      fullPath
+      visibility
+      userPermissions {
+        adminGroup
+      }
+      deployTokens {
+        ...DeployTokenRow
+      }
+      groupMembers(first: 100) {
+        nodes {
+          id
+          accessLevel
+          createdAt
+          user {
+            id
+            username
+            name
+            bot
+            state
+          }
+        }
+      }
+    }
+  }
+  fragment DeployTokenRow on DeployToken {
+    id
+    name
+    username
+    scopes
+    revoked
+    active
+    createdAt
+    expiresAt
+    lastUsedAt
+  }
+`);
+
+const CreateDeploy = graphql(`
+  mutation CreateDeployToken($input: DeployTokenCreateInput!) {
+    deployTokenCreate(input: $input) {
+      token
+      deployToken {
+        id
+        username
+      }
+      errors
+    }
+  }
+`);
+
+const RevokeDeploy = graphql(`
+  mutation RevokeDeployToken($id: ID!) {
+    deployTokenRevoke(input: { id: $id }) {
+      errors
+    }
+  }
+`);
+
+const CreateProjectAccess = graphql(`
+  mutation CreateProjectAccessToken($input: AccessTokenCreateInput!) {
+    projectAccessTokenCreate(input: $input) {
+      token
+      user {
+        username
+      }
+      errors
+    }
+  }
+`);
+
+const CreateGroupAccess = graphql(`
+  mutation CreateGroupAccessToken($input: AccessTokenCreateInput!) {
+    groupAccessTokenCreate(input: $input) {
+      token
+      user {
+        username
+      }
+      errors
+    }
+  }
+`);
+
+const deployScopes = [
+  { value: 'read_package_registry', label: 'read_package_registry', help: 'Install packages.' },
+  { value: 'write_package_registry', label: 'write_package_registry', help: 'Publish packages (and install them).' },
+];
+const accessScopes = [
+  { value: 'api', label: 'api', help: 'Read and write through every API.' },
+  { value: 'read_api', label: 'read_api', help: 'Read only.' },
+];
+const roles: AccessLevelEnum[] = ['GUEST', 'REPORTER', 'DEVELOPER', 'MAINTAINER', 'OWNER'];
+
+/** NamespaceTokens manages a project's or group's deploy tokens and access tokens (Maintainers). */
+export function NamespaceTokens({ path }: { path: string }) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: Query, variables: { fullPath: path } });
+  const [deployState, createDeploy] = useMutation(CreateDeploy);
+  const [revokeState, revokeDeploy] = useMutation(RevokeDeploy);
+  const [paState, createPA] = useMutation(CreateProjectAccess);
+  const [gaState, createGA] = useMutation(CreateGroupAccess);
+  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
+  const [deployError, setDeployError] = useState('');
+  const [accessError, setAccessError] = useState('');
+  const [pending, setPending] = useState<{ id: string; name: string } | null>(null);
+  const [revokeError, setRevokeError] = useState('');
+
+  if (fetching && !data) return <Loading rows={6} />;
+  if (error && !data) return <Alert>{errorText(error)}</Alert>;
+  const p = data?.project;
+  const g = data?.group;
+  const canAdmin = p ? p.userPermissions.adminProject || p.userPermissions.adminPackage : !!g?.userPermissions.adminGroup;
+  if ((!p && !g) || !canAdmin) return <NotFound />;
+  const kind = p ? 'project' : 'group';
+  const ns = p ? { kind: 'project' as const, fullPath: p.fullPath, name: p.name, visibility: p.visibility, canAdmin } : { kind: 'group' as const, fullPath: g!.fullPath, name: g!.name, visibility: g!.visibility, canAdmin };
+  const deploys = ((p ? p.deployTokens : g!.deployTokens) ?? []).filter(Boolean);
+  const members = ((p ? p.projectMembers.nodes : g!.groupMembers.nodes) ?? []).filter((m): m is NonNullable<typeof m> => !!m);
+  const bots = members.filter((m) => m.user.bot);
+  const reload = () => refetch({ requestPolicy: 'network-only' });
+
+  return (
+    <>
+      <NamespaceNav ns={ns} active="tokens" />
+      {secret && <SecretOnce label={secret.label} secret={secret.value} onDone={() => setSecret(null)} />}
+      <div className="two-col">
+        <TokenForm
+          title="Add a deploy token"
+          scopes={deployScopes}
+          busy={deployState.fetching}
+          error={deployError}
+          submitLabel="Create deploy token"
+          onSubmit={async (t) => {
+            setDeployError('');
+            const res = await createDeploy({
+              input: { ...(p ? { projectPath: p.fullPath } : { groupPath: g!.fullPath }), name: t.name, scopes: t.scopes, expiresAt: t.expiresAt },
+            });
+            const errs = res.data?.deployTokenCreate?.errors ?? [];
+            if (res.error || errs.length) {
+              setDeployError(res.error ? errorText(res.error) : errs.join(' '));
+              return false;
+            }
+            setSecret({ label: `Deploy token “${t.name}” (username ${res.data?.deployTokenCreate?.deployToken?.username}).`, value: res.data?.deployTokenCreate?.token ?? '' });
+            reload();
+            return true;
+          }}
+        >
+          <p className="muted small">Deploy tokens install or publish packages of this {kind} without a user: use the username and the token as the password, or the DEPLOY-TOKEN header.</p>
+        </TokenForm>
+        <TokenForm
+          title={`Add a ${kind} access token`}
+          scopes={accessScopes}
+          roles={roles}
+          busy={paState.fetching || gaState.fetching}
+          error={accessError}
+          submitLabel="Create access token"
+          onSubmit={async (t) => {
+            setAccessError('');
+            const input = { path: ns.fullPath, name: t.name, scopes: t.scopes, expiresAt: t.expiresAt, accessLevel: t.accessLevel as AccessLevelEnum };
+            let payload, resError;
+            if (p) {
+              const res = await createPA({ input });
+              payload = res.data?.projectAccessTokenCreate;
+              resError = res.error;
+            } else {
+              const res = await createGA({ input });
+              payload = res.data?.groupAccessTokenCreate;
+              resError = res.error;
+            }
+            const errs = payload?.errors ?? [];
+            if (resError || errs.length) {
+              setAccessError(resError ? errorText(resError) : errs.join(' '));
+              return false;
+            }
+            setSecret({ label: `Access token “${t.name}” (bot user @${payload?.user?.username}).`, value: payload?.token ?? '' });
+            reload();
+            return true;
+          }}
+        >
+          <p className="muted small">An access token acts as a bot member of this {kind} with the role you choose.</p>
+        </TokenForm>
+      </div>
+      <section className="card" aria-labelledby="deploy-h">
+        <h2 id="deploy-h">
+          Deploy tokens <span className="count">{deploys.length}</span>
+        </h2>
+        {deploys.length === 0 ? (
+          <EmptyState title="No deploy tokens" />
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="deploy-tokens">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Username</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">State</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {deploys.map((t) => {
+                  const st = tokenState(t);
+                  return (
+                    <tr key={t.id}>
+                      <td>{t.name}</td>
+                      <td className="mono">{t.username}</td>
+                      <td>{t.scopes.join(', ')}</td>
+                      <td className="nowrap">{relative(t.createdAt)}</td>
+                      <td className="nowrap">{t.expiresAt ? formatDate(t.expiresAt).split(',')[0] : 'Never'}</td>
+                      <td>
+                        <Badge kind={st.kind}>{st.label}</Badge>
+                      </td>
+                      <td className="row-actions">
+                        {!t.revoked && (
+                          <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Revoke deploy token ${t.name}`} onClick={() => (setRevokeError(''), setPending({ id: t.id, name: t.name }))}>
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="bots-h">
+        <h2 id="bots-h">
+          Access token bots <span className="count">{bots.length}</span>
+        </h2>
+        {bots.length === 0 ? (
+          <EmptyState title="No access tokens" />
+        ) : (
+          <ul className="list">
+            {bots.map((m) => (
+              <li key={m.id} className="list-row">
+                <div>
+                  <span className="mono">@{m.user.username}</span> <span className="muted small">{m.user.name}</span>
+                </div>
+                <div>
+                  <Badge>{m.accessLevel.toLowerCase()}</Badge> <span className="muted small">since {relative(m.createdAt)}</span>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <ConfirmDialog
+        open={!!pending}
+        title="Revoke deploy token?"
+        confirmLabel="Revoke"
+        busy={revokeState.fetching}
+        error={revokeError}
+        onConfirm={async () => {
+          if (!pending) return;
+          const res = await revokeDeploy({ id: pending.id });
+          const errs = res.data?.deployTokenRevoke?.errors ?? [];
+          if (res.error || errs.length) return setRevokeError(res.error ? errorText(res.error) : errs.join(' '));
+          setPending(null);
+          reload();
+        }}
+        onClose={() => setPending(null)}
+      >
+        <p>“{pending?.name}” stops working now.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,477 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../gql';
+import { errorText } from '../client';
+import { Alert, Badge, Breadcrumbs, CodeBlock, ConfirmDialog, CopyButton, Loading, pathCrumbs } from '../components/ui';
+import { formatDate, formatSize, pkgPath, relative, statusLabel, typeLabel } from '../format';
+import { Link, navigate } from '../router';
+import { baseUrlOf, numericId, snippets } from '../snippets';
+import { NotFound } from './NotFound';
+
+const PackageQuery = graphql(`
+  query PackageDetails($id: ID!) {
+    package(id: $id) {
+      id
+      name
+      version
+      packageType
+      status
+      statusMessage
+      createdAt
+      updatedAt
+      publicPackage
+      npmUrl
+      pypiUrl
+      mavenUrl
+      genericUrl
+      userPermissions {
+        destroyPackage
+      }
+      project {
+        id
+        name
+        fullPath
+        group {
+          id
+          fullPath
+        }
+      }
+      tags(first: 50) {
+        nodes {
+          id
+          name
+        }
+      }
+      versions(first: 20) {
+        count
+        nodes {
+          id
+          version
+          status
+          createdAt
+        }
+      }
+      packageFiles(first: 100) {
+        count
+        nodes {
+          id
+          fileName
+          size
+          fileMd5
+          fileSha1
+          fileSha256
+          downloadPath
+          createdAt
+        }
+      }
+      pipelines(first: 5) {
+        count
+        nodes {
+          id
+          iid
+          ref
+          sha
+          status
+          source
+          createdAt
+          path
+          user {
+            username
+            name
+          }
+        }
+      }
+      metadata {
+        __typename
+        ... on NpmMetadata {
+          packageJson
+          deprecated
+        }
+        ... on PypiMetadata {
+          authorEmail
+          summary
+          keywords
+          requiredPython
+          metadataVersion
+          description
+        }
+        ... on MavenMetadata {
+          appGroup
+          appName
+          appVersion
+          path
+        }
+      }
+    }
+  }
+`);
+
+const DestroyPackage = graphql(`
+  mutation DestroyPackage($id: ID!) {
+    destroyPackage(input: { id: $id }) {
+      errors
+    }
+  }
+`);
+
+const DestroyFile = graphql(`
+  mutation DestroyPackageFile($id: ID!) {
+    destroyPackageFile(input: { id: $id }) {
+      errors
+    }
+  }
+`);
+
+type Confirm = { kind: 'package' } | { kind: 'file'; id: string; name: string } | null;
+
+export function PackageDetails({ path, id }: { path: string; id: string }) {
+  const gid = `gid://gitlab/Packages::Package/${id}`;
+  const [{ data, fetching, error }, refetch] = useQuery({ query: PackageQuery, variables: { id: gid } });
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [notice, setNotice] = useState('');
+  const [actionError, setActionError] = useState('');
+  const [pkgDel, destroyPackage] = useMutation(DestroyPackage);
+  const [fileDel, destroyFile] = useMutation(DestroyFile);
+  const [tab, setTab] = useState<string>('install');
+
+  if (fetching && !data) return <Loading rows={10} label="Loading package" />;
+  const p = data?.package;
+  if (!p || p.project.fullPath !== path) {
+    if (error && !/not found|invalid/i.test(errorText(error))) return <Alert>{errorText(error)}</Alert>;
+    return <NotFound what="package" />;
+  }
+  const files = (p.packageFiles?.nodes ?? []).filter((f): f is NonNullable<typeof f> => !!f);
+  const pipelines = (p.pipelines?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
+  const versions = (p.versions?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
+  const maven = p.metadata?.__typename === 'MavenMetadata' ? p.metadata : null;
+  const sections = snippets({
+    type: p.packageType,
+    name: p.name,
+    version: p.version,
+    baseUrl: baseUrlOf(p.npmUrl ?? p.pypiUrl ?? p.mavenUrl ?? p.genericUrl, window.location.origin),
+    projectId: numericId(p.project.id) ?? 0,
+    projectPath: p.project.fullPath,
+    groupId: numericId(p.project.group?.id),
+    groupPath: p.project.group?.fullPath,
+    maven,
+    files: files.map((f) => f.fileName),
+  });
+  const canDelete = p.userPermissions.destroyPackage;
+
+  const run = async () => {
+    if (!confirm) return;
+    setActionError('');
+    const res = confirm.kind === 'package' ? await destroyPackage({ id: p.id }) : await destroyFile({ id: confirm.id });
+    const payload = res.data && ('destroyPackage' in res.data ? res.data.destroyPackage : res.data.destroyPackageFile);
+    const errs = payload?.errors ?? [];
+    if (res.error || errs.length) {
+      setActionError(res.error ? errorText(res.error) : errs.join(' '));
+      return;
+    }
+    if (confirm.kind === 'package') {
+      setConfirm(null);
+      navigate(`/${p.project.fullPath}/-/packages`);
+      return;
+    }
+    setNotice(`Deleted ${confirm.name}.`);
+    setConfirm(null);
+    refetch({ requestPolicy: 'network-only' });
+  };
+
+  return (
+    <>
+      <Breadcrumbs items={pathCrumbs(p.project.fullPath, [{ label: 'Package registry', href: `/${p.project.fullPath}/-/packages` }, { label: `${p.name}${p.version ? '@' + p.version : ''}` }])} />
+      <div className="page-head pkg-head">
+        <div>
+          <h1 className="pkg-title">
+            {p.name} <span className="pkg-version mono">{p.version}</span>
+          </h1>
+          <p className="pkg-badges">
+            <Badge>{typeLabel(p.packageType)}</Badge>
+            <Badge kind={p.status === 'DEFAULT' ? 'success' : p.status === 'ERROR' ? 'danger' : 'warning'}>{statusLabel(p.status)}</Badge>
+            {p.publicPackage && <Badge kind="info">Public</Badge>}
+            {(p.tags?.nodes ?? []).map((t) => t && <Badge key={t.id} kind="info">{t.name}</Badge>)}
+          </p>
+          <p className="muted small">
+            In <Link href={`/${p.project.fullPath}/-/packages`}>{p.project.fullPath}</Link> · published{' '}
+            <time dateTime={p.createdAt} title={formatDate(p.createdAt)}>
+              {relative(p.createdAt)}
+            </time>{' '}
+            · updated{' '}
+            <time dateTime={p.updatedAt} title={formatDate(p.updatedAt)}>
+              {relative(p.updatedAt)}
+            </time>
+          </p>
+        </div>
+        {canDelete && (
+          <div className="actions">
+            <button type="button" className="btn btn-danger-outline" onClick={() => (setActionError(''), setConfirm({ kind: 'package' }))}>
+              Delete package
+            </button>
+          </div>
+        )}
+      </div>
+      {p.statusMessage && <Alert kind="warning">{p.statusMessage}</Alert>}
+      <Alert kind="success">{notice}</Alert>
+      <div className="detail-grid">
+        <div className="detail-main">
+          {sections.length > 0 && (
+            <section className="card" aria-labelledby="install-h">
+              <h2 id="install-h">Installation</h2>
+              <div className="tabs tabs-small" role="tablist" aria-label="Installation and registry setup">
+                {sections.map((s) => (
+                  <button
+                    key={s.id}
+                    type="button"
+                    role="tab"
+                    id={`tab-${s.id}`}
+                    aria-selected={tab === s.id}
+                    aria-controls={`panel-${s.id}`}
+                    tabIndex={tab === s.id ? 0 : -1}
+                    onClick={() => setTab(s.id)}
+                    onKeyDown={(e) => {
+                      const i = sections.findIndex((x) => x.id === tab);
+                      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+                        const next = sections[(i + (e.key === 'ArrowRight' ? 1 : sections.length - 1)) % sections.length];
+                        setTab(next.id);
+                        document.getElementById(`tab-${next.id}`)?.focus();
+                      }
+                    }}
+                  >
+                    {s.id === 'install' ? s.title : s.id === 'project' ? 'Project level' : s.id === 'group' ? 'Group level' : 'Instance level'}
+                  </button>
+                ))}
+              </div>
+              {sections.map(
+                (s) =>
+                  s.id === (sections.some((x) => x.id === tab) ? tab : 'install') && (
+                    <div key={s.id} role="tabpanel" id={`panel-${s.id}`} aria-labelledby={`tab-${s.id}`} data-testid={`snippets-${s.id}`}>
+                      <h3 className="panel-title">{s.title}</h3>
+                      {s.description && <p className="muted small">{s.description}</p>}
+                      {s.snippets.map((c) => (
+                        <CodeBlock key={c.label} label={c.label} code={c.code} language={c.language} />
+                      ))}
+                    </div>
+                  ),
+              )}
+            </section>
+          )}
+          <section className="card" aria-labelledby="files-h">
+            <h2 id="files-h">
+              Files <span className="count">{p.packageFiles?.count ?? 0}</span>
+            </h2>
+            {files.length === 0 ? (
+              <p className="muted">This package has no files.</p>
+            ) : (
+              <div className="table-wrap">
+                <table className="table files" data-testid="files">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Size</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {files.map((f) => (
+                      <tr key={f.id}>
+                        <td>
+                          <a href={f.downloadPath} download={f.fileName} className="file-name">
+                            {f.fileName}
+                          </a>
+                          <details className="checksums">
+                            <summary>Checksums</summary>
+                            <dl>
+                              {(
+                                [
+                                  ['SHA-256', f.fileSha256],
+                                  ['SHA-1', f.fileSha1],
+                                  ['MD5', f.fileMd5],
+                                ] as const
+                              ).map(
+                                ([k, v]) =>
+                                  v && (
+                                    <div key={k} className="checksum">
+                                      <dt>{k}</dt>
+                                      <dd className="mono">
+                                        {v} <CopyButton text={v} label={`Copy ${k} of ${f.fileName}`} />
+                                      </dd>
+                                    </div>
+                                  ),
+                              )}
+                            </dl>
+                          </details>
+                        </td>
+                        <td className="nowrap">{formatSize(f.size)}</td>
+                        <td className="nowrap">
+                          <time dateTime={f.createdAt} title={formatDate(f.createdAt)}>
+                            {relative(f.createdAt)}
+                          </time>
+                        </td>
+                        <td className="row-actions">
+                          <a className="btn btn-small" href={f.downloadPath} download={f.fileName} aria-label={`Download ${f.fileName}`}>
+                            Download
+                          </a>
+                          {canDelete && (
+                            <button
+                              type="button"
+                              className="btn btn-small btn-danger-outline"
+                              aria-label={`Delete file ${f.fileName}`}
+                              onClick={() => (setActionError(''), setConfirm({ kind: 'file', id: f.id, name: f.fileName }))}
+                            >
+                              Delete
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <Metadata metadata={p.metadata} />
+        </div>
+        <aside className="detail-side">
+          <section className="card" aria-labelledby="ci-h" data-testid="pipelines">
+            <h2 id="ci-h">CI activity</h2>
+            {pipelines.length === 0 ? (
+              <p className="muted small">Not published from a CI pipeline. Packages published with a CI job token record their pipeline here.</p>
+            ) : (
+              <ol className="timeline">
+                {pipelines.map((pl, i) => (
+                  <li key={pl.id}>
+                    <p>
+                      <strong>{i === 0 && pipelines.length > 1 ? 'Last updated' : i === pipelines.length - 1 ? 'Published' : 'Updated'}</strong> by pipeline{' '}
+                      <span className="mono">#{pl.iid}</span> <Badge kind={pl.status === 'SUCCESS' ? 'success' : pl.status === 'FAILED' ? 'danger' : 'info'}>{pl.status.toLowerCase()}</Badge>
+                    </p>
+                    <p className="muted small">
+                      {pl.ref && (
+                        <>
+                          ref <span className="mono">{pl.ref}</span> ·{' '}
+                        </>
+                      )}
+                      commit <span className="mono" title={pl.sha}>{pl.sha.slice(0, 8)}</span>
+                      {pl.user && <> · by @{pl.user.username}</>}
+                    </p>
+                    <p className="muted small">
+                      <time dateTime={pl.createdAt} title={formatDate(pl.createdAt)}>
+                        {relative(pl.createdAt)}
+                      </time>
+                    </p>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <section className="card" aria-labelledby="versions-h">
+            <h2 id="versions-h">Other versions</h2>
+            {versions.length === 0 ? (
+              <p className="muted small">This is the only version.</p>
+            ) : (
+              <ul className="plain versions">
+                {versions.map((v) => (
+                  <li key={v.id}>
+                    <Link href={pkgPath(p.project.fullPath, v.id)} className="mono">
+                      {v.version}
+                    </Link>{' '}
+                    {v.status !== 'DEFAULT' && <Badge kind="warning">{statusLabel(v.status)}</Badge>}
+                    <span className="muted small"> {relative(v.createdAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </aside>
+      </div>
+      <ConfirmDialog
+        open={confirm !== null}
+        title={confirm?.kind === 'file' ? 'Delete file?' : 'Delete package?'}
+        confirmLabel={confirm?.kind === 'file' ? 'Delete file' : 'Delete package'}
+        busy={pkgDel.fetching || fileDel.fetching}
+        error={actionError}
+        onConfirm={run}
+        onClose={() => setConfirm(null)}
+      >
+        {confirm?.kind === 'file' ? (
+          <p>
+            <strong className="mono">{confirm.name}</strong> will be deleted from {p.name} {p.version}. Clients that need this file will fail to install it.
+          </p>
+        ) : (
+          <p>
+            <strong>
+              {p.name} {p.version}
+            </strong>{' '}
+            and its {files.length === 1 ? 'file' : `${files.length} files`} will be deleted. This cannot be undone.
+          </p>
+        )}
+      </ConfirmDialog>
+    </>
+  );
+}
+
+type MetadataT = NonNullable<NonNullable<import('../gql/graphql').PackageDetailsQuery['package']>['metadata']>;
+
+function Metadata({ metadata }: { metadata: MetadataT | null | undefined }) {
+  if (!metadata) return null;
+  let rows: [string, string][] = [];
+  let extra = null;
+  if (metadata.__typename === 'PypiMetadata') {
+    rows = [
+      ['Summary', metadata.summary ?? ''],
+      ['Requires Python', metadata.requiredPython ?? ''],
+      ['Author email', metadata.authorEmail ?? ''],
+      ['Keywords', metadata.keywords ?? ''],
+      ['Metadata version', metadata.metadataVersion ?? ''],
+    ];
+  } else if (metadata.__typename === 'MavenMetadata') {
+    rows = [
+      ['Group ID', metadata.appGroup],
+      ['Artifact ID', metadata.appName],
+      ['Version', metadata.appVersion ?? ''],
+      ['Path', metadata.path],
+    ];
+  } else if (metadata.__typename === 'NpmMetadata') {
+    const pj = (metadata.packageJson ?? {}) as Record<string, unknown>;
+    rows = [
+      ['Description', typeof pj.description === 'string' ? pj.description : ''],
+      ['License', typeof pj.license === 'string' ? pj.license : ''],
+      ['Deprecated', metadata.deprecated ?? ''],
+    ];
+    const deps = (pj.dependencies ?? {}) as Record<string, string>;
+    const names = Object.keys(deps);
+    if (names.length) {
+      extra = (
+        <>
+          <h3 className="panel-title">Dependencies ({names.length})</h3>
+          <ul className="plain deps">
+            {names.map((n) => (
+              <li key={n} className="mono">
+                {n} <span className="muted">{String(deps[n])}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      );
+    }
+  }
+  rows = rows.filter(([, v]) => v);
+  if (rows.length === 0 && !extra) return null;
+  return (
+    <section className="card" aria-labelledby="meta-h">
+      <h2 id="meta-h">Metadata</h2>
+      <dl className="kv">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {extra}
+    </section>
+  );
+}
