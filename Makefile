@@ -14,10 +14,14 @@ run serve: frontend
 	$(GO) run ./cmd/registry serve $(ARGS)
 
 # No-op without frontend/package.json or Node: the committed dist placeholder keeps go build working.
+# npm ci only when node_modules is missing or older than the lockfile; the build
+# runs graphql-codegen on schema.graphqls and tsc, so a breaking schema change fails here.
 frontend:
 	@if [ -f frontend/package.json ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-		cd frontend && if [ -f package-lock.json ]; then npm ci; else npm install; fi && npm run build; \
-	fi
+		cd frontend && if [ ! -f package-lock.json ]; then npm install; \
+		elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi && \
+		npm run build; \
+	elif [ -n "$$CI" ]; then echo "make frontend: node and npm are required in CI" >&2; exit 1; fi
 
 generate:
 	$(GO) generate ./ent/...
@@ -33,7 +37,12 @@ check-generate: generate
 	fi
 
 # Both databases, one after the other: SQLite first, then a throwaway Postgres.
+# The UI first (build, then its Vitest unit tests): the Go tests embed the build and
+# drive it in Chromium (frontend/e2e_test.go).
 test:
+	@$(MAKE) --no-print-directory frontend
+	@if [ -f frontend/package.json ] && command -v npm >/dev/null 2>&1; then \
+		echo "=== vitest: frontend ==="; cd frontend && npm test; fi
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 

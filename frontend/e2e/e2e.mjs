@@ -286,7 +286,7 @@ try {
     await page.getByRole('tab', { name: 'Group level' }).click();
     assert.match(await page.getByTestId('snippets-group').innerText(), /\/api\/v4\/groups\/\d+\/-\/packages\/npm\//);
     await page.getByText('is-number').waitFor();
-    await page.getByRole('tab', { name: 'Installation' }).click();
+    await page.getByRole('tab', { name: 'Install' }).click();
     await shot(page, 'npm-package');
   });
 

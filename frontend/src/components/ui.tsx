@@ -36,7 +36,9 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       title={label}
       onClick={() => copyText(text).then(() => setState('copied'), () => setState('failed'))}
     >
-      <span aria-hidden="true">{state === 'copied' ? '✓' : '⧉'}</span>
+      <svg aria-hidden="true" width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.5">
+        {state === 'copied' ? <path d="M3 8.5l3 3 7-7" /> : (<><rect x="5.5" y="5.5" width="8" height="8" rx="1.5" /><path d="M10.5 3.5v-1a1 1 0 0 0-1-1h-7a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h1" /></>)}
+      </svg>
       <span className="copy-text" aria-live="polite">
         {state === 'copied' ? 'Copied' : state === 'failed' ? 'Select and copy' : 'Copy'}
       </span>

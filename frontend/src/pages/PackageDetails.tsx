@@ -238,7 +238,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                       }
                     }}
                   >
-                    {s.id === 'install' ? s.title : s.id === 'project' ? 'Project level' : s.id === 'group' ? 'Group level' : 'Instance level'}
+                    {s.id === 'install' ? (s.title === 'Installation' ? 'Install' : s.title) : s.id === 'project' ? 'Project level' : s.id === 'group' ? 'Group level' : 'Instance level'}
                   </button>
                 ))}
               </div>
@@ -246,7 +246,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                 (s) =>
                   s.id === (sections.some((x) => x.id === tab) ? tab : 'install') && (
                     <div key={s.id} role="tabpanel" id={`panel-${s.id}`} aria-labelledby={`tab-${s.id}`} data-testid={`snippets-${s.id}`}>
-                      <h3 className="panel-title">{s.title}</h3>
+                      {s.id !== 'install' && <h3 className="panel-title">{s.title}</h3>}
                       {s.description && <p className="muted small">{s.description}</p>}
                       {s.snippets.map((c) => (
                         <CodeBlock key={c.label} label={c.label} code={c.code} language={c.language} />
