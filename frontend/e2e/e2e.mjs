@@ -118,6 +118,13 @@ const browser = await chromium.launch({
 const consoleErrors = [];
 async function newPage(viewport = { width: 1280, height: 860 }) {
   const ctx = await browser.newContext({ viewport, baseURL: BASE });
+  // Cumulative layout shift of the current document, read by layoutShift().
+  await ctx.addInitScript(() => {
+    window.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   pages.push(page);
@@ -126,6 +133,11 @@ async function newPage(viewport = { width: 1280, height: 860 }) {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
   });
   return page;
+}
+
+async function layoutShift(page) {
+  await page.waitForLoadState('networkidle');
+  return page.evaluate(() => window.__cls);
 }
 
 async function signIn(page, username, password) {
@@ -195,6 +207,25 @@ try {
     assert.equal(await page.getByTestId('new-token').count(), 0);
   });
 
+  await step('rotates and revokes a personal access token after confirming', async () => {
+    const name = `short-lived-${stamp}`;
+    await page.getByLabel('Token name').fill(name);
+    await page.getByRole('checkbox', { name: /^read_api\b/ }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const first = await page.getByTestId('new-token').inputValue();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: `Rotate token ${name}` }).click();
+    await page.getByRole('dialog', { name: 'Rotate token?' }).getByRole('button', { name: 'Rotate' }).click();
+    const rotated = await page.getByTestId('new-token').inputValue();
+    assert.notEqual(rotated, first);
+    assert.equal((await fetch(`${BASE}/api/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${first}`, 'Content-Type': 'application/json' }, body: '{"query":"{ currentUser { id } }"}' })).status, 401);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: `Revoke token ${name}` }).click();
+    await page.getByRole('dialog', { name: 'Revoke token?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('row').filter({ hasText: name }).filter({ hasText: 'Active' }).waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('row').filter({ hasText: name }).filter({ hasText: 'Revoked' }).count(), 2);
+  });
+
   await step('publishes generic and npm packages over REST, one from a CI job', async () => {
     const enc = encodeURIComponent(project);
     const d = await gql(token, 'query($p: ID!) { project(fullPath: $p) { id } }', { p: project });
@@ -223,6 +254,8 @@ try {
     await page.goto(`/${project}/-/packages`);
     await list.waitFor();
     assert.equal(await rows().count(), 3);
+    const cls = await layoutShift(page);
+    assert.ok(cls < 0.05, `layout shift while loading the list: ${cls}`);
     assert.equal(await page.getByTestId('package-count').innerText(), '3');
     await shot(page, 'project-packages');
 
@@ -294,6 +327,10 @@ try {
     await page.goto(`/${project}/-/packages?search=tool&sort=version_desc`);
     await list.getByRole('link', { name: 'tool' }).first().click();
     await page.getByRole('heading', { name: /tool\s+1\.1\.0/ }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: /tool\s+1\.1\.0/ }).waitFor();
+    const cls = await layoutShift(page);
+    assert.ok(cls < 0.05, `layout shift while loading the details: ${cls}`);
     const ci = await page.getByTestId('pipelines').innerText();
     assert.match(ci, /#4242/);
     assert.match(ci, /main/);
@@ -392,7 +429,25 @@ try {
       assert.equal(await eve.getByTestId('package-list').count(), 0, url);
     }
     await shot(eve, 'outsider-404');
+
+    // As a Reporter, the same user reads the package but is offered no delete.
+    const m = await gql(token, 'mutation($p: ID!, $u: String!) { membershipCreate(input: {projectPath: $p, username: $u, accessLevel: REPORTER}) { errors } }', { p: project, u: outsider.username });
+    assert.deepEqual(m.membershipCreate.errors, []);
+    await eve.goto(pkg.project.packages.nodes[0]._links.webPath);
+    await eve.getByTestId('files').waitFor();
+    assert.equal(await eve.getByRole('button', { name: /Delete/ }).count(), 0, 'no delete buttons for a Reporter');
+    assert.equal(await eve.getByRole('link', { name: 'Settings' }).count(), 0, 'no settings tab for a Reporter');
+    await shot(eve, 'reporter-package');
     await eve.context().close();
+  });
+
+  await step('the admin blocks the second user', async () => {
+    await page.goto('/-/admin/users');
+    await page.getByRole('button', { name: `Block ${outsider.username}` }).click();
+    await page.getByText(`Blocked @${outsider.username}.`).waitFor();
+    await page.getByRole('button', { name: `Unblock ${outsider.username}` }).waitFor();
+    const r = await fetch(`${BASE}/-/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(outsider) });
+    assert.notEqual(r.status, 200, 'a blocked user cannot sign in');
   });
 
   await step('phone width: list and details fit the screen', async () => {
