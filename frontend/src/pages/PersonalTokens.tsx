@@ -70,7 +70,9 @@ export function PersonalTokens() {
   const [formError, setFormError] = useState('');
   const [pending, setPending] = useState<{ kind: 'revoke' | 'rotate'; id: string; name: string } | null>(null);
   const [actionError, setActionError] = useState('');
-  const tokens = (data?.currentUser?.personalAccessTokens?.nodes ?? []).filter((t): t is NonNullable<typeof t> => !!t);
+  const tokens = (data?.currentUser?.personalAccessTokens?.nodes ?? [])
+    .filter((t): t is NonNullable<typeof t> => !!t)
+    .sort((a, b) => Number(b.active && !b.revoked) - Number(a.active && !a.revoked) || b.createdAt.localeCompare(a.createdAt));
   const reload = () => refetch({ requestPolicy: 'network-only' });
 
   const confirm = async () => {
