@@ -428,3 +428,42 @@ func TestPathsAreUniqueIgnoringCase(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessTokensListAndRevoke(t *testing.T) {
+	e := compattest.New(t)
+	mutate(t, e, e.RootToken, "projectCreate", `fullPath: "root/app"`)
+	e.User("dev")
+	e.Member("dev", "root/app", "developer")
+	dev := e.PAT("dev", "api")
+	secret := mutate(t, e, e.RootToken, "projectAccessTokenCreate", `path: "root/app", name: "deployer", accessLevel: DEVELOPER, scopes: ["api"]`).Token
+	type tok struct {
+		ID, Name, AccessLevel string
+		Revoked               bool
+		User                  struct {
+			Username string
+			Bot      bool
+		}
+	}
+	var out struct{ Project struct{ AccessTokens []tok } }
+	gql(t, e, e.RootToken, `{ project(fullPath: "root/app") { accessTokens { id name accessLevel revoked user { username bot } } } }`, nil, &out)
+	ts := out.Project.AccessTokens
+	if len(ts) != 1 || ts[0].Name != "deployer" || ts[0].AccessLevel != "DEVELOPER" || !ts[0].User.Bot {
+		t.Fatalf("access tokens: %+v", ts)
+	}
+	// A developer may not see or revoke them.
+	gql(t, e, dev, `{ project(fullPath: "root/app") { accessTokens { id } } }`, nil, &out)
+	if out.Project.AccessTokens != nil {
+		t.Fatalf("developer sees access tokens: %+v", out.Project.AccessTokens)
+	}
+	if errs := e.GraphQL(`mutation($id: ID!) { accessTokenRevoke(input: {id: $id}) { errors } }`, map[string]any{"id": ts[0].ID}, nil, "Authorization", "Bearer "+dev); len(errs) == 0 {
+		t.Fatal("developer revoked an access token")
+	}
+	// Nor revoke a personal token through this mutation.
+	if errs := e.GraphQL(`mutation { accessTokenRevoke(input: {id: "gid://gitlab/PersonalAccessToken/1"}) { errors } }`, nil, nil, "Authorization", "Bearer "+e.RootToken); len(errs) == 0 {
+		t.Fatal("revoked a personal token as an access token")
+	}
+	mutate(t, e, e.RootToken, "accessTokenRevoke", fmt.Sprintf("id: %q", ts[0].ID))
+	if s := put(t, e, "root/app", "x", "1.0.0", "f", "x", "Private-Token", secret); s != 401 {
+		t.Fatalf("revoked access token: %d", s)
+	}
+}

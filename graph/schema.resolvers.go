@@ -105,6 +105,11 @@ func (r *groupResolver) DeployTokens(ctx context.Context, obj *ent.Group) ([]*en
 	return ts, err
 }
 
+// AccessTokens is the resolver for the accessTokens field.
+func (r *groupResolver) AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error) {
+	return accessTokens(r.svc.AccessTokens(ctx, nil, obj))
+}
+
 // UserPermissions is the resolver for the userPermissions field.
 func (r *groupResolver) UserPermissions(ctx context.Context, obj *ent.Group) (*model.NamespacePermissions, error) {
 	p := r.svc.GroupPermissionsFor(ctx, obj)
@@ -430,6 +435,16 @@ func (r *mutationResolver) ProjectAccessTokenCreate(ctx context.Context, input m
 // GroupAccessTokenCreate is the resolver for the groupAccessTokenCreate field.
 func (r *mutationResolver) GroupAccessTokenCreate(ctx context.Context, input model.AccessTokenCreateInput) (*model.AccessTokenCreatePayload, error) {
 	return r.accessToken(ctx, input, registry.AccessTokenInput{GroupPath: input.Path})
+}
+
+// AccessTokenRevoke is the resolver for the accessTokenRevoke field.
+func (r *mutationResolver) AccessTokenRevoke(ctx context.Context, input model.AccessTokenRevokeInput) (*model.AccessTokenRevokePayload, error) {
+	id, err := parseGID(input.ID, kindPAT)
+	if err == nil {
+		err = r.svc.RevokeAccessToken(ctx, id)
+	}
+	errs, err := payloadErrors(err)
+	return &model.AccessTokenRevokePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
 }
 
 // CiJobCreate is the resolver for the ciJobCreate field.
@@ -800,6 +815,11 @@ func (r *projectResolver) DeployTokens(ctx context.Context, obj *ent.Project) ([
 		return nil, nil
 	}
 	return ts, err
+}
+
+// AccessTokens is the resolver for the accessTokens field.
+func (r *projectResolver) AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error) {
+	return accessTokens(r.svc.AccessTokens(ctx, obj, nil))
 }
 
 // CiJobTokenScope is the resolver for the ciJobTokenScope field.

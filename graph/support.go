@@ -150,3 +150,22 @@ func packageMetadata(p *ent.PackageVersion) model.PackageMetadata {
 	}
 	return nil
 }
+
+// accessTokens renders a project's or group's access tokens; a viewer who may not
+// manage them gets null.
+func accessTokens(ts []registry.AccessToken, err error) ([]*model.AccessToken, error) {
+	if err != nil {
+		if registry.IsDenied(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]*model.AccessToken, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, &model.AccessToken{ID: gid(kindPAT, t.Token.ID), Name: t.Token.Name, Scopes: t.Token.Scopes,
+			AccessLevel: upper[model.AccessLevelEnum](t.Role.String()), User: t.Bot,
+			Revoked: t.Token.RevokedAt != nil, Active: tokenActive(t.Token.RevokedAt, t.Token.ExpiresAt),
+			CreatedAt: t.Token.CreatedAt, ExpiresAt: t.Token.ExpiresAt, LastUsedAt: t.Token.LastUsedAt})
+	}
+	return out, nil
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
+	"github.com/pkgreg/registry/ent/personalaccesstoken"
 	"github.com/pkgreg/registry/ent/pipeline"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/user"
@@ -783,4 +784,66 @@ func (s *Service) PipelineByID(ctx context.Context, id int) (*ent.Pipeline, erro
 		return nil, err
 	}
 	return pl, nil
+}
+
+// AccessToken is a project or group access token: a bot member's personal access token.
+type AccessToken struct {
+	Token *ent.PersonalAccessToken
+	Bot   *ent.User
+	Role  Role
+}
+
+// AccessTokens lists the access tokens of a project or a group (Maintainers).
+func (s *Service) AccessTokens(ctx context.Context, p *ent.Project, g *ent.Group) ([]AccessToken, error) {
+	q := s.client.Membership.Query().Where(membership.HasUserWith(user.Bot(true)))
+	if p != nil {
+		if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
+			return nil, err
+		}
+		q.Where(membership.ProjectID(p.ID))
+	} else {
+		if err := s.AuthorizeGroup(ctx, g, ManageProject); err != nil {
+			return nil, err
+		}
+		q.Where(membership.GroupID(g.ID))
+	}
+	ms, err := q.WithUser(func(q *ent.UserQuery) {
+		q.WithPersonalAccessTokens(func(q *ent.PersonalAccessTokenQuery) { q.Order(ent.Asc(personalaccesstoken.FieldID)) })
+	}).Order(ent.Asc(membership.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []AccessToken
+	for _, m := range ms {
+		for _, t := range m.Edges.User.Edges.PersonalAccessTokens {
+			out = append(out, AccessToken{Token: t, Bot: m.Edges.User, Role: roleNames[m.Role.String()]})
+		}
+	}
+	return out, nil
+}
+
+// RevokeAccessToken revokes a project or group access token (Maintainers of its
+// project or group).
+func (s *Service) RevokeAccessToken(ctx context.Context, id int) error {
+	v := auth.FromContext(ctx)
+	notFound := deny(v, false, Errorf(ErrNotFound, "404 Token Not Found"))
+	t, err := s.client.PersonalAccessToken.Query().Where(personalaccesstoken.ID(id)).
+		WithUser(func(q *ent.UserQuery) {
+			q.WithMemberships(func(q *ent.MembershipQuery) { q.WithProject().WithGroup() })
+		}).Only(ctx)
+	if ent.IsNotFound(err) || (err == nil && (!t.Edges.User.Bot || len(t.Edges.User.Edges.Memberships) == 0)) {
+		return notFound
+	} else if err != nil {
+		return err
+	}
+	m := t.Edges.User.Edges.Memberships[0]
+	if m.Edges.Project != nil {
+		err = s.AuthorizeProject(ctx, m.Edges.Project, ManageProject)
+	} else {
+		err = s.AuthorizeGroup(ctx, m.Edges.Group, ManageProject)
+	}
+	if err != nil {
+		return err
+	}
+	return s.client.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx)
 }

@@ -58,11 +58,29 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessToken struct {
+		AccessLevel func(childComplexity int) int
+		Active      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LastUsedAt  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Revoked     func(childComplexity int) int
+		Scopes      func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
 	AccessTokenCreatePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Token            func(childComplexity int) int
 		User             func(childComplexity int) int
+	}
+
+	AccessTokenRevokePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
 	}
 
 	CiJob struct {
@@ -141,6 +159,7 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
+		AccessTokens     func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		DeployTokens     func(childComplexity int) int
 		DescendantGroups func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -211,6 +230,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AccessTokenRevoke              func(childComplexity int, input model.AccessTokenRevokeInput) int
 		CiJobCreate                    func(childComplexity int, input model.CiJobCreateInput) int
 		CiJobFinish                    func(childComplexity int, input model.CiJobFinishInput) int
 		CiJobTokenScopeAddGroup        func(childComplexity int, input model.CiJobTokenScopeGroupInput) int
@@ -424,6 +444,7 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
+		AccessTokens               func(childComplexity int) int
 		CiJobTokenScope            func(childComplexity int) int
 		CreatedAt                  func(childComplexity int) int
 		DeployTokens               func(childComplexity int) int
@@ -552,6 +573,7 @@ type GroupResolver interface {
 	PackageSettings(ctx context.Context, obj *ent.Group) (*ent.NamespacePackageSetting, error)
 	GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
+	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
 	UserPermissions(ctx context.Context, obj *ent.Group) (*model.NamespacePermissions, error)
 }
 type GroupConnectionResolver interface {
@@ -590,6 +612,7 @@ type MutationResolver interface {
 	DeployTokenRevoke(ctx context.Context, input model.DeployTokenRevokeInput) (*model.DeployTokenRevokePayload, error)
 	ProjectAccessTokenCreate(ctx context.Context, input model.AccessTokenCreateInput) (*model.AccessTokenCreatePayload, error)
 	GroupAccessTokenCreate(ctx context.Context, input model.AccessTokenCreateInput) (*model.AccessTokenCreatePayload, error)
+	AccessTokenRevoke(ctx context.Context, input model.AccessTokenRevokeInput) (*model.AccessTokenRevokePayload, error)
 	CiJobCreate(ctx context.Context, input model.CiJobCreateInput) (*model.CiJobCreatePayload, error)
 	CiJobFinish(ctx context.Context, input model.CiJobFinishInput) (*model.CiJobFinishPayload, error)
 	CiJobTokenScopeAddProject(ctx context.Context, input model.CiJobTokenScopeProjectInput) (*model.CiJobTokenScopePayload, error)
@@ -675,6 +698,7 @@ type ProjectResolver interface {
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
 	ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
+	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
 	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
 	UserPermissions(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error)
 }
@@ -720,6 +744,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AccessToken.accessLevel":
+		if e.ComplexityRoot.AccessToken.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.AccessLevel(childComplexity), true
+	case "AccessToken.active":
+		if e.ComplexityRoot.AccessToken.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.Active(childComplexity), true
+	case "AccessToken.createdAt":
+		if e.ComplexityRoot.AccessToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.CreatedAt(childComplexity), true
+	case "AccessToken.expiresAt":
+		if e.ComplexityRoot.AccessToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.ExpiresAt(childComplexity), true
+	case "AccessToken.id":
+		if e.ComplexityRoot.AccessToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.ID(childComplexity), true
+	case "AccessToken.lastUsedAt":
+		if e.ComplexityRoot.AccessToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.LastUsedAt(childComplexity), true
+	case "AccessToken.name":
+		if e.ComplexityRoot.AccessToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.Name(childComplexity), true
+	case "AccessToken.revoked":
+		if e.ComplexityRoot.AccessToken.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.Revoked(childComplexity), true
+	case "AccessToken.scopes":
+		if e.ComplexityRoot.AccessToken.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.Scopes(childComplexity), true
+	case "AccessToken.user":
+		if e.ComplexityRoot.AccessToken.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessToken.User(childComplexity), true
+
 	case "AccessTokenCreatePayload.clientMutationId":
 		if e.ComplexityRoot.AccessTokenCreatePayload.ClientMutationID == nil {
 			break
@@ -744,6 +829,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccessTokenCreatePayload.User(childComplexity), true
+
+	case "AccessTokenRevokePayload.clientMutationId":
+		if e.ComplexityRoot.AccessTokenRevokePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessTokenRevokePayload.ClientMutationID(childComplexity), true
+	case "AccessTokenRevokePayload.errors":
+		if e.ComplexityRoot.AccessTokenRevokePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessTokenRevokePayload.Errors(childComplexity), true
 
 	case "CiJob.expiresAt":
 		if e.ComplexityRoot.CiJob.ExpiresAt == nil {
@@ -991,6 +1089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DestroyPackagesPayload.Errors(childComplexity), true
 
+	case "Group.accessTokens":
+		if e.ComplexityRoot.Group.AccessTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.AccessTokens(childComplexity), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
@@ -1278,6 +1382,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipPayload.Member(childComplexity), true
 
+	case "Mutation.accessTokenRevoke":
+		if e.ComplexityRoot.Mutation.AccessTokenRevoke == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_accessTokenRevoke_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AccessTokenRevoke(childComplexity, args["input"].(model.AccessTokenRevokeInput)), true
 	case "Mutation.ciJobCreate":
 		if e.ComplexityRoot.Mutation.CiJobCreate == nil {
 			break
@@ -2286,6 +2401,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
 
+	case "Project.accessTokens":
+		if e.ComplexityRoot.Project.AccessTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.AccessTokens(childComplexity), true
 	case "Project.ciJobTokenScope":
 		if e.ComplexityRoot.Project.CiJobTokenScope == nil {
 			break
@@ -2784,6 +2905,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAccessTokenCreateInput,
+		ec.unmarshalInputAccessTokenRevokeInput,
 		ec.unmarshalInputCiJobCreateInput,
 		ec.unmarshalInputCiJobFinishInput,
 		ec.unmarshalInputCiJobTokenScopeGroupInput,
@@ -3077,6 +3199,8 @@ type Group implements Node {
   groupMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
+  "Group access tokens (Maintainers)."
+  accessTokens: [AccessToken!]
   userPermissions: NamespacePermissions!
 }
 
@@ -3118,6 +3242,8 @@ type Project implements Node {
   projectMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
+  "Project access tokens (Maintainers)."
+  accessTokens: [AccessToken!]
   "Projects and groups whose CI job tokens may reach this project (Maintainers)."
   ciJobTokenScope: CiJobTokenScope
   userPermissions: ProjectPermissions!
@@ -3373,6 +3499,21 @@ type DeployToken implements Node {
   lastUsedAt: Time
 }
 
+"A project or group access token: the token of a bot member."
+type AccessToken {
+  id: ID!
+  name: String!
+  scopes: [String!]!
+  accessLevel: AccessLevelEnum!
+  "The bot user the token authenticates as."
+  user: UserCore!
+  revoked: Boolean!
+  active: Boolean!
+  createdAt: Time!
+  expiresAt: Time
+  lastUsedAt: Time
+}
+
 type CiJob {
   id: ID!
   name: String!
@@ -3403,6 +3544,8 @@ type Mutation {
   deployTokenRevoke(input: DeployTokenRevokeInput!): DeployTokenRevokePayload
   projectAccessTokenCreate(input: AccessTokenCreateInput!): AccessTokenCreatePayload
   groupAccessTokenCreate(input: AccessTokenCreateInput!): AccessTokenCreatePayload
+  "Revokes a project or group access token."
+  accessTokenRevoke(input: AccessTokenRevokeInput!): AccessTokenRevokePayload
   ciJobCreate(input: CiJobCreateInput!): CiJobCreatePayload
   ciJobFinish(input: CiJobFinishInput!): CiJobFinishPayload
   ciJobTokenScopeAddProject(input: CiJobTokenScopeProjectInput!): CiJobTokenScopePayload
@@ -3647,6 +3790,16 @@ type AccessTokenCreatePayload {
   errors: [String!]!
 }
 
+input AccessTokenRevokeInput {
+  clientMutationId: String
+  id: ID!
+}
+
+type AccessTokenRevokePayload {
+  clientMutationId: String
+  errors: [String!]!
+}
+
 input CiJobCreateInput {
   clientMutationId: String
   projectPath: ID!
@@ -3703,6 +3856,32 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AccessToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccessToken_id(ctx, field)
+	case "name":
+		return ec.fieldContext_AccessToken_name(ctx, field)
+	case "scopes":
+		return ec.fieldContext_AccessToken_scopes(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_AccessToken_accessLevel(ctx, field)
+	case "user":
+		return ec.fieldContext_AccessToken_user(ctx, field)
+	case "revoked":
+		return ec.fieldContext_AccessToken_revoked(ctx, field)
+	case "active":
+		return ec.fieldContext_AccessToken_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AccessToken_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_AccessToken_expiresAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_AccessToken_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessToken", field.Name)
+}
+
 func (ec *executionContext) childFields_AccessTokenCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -3715,6 +3894,16 @@ func (ec *executionContext) childFields_AccessTokenCreatePayload(ctx context.Con
 		return ec.fieldContext_AccessTokenCreatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccessTokenCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessTokenRevokePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AccessTokenRevokePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_AccessTokenRevokePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessTokenRevokePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3897,6 +4086,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_groupMembers(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Group_deployTokens(ctx, field)
+	case "accessTokens":
+		return ec.fieldContext_Group_accessTokens(ctx, field)
 	case "userPermissions":
 		return ec.fieldContext_Group_userPermissions(ctx, field)
 	}
@@ -4377,6 +4568,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_projectMembers(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Project_deployTokens(ctx, field)
+	case "accessTokens":
+		return ec.fieldContext_Project_accessTokens(ctx, field)
 	case "ciJobTokenScope":
 		return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
 	case "userPermissions":
@@ -4852,6 +5045,20 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_accessTokenRevoke_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccessTokenRevokeInput, error) {
+			return ec.unmarshalNAccessTokenRevokeInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenRevokeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5833,6 +6040,245 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AccessToken_id(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_name(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_scopes(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_accessLevel(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AccessLevelEnum) graphql.Marshaler {
+			return ec.marshalNAccessLevelEnum2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessLevelEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type AccessLevelEnum does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_user(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUserCore2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessToken",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessToken_revoked(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_active(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AccessToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *model.AccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessToken_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _AccessTokenCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AccessTokenCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5932,6 +6378,52 @@ func (ec *executionContext) _AccessTokenCreatePayload_errors(ctx context.Context
 }
 func (ec *executionContext) fieldContext_AccessTokenCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccessTokenCreatePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AccessTokenRevokePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AccessTokenRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessTokenRevokePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessTokenRevokePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessTokenRevokePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AccessTokenRevokePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.AccessTokenRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessTokenRevokePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessTokenRevokePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessTokenRevokePayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CiJob_id(ctx context.Context, field graphql.CollectedField, obj *model.CiJob) (ret graphql.Marshaler) {
@@ -7313,6 +7805,38 @@ func (ec *executionContext) fieldContext_Group_deployTokens(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DeployToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_accessTokens(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_accessTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().AccessTokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessToken) graphql.Marshaler {
+			return ec.marshalOAccessToken2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_accessTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessToken(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9029,6 +9553,50 @@ func (ec *executionContext) fieldContext_Mutation_groupAccessTokenCreate(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_groupAccessTokenCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_accessTokenRevoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_accessTokenRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AccessTokenRevoke(ctx, fc.Args["input"].(model.AccessTokenRevokeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessTokenRevokePayload) graphql.Marshaler {
+			return ec.marshalOAccessTokenRevokePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenRevokePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_accessTokenRevoke(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessTokenRevokePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_accessTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12529,6 +13097,38 @@ func (ec *executionContext) fieldContext_Project_deployTokens(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_accessTokens(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_accessTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().AccessTokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessToken) graphql.Marshaler {
+			return ec.marshalOAccessToken2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_accessTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_ciJobTokenScope(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15368,6 +15968,43 @@ func (ec *executionContext) unmarshalInputAccessTokenCreateInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAccessTokenRevokeInput(ctx context.Context, obj any) (model.AccessTokenRevokeInput, error) {
+	var it model.AccessTokenRevokeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCiJobCreateInput(ctx context.Context, obj any) (model.CiJobCreateInput, error) {
 	var it model.CiJobCreateInput
 	if obj == nil {
@@ -16616,6 +17253,84 @@ func (ec *executionContext) _PackageMetadata(ctx context.Context, sel ast.Select
 
 // region    **************************** object.gotpl ****************************
 
+var accessTokenImplementors = []string{"AccessToken"}
+
+func (ec *executionContext) _AccessToken(ctx context.Context, sel ast.SelectionSet, obj *model.AccessToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessToken")
+		case "id":
+			out.Values[i] = ec._AccessToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AccessToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scopes":
+			out.Values[i] = ec._AccessToken_scopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessLevel":
+			out.Values[i] = ec._AccessToken_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._AccessToken_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revoked":
+			out.Values[i] = ec._AccessToken_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._AccessToken_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._AccessToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._AccessToken_expiresAt(ctx, field, obj)
+		case "lastUsedAt":
+			out.Values[i] = ec._AccessToken_lastUsedAt(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var accessTokenCreatePayloadImplementors = []string{"AccessTokenCreatePayload"}
 
 func (ec *executionContext) _AccessTokenCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccessTokenCreatePayload) graphql.Marshaler {
@@ -16635,6 +17350,47 @@ func (ec *executionContext) _AccessTokenCreatePayload(ctx context.Context, sel a
 			out.Values[i] = ec._AccessTokenCreatePayload_user(ctx, field, obj)
 		case "errors":
 			out.Values[i] = ec._AccessTokenCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var accessTokenRevokePayloadImplementors = []string{"AccessTokenRevokePayload"}
+
+func (ec *executionContext) _AccessTokenRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccessTokenRevokePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessTokenRevokePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessTokenRevokePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AccessTokenRevokePayload_clientMutationId(ctx, field, obj)
+		case "errors":
+			out.Values[i] = ec._AccessTokenRevokePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17691,6 +18447,39 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accessTokens":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_accessTokens(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "userPermissions":
 			field := field
 
@@ -18442,6 +19231,10 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "groupAccessTokenCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_groupAccessTokenCreate(ctx, field)
+			})
+		case "accessTokenRevoke":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_accessTokenRevoke(ctx, field)
 			})
 		case "ciJobCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -21297,6 +22090,39 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accessTokens":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_accessTokens(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "ciJobTokenScope":
 			field := field
 
@@ -22719,8 +23545,23 @@ func (ec *executionContext) marshalNAccessLevelEnum2githubᚗcomᚋpkgregᚋregi
 	return v
 }
 
+func (ec *executionContext) marshalNAccessToken2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessToken(ctx context.Context, sel ast.SelectionSet, v *model.AccessToken) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccessToken(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAccessTokenCreateInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenCreateInput(ctx context.Context, v any) (model.AccessTokenCreateInput, error) {
 	res, err := ec.unmarshalInputAccessTokenCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccessTokenRevokeInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenRevokeInput(ctx context.Context, v any) (model.AccessTokenRevokeInput, error) {
+	res, err := ec.unmarshalInputAccessTokenRevokeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23431,11 +24272,37 @@ func (ec *executionContext) marshalOAccessLevelEnum2ᚖgithubᚗcomᚋpkgregᚋr
 	return v
 }
 
+func (ec *executionContext) marshalOAccessToken2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccessToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessToken2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAccessTokenCreatePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.AccessTokenCreatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._AccessTokenCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAccessTokenRevokePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessTokenRevokePayload(ctx context.Context, sel ast.SelectionSet, v *model.AccessTokenRevokePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccessTokenRevokePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

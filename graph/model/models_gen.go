@@ -17,6 +17,21 @@ type PackageMetadata interface {
 	IsPackageMetadata()
 }
 
+// A project or group access token: the token of a bot member.
+type AccessToken struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Scopes      []string        `json:"scopes"`
+	AccessLevel AccessLevelEnum `json:"accessLevel"`
+	// The bot user the token authenticates as.
+	User       *ent.User  `json:"user"`
+	Revoked    bool       `json:"revoked"`
+	Active     bool       `json:"active"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+}
+
 type AccessTokenCreateInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	// The project (projectAccessTokenCreate) or group (groupAccessTokenCreate).
@@ -34,6 +49,16 @@ type AccessTokenCreatePayload struct {
 	// The bot user the token authenticates as.
 	User   *ent.User `json:"user,omitempty"`
 	Errors []string  `json:"errors"`
+}
+
+type AccessTokenRevokeInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type AccessTokenRevokePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
 }
 
 type CiJob struct {
