@@ -15,8 +15,9 @@ import (
 
 // TestBrowserEndToEnd drives the embedded UI in headless Chromium (e2e/e2e.mjs, with
 // playwright-core) against a registry started for the test: sign in, create a group,
-// a project and a token, publish over REST, search, sort, filter, read the details,
-// delete, and check an outsider's 404. Screenshots go to test-artifacts/ui/ at the
+// a project and a token, publish over REST, search, sort, filter, page, read the details,
+// delete, create and revoke project access tokens, and check an outsider's 404 and a
+// signed-out visitor's view of a public and a private project. Screenshots go to test-artifacts/ui/ at the
 // repository root. Outside CI it skips when Node, Chromium or the UI build are missing;
 // in CI (CI set) they are required.
 func TestBrowserEndToEnd(t *testing.T) {

@@ -23,6 +23,10 @@ const group = `acme-${stamp}`;
 const project = `${group}/tools`;
 const npmName = `@${group}/left-pad`;
 const outsider = { username: `eve-${stamp}`, password: 'eve-password-123' };
+const pubGroup = `oss-${stamp}`;
+const pubProject = `${pubGroup}/widgets`;
+const PAGE = 20; // the UI's page size (PackageList.tsx)
+const bulk = Array.from({ length: PAGE + 5 }, (_, i) => `widget-${String(i + 1).padStart(2, '0')}`);
 
 let passed = 0;
 let shots = 0;
@@ -398,6 +402,52 @@ try {
     await shot(page, 'group-settings');
   });
 
+  await step('a public project with more than a page of packages: next and previous pages live in the URL', async () => {
+    let d = await gql(token, 'mutation($p: String!) { groupCreate(input: {path: $p, visibility: public}) { errors } }', { p: pubGroup });
+    assert.deepEqual(d.groupCreate.errors, []);
+    d = await gql(token, 'mutation($p: String!) { projectCreate(input: {fullPath: $p, visibility: public}) { errors } }', { p: pubProject });
+    assert.deepEqual(d.projectCreate.errors, []);
+    const enc = encodeURIComponent(pubProject);
+    for (let i = 0; i < bulk.length; i += 5) {
+      const rs = await Promise.all(bulk.slice(i, i + 5).map((n) => api('PUT', `/api/v4/projects/${enc}/packages/generic/${n}/1.0.0/${n}.tar.gz`, token, `${n} contents`)));
+      for (const r of rs) assert.equal(r.status, 201, r.text);
+    }
+
+    await page.goto(`/${pubProject}/-/packages?sort=name_asc`);
+    await list.waitFor();
+    assert.equal(await page.getByTestId('package-count').innerText(), String(bulk.length));
+    const first = await names();
+    assert.deepEqual(first, bulk.slice(0, PAGE));
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    assert.ok(await pager.getByRole('button', { name: /Previous/ }).isDisabled(), 'no previous page on the first');
+
+    await pager.getByRole('button', { name: /Next/ }).click();
+    await page.waitForURL(/[?&]after=/);
+    assert.match(page.url(), /sort=name_asc/, 'paging keeps the sort');
+    await list.getByRole('link', { name: bulk[PAGE], exact: true }).waitFor();
+    const second = await names();
+    assert.deepEqual(second, bulk.slice(PAGE));
+    assert.ok(await pager.getByRole('button', { name: /Next/ }).isDisabled(), 'no next page on the last');
+    await shot(page, 'packages-page-2');
+
+    // The URL is the page: a reload shows the same items.
+    await page.reload();
+    await list.getByRole('link', { name: bulk[PAGE], exact: true }).waitFor();
+    assert.deepEqual(await names(), second);
+
+    await pager.getByRole('button', { name: /Previous/ }).click();
+    await page.waitForURL(/[?&]before=/);
+    await list.getByRole('link', { name: bulk[0], exact: true }).waitFor();
+    assert.deepEqual(await names(), first);
+    assert.ok(await pager.getByRole('button', { name: /Previous/ }).isDisabled(), 'back on the first page');
+
+    // The browser's back button returns to the second page.
+    await page.goBack();
+    await page.waitForURL(/[?&]after=/);
+    await list.getByRole('link', { name: bulk[PAGE], exact: true }).waitFor();
+    assert.deepEqual(await names(), second);
+  });
+
   await step('project deploy token, shown once', async () => {
     await page.goto(`/${project}/-/settings/access_tokens`);
     const form = page.locator('form').filter({ hasText: 'Add a deploy token' });
@@ -408,6 +458,60 @@ try {
     assert.match(secret, /^gldt-|.{10,}/);
     await page.getByTestId('deploy-tokens').getByRole('cell', { name: 'ci-pull', exact: true }).waitFor();
     await shot(page, 'project-tokens');
+  });
+
+  await step('project access token: created with its secret once, listed, revoked after confirming; REST then refuses it', async () => {
+    const name = `deployer-${stamp}`;
+    const form = page.locator('form').filter({ hasText: 'Add a project access token' });
+    await form.getByLabel('Token name').fill(name);
+    await form.getByLabel('Role').selectOption('DEVELOPER');
+    await form.getByRole('checkbox', { name: /^api\b/ }).check();
+    await form.getByRole('button', { name: 'Create access token' }).click();
+    const secretBox = page.getByTestId('new-token');
+    await secretBox.waitFor();
+    const secret = await secretBox.inputValue();
+    assert.match(secret, /^glpat-/);
+    const table = page.getByTestId('access-tokens');
+    const row = table.getByRole('row').filter({ hasText: name });
+    await row.waitFor();
+    const cells = await row.getByRole('cell').allInnerTexts();
+    assert.match(cells[0], new RegExp(`${name}\\s+@\\S+`), 'name and bot user');
+    assert.equal(cells[1], 'Developer');
+    assert.equal(cells[2], 'api');
+    assert.match(cells[3], /now|second/);
+    assert.equal(cells[4], 'never', 'not used yet');
+    assert.equal(cells[5], 'Never');
+    assert.equal(cells[6], 'Active');
+    await shot(page, 'project-access-tokens');
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    const enc = encodeURIComponent(project);
+    let r = await api('PUT', `/api/v4/projects/${enc}/packages/generic/bot-made/1.0.0/a.txt`, secret, 'made by a bot');
+    assert.equal(r.status, 201, r.text);
+    await page.reload();
+    await row.waitFor();
+    assert.notEqual(await row.getByRole('cell').nth(4).innerText(), 'never', 'last used after the upload');
+
+    await page.getByRole('button', { name: `Revoke access token ${name}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke access token?' });
+    await dialog.getByText(name).waitFor();
+    await shot(page, 'confirm-revoke-access-token');
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await row.filter({ hasText: 'Revoked' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: `Revoke access token ${name}` }).count(), 0);
+    await shot(page, 'project-access-token-revoked');
+    r = await api('PUT', `/api/v4/projects/${enc}/packages/generic/bot-made/1.0.1/a.txt`, secret, 'made by a bot');
+    assert.equal(r.status, 401, r.text);
+
+    // The group's page lists the group's tokens.
+    const d = await gql(token, 'mutation($p: ID!, $n: String!) { groupAccessTokenCreate(input: {path: $p, name: $n, accessLevel: REPORTER, scopes: ["read_api"]}) { errors } }', { p: group, n: `reader-${stamp}` });
+    assert.deepEqual(d.groupAccessTokenCreate.errors, []);
+    await page.goto(`/${group}/-/settings/access_tokens`);
+    const grow = page.getByTestId('access-tokens').getByRole('row').filter({ hasText: `reader-${stamp}` });
+    await grow.waitFor();
+    assert.equal(await grow.getByRole('cell').nth(1).innerText(), 'Reporter');
+    assert.equal(await page.getByTestId('access-tokens').getByRole('row').filter({ hasText: name }).count(), 0, 'no project tokens on the group page');
+    await shot(page, 'group-access-tokens');
   });
 
   await step('the admin creates a second user', async () => {
@@ -448,6 +552,32 @@ try {
     await page.getByRole('button', { name: `Unblock ${outsider.username}` }).waitFor();
     const r = await fetch(`${BASE}/-/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(outsider) });
     assert.notEqual(r.status, 200, 'a blocked user cannot sign in');
+  });
+
+  await step('a signed-out visitor browses the public project but gets the 404 page for the private one', async () => {
+    const anon = await newPage();
+    await anon.goto(`/${pubProject}/-/packages?sort=name_asc`);
+    await anon.getByTestId('package-list').waitFor();
+    assert.equal(await anon.getByTestId('package-count').innerText(), String(bulk.length));
+    await anon.getByRole('link', { name: 'Sign in' }).first().waitFor();
+    assert.equal(await anon.getByRole('button', { name: /Delete/ }).count(), 0, 'no delete buttons for a visitor');
+    assert.equal(await anon.getByRole('link', { name: 'Settings' }).count(), 0, 'no settings tab for a visitor');
+    await shot(anon, 'anonymous-public-packages');
+    await anon.getByTestId('package-list').getByRole('link', { name: bulk[0], exact: true }).click();
+    await anon.getByRole('heading', { name: new RegExp(`${bulk[0]}\\s+1\\.0\\.0`) }).waitFor();
+    await anon.getByTestId('files').getByRole('link', { name: `${bulk[0]}.tar.gz`, exact: true }).waitFor();
+    assert.equal(await anon.getByRole('button', { name: /Delete/ }).count(), 0, 'no delete buttons on the details');
+    await shot(anon, 'anonymous-public-package');
+
+    const pkg = await gql(token, 'query($p: ID!) { project(fullPath: $p) { packages(first: 1) { nodes { _links { webPath } } } } }', { p: project });
+    for (const url of [`/${project}/-/packages`, pkg.project.packages.nodes[0]._links.webPath, `/${pubProject}/-/settings/access_tokens`]) {
+      await anon.goto(url);
+      await anon.getByTestId('not-found').waitFor();
+      assert.equal(await anon.getByTestId('package-list').count(), 0, url);
+    }
+    await anon.getByText('You are not signed in').waitFor();
+    await shot(anon, 'anonymous-404');
+    await anon.context().close();
   });
 
   await step('phone width: list and details fit the screen', async () => {

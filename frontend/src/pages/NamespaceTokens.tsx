@@ -23,19 +23,8 @@ const Query = graphql(`
       deployTokens {
         ...DeployTokenRow
       }
-      projectMembers(first: 100) {
-        nodes {
-          id
-          accessLevel
-          createdAt
-          user {
-            id
-            username
-            name
-            bot
-            state
-          }
-        }
+      accessTokens {
+        ...AccessTokenRow
       }
     }
     group(fullPath: $fullPath) {
@@ -49,19 +38,8 @@ const Query = graphql(`
       deployTokens {
         ...DeployTokenRow
       }
-      groupMembers(first: 100) {
-        nodes {
-          id
-          accessLevel
-          createdAt
-          user {
-            id
-            username
-            name
-            bot
-            state
-          }
-        }
+      accessTokens {
+        ...AccessTokenRow
       }
     }
   }
@@ -70,6 +48,22 @@ const Query = graphql(`
     name
     username
     scopes
+    revoked
+    active
+    createdAt
+    expiresAt
+    lastUsedAt
+  }
+  fragment AccessTokenRow on AccessToken {
+    id
+    name
+    scopes
+    accessLevel
+    user {
+      id
+      username
+      bot
+    }
     revoked
     active
     createdAt
@@ -94,6 +88,14 @@ const CreateDeploy = graphql(`
 const RevokeDeploy = graphql(`
   mutation RevokeDeployToken($id: ID!) {
     deployTokenRevoke(input: { id: $id }) {
+      errors
+    }
+  }
+`);
+
+const RevokeAccess = graphql(`
+  mutation RevokeAccessToken($id: ID!) {
+    accessTokenRevoke(input: { id: $id }) {
       errors
     }
   }
@@ -132,18 +134,20 @@ const accessScopes = [
   { value: 'read_api', label: 'read_api', help: 'Read only.' },
 ];
 const roles: AccessLevelEnum[] = ['GUEST', 'REPORTER', 'DEVELOPER', 'MAINTAINER', 'OWNER'];
+const roleLabel = (r: string) => r.charAt(0) + r.slice(1).toLowerCase();
 
 /** NamespaceTokens manages a project's or group's deploy tokens and access tokens (Maintainers). */
 export function NamespaceTokens({ path }: { path: string }) {
   const [{ data, fetching, error }, refetch] = useQuery({ query: Query, variables: { fullPath: path } });
   const [deployState, createDeploy] = useMutation(CreateDeploy);
-  const [revokeState, revokeDeploy] = useMutation(RevokeDeploy);
+  const [revokeDeployState, revokeDeploy] = useMutation(RevokeDeploy);
+  const [revokeAccessState, revokeAccess] = useMutation(RevokeAccess);
   const [paState, createPA] = useMutation(CreateProjectAccess);
   const [gaState, createGA] = useMutation(CreateGroupAccess);
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
   const [deployError, setDeployError] = useState('');
   const [accessError, setAccessError] = useState('');
-  const [pending, setPending] = useState<{ id: string; name: string } | null>(null);
+  const [pending, setPending] = useState<{ kind: 'deploy' | 'access'; id: string; name: string } | null>(null);
   const [revokeError, setRevokeError] = useState('');
 
   if (fetching && !data) return <Loading rows={6} />;
@@ -155,8 +159,10 @@ export function NamespaceTokens({ path }: { path: string }) {
   const kind = p ? 'project' : 'group';
   const ns = p ? { kind: 'project' as const, fullPath: p.fullPath, name: p.name, visibility: p.visibility, canAdmin } : { kind: 'group' as const, fullPath: g!.fullPath, name: g!.name, visibility: g!.visibility, canAdmin };
   const deploys = ((p ? p.deployTokens : g!.deployTokens) ?? []).filter(Boolean);
-  const members = ((p ? p.projectMembers.nodes : g!.groupMembers.nodes) ?? []).filter((m): m is NonNullable<typeof m> => !!m);
-  const bots = members.filter((m) => m.user.bot);
+  // Usable tokens first, newest first within each part.
+  const accessTokens = [...((p ? p.accessTokens : g!.accessTokens) ?? [])].sort(
+    (a, b) => Number(b.active && !b.revoked) - Number(a.active && !a.revoked) || b.createdAt.localeCompare(a.createdAt),
+  );
   const reload = () => refetch({ requestPolicy: 'network-only' });
 
   return (
@@ -257,7 +263,7 @@ export function NamespaceTokens({ path }: { path: string }) {
                       </td>
                       <td className="row-actions">
                         {!t.revoked && (
-                          <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Revoke deploy token ${t.name}`} onClick={() => (setRevokeError(''), setPending({ id: t.id, name: t.name }))}>
+                          <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Revoke deploy token ${t.name}`} onClick={() => (setRevokeError(''), setPending({ kind: 'deploy', id: t.id, name: t.name }))}>
                             Revoke
                           </button>
                         )}
@@ -270,44 +276,103 @@ export function NamespaceTokens({ path }: { path: string }) {
           </div>
         )}
       </section>
-      <section className="card" aria-labelledby="bots-h">
-        <h2 id="bots-h">
-          Access token bots <span className="count">{bots.length}</span>
+      <section className="card" aria-labelledby="access-h">
+        <h2 id="access-h">
+          {kind === 'project' ? 'Project' : 'Group'} access tokens <span className="count">{accessTokens.length}</span>
         </h2>
-        {bots.length === 0 ? (
-          <EmptyState title="No access tokens" />
+        {accessTokens.length === 0 ? (
+          <EmptyState title="No access tokens">
+            <p className="muted small">Create one above: its secret is shown once, and it is listed here until it expires or you revoke it.</p>
+          </EmptyState>
         ) : (
-          <ul className="list">
-            {bots.map((m) => (
-              <li key={m.id} className="list-row">
-                <div>
-                  <span className="mono">@{m.user.username}</span> <span className="muted small">{m.user.name}</span>
-                </div>
-                <div>
-                  <Badge>{m.accessLevel.toLowerCase()}</Badge> <span className="muted small">since {relative(m.createdAt)}</span>
-                </div>
-              </li>
-            ))}
-          </ul>
+          <div className="table-wrap">
+            <table className="table" data-testid="access-tokens">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">State</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {accessTokens.map((t) => {
+                  const st = tokenState(t);
+                  return (
+                    <tr key={t.id}>
+                      <td>
+                        {t.name}
+                        <div className="muted small mono" title="The bot user the token acts as">
+                          @{t.user.username}
+                        </div>
+                      </td>
+                      <td>{roleLabel(t.accessLevel)}</td>
+                      <td>{t.scopes.join(', ')}</td>
+                      <td className="nowrap" title={formatDate(t.createdAt)}>
+                        {relative(t.createdAt)}
+                      </td>
+                      <td className="nowrap" title={t.lastUsedAt ? formatDate(t.lastUsedAt) : undefined}>
+                        {relative(t.lastUsedAt)}
+                      </td>
+                      <td className="nowrap">{t.expiresAt ? formatDate(t.expiresAt).split(',')[0] : 'Never'}</td>
+                      <td>
+                        <Badge kind={st.kind}>{st.label}</Badge>
+                      </td>
+                      <td className="row-actions">
+                        {t.active && !t.revoked && (
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger-outline"
+                            aria-label={`Revoke access token ${t.name}`}
+                            onClick={() => (setRevokeError(''), setPending({ kind: 'access', id: t.id, name: t.name }))}
+                          >
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
       <ConfirmDialog
         open={!!pending}
-        title="Revoke deploy token?"
+        title={pending?.kind === 'access' ? 'Revoke access token?' : 'Revoke deploy token?'}
         confirmLabel="Revoke"
-        busy={revokeState.fetching}
+        busy={revokeDeployState.fetching || revokeAccessState.fetching}
         error={revokeError}
         onConfirm={async () => {
           if (!pending) return;
-          const res = await revokeDeploy({ id: pending.id });
-          const errs = res.data?.deployTokenRevoke?.errors ?? [];
-          if (res.error || errs.length) return setRevokeError(res.error ? errorText(res.error) : errs.join(' '));
+          let resError, errs: string[];
+          if (pending.kind === 'access') {
+            const res = await revokeAccess({ id: pending.id });
+            resError = res.error;
+            errs = res.data?.accessTokenRevoke?.errors ?? [];
+          } else {
+            const res = await revokeDeploy({ id: pending.id });
+            resError = res.error;
+            errs = res.data?.deployTokenRevoke?.errors ?? [];
+          }
+          if (resError || errs.length) return setRevokeError(resError ? errorText(resError) : errs.join(' '));
           setPending(null);
           reload();
         }}
         onClose={() => setPending(null)}
       >
-        <p>“{pending?.name}” stops working now.</p>
+        <p>
+          {pending?.kind === 'access'
+            ? `“${pending?.name}” stops working now: clients and scripts that use it will fail to authenticate.`
+            : `“${pending?.name}” stops working now.`}
+        </p>
       </ConfirmDialog>
     </>
   );
