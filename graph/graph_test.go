@@ -284,6 +284,10 @@ func TestListingIsABoundedNumberOfQueries(t *testing.T) {
 	var queries atomic.Int64
 	e := compattest.New(t, ent.Debug(), ent.Log(func(...any) { queries.Add(1) }))
 	e.Project("root/many", "private", "")
+	// A member, not an administrator: permissions are then computed from memberships.
+	e.User("maint")
+	e.Member("maint", "root/many", "maintainer")
+	maint := e.PAT("maint", "api")
 	job, _ := e.Job("root/many", "root", 5)
 	for i := 0; i < 100; i++ {
 		for _, f := range []string{"a.tgz", "b.tgz"} {
@@ -311,8 +315,9 @@ func TestListingIsABoundedNumberOfQueries(t *testing.T) {
 			}
 		}
 		queries.Store(0)
-		gql(t, e, e.RootToken, fmt.Sprintf(`{ project(fullPath: "root/many") { packages(first: %d) { count nodes {
-			name packageFiles { nodes { fileName downloadPath } } tags { nodes { name } } pipelines { nodes { iid user { username } } } } } } }`, first), nil, &out)
+		gql(t, e, maint, fmt.Sprintf(`{ project(fullPath: "root/many") { packages(first: %d) { count nodes {
+			name canDestroy userPermissions { destroyPackage }
+			packageFiles { nodes { fileName downloadPath } } tags { nodes { name } } pipelines { nodes { iid user { username } } } } } } }`, first), nil, &out)
 		n := queries.Load()
 		nodes := out.Project.Packages.Nodes
 		if len(nodes) != first || len(nodes[0].PackageFiles.Nodes) != 2 || len(nodes[0].Tags.Nodes) != 1 || len(nodes[first-1].Pipelines.Nodes) != 1 {

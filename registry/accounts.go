@@ -166,6 +166,7 @@ type CreateGroupInput struct {
 // CreateGroup creates a group. Top-level groups may be created by any user;
 // subgroups need Maintainer in the parent. The creator becomes Owner.
 func (s *Service) CreateGroup(ctx context.Context, in CreateGroupInput) (*ent.Group, error) {
+	defer forgetRoles(ctx) // the creator becomes Owner
 	v := auth.FromContext(ctx)
 	if !v.IsUser() || !scopeAllows(v, ManageGroup) {
 		return nil, deny(v, true, errForbidden)
@@ -376,6 +377,7 @@ type MembershipInput struct {
 // SetMembership adds or changes a membership. Maintainers manage project members and
 // Owners group members; nobody grants a role above their own.
 func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.Membership, error) {
+	defer forgetRoles(ctx)
 	role, ok := ParseRole(in.Role)
 	if !ok {
 		return nil, InvalidParam("access_level")
@@ -434,6 +436,7 @@ func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.M
 
 // DeleteMembership removes a user's membership of a project or group.
 func (s *Service) DeleteMembership(ctx context.Context, in MembershipInput) error {
+	defer forgetRoles(ctx)
 	in.Role = "guest" // authorization only needs the lowest role
 	m, err := s.FindMembership(ctx, in)
 	if err != nil {

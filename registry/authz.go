@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
@@ -88,6 +89,15 @@ func (s *Service) checker(ctx context.Context) (*checker, error) {
 	if !v.IsUser() || v.Admin {
 		return c, nil
 	}
+	memo, _ := ctx.Value(memoKey{}).(*rolesMemo)
+	if memo != nil {
+		memo.mu.Lock()
+		defer memo.mu.Unlock()
+		if memo.viewer == v {
+			c.groupRoles, c.projectRoles = memo.groupRoles, memo.projectRoles
+			return c, nil
+		}
+	}
 	ms, err := s.client.Membership.Query().Where(membership.UserID(v.UserID)).
 		WithGroup(func(q *ent.GroupQuery) { q.Select(group.FieldFullPath) }).
 		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).
@@ -104,7 +114,35 @@ func (s *Service) checker(ctx context.Context) (*checker, error) {
 			c.projectRoles[m.Edges.Project.FullPath] = max(c.projectRoles[m.Edges.Project.FullPath], r)
 		}
 	}
+	if memo != nil {
+		memo.viewer, memo.groupRoles, memo.projectRoles = v, c.groupRoles, c.projectRoles
+	}
 	return c, nil
+}
+
+// rolesMemo keeps the viewer's memberships for the rest of one request, so that
+// checking many objects (a GraphQL list asking canDestroy on every package) loads them
+// once. Writes that change memberships forget it.
+type rolesMemo struct {
+	mu                       sync.Mutex
+	viewer                   *auth.Viewer
+	groupRoles, projectRoles map[string]Role
+}
+
+type memoKey struct{}
+
+// WithRequestMemo returns ctx with a place to keep the viewer's memberships for one request.
+func WithRequestMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &rolesMemo{})
+}
+
+// forgetRoles drops the memo after a write that changed memberships.
+func forgetRoles(ctx context.Context) {
+	if memo, _ := ctx.Value(memoKey{}).(*rolesMemo); memo != nil {
+		memo.mu.Lock()
+		memo.viewer = nil
+		memo.mu.Unlock()
+	}
 }
 
 // inheritedRole is the highest group role on path or any of its ancestors.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/registry"
 )
 
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -91,5 +92,12 @@ func recoverPanic(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(w, r)
+	})
+}
+
+// requestMemo lets the service load the viewer's memberships once per request.
+func requestMemo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(registry.WithRequestMemo(r.Context())))
 	})
 }

@@ -22,7 +22,7 @@ import (
 // Routes is the single mount table of the whole HTTP surface.
 func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	r := chi.NewRouter()
-	r.Use(compat.RawPath, requestLog(log), recoverPanic)
+	r.Use(compat.RawPath, requestLog(log), recoverPanic, requestMemo)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		compat.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})
