@@ -24,6 +24,8 @@ type Viewer struct {
 	UserID   int
 	Username string
 	Admin    bool
+	// Bot is set for the bot user behind a project or group access token.
+	Bot bool
 	// Scopes of the token (PAT or deploy token).
 	Scopes []string
 	// TokenID is the id of the personal access token, deploy token or CI job.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -148,4 +149,16 @@ func Scope(r *http.Request, svc *registry.Service, level Level) (registry.Scope,
 		return svc.ScopeFor(r.Context(), ref, "")
 	}
 	return svc.ScopeFor(r.Context(), "", ref)
+}
+
+// SmallBody bounds the body of a request that carries a small document (a dist-tag,
+// a checksum, settings): at most limit bytes, read within timeout, so that a client
+// that dribbles its body is cut off. Package uploads do not use it: they stream for
+// as long as they take.
+func SmallBody(w http.ResponseWriter, r *http.Request, timeout time.Duration, limit int64) {
+	if timeout > 0 {
+		// The server resets the deadline before it reads the next request.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 }

@@ -31,8 +31,16 @@ func Pagination(r *http.Request) (Page, error) {
 		}
 		p.Size = min(n, 100)
 	}
+	// (page-1)*per_page is the query's OFFSET: refuse one that overflows or that
+	// would have the database skip more rows than any listing holds.
+	if p.Number-1 > MaxOffset/p.Size {
+		return p, registry.InvalidParam("page")
+	}
 	return p, nil
 }
+
+// MaxOffset is the largest row offset a page may start at.
+const MaxOffset = 1 << 31
 
 // SetPageHeaders writes GitLab's pagination headers and the Link header.
 func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page, total int) {

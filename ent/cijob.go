@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/pipeline"
+	"github.com/pkgreg/registry/ent/user"
 )
 
 // CIJob is the model entity for the CIJob schema.
@@ -38,6 +39,8 @@ type CIJob struct {
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	// PipelineID holds the value of the "pipeline_id" field.
 	PipelineID int `json:"pipeline_id,omitempty"`
+	// The user who started the job; its token acts as this user. Jobs from before it existed act as the pipeline's user.
+	UserID *int `json:"user_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CIJobQuery when eager-loading is set.
 	Edges        CIJobEdges `json:"edges"`
@@ -48,11 +51,13 @@ type CIJob struct {
 type CIJobEdges struct {
 	// Pipeline holds the value of the pipeline edge.
 	Pipeline *Pipeline `json:"pipeline,omitempty"`
+	// User holds the value of the user edge.
+	User *User `json:"user,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 }
 
 // PipelineOrErr returns the Pipeline value or an error if the edge
@@ -66,12 +71,23 @@ func (e CIJobEdges) PipelineOrErr() (*Pipeline, error) {
 	return nil, &NotLoadedError{edge: "pipeline"}
 }
 
+// UserOrErr returns the User value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e CIJobEdges) UserOrErr() (*User, error) {
+	if e.User != nil {
+		return e.User, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "user"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*CIJob) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case cijob.FieldID, cijob.FieldPipelineID:
+		case cijob.FieldID, cijob.FieldPipelineID, cijob.FieldUserID:
 			values[i] = new(sql.NullInt64)
 		case cijob.FieldTokenDigest, cijob.FieldName, cijob.FieldStatus:
 			values[i] = new(sql.NullString)
@@ -162,6 +178,13 @@ func (_m *CIJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PipelineID = int(value.Int64)
 			}
+		case cijob.FieldUserID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field user_id", values[i])
+			} else if value.Valid {
+				_m.UserID = new(int)
+				*_m.UserID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -178,6 +201,11 @@ func (_m *CIJob) Value(name string) (ent.Value, error) {
 // QueryPipeline queries the "pipeline" edge of the CIJob entity.
 func (_m *CIJob) QueryPipeline() *PipelineQuery {
 	return NewCIJobClient(_m.config).QueryPipeline(_m)
+}
+
+// QueryUser queries the "user" edge of the CIJob entity.
+func (_m *CIJob) QueryUser() *UserQuery {
+	return NewCIJobClient(_m.config).QueryUser(_m)
 }
 
 // Update returns a builder for updating this CIJob.
@@ -239,6 +267,11 @@ func (_m *CIJob) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("pipeline_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PipelineID))
+	builder.WriteString(", ")
+	if v := _m.UserID; v != nil {
+		builder.WriteString("user_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

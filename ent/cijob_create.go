@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/pipeline"
+	"github.com/pkgreg/registry/ent/user"
 )
 
 // CIJobCreate is the builder for creating a CIJob entity.
@@ -139,9 +140,28 @@ func (_c *CIJobCreate) SetPipelineID(v int) *CIJobCreate {
 	return _c
 }
 
+// SetUserID sets the "user_id" field.
+func (_c *CIJobCreate) SetUserID(v int) *CIJobCreate {
+	_c.mutation.SetUserID(v)
+	return _c
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_c *CIJobCreate) SetNillableUserID(v *int) *CIJobCreate {
+	if v != nil {
+		_c.SetUserID(*v)
+	}
+	return _c
+}
+
 // SetPipeline sets the "pipeline" edge to the Pipeline entity.
 func (_c *CIJobCreate) SetPipeline(v *Pipeline) *CIJobCreate {
 	return _c.SetPipelineID(v.ID)
+}
+
+// SetUser sets the "user" edge to the User entity.
+func (_c *CIJobCreate) SetUser(v *User) *CIJobCreate {
+	return _c.SetUserID(v.ID)
 }
 
 // Mutation returns the CIJobMutation object of the builder.
@@ -309,6 +329,23 @@ func (_c *CIJobCreate) createSpec() (*CIJob, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.PipelineID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cijob.UserTable,
+			Columns: []string{cijob.UserColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.UserID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -492,6 +529,24 @@ func (u *CIJobUpsert) SetPipelineID(v int) *CIJobUpsert {
 // UpdatePipelineID sets the "pipeline_id" field to the value that was provided on create.
 func (u *CIJobUpsert) UpdatePipelineID() *CIJobUpsert {
 	u.SetExcluded(cijob.FieldPipelineID)
+	return u
+}
+
+// SetUserID sets the "user_id" field.
+func (u *CIJobUpsert) SetUserID(v int) *CIJobUpsert {
+	u.Set(cijob.FieldUserID, v)
+	return u
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *CIJobUpsert) UpdateUserID() *CIJobUpsert {
+	u.SetExcluded(cijob.FieldUserID)
+	return u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *CIJobUpsert) ClearUserID() *CIJobUpsert {
+	u.SetNull(cijob.FieldUserID)
 	return u
 }
 
@@ -691,6 +746,27 @@ func (u *CIJobUpsertOne) SetPipelineID(v int) *CIJobUpsertOne {
 func (u *CIJobUpsertOne) UpdatePipelineID() *CIJobUpsertOne {
 	return u.Update(func(s *CIJobUpsert) {
 		s.UpdatePipelineID()
+	})
+}
+
+// SetUserID sets the "user_id" field.
+func (u *CIJobUpsertOne) SetUserID(v int) *CIJobUpsertOne {
+	return u.Update(func(s *CIJobUpsert) {
+		s.SetUserID(v)
+	})
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *CIJobUpsertOne) UpdateUserID() *CIJobUpsertOne {
+	return u.Update(func(s *CIJobUpsert) {
+		s.UpdateUserID()
+	})
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *CIJobUpsertOne) ClearUserID() *CIJobUpsertOne {
+	return u.Update(func(s *CIJobUpsert) {
+		s.ClearUserID()
 	})
 }
 
@@ -1056,6 +1132,27 @@ func (u *CIJobUpsertBulk) SetPipelineID(v int) *CIJobUpsertBulk {
 func (u *CIJobUpsertBulk) UpdatePipelineID() *CIJobUpsertBulk {
 	return u.Update(func(s *CIJobUpsert) {
 		s.UpdatePipelineID()
+	})
+}
+
+// SetUserID sets the "user_id" field.
+func (u *CIJobUpsertBulk) SetUserID(v int) *CIJobUpsertBulk {
+	return u.Update(func(s *CIJobUpsert) {
+		s.SetUserID(v)
+	})
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *CIJobUpsertBulk) UpdateUserID() *CIJobUpsertBulk {
+	return u.Update(func(s *CIJobUpsert) {
+		s.UpdateUserID()
+	})
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *CIJobUpsertBulk) ClearUserID() *CIJobUpsertBulk {
+	return u.Update(func(s *CIJobUpsert) {
+		s.ClearUserID()
 	})
 }
 

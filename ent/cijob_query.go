@@ -15,6 +15,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/pipeline"
 	"github.com/pkgreg/registry/ent/predicate"
+	"github.com/pkgreg/registry/ent/user"
 )
 
 // CIJobQuery is the builder for querying CIJob entities.
@@ -25,6 +26,7 @@ type CIJobQuery struct {
 	inters       []Interceptor
 	predicates   []predicate.CIJob
 	withPipeline *PipelineQuery
+	withUser     *UserQuery
 	loadTotal    []func(context.Context, []*CIJob) error
 	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -78,6 +80,28 @@ func (_q *CIJobQuery) QueryPipeline() *PipelineQuery {
 			sqlgraph.From(cijob.Table, cijob.FieldID, selector),
 			sqlgraph.To(pipeline.Table, pipeline.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, cijob.PipelineTable, cijob.PipelineColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUser chains the current query on the "user" edge.
+func (_q *CIJobQuery) QueryUser() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cijob.Table, cijob.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cijob.UserTable, cijob.UserColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -278,6 +302,7 @@ func (_q *CIJobQuery) Clone() *CIJobQuery {
 		inters:       append([]Interceptor{}, _q.inters...),
 		predicates:   append([]predicate.CIJob{}, _q.predicates...),
 		withPipeline: _q.withPipeline.Clone(),
+		withUser:     _q.withUser.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -292,6 +317,17 @@ func (_q *CIJobQuery) WithPipeline(opts ...func(*PipelineQuery)) *CIJobQuery {
 		opt(query)
 	}
 	_q.withPipeline = query
+	return _q
+}
+
+// WithUser tells the query-builder to eager-load the nodes that are connected to
+// the "user" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CIJobQuery) WithUser(opts ...func(*UserQuery)) *CIJobQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUser = query
 	return _q
 }
 
@@ -373,8 +409,9 @@ func (_q *CIJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*CIJob,
 	var (
 		nodes       = []*CIJob{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [2]bool{
 			_q.withPipeline != nil,
+			_q.withUser != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -401,6 +438,12 @@ func (_q *CIJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*CIJob,
 	if query := _q.withPipeline; query != nil {
 		if err := _q.loadPipeline(ctx, query, nodes, nil,
 			func(n *CIJob, e *Pipeline) { n.Edges.Pipeline = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withUser; query != nil {
+		if err := _q.loadUser(ctx, query, nodes, nil,
+			func(n *CIJob, e *User) { n.Edges.User = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -441,6 +484,38 @@ func (_q *CIJobQuery) loadPipeline(ctx context.Context, query *PipelineQuery, no
 	}
 	return nil
 }
+func (_q *CIJobQuery) loadUser(ctx context.Context, query *UserQuery, nodes []*CIJob, init func(*CIJob), assign func(*CIJob, *User)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*CIJob)
+	for i := range nodes {
+		if nodes[i].UserID == nil {
+			continue
+		}
+		fk := *nodes[i].UserID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "user_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *CIJobQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -472,6 +547,9 @@ func (_q *CIJobQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withPipeline != nil {
 			_spec.Node.AddColumnOnce(cijob.FieldPipelineID)
+		}
+		if _q.withUser != nil {
+			_spec.Node.AddColumnOnce(cijob.FieldUserID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

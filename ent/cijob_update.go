@@ -14,6 +14,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/pipeline"
 	"github.com/pkgreg/registry/ent/predicate"
+	"github.com/pkgreg/registry/ent/user"
 )
 
 // CIJobUpdate is the builder for updating CIJob entities.
@@ -171,9 +172,34 @@ func (_u *CIJobUpdate) SetNillablePipelineID(v *int) *CIJobUpdate {
 	return _u
 }
 
+// SetUserID sets the "user_id" field.
+func (_u *CIJobUpdate) SetUserID(v int) *CIJobUpdate {
+	_u.mutation.SetUserID(v)
+	return _u
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_u *CIJobUpdate) SetNillableUserID(v *int) *CIJobUpdate {
+	if v != nil {
+		_u.SetUserID(*v)
+	}
+	return _u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (_u *CIJobUpdate) ClearUserID() *CIJobUpdate {
+	_u.mutation.ClearUserID()
+	return _u
+}
+
 // SetPipeline sets the "pipeline" edge to the Pipeline entity.
 func (_u *CIJobUpdate) SetPipeline(v *Pipeline) *CIJobUpdate {
 	return _u.SetPipelineID(v.ID)
+}
+
+// SetUser sets the "user" edge to the User entity.
+func (_u *CIJobUpdate) SetUser(v *User) *CIJobUpdate {
+	return _u.SetUserID(v.ID)
 }
 
 // Mutation returns the CIJobMutation object of the builder.
@@ -184,6 +210,12 @@ func (_u *CIJobUpdate) Mutation() *CIJobMutation {
 // ClearPipeline clears the "pipeline" edge to the Pipeline entity.
 func (_u *CIJobUpdate) ClearPipeline() *CIJobUpdate {
 	_u.mutation.ClearPipeline()
+	return _u
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (_u *CIJobUpdate) ClearUser() *CIJobUpdate {
+	_u.mutation.ClearUser()
 	return _u
 }
 
@@ -316,6 +348,35 @@ func (_u *CIJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(pipeline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UserCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cijob.UserTable,
+			Columns: []string{cijob.UserColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UserIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cijob.UserTable,
+			Columns: []string{cijob.UserColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -485,9 +546,34 @@ func (_u *CIJobUpdateOne) SetNillablePipelineID(v *int) *CIJobUpdateOne {
 	return _u
 }
 
+// SetUserID sets the "user_id" field.
+func (_u *CIJobUpdateOne) SetUserID(v int) *CIJobUpdateOne {
+	_u.mutation.SetUserID(v)
+	return _u
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_u *CIJobUpdateOne) SetNillableUserID(v *int) *CIJobUpdateOne {
+	if v != nil {
+		_u.SetUserID(*v)
+	}
+	return _u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (_u *CIJobUpdateOne) ClearUserID() *CIJobUpdateOne {
+	_u.mutation.ClearUserID()
+	return _u
+}
+
 // SetPipeline sets the "pipeline" edge to the Pipeline entity.
 func (_u *CIJobUpdateOne) SetPipeline(v *Pipeline) *CIJobUpdateOne {
 	return _u.SetPipelineID(v.ID)
+}
+
+// SetUser sets the "user" edge to the User entity.
+func (_u *CIJobUpdateOne) SetUser(v *User) *CIJobUpdateOne {
+	return _u.SetUserID(v.ID)
 }
 
 // Mutation returns the CIJobMutation object of the builder.
@@ -498,6 +584,12 @@ func (_u *CIJobUpdateOne) Mutation() *CIJobMutation {
 // ClearPipeline clears the "pipeline" edge to the Pipeline entity.
 func (_u *CIJobUpdateOne) ClearPipeline() *CIJobUpdateOne {
 	_u.mutation.ClearPipeline()
+	return _u
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (_u *CIJobUpdateOne) ClearUser() *CIJobUpdateOne {
+	_u.mutation.ClearUser()
 	return _u
 }
 
@@ -660,6 +752,35 @@ func (_u *CIJobUpdateOne) sqlSave(ctx context.Context) (_node *CIJob, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(pipeline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UserCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cijob.UserTable,
+			Columns: []string{cijob.UserColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UserIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   cijob.UserTable,
+			Columns: []string{cijob.UserColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -30,6 +31,7 @@ import (
 	"github.com/pkgreg/registry/ent/planlimit"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 
 	stdsql "database/sql"
@@ -40,6 +42,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// ApplicationSetting is the client for interacting with the ApplicationSetting builders.
+	ApplicationSetting *ApplicationSettingClient
 	// Blob is the client for interacting with the Blob builders.
 	Blob *BlobClient
 	// CIJob is the client for interacting with the CIJob builders.
@@ -70,6 +74,8 @@ type Client struct {
 	Project *ProjectClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInThrottle is the client for interacting with the SignInThrottle builders.
+	SignInThrottle *SignInThrottleClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// additional fields for node api
@@ -85,6 +91,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.ApplicationSetting = NewApplicationSettingClient(c.config)
 	c.Blob = NewBlobClient(c.config)
 	c.CIJob = NewCIJobClient(c.config)
 	c.DeployToken = NewDeployTokenClient(c.config)
@@ -100,6 +107,7 @@ func (c *Client) init() {
 	c.PlanLimit = NewPlanLimitClient(c.config)
 	c.Project = NewProjectClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.SignInThrottle = NewSignInThrottleClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -193,6 +201,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                     ctx,
 		config:                  cfg,
+		ApplicationSetting:      NewApplicationSettingClient(cfg),
 		Blob:                    NewBlobClient(cfg),
 		CIJob:                   NewCIJobClient(cfg),
 		DeployToken:             NewDeployTokenClient(cfg),
@@ -208,6 +217,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PlanLimit:               NewPlanLimitClient(cfg),
 		Project:                 NewProjectClient(cfg),
 		Session:                 NewSessionClient(cfg),
+		SignInThrottle:          NewSignInThrottleClient(cfg),
 		User:                    NewUserClient(cfg),
 	}, nil
 }
@@ -228,6 +238,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                     ctx,
 		config:                  cfg,
+		ApplicationSetting:      NewApplicationSettingClient(cfg),
 		Blob:                    NewBlobClient(cfg),
 		CIJob:                   NewCIJobClient(cfg),
 		DeployToken:             NewDeployTokenClient(cfg),
@@ -243,6 +254,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PlanLimit:               NewPlanLimitClient(cfg),
 		Project:                 NewProjectClient(cfg),
 		Session:                 NewSessionClient(cfg),
+		SignInThrottle:          NewSignInThrottleClient(cfg),
 		User:                    NewUserClient(cfg),
 	}, nil
 }
@@ -250,7 +262,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Blob.
+//		ApplicationSetting.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -273,10 +285,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
+		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
 		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile, c.PackageTag,
 		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.User,
+		c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -286,10 +298,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
+		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
 		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile, c.PackageTag,
 		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.User,
+		c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -298,6 +310,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *ApplicationSettingMutation:
+		return c.ApplicationSetting.mutate(ctx, m)
 	case *BlobMutation:
 		return c.Blob.mutate(ctx, m)
 	case *CIJobMutation:
@@ -328,10 +342,145 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Project.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *SignInThrottleMutation:
+		return c.SignInThrottle.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// ApplicationSettingClient is a client for the ApplicationSetting schema.
+type ApplicationSettingClient struct {
+	config
+}
+
+// NewApplicationSettingClient returns a client for the ApplicationSetting from the given config.
+func NewApplicationSettingClient(c config) *ApplicationSettingClient {
+	return &ApplicationSettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `applicationsetting.Hooks(f(g(h())))`.
+func (c *ApplicationSettingClient) Use(hooks ...Hook) {
+	c.hooks.ApplicationSetting = append(c.hooks.ApplicationSetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `applicationsetting.Intercept(f(g(h())))`.
+func (c *ApplicationSettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ApplicationSetting = append(c.inters.ApplicationSetting, interceptors...)
+}
+
+// Create returns a builder for creating a ApplicationSetting entity.
+func (c *ApplicationSettingClient) Create() *ApplicationSettingCreate {
+	mutation := newApplicationSettingMutation(c.config, OpCreate)
+	return &ApplicationSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ApplicationSetting entities.
+func (c *ApplicationSettingClient) CreateBulk(builders ...*ApplicationSettingCreate) *ApplicationSettingCreateBulk {
+	return &ApplicationSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ApplicationSettingClient) MapCreateBulk(slice any, setFunc func(*ApplicationSettingCreate, int)) *ApplicationSettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ApplicationSettingCreateBulk{err: fmt.Errorf("calling to ApplicationSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ApplicationSettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ApplicationSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ApplicationSetting.
+func (c *ApplicationSettingClient) Update() *ApplicationSettingUpdate {
+	mutation := newApplicationSettingMutation(c.config, OpUpdate)
+	return &ApplicationSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ApplicationSettingClient) UpdateOne(_m *ApplicationSetting) *ApplicationSettingUpdateOne {
+	mutation := newApplicationSettingMutation(c.config, OpUpdateOne, withApplicationSetting(_m))
+	return &ApplicationSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ApplicationSettingClient) UpdateOneID(id int) *ApplicationSettingUpdateOne {
+	mutation := newApplicationSettingMutation(c.config, OpUpdateOne, withApplicationSettingID(id))
+	return &ApplicationSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ApplicationSetting.
+func (c *ApplicationSettingClient) Delete() *ApplicationSettingDelete {
+	mutation := newApplicationSettingMutation(c.config, OpDelete)
+	return &ApplicationSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ApplicationSettingClient) DeleteOne(_m *ApplicationSetting) *ApplicationSettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ApplicationSettingClient) DeleteOneID(id int) *ApplicationSettingDeleteOne {
+	builder := c.Delete().Where(applicationsetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ApplicationSettingDeleteOne{builder}
+}
+
+// Query returns a query builder for ApplicationSetting.
+func (c *ApplicationSettingClient) Query() *ApplicationSettingQuery {
+	return &ApplicationSettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeApplicationSetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ApplicationSetting entity by its id.
+func (c *ApplicationSettingClient) Get(ctx context.Context, id int) (*ApplicationSetting, error) {
+	return c.Query().Where(applicationsetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ApplicationSettingClient) GetX(ctx context.Context, id int) *ApplicationSetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ApplicationSettingClient) Hooks() []Hook {
+	return c.hooks.ApplicationSetting
+}
+
+// Interceptors returns the client interceptors.
+func (c *ApplicationSettingClient) Interceptors() []Interceptor {
+	return c.inters.ApplicationSetting
+}
+
+func (c *ApplicationSettingClient) mutate(ctx context.Context, m *ApplicationSettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ApplicationSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ApplicationSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ApplicationSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ApplicationSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ApplicationSetting mutation op: %q", m.Op())
 	}
 }
 
@@ -601,6 +750,22 @@ func (c *CIJobClient) QueryPipeline(_m *CIJob) *PipelineQuery {
 			sqlgraph.From(cijob.Table, cijob.FieldID, id),
 			sqlgraph.To(pipeline.Table, pipeline.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, cijob.PipelineTable, cijob.PipelineColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a CIJob.
+func (c *CIJobClient) QueryUser(_m *CIJob) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cijob.Table, cijob.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cijob.UserTable, cijob.UserColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2954,6 +3119,139 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// SignInThrottleClient is a client for the SignInThrottle schema.
+type SignInThrottleClient struct {
+	config
+}
+
+// NewSignInThrottleClient returns a client for the SignInThrottle from the given config.
+func NewSignInThrottleClient(c config) *SignInThrottleClient {
+	return &SignInThrottleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signinthrottle.Hooks(f(g(h())))`.
+func (c *SignInThrottleClient) Use(hooks ...Hook) {
+	c.hooks.SignInThrottle = append(c.hooks.SignInThrottle, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signinthrottle.Intercept(f(g(h())))`.
+func (c *SignInThrottleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SignInThrottle = append(c.inters.SignInThrottle, interceptors...)
+}
+
+// Create returns a builder for creating a SignInThrottle entity.
+func (c *SignInThrottleClient) Create() *SignInThrottleCreate {
+	mutation := newSignInThrottleMutation(c.config, OpCreate)
+	return &SignInThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SignInThrottle entities.
+func (c *SignInThrottleClient) CreateBulk(builders ...*SignInThrottleCreate) *SignInThrottleCreateBulk {
+	return &SignInThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignInThrottleClient) MapCreateBulk(slice any, setFunc func(*SignInThrottleCreate, int)) *SignInThrottleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignInThrottleCreateBulk{err: fmt.Errorf("calling to SignInThrottleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignInThrottleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignInThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SignInThrottle.
+func (c *SignInThrottleClient) Update() *SignInThrottleUpdate {
+	mutation := newSignInThrottleMutation(c.config, OpUpdate)
+	return &SignInThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignInThrottleClient) UpdateOne(_m *SignInThrottle) *SignInThrottleUpdateOne {
+	mutation := newSignInThrottleMutation(c.config, OpUpdateOne, withSignInThrottle(_m))
+	return &SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignInThrottleClient) UpdateOneID(id int) *SignInThrottleUpdateOne {
+	mutation := newSignInThrottleMutation(c.config, OpUpdateOne, withSignInThrottleID(id))
+	return &SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SignInThrottle.
+func (c *SignInThrottleClient) Delete() *SignInThrottleDelete {
+	mutation := newSignInThrottleMutation(c.config, OpDelete)
+	return &SignInThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignInThrottleClient) DeleteOne(_m *SignInThrottle) *SignInThrottleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignInThrottleClient) DeleteOneID(id int) *SignInThrottleDeleteOne {
+	builder := c.Delete().Where(signinthrottle.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignInThrottleDeleteOne{builder}
+}
+
+// Query returns a query builder for SignInThrottle.
+func (c *SignInThrottleClient) Query() *SignInThrottleQuery {
+	return &SignInThrottleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSignInThrottle},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SignInThrottle entity by its id.
+func (c *SignInThrottleClient) Get(ctx context.Context, id int) (*SignInThrottle, error) {
+	return c.Query().Where(signinthrottle.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignInThrottleClient) GetX(ctx context.Context, id int) *SignInThrottle {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SignInThrottleClient) Hooks() []Hook {
+	return c.hooks.SignInThrottle
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignInThrottleClient) Interceptors() []Interceptor {
+	return c.inters.SignInThrottle
+}
+
+func (c *SignInThrottleClient) mutate(ctx context.Context, m *SignInThrottleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignInThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignInThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignInThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SignInThrottle mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3138,14 +3436,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Blob, CIJob, DeployToken, Group, Membership, NamespacePackageSetting,
-		PackageBuildInfo, PackageFile, PackageTag, PackageVersion, PersonalAccessToken,
-		Pipeline, PlanLimit, Project, Session, User []ent.Hook
+		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
+		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageTag,
+		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
+		SignInThrottle, User []ent.Hook
 	}
 	inters struct {
-		Blob, CIJob, DeployToken, Group, Membership, NamespacePackageSetting,
-		PackageBuildInfo, PackageFile, PackageTag, PackageVersion, PersonalAccessToken,
-		Pipeline, PlanLimit, Project, Session, User []ent.Interceptor
+		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
+		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageTag,
+		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
+		SignInThrottle, User []ent.Interceptor
 	}
 )
 

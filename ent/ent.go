@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -27,6 +28,7 @@ import (
 	"github.com/pkgreg/registry/ent/planlimit"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -88,6 +90,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			applicationsetting.Table:      applicationsetting.ValidColumn,
 			blob.Table:                    blob.ValidColumn,
 			cijob.Table:                   cijob.ValidColumn,
 			deploytoken.Table:             deploytoken.ValidColumn,
@@ -103,6 +106,7 @@ func checkColumn(t, c string) error {
 			planlimit.Table:               planlimit.ValidColumn,
 			project.Table:                 project.ValidColumn,
 			session.Table:                 session.ValidColumn,
+			signinthrottle.Table:          signinthrottle.ValidColumn,
 			user.Table:                    user.ValidColumn,
 		})
 	})

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -27,6 +28,7 @@ import (
 	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -39,6 +41,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeApplicationSetting      = "ApplicationSetting"
 	TypeBlob                    = "Blob"
 	TypeCIJob                   = "CIJob"
 	TypeDeployToken             = "DeployToken"
@@ -54,8 +57,497 @@ const (
 	TypePlanLimit               = "PlanLimit"
 	TypeProject                 = "Project"
 	TypeSession                 = "Session"
+	TypeSignInThrottle          = "SignInThrottle"
 	TypeUser                    = "User"
 )
+
+// ApplicationSettingMutation represents an operation that mutates the ApplicationSetting nodes in the graph.
+type ApplicationSettingMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	singleton                *string
+	guests_may_pull_packages *bool
+	clearedFields            map[string]struct{}
+	done                     bool
+	oldValue                 func(context.Context) (*ApplicationSetting, error)
+	predicates               []predicate.ApplicationSetting
+}
+
+var _ ent.Mutation = (*ApplicationSettingMutation)(nil)
+
+// applicationsettingOption allows management of the mutation configuration using functional options.
+type applicationsettingOption func(*ApplicationSettingMutation)
+
+// newApplicationSettingMutation creates new mutation for the ApplicationSetting entity.
+func newApplicationSettingMutation(c config, op Op, opts ...applicationsettingOption) *ApplicationSettingMutation {
+	m := &ApplicationSettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeApplicationSetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withApplicationSettingID sets the ID field of the mutation.
+func withApplicationSettingID(id int) applicationsettingOption {
+	return func(m *ApplicationSettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ApplicationSetting
+		)
+		m.oldValue = func(ctx context.Context) (*ApplicationSetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ApplicationSetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withApplicationSetting sets the old ApplicationSetting of the mutation.
+func withApplicationSetting(node *ApplicationSetting) applicationsettingOption {
+	return func(m *ApplicationSettingMutation) {
+		m.oldValue = func(context.Context) (*ApplicationSetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ApplicationSettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ApplicationSettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ApplicationSettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ApplicationSettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ApplicationSetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ApplicationSettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ApplicationSettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ApplicationSettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ApplicationSettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ApplicationSettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ApplicationSettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSingleton sets the "singleton" field.
+func (m *ApplicationSettingMutation) SetSingleton(s string) {
+	m.singleton = &s
+}
+
+// Singleton returns the value of the "singleton" field in the mutation.
+func (m *ApplicationSettingMutation) Singleton() (r string, exists bool) {
+	v := m.singleton
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSingleton returns the old "singleton" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldSingleton(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSingleton is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSingleton requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSingleton: %w", err)
+	}
+	return oldValue.Singleton, nil
+}
+
+// ResetSingleton resets all changes to the "singleton" field.
+func (m *ApplicationSettingMutation) ResetSingleton() {
+	m.singleton = nil
+}
+
+// SetGuestsMayPullPackages sets the "guests_may_pull_packages" field.
+func (m *ApplicationSettingMutation) SetGuestsMayPullPackages(b bool) {
+	m.guests_may_pull_packages = &b
+}
+
+// GuestsMayPullPackages returns the value of the "guests_may_pull_packages" field in the mutation.
+func (m *ApplicationSettingMutation) GuestsMayPullPackages() (r bool, exists bool) {
+	v := m.guests_may_pull_packages
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGuestsMayPullPackages returns the old "guests_may_pull_packages" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldGuestsMayPullPackages(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGuestsMayPullPackages is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGuestsMayPullPackages requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGuestsMayPullPackages: %w", err)
+	}
+	return oldValue.GuestsMayPullPackages, nil
+}
+
+// ResetGuestsMayPullPackages resets all changes to the "guests_may_pull_packages" field.
+func (m *ApplicationSettingMutation) ResetGuestsMayPullPackages() {
+	m.guests_may_pull_packages = nil
+}
+
+// Where appends a list predicates to the ApplicationSettingMutation builder.
+func (m *ApplicationSettingMutation) Where(ps ...predicate.ApplicationSetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ApplicationSettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ApplicationSettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ApplicationSetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ApplicationSettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ApplicationSettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ApplicationSetting).
+func (m *ApplicationSettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ApplicationSettingMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, applicationsetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, applicationsetting.FieldUpdatedAt)
+	}
+	if m.singleton != nil {
+		fields = append(fields, applicationsetting.FieldSingleton)
+	}
+	if m.guests_may_pull_packages != nil {
+		fields = append(fields, applicationsetting.FieldGuestsMayPullPackages)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ApplicationSettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case applicationsetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case applicationsetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case applicationsetting.FieldSingleton:
+		return m.Singleton()
+	case applicationsetting.FieldGuestsMayPullPackages:
+		return m.GuestsMayPullPackages()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ApplicationSettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case applicationsetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case applicationsetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case applicationsetting.FieldSingleton:
+		return m.OldSingleton(ctx)
+	case applicationsetting.FieldGuestsMayPullPackages:
+		return m.OldGuestsMayPullPackages(ctx)
+	}
+	return nil, fmt.Errorf("unknown ApplicationSetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationSettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case applicationsetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case applicationsetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case applicationsetting.FieldSingleton:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSingleton(v)
+		return nil
+	case applicationsetting.FieldGuestsMayPullPackages:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGuestsMayPullPackages(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ApplicationSetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ApplicationSettingMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ApplicationSettingMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationSettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ApplicationSetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ApplicationSettingMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ApplicationSettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ApplicationSettingMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ApplicationSetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ApplicationSettingMutation) ResetField(name string) error {
+	switch name {
+	case applicationsetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case applicationsetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case applicationsetting.FieldSingleton:
+		m.ResetSingleton()
+		return nil
+	case applicationsetting.FieldGuestsMayPullPackages:
+		m.ResetGuestsMayPullPackages()
+		return nil
+	}
+	return fmt.Errorf("unknown ApplicationSetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ApplicationSettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ApplicationSettingMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ApplicationSettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ApplicationSettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ApplicationSettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ApplicationSettingMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ApplicationSettingMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ApplicationSetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ApplicationSettingMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ApplicationSetting edge %s", name)
+}
 
 // BlobMutation represents an operation that mutates the Blob nodes in the graph.
 type BlobMutation struct {
@@ -692,6 +1184,8 @@ type CIJobMutation struct {
 	clearedFields   map[string]struct{}
 	pipeline        *int
 	clearedpipeline bool
+	user            *int
+	cleareduser     bool
 	done            bool
 	oldValue        func(context.Context) (*CIJob, error)
 	predicates      []predicate.CIJob
@@ -1207,6 +1701,55 @@ func (m *CIJobMutation) ResetPipelineID() {
 	m.pipeline = nil
 }
 
+// SetUserID sets the "user_id" field.
+func (m *CIJobMutation) SetUserID(i int) {
+	m.user = &i
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CIJobMutation) UserID() (r int, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the CIJob entity.
+// If the CIJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CIJobMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *CIJobMutation) ClearUserID() {
+	m.user = nil
+	m.clearedFields[cijob.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *CIJobMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[cijob.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CIJobMutation) ResetUserID() {
+	m.user = nil
+	delete(m.clearedFields, cijob.FieldUserID)
+}
+
 // ClearPipeline clears the "pipeline" edge to the Pipeline entity.
 func (m *CIJobMutation) ClearPipeline() {
 	m.clearedpipeline = true
@@ -1232,6 +1775,33 @@ func (m *CIJobMutation) PipelineIDs() (ids []int) {
 func (m *CIJobMutation) ResetPipeline() {
 	m.pipeline = nil
 	m.clearedpipeline = false
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *CIJobMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[cijob.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *CIJobMutation) UserCleared() bool {
+	return m.UserIDCleared() || m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *CIJobMutation) UserIDs() (ids []int) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *CIJobMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
 }
 
 // Where appends a list predicates to the CIJobMutation builder.
@@ -1268,7 +1838,7 @@ func (m *CIJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CIJobMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, cijob.FieldCreatedAt)
 	}
@@ -1299,6 +1869,9 @@ func (m *CIJobMutation) Fields() []string {
 	if m.pipeline != nil {
 		fields = append(fields, cijob.FieldPipelineID)
 	}
+	if m.user != nil {
+		fields = append(fields, cijob.FieldUserID)
+	}
 	return fields
 }
 
@@ -1327,6 +1900,8 @@ func (m *CIJobMutation) Field(name string) (ent.Value, bool) {
 		return m.FinishedAt()
 	case cijob.FieldPipelineID:
 		return m.PipelineID()
+	case cijob.FieldUserID:
+		return m.UserID()
 	}
 	return nil, false
 }
@@ -1356,6 +1931,8 @@ func (m *CIJobMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldFinishedAt(ctx)
 	case cijob.FieldPipelineID:
 		return m.OldPipelineID(ctx)
+	case cijob.FieldUserID:
+		return m.OldUserID(ctx)
 	}
 	return nil, fmt.Errorf("unknown CIJob field %s", name)
 }
@@ -1435,6 +2012,13 @@ func (m *CIJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPipelineID(v)
 		return nil
+	case cijob.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown CIJob field %s", name)
 }
@@ -1480,6 +2064,9 @@ func (m *CIJobMutation) ClearedFields() []string {
 	if m.FieldCleared(cijob.FieldFinishedAt) {
 		fields = append(fields, cijob.FieldFinishedAt)
 	}
+	if m.FieldCleared(cijob.FieldUserID) {
+		fields = append(fields, cijob.FieldUserID)
+	}
 	return fields
 }
 
@@ -1505,6 +2092,9 @@ func (m *CIJobMutation) ClearField(name string) error {
 		return nil
 	case cijob.FieldFinishedAt:
 		m.ClearFinishedAt()
+		return nil
+	case cijob.FieldUserID:
+		m.ClearUserID()
 		return nil
 	}
 	return fmt.Errorf("unknown CIJob nullable field %s", name)
@@ -1544,15 +2134,21 @@ func (m *CIJobMutation) ResetField(name string) error {
 	case cijob.FieldPipelineID:
 		m.ResetPipelineID()
 		return nil
+	case cijob.FieldUserID:
+		m.ResetUserID()
+		return nil
 	}
 	return fmt.Errorf("unknown CIJob field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CIJobMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.pipeline != nil {
 		edges = append(edges, cijob.EdgePipeline)
+	}
+	if m.user != nil {
+		edges = append(edges, cijob.EdgeUser)
 	}
 	return edges
 }
@@ -1565,13 +2161,17 @@ func (m *CIJobMutation) AddedIDs(name string) []ent.Value {
 		if id := m.pipeline; id != nil {
 			return []ent.Value{*id}
 		}
+	case cijob.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CIJobMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	return edges
 }
 
@@ -1583,9 +2183,12 @@ func (m *CIJobMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CIJobMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedpipeline {
 		edges = append(edges, cijob.EdgePipeline)
+	}
+	if m.cleareduser {
+		edges = append(edges, cijob.EdgeUser)
 	}
 	return edges
 }
@@ -1596,6 +2199,8 @@ func (m *CIJobMutation) EdgeCleared(name string) bool {
 	switch name {
 	case cijob.EdgePipeline:
 		return m.clearedpipeline
+	case cijob.EdgeUser:
+		return m.cleareduser
 	}
 	return false
 }
@@ -1607,6 +2212,9 @@ func (m *CIJobMutation) ClearEdge(name string) error {
 	case cijob.EdgePipeline:
 		m.ClearPipeline()
 		return nil
+	case cijob.EdgeUser:
+		m.ClearUser()
+		return nil
 	}
 	return fmt.Errorf("unknown CIJob unique edge %s", name)
 }
@@ -1617,6 +2225,9 @@ func (m *CIJobMutation) ResetEdge(name string) error {
 	switch name {
 	case cijob.EdgePipeline:
 		m.ResetPipeline()
+		return nil
+	case cijob.EdgeUser:
+		m.ResetUser()
 		return nil
 	}
 	return fmt.Errorf("unknown CIJob edge %s", name)
@@ -13949,6 +14560,606 @@ func (m *SessionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Session edge %s", name)
 }
 
+// SignInThrottleMutation represents an operation that mutates the SignInThrottle nodes in the graph.
+type SignInThrottleMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	key           *string
+	failures      *int
+	addfailures   *int
+	locked_until  *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*SignInThrottle, error)
+	predicates    []predicate.SignInThrottle
+}
+
+var _ ent.Mutation = (*SignInThrottleMutation)(nil)
+
+// signinthrottleOption allows management of the mutation configuration using functional options.
+type signinthrottleOption func(*SignInThrottleMutation)
+
+// newSignInThrottleMutation creates new mutation for the SignInThrottle entity.
+func newSignInThrottleMutation(c config, op Op, opts ...signinthrottleOption) *SignInThrottleMutation {
+	m := &SignInThrottleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSignInThrottle,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSignInThrottleID sets the ID field of the mutation.
+func withSignInThrottleID(id int) signinthrottleOption {
+	return func(m *SignInThrottleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SignInThrottle
+		)
+		m.oldValue = func(ctx context.Context) (*SignInThrottle, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SignInThrottle.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSignInThrottle sets the old SignInThrottle of the mutation.
+func withSignInThrottle(node *SignInThrottle) signinthrottleOption {
+	return func(m *SignInThrottleMutation) {
+		m.oldValue = func(context.Context) (*SignInThrottle, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SignInThrottleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SignInThrottleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SignInThrottleMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SignInThrottleMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SignInThrottle.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SignInThrottleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SignInThrottleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SignInThrottle entity.
+// If the SignInThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignInThrottleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SignInThrottleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SignInThrottleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SignInThrottleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SignInThrottle entity.
+// If the SignInThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignInThrottleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SignInThrottleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetKey sets the "key" field.
+func (m *SignInThrottleMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *SignInThrottleMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the SignInThrottle entity.
+// If the SignInThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignInThrottleMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *SignInThrottleMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetFailures sets the "failures" field.
+func (m *SignInThrottleMutation) SetFailures(i int) {
+	m.failures = &i
+	m.addfailures = nil
+}
+
+// Failures returns the value of the "failures" field in the mutation.
+func (m *SignInThrottleMutation) Failures() (r int, exists bool) {
+	v := m.failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailures returns the old "failures" field's value of the SignInThrottle entity.
+// If the SignInThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignInThrottleMutation) OldFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailures: %w", err)
+	}
+	return oldValue.Failures, nil
+}
+
+// AddFailures adds i to the "failures" field.
+func (m *SignInThrottleMutation) AddFailures(i int) {
+	if m.addfailures != nil {
+		*m.addfailures += i
+	} else {
+		m.addfailures = &i
+	}
+}
+
+// AddedFailures returns the value that was added to the "failures" field in this mutation.
+func (m *SignInThrottleMutation) AddedFailures() (r int, exists bool) {
+	v := m.addfailures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailures resets all changes to the "failures" field.
+func (m *SignInThrottleMutation) ResetFailures() {
+	m.failures = nil
+	m.addfailures = nil
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (m *SignInThrottleMutation) SetLockedUntil(t time.Time) {
+	m.locked_until = &t
+}
+
+// LockedUntil returns the value of the "locked_until" field in the mutation.
+func (m *SignInThrottleMutation) LockedUntil() (r time.Time, exists bool) {
+	v := m.locked_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockedUntil returns the old "locked_until" field's value of the SignInThrottle entity.
+// If the SignInThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignInThrottleMutation) OldLockedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockedUntil: %w", err)
+	}
+	return oldValue.LockedUntil, nil
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (m *SignInThrottleMutation) ClearLockedUntil() {
+	m.locked_until = nil
+	m.clearedFields[signinthrottle.FieldLockedUntil] = struct{}{}
+}
+
+// LockedUntilCleared returns if the "locked_until" field was cleared in this mutation.
+func (m *SignInThrottleMutation) LockedUntilCleared() bool {
+	_, ok := m.clearedFields[signinthrottle.FieldLockedUntil]
+	return ok
+}
+
+// ResetLockedUntil resets all changes to the "locked_until" field.
+func (m *SignInThrottleMutation) ResetLockedUntil() {
+	m.locked_until = nil
+	delete(m.clearedFields, signinthrottle.FieldLockedUntil)
+}
+
+// Where appends a list predicates to the SignInThrottleMutation builder.
+func (m *SignInThrottleMutation) Where(ps ...predicate.SignInThrottle) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SignInThrottleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SignInThrottleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SignInThrottle, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SignInThrottleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SignInThrottleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SignInThrottle).
+func (m *SignInThrottleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SignInThrottleMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, signinthrottle.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, signinthrottle.FieldUpdatedAt)
+	}
+	if m.key != nil {
+		fields = append(fields, signinthrottle.FieldKey)
+	}
+	if m.failures != nil {
+		fields = append(fields, signinthrottle.FieldFailures)
+	}
+	if m.locked_until != nil {
+		fields = append(fields, signinthrottle.FieldLockedUntil)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SignInThrottleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case signinthrottle.FieldCreatedAt:
+		return m.CreatedAt()
+	case signinthrottle.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case signinthrottle.FieldKey:
+		return m.Key()
+	case signinthrottle.FieldFailures:
+		return m.Failures()
+	case signinthrottle.FieldLockedUntil:
+		return m.LockedUntil()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SignInThrottleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case signinthrottle.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case signinthrottle.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case signinthrottle.FieldKey:
+		return m.OldKey(ctx)
+	case signinthrottle.FieldFailures:
+		return m.OldFailures(ctx)
+	case signinthrottle.FieldLockedUntil:
+		return m.OldLockedUntil(ctx)
+	}
+	return nil, fmt.Errorf("unknown SignInThrottle field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SignInThrottleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case signinthrottle.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case signinthrottle.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case signinthrottle.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case signinthrottle.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailures(v)
+		return nil
+	case signinthrottle.FieldLockedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockedUntil(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SignInThrottle field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SignInThrottleMutation) AddedFields() []string {
+	var fields []string
+	if m.addfailures != nil {
+		fields = append(fields, signinthrottle.FieldFailures)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SignInThrottleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case signinthrottle.FieldFailures:
+		return m.AddedFailures()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SignInThrottleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case signinthrottle.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailures(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SignInThrottle numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SignInThrottleMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(signinthrottle.FieldLockedUntil) {
+		fields = append(fields, signinthrottle.FieldLockedUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SignInThrottleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SignInThrottleMutation) ClearField(name string) error {
+	switch name {
+	case signinthrottle.FieldLockedUntil:
+		m.ClearLockedUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown SignInThrottle nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SignInThrottleMutation) ResetField(name string) error {
+	switch name {
+	case signinthrottle.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case signinthrottle.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case signinthrottle.FieldKey:
+		m.ResetKey()
+		return nil
+	case signinthrottle.FieldFailures:
+		m.ResetFailures()
+		return nil
+	case signinthrottle.FieldLockedUntil:
+		m.ResetLockedUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown SignInThrottle field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SignInThrottleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SignInThrottleMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SignInThrottleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SignInThrottleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SignInThrottleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SignInThrottleMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SignInThrottleMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SignInThrottle unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SignInThrottleMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SignInThrottle edge %s", name)
+}
+
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
@@ -13964,9 +15175,6 @@ type UserMutation struct {
 	bot                           *bool
 	password_hash                 *string
 	state                         *user.State
-	failed_sign_ins               *int
-	addfailed_sign_ins            *int
-	locked_until                  *time.Time
 	clearedFields                 map[string]struct{}
 	memberships                   map[int]struct{}
 	removedmemberships            map[int]struct{}
@@ -14417,111 +15625,6 @@ func (m *UserMutation) ResetState() {
 	m.state = nil
 }
 
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (m *UserMutation) SetFailedSignIns(i int) {
-	m.failed_sign_ins = &i
-	m.addfailed_sign_ins = nil
-}
-
-// FailedSignIns returns the value of the "failed_sign_ins" field in the mutation.
-func (m *UserMutation) FailedSignIns() (r int, exists bool) {
-	v := m.failed_sign_ins
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldFailedSignIns returns the old "failed_sign_ins" field's value of the User entity.
-// If the User object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldFailedSignIns(ctx context.Context) (v int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldFailedSignIns is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldFailedSignIns requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldFailedSignIns: %w", err)
-	}
-	return oldValue.FailedSignIns, nil
-}
-
-// AddFailedSignIns adds i to the "failed_sign_ins" field.
-func (m *UserMutation) AddFailedSignIns(i int) {
-	if m.addfailed_sign_ins != nil {
-		*m.addfailed_sign_ins += i
-	} else {
-		m.addfailed_sign_ins = &i
-	}
-}
-
-// AddedFailedSignIns returns the value that was added to the "failed_sign_ins" field in this mutation.
-func (m *UserMutation) AddedFailedSignIns() (r int, exists bool) {
-	v := m.addfailed_sign_ins
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetFailedSignIns resets all changes to the "failed_sign_ins" field.
-func (m *UserMutation) ResetFailedSignIns() {
-	m.failed_sign_ins = nil
-	m.addfailed_sign_ins = nil
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (m *UserMutation) SetLockedUntil(t time.Time) {
-	m.locked_until = &t
-}
-
-// LockedUntil returns the value of the "locked_until" field in the mutation.
-func (m *UserMutation) LockedUntil() (r time.Time, exists bool) {
-	v := m.locked_until
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldLockedUntil returns the old "locked_until" field's value of the User entity.
-// If the User object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldLockedUntil(ctx context.Context) (v *time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldLockedUntil is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldLockedUntil requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldLockedUntil: %w", err)
-	}
-	return oldValue.LockedUntil, nil
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (m *UserMutation) ClearLockedUntil() {
-	m.locked_until = nil
-	m.clearedFields[user.FieldLockedUntil] = struct{}{}
-}
-
-// LockedUntilCleared returns if the "locked_until" field was cleared in this mutation.
-func (m *UserMutation) LockedUntilCleared() bool {
-	_, ok := m.clearedFields[user.FieldLockedUntil]
-	return ok
-}
-
-// ResetLockedUntil resets all changes to the "locked_until" field.
-func (m *UserMutation) ResetLockedUntil() {
-	m.locked_until = nil
-	delete(m.clearedFields, user.FieldLockedUntil)
-}
-
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
 func (m *UserMutation) AddMembershipIDs(ids ...int) {
 	if m.memberships == nil {
@@ -14718,7 +15821,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -14746,12 +15849,6 @@ func (m *UserMutation) Fields() []string {
 	if m.state != nil {
 		fields = append(fields, user.FieldState)
 	}
-	if m.failed_sign_ins != nil {
-		fields = append(fields, user.FieldFailedSignIns)
-	}
-	if m.locked_until != nil {
-		fields = append(fields, user.FieldLockedUntil)
-	}
 	return fields
 }
 
@@ -14778,10 +15875,6 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.PasswordHash()
 	case user.FieldState:
 		return m.State()
-	case user.FieldFailedSignIns:
-		return m.FailedSignIns()
-	case user.FieldLockedUntil:
-		return m.LockedUntil()
 	}
 	return nil, false
 }
@@ -14809,10 +15902,6 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldPasswordHash(ctx)
 	case user.FieldState:
 		return m.OldState(ctx)
-	case user.FieldFailedSignIns:
-		return m.OldFailedSignIns(ctx)
-	case user.FieldLockedUntil:
-		return m.OldLockedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -14885,20 +15974,6 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetState(v)
 		return nil
-	case user.FieldFailedSignIns:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetFailedSignIns(v)
-		return nil
-	case user.FieldLockedUntil:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetLockedUntil(v)
-		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -14906,21 +15981,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *UserMutation) AddedFields() []string {
-	var fields []string
-	if m.addfailed_sign_ins != nil {
-		fields = append(fields, user.FieldFailedSignIns)
-	}
-	return fields
+	return nil
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
-	switch name {
-	case user.FieldFailedSignIns:
-		return m.AddedFailedSignIns()
-	}
 	return nil, false
 }
 
@@ -14929,13 +15996,6 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *UserMutation) AddField(name string, value ent.Value) error {
 	switch name {
-	case user.FieldFailedSignIns:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddFailedSignIns(v)
-		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
 }
@@ -14946,9 +16006,6 @@ func (m *UserMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(user.FieldPasswordHash) {
 		fields = append(fields, user.FieldPasswordHash)
-	}
-	if m.FieldCleared(user.FieldLockedUntil) {
-		fields = append(fields, user.FieldLockedUntil)
 	}
 	return fields
 }
@@ -14966,9 +16023,6 @@ func (m *UserMutation) ClearField(name string) error {
 	switch name {
 	case user.FieldPasswordHash:
 		m.ClearPasswordHash()
-		return nil
-	case user.FieldLockedUntil:
-		m.ClearLockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -15004,12 +16058,6 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldState:
 		m.ResetState()
-		return nil
-	case user.FieldFailedSignIns:
-		m.ResetFailedSignIns()
-		return nil
-	case user.FieldLockedUntil:
-		m.ResetLockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

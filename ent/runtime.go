@@ -5,6 +5,7 @@ package ent
 import (
 	"time"
 
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -21,6 +22,7 @@ import (
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/schema"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -28,6 +30,25 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	applicationsettingMixin := schema.ApplicationSetting{}.Mixin()
+	applicationsettingMixinFields0 := applicationsettingMixin[0].Fields()
+	_ = applicationsettingMixinFields0
+	applicationsettingFields := schema.ApplicationSetting{}.Fields()
+	_ = applicationsettingFields
+	// applicationsettingDescCreatedAt is the schema descriptor for created_at field.
+	applicationsettingDescCreatedAt := applicationsettingMixinFields0[0].Descriptor()
+	// applicationsetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	applicationsetting.DefaultCreatedAt = applicationsettingDescCreatedAt.Default.(func() time.Time)
+	// applicationsettingDescUpdatedAt is the schema descriptor for updated_at field.
+	applicationsettingDescUpdatedAt := applicationsettingMixinFields0[1].Descriptor()
+	// applicationsetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	applicationsetting.DefaultUpdatedAt = applicationsettingDescUpdatedAt.Default.(func() time.Time)
+	// applicationsetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	applicationsetting.UpdateDefaultUpdatedAt = applicationsettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// applicationsettingDescGuestsMayPullPackages is the schema descriptor for guests_may_pull_packages field.
+	applicationsettingDescGuestsMayPullPackages := applicationsettingFields[1].Descriptor()
+	// applicationsetting.DefaultGuestsMayPullPackages holds the default value on creation for the guests_may_pull_packages field.
+	applicationsetting.DefaultGuestsMayPullPackages = applicationsettingDescGuestsMayPullPackages.Default.(bool)
 	blobMixin := schema.Blob{}.Mixin()
 	blobMixinFields0 := blobMixin[0].Fields()
 	_ = blobMixinFields0
@@ -399,6 +420,29 @@ func init() {
 	sessionDescCsrfDigest := sessionFields[1].Descriptor()
 	// session.CsrfDigestValidator is a validator for the "csrf_digest" field. It is called by the builders before save.
 	session.CsrfDigestValidator = sessionDescCsrfDigest.Validators[0].(func(string) error)
+	signinthrottleMixin := schema.SignInThrottle{}.Mixin()
+	signinthrottleMixinFields0 := signinthrottleMixin[0].Fields()
+	_ = signinthrottleMixinFields0
+	signinthrottleFields := schema.SignInThrottle{}.Fields()
+	_ = signinthrottleFields
+	// signinthrottleDescCreatedAt is the schema descriptor for created_at field.
+	signinthrottleDescCreatedAt := signinthrottleMixinFields0[0].Descriptor()
+	// signinthrottle.DefaultCreatedAt holds the default value on creation for the created_at field.
+	signinthrottle.DefaultCreatedAt = signinthrottleDescCreatedAt.Default.(func() time.Time)
+	// signinthrottleDescUpdatedAt is the schema descriptor for updated_at field.
+	signinthrottleDescUpdatedAt := signinthrottleMixinFields0[1].Descriptor()
+	// signinthrottle.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	signinthrottle.DefaultUpdatedAt = signinthrottleDescUpdatedAt.Default.(func() time.Time)
+	// signinthrottle.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	signinthrottle.UpdateDefaultUpdatedAt = signinthrottleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// signinthrottleDescKey is the schema descriptor for key field.
+	signinthrottleDescKey := signinthrottleFields[0].Descriptor()
+	// signinthrottle.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	signinthrottle.KeyValidator = signinthrottleDescKey.Validators[0].(func(string) error)
+	// signinthrottleDescFailures is the schema descriptor for failures field.
+	signinthrottleDescFailures := signinthrottleFields[1].Descriptor()
+	// signinthrottle.DefaultFailures holds the default value on creation for the failures field.
+	signinthrottle.DefaultFailures = signinthrottleDescFailures.Default.(int)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
@@ -434,8 +478,4 @@ func init() {
 	userDescBot := userFields[4].Descriptor()
 	// user.DefaultBot holds the default value on creation for the bot field.
 	user.DefaultBot = userDescBot.Default.(bool)
-	// userDescFailedSignIns is the schema descriptor for failed_sign_ins field.
-	userDescFailedSignIns := userFields[7].Descriptor()
-	// user.DefaultFailedSignIns holds the default value on creation for the failed_sign_ins field.
-	user.DefaultFailedSignIns = userDescFailedSignIns.Default.(int)
 }

@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// ApplicationSetting is the client for interacting with the ApplicationSetting builders.
+	ApplicationSetting *ApplicationSettingClient
 	// Blob is the client for interacting with the Blob builders.
 	Blob *BlobClient
 	// CIJob is the client for interacting with the CIJob builders.
@@ -44,6 +46,8 @@ type Tx struct {
 	Project *ProjectClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInThrottle is the client for interacting with the SignInThrottle builders.
+	SignInThrottle *SignInThrottleClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -177,6 +181,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.ApplicationSetting = NewApplicationSettingClient(tx.config)
 	tx.Blob = NewBlobClient(tx.config)
 	tx.CIJob = NewCIJobClient(tx.config)
 	tx.DeployToken = NewDeployTokenClient(tx.config)
@@ -192,6 +197,7 @@ func (tx *Tx) init() {
 	tx.PlanLimit = NewPlanLimitClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.SignInThrottle = NewSignInThrottleClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 
@@ -202,7 +208,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Blob.QueryXXX(), the query will be executed
+// applies a query, for example: ApplicationSetting.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -35,10 +35,6 @@ type User struct {
 	PasswordHash string `json:"-"`
 	// Blocked users cannot authenticate.
 	State user.State `json:"state,omitempty"`
-	// Failed password sign-ins since the last success.
-	FailedSignIns int `json:"failed_sign_ins,omitempty"`
-	// Password sign-in is refused until then (throttling).
-	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -98,11 +94,11 @@ func (*User) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case user.FieldAdmin, user.FieldBot:
 			values[i] = new(sql.NullBool)
-		case user.FieldID, user.FieldFailedSignIns:
+		case user.FieldID:
 			values[i] = new(sql.NullInt64)
 		case user.FieldUsername, user.FieldName, user.FieldEmail, user.FieldPasswordHash, user.FieldState:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldLockedUntil:
+		case user.FieldCreatedAt, user.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -178,19 +174,6 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field state", values[i])
 			} else if value.Valid {
 				_m.State = user.State(value.String)
-			}
-		case user.FieldFailedSignIns:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field failed_sign_ins", values[i])
-			} else if value.Valid {
-				_m.FailedSignIns = int(value.Int64)
-			}
-		case user.FieldLockedUntil:
-			if value, ok := values[i].(*sql.NullTime); !ok {
-				return fmt.Errorf("unexpected type %T for field locked_until", values[i])
-			} else if value.Valid {
-				_m.LockedUntil = new(time.Time)
-				*_m.LockedUntil = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -268,14 +251,6 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("state=")
 	builder.WriteString(fmt.Sprintf("%v", _m.State))
-	builder.WriteString(", ")
-	builder.WriteString("failed_sign_ins=")
-	builder.WriteString(fmt.Sprintf("%v", _m.FailedSignIns))
-	builder.WriteString(", ")
-	if v := _m.LockedUntil; v != nil {
-		builder.WriteString("locked_until=")
-		builder.WriteString(v.Format(time.ANSIC))
-	}
 	builder.WriteByte(')')
 	return builder.String()
 }

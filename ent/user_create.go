@@ -143,34 +143,6 @@ func (_c *UserCreate) SetNillableState(v *user.State) *UserCreate {
 	return _c
 }
 
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (_c *UserCreate) SetFailedSignIns(v int) *UserCreate {
-	_c.mutation.SetFailedSignIns(v)
-	return _c
-}
-
-// SetNillableFailedSignIns sets the "failed_sign_ins" field if the given value is not nil.
-func (_c *UserCreate) SetNillableFailedSignIns(v *int) *UserCreate {
-	if v != nil {
-		_c.SetFailedSignIns(*v)
-	}
-	return _c
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (_c *UserCreate) SetLockedUntil(v time.Time) *UserCreate {
-	_c.mutation.SetLockedUntil(v)
-	return _c
-}
-
-// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
-func (_c *UserCreate) SetNillableLockedUntil(v *time.Time) *UserCreate {
-	if v != nil {
-		_c.SetLockedUntil(*v)
-	}
-	return _c
-}
-
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_c *UserCreate) AddMembershipIDs(ids ...int) *UserCreate {
 	_c.mutation.AddMembershipIDs(ids...)
@@ -279,10 +251,6 @@ func (_c *UserCreate) defaults() {
 		v := user.DefaultState
 		_c.mutation.SetState(v)
 	}
-	if _, ok := _c.mutation.FailedSignIns(); !ok {
-		v := user.DefaultFailedSignIns
-		_c.mutation.SetFailedSignIns(v)
-	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -320,9 +288,6 @@ func (_c *UserCreate) check() error {
 		if err := user.StateValidator(v); err != nil {
 			return &ValidationError{Name: "state", err: fmt.Errorf(`ent: validator failed for field "User.state": %w`, err)}
 		}
-	}
-	if _, ok := _c.mutation.FailedSignIns(); !ok {
-		return &ValidationError{Name: "failed_sign_ins", err: errors.New(`ent: missing required field "User.failed_sign_ins"`)}
 	}
 	return nil
 }
@@ -386,14 +351,6 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.State(); ok {
 		_spec.SetField(user.FieldState, field.TypeEnum, value)
 		_node.State = value
-	}
-	if value, ok := _c.mutation.FailedSignIns(); ok {
-		_spec.SetField(user.FieldFailedSignIns, field.TypeInt, value)
-		_node.FailedSignIns = value
-	}
-	if value, ok := _c.mutation.LockedUntil(); ok {
-		_spec.SetField(user.FieldLockedUntil, field.TypeTime, value)
-		_node.LockedUntil = &value
 	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -597,42 +554,6 @@ func (u *UserUpsert) UpdateState() *UserUpsert {
 	return u
 }
 
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (u *UserUpsert) SetFailedSignIns(v int) *UserUpsert {
-	u.Set(user.FieldFailedSignIns, v)
-	return u
-}
-
-// UpdateFailedSignIns sets the "failed_sign_ins" field to the value that was provided on create.
-func (u *UserUpsert) UpdateFailedSignIns() *UserUpsert {
-	u.SetExcluded(user.FieldFailedSignIns)
-	return u
-}
-
-// AddFailedSignIns adds v to the "failed_sign_ins" field.
-func (u *UserUpsert) AddFailedSignIns(v int) *UserUpsert {
-	u.Add(user.FieldFailedSignIns, v)
-	return u
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (u *UserUpsert) SetLockedUntil(v time.Time) *UserUpsert {
-	u.Set(user.FieldLockedUntil, v)
-	return u
-}
-
-// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
-func (u *UserUpsert) UpdateLockedUntil() *UserUpsert {
-	u.SetExcluded(user.FieldLockedUntil)
-	return u
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (u *UserUpsert) ClearLockedUntil() *UserUpsert {
-	u.SetNull(user.FieldLockedUntil)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -794,48 +715,6 @@ func (u *UserUpsertOne) SetState(v user.State) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateState() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateState()
-	})
-}
-
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (u *UserUpsertOne) SetFailedSignIns(v int) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.SetFailedSignIns(v)
-	})
-}
-
-// AddFailedSignIns adds v to the "failed_sign_ins" field.
-func (u *UserUpsertOne) AddFailedSignIns(v int) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.AddFailedSignIns(v)
-	})
-}
-
-// UpdateFailedSignIns sets the "failed_sign_ins" field to the value that was provided on create.
-func (u *UserUpsertOne) UpdateFailedSignIns() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateFailedSignIns()
-	})
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (u *UserUpsertOne) SetLockedUntil(v time.Time) *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.SetLockedUntil(v)
-	})
-}
-
-// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
-func (u *UserUpsertOne) UpdateLockedUntil() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateLockedUntil()
-	})
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (u *UserUpsertOne) ClearLockedUntil() *UserUpsertOne {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearLockedUntil()
 	})
 }
 
@@ -1166,48 +1045,6 @@ func (u *UserUpsertBulk) SetState(v user.State) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateState() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateState()
-	})
-}
-
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (u *UserUpsertBulk) SetFailedSignIns(v int) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.SetFailedSignIns(v)
-	})
-}
-
-// AddFailedSignIns adds v to the "failed_sign_ins" field.
-func (u *UserUpsertBulk) AddFailedSignIns(v int) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.AddFailedSignIns(v)
-	})
-}
-
-// UpdateFailedSignIns sets the "failed_sign_ins" field to the value that was provided on create.
-func (u *UserUpsertBulk) UpdateFailedSignIns() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateFailedSignIns()
-	})
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (u *UserUpsertBulk) SetLockedUntil(v time.Time) *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.SetLockedUntil(v)
-	})
-}
-
-// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
-func (u *UserUpsertBulk) UpdateLockedUntil() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.UpdateLockedUntil()
-	})
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (u *UserUpsertBulk) ClearLockedUntil() *UserUpsertBulk {
-	return u.Update(func(s *UserUpsert) {
-		s.ClearLockedUntil()
 	})
 }
 

@@ -141,47 +141,6 @@ func (_u *UserUpdate) SetNillableState(v *user.State) *UserUpdate {
 	return _u
 }
 
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (_u *UserUpdate) SetFailedSignIns(v int) *UserUpdate {
-	_u.mutation.ResetFailedSignIns()
-	_u.mutation.SetFailedSignIns(v)
-	return _u
-}
-
-// SetNillableFailedSignIns sets the "failed_sign_ins" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableFailedSignIns(v *int) *UserUpdate {
-	if v != nil {
-		_u.SetFailedSignIns(*v)
-	}
-	return _u
-}
-
-// AddFailedSignIns adds value to the "failed_sign_ins" field.
-func (_u *UserUpdate) AddFailedSignIns(v int) *UserUpdate {
-	_u.mutation.AddFailedSignIns(v)
-	return _u
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (_u *UserUpdate) SetLockedUntil(v time.Time) *UserUpdate {
-	_u.mutation.SetLockedUntil(v)
-	return _u
-}
-
-// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableLockedUntil(v *time.Time) *UserUpdate {
-	if v != nil {
-		_u.SetLockedUntil(*v)
-	}
-	return _u
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (_u *UserUpdate) ClearLockedUntil() *UserUpdate {
-	_u.mutation.ClearLockedUntil()
-	return _u
-}
-
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *UserUpdate) AddMembershipIDs(ids ...int) *UserUpdate {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -384,18 +343,6 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(user.FieldState, field.TypeEnum, value)
-	}
-	if value, ok := _u.mutation.FailedSignIns(); ok {
-		_spec.SetField(user.FieldFailedSignIns, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedFailedSignIns(); ok {
-		_spec.AddField(user.FieldFailedSignIns, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LockedUntil(); ok {
-		_spec.SetField(user.FieldLockedUntil, field.TypeTime, value)
-	}
-	if _u.mutation.LockedUntilCleared() {
-		_spec.ClearField(user.FieldLockedUntil, field.TypeTime)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -662,47 +609,6 @@ func (_u *UserUpdateOne) SetNillableState(v *user.State) *UserUpdateOne {
 	return _u
 }
 
-// SetFailedSignIns sets the "failed_sign_ins" field.
-func (_u *UserUpdateOne) SetFailedSignIns(v int) *UserUpdateOne {
-	_u.mutation.ResetFailedSignIns()
-	_u.mutation.SetFailedSignIns(v)
-	return _u
-}
-
-// SetNillableFailedSignIns sets the "failed_sign_ins" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableFailedSignIns(v *int) *UserUpdateOne {
-	if v != nil {
-		_u.SetFailedSignIns(*v)
-	}
-	return _u
-}
-
-// AddFailedSignIns adds value to the "failed_sign_ins" field.
-func (_u *UserUpdateOne) AddFailedSignIns(v int) *UserUpdateOne {
-	_u.mutation.AddFailedSignIns(v)
-	return _u
-}
-
-// SetLockedUntil sets the "locked_until" field.
-func (_u *UserUpdateOne) SetLockedUntil(v time.Time) *UserUpdateOne {
-	_u.mutation.SetLockedUntil(v)
-	return _u
-}
-
-// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableLockedUntil(v *time.Time) *UserUpdateOne {
-	if v != nil {
-		_u.SetLockedUntil(*v)
-	}
-	return _u
-}
-
-// ClearLockedUntil clears the value of the "locked_until" field.
-func (_u *UserUpdateOne) ClearLockedUntil() *UserUpdateOne {
-	_u.mutation.ClearLockedUntil()
-	return _u
-}
-
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *UserUpdateOne) AddMembershipIDs(ids ...int) *UserUpdateOne {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -935,18 +841,6 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(user.FieldState, field.TypeEnum, value)
-	}
-	if value, ok := _u.mutation.FailedSignIns(); ok {
-		_spec.SetField(user.FieldFailedSignIns, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedFailedSignIns(); ok {
-		_spec.AddField(user.FieldFailedSignIns, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LockedUntil(); ok {
-		_spec.SetField(user.FieldLockedUntil, field.TypeTime, value)
-	}
-	if _u.mutation.LockedUntilCleared() {
-		_spec.ClearField(user.FieldLockedUntil, field.TypeTime)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -1,11 +1,15 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -25,10 +29,16 @@ import (
 const (
 	MaxComplexity = 5000
 	MaxDepth      = 12
+	// MaxBodyBytes bounds a POST body; a larger one is refused (413) before it is read.
+	MaxBodyBytes = 2 << 20
 )
 
 // NewHandler serves GraphQL over GET and POST.
 func NewHandler(svc *registry.Service, log *slog.Logger) http.Handler {
+	return &bounded{next: newExecutor(svc, log), timeout: svc.SmallBodyTimeout()}
+}
+
+func newExecutor(svc *registry.Service, log *slog.Logger) http.Handler {
 	cfg := generated.Config{Resolvers: NewResolver(svc)}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -45,6 +55,49 @@ func NewHandler(svc *registry.Service, log *slog.Logger) http.Handler {
 		return errors.New("internal error")
 	})
 	return srv
+}
+
+// bounded reads a POST body itself, within MaxBodyBytes and the small-body read
+// deadline, and refuses what is not JSON without echoing it (gqlgen's own decoder
+// would quote the body back in its error message).
+type bounded struct {
+	next    http.Handler
+	timeout time.Duration
+}
+
+func (b *bounded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		b.next.ServeHTTP(w, r)
+		return
+	}
+	if r.ContentLength > MaxBodyBytes {
+		writeGraphQLError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+		return
+	}
+	if b.timeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(b.timeout))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeGraphQLError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+		return
+	case err != nil:
+		writeGraphQLError(w, http.StatusBadRequest, "the request body could not be read")
+		return
+	case !json.Valid(body):
+		writeGraphQLError(w, http.StatusBadRequest, "the request body is not valid JSON")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	b.next.ServeHTTP(w, r)
+}
+
+func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg}}})
 }
 
 // Explorer serves GraphiQL, pointed at the API.
@@ -114,6 +167,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 		return pageCost(ch, first, last)
 	}
 	c.Query.Users, c.Query.Groups, c.Query.Projects = search, search, search
+	// nodes(ids:) resolves every id: it costs its fields once per id.
+	c.Query.Nodes = func(ch int, ids []string) int { return 1 + ch*max(len(ids), 1) }
 }
 
 // depthLimit refuses operations nested deeper than max fields.

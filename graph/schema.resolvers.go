@@ -285,16 +285,9 @@ func (r *mutationResolver) UpdatePackagesCleanupPolicy(ctx context.Context, inpu
 func (r *mutationResolver) PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error) {
 	out := &model.PersonalAccessTokenCreatePayload{ClientMutationID: input.ClientMutationID}
 	in := registry.CreatePersonalAccessTokenInput{Name: input.Name, Scopes: input.Scopes, ExpiresAt: input.ExpiresAt}
-	var err error
-	if input.Username != nil {
-		var u *ent.User
-		if u, err = r.svc.UserByUsername(ctx, *input.Username); err == nil {
-			in.UserID = u.ID
-		}
-	}
-	if err == nil {
-		err = r.tokenPayload(ctx, out, func() (*registry.NewToken, error) { return r.svc.CreatePersonalAccessToken(ctx, in) })
-	}
+	err := r.tokenPayload(ctx, out, func() (*registry.NewToken, error) {
+		return r.svc.CreatePersonalAccessTokenFor(ctx, str(input.Username), in)
+	})
 	out.Errors, err = payloadErrors(err)
 	return out, err
 }
@@ -330,17 +323,7 @@ func (r *mutationResolver) UserCreate(ctx context.Context, input model.UserCreat
 
 // UserUpdate is the resolver for the userUpdate field.
 func (r *mutationResolver) UserUpdate(ctx context.Context, input model.UserUpdateInput) (*model.UserCreatePayload, error) {
-	var err error
-	if input.Blocked != nil {
-		err = r.svc.SetUserState(ctx, input.Username, *input.Blocked)
-	}
-	if err == nil && input.Password != nil {
-		err = r.svc.SetPassword(ctx, input.Username, *input.Password)
-	}
-	var u *ent.User
-	if err == nil {
-		u, err = r.svc.UserByUsername(ctx, input.Username)
-	}
+	u, err := r.svc.UpdateUser(ctx, registry.UpdateUserInput{Username: input.Username, Blocked: input.Blocked, Password: input.Password})
 	errs, err := payloadErrors(err)
 	return &model.UserCreatePayload{ClientMutationID: input.ClientMutationID, User: u, Errors: errs}, err
 }
@@ -387,13 +370,10 @@ func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.Mem
 
 // MembershipUpdate is the resolver for the membershipUpdate field.
 func (r *mutationResolver) MembershipUpdate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
-	_, err := r.svc.FindMembership(ctx, registry.MembershipInput{Username: input.Username,
-		ProjectPath: str(input.ProjectPath), GroupPath: str(input.GroupPath)})
-	if err != nil {
-		errs, err := payloadErrors(err)
-		return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
-	}
-	return r.MembershipCreate(ctx, input)
+	m, err := r.svc.UpdateMembership(ctx, registry.MembershipInput{Username: input.Username, ProjectPath: str(input.ProjectPath),
+		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel)})
+	errs, err := payloadErrors(err)
+	return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Member: m, Errors: errs}, err
 }
 
 // MembershipDelete is the resolver for the membershipDelete field.

@@ -13,6 +13,21 @@ import (
 	"github.com/pkgreg/registry/ent/project"
 )
 
+// This file is the one authorization policy of the registry. Every decision comes
+// from here, in three layers that are applied together:
+//
+//  1. the credential: what a kind of token may do at all, whatever its user's roles
+//     (credentialAllows). GitLab accepts CI job tokens only on package endpoints and
+//     reads; deploy tokens only on the package registry; read_api tokens only read;
+//     the bots behind project and group access tokens never act on their own account.
+//  2. the standing: visibility, the role inherited down the group tree, a deploy
+//     token's reach and a job token's allowlist (projectAccess, groupAccess).
+//  3. the action's requirement on that standing (projectAllows, groupAllows), and for
+//     memberships who may change whom (memberChangeAllowed).
+//
+// Listings never carry a second, SQL form of these rules: they load candidates and
+// keep those the Go form allows, so the two cannot drift apart.
+
 // Role is a membership access level; higher includes lower.
 type Role int
 
@@ -48,22 +63,66 @@ func (r Role) String() string {
 	return "none"
 }
 
-// Action is something a viewer wants to do in a project or group.
+// Action is something a viewer wants to do, in a project or group or on the instance.
 type Action int
 
-// Actions. Package actions follow GitLab's package policy (spec E1): pull is every
-// role, publish Developer, delete Maintainer, settings Owner.
+// Actions on a project or group. Package actions follow GitLab's package policy
+// (spec E1): pull Reporter (Guest where the instance allows it or the project is not
+// private), publish Developer, delete Maintainer.
 const (
-	ReadPackages    Action = iota // pull, list
+	ReadNamespace   Action = iota // see the project or group itself
+	ReadPackages                  // pull, list
 	CreatePackages                // publish, add a tag
 	DestroyPackages               // delete packages and files, deprecate, remove a tag
-	AdminPackages                 // cleanup policy, protection rules
-	ManageProject                 // project settings, members, deploy and access tokens
-	ManageGroup                   // group members, tokens, namespace package settings
-	ReadNamespace                 // see the project or group itself
+	AdminPackages                 // cleanup policy (project); package settings (group, Owner)
+	ManageProject                 // project settings: name, visibility, registry access
+	ManageMembers                 // add, change and remove members (project Maintainer, group Owner)
+	ManageTokens                  // deploy tokens, access tokens, the job token allowlist
+	CreateProjects                // create projects and subgroups in a group
+	RunJobs                       // start CI jobs in a project
+	ManageGroup                   // a group's own settings (Owner)
 )
 
-func (a Action) writes() bool { return a != ReadPackages && a != ReadNamespace }
+// Actions on the instance or the viewer's own account.
+const (
+	CreateOwnToken        Action = iota + 100 // a personal access token for oneself
+	CreateTopLevelGroup                       // a group at the root of the instance
+	CreatePersonalProject                     // a project in one's personal namespace
+	AdminInstance                             // users, plan limits, instance settings, anyone's tokens
+)
+
+func (a Action) reads() bool { return a == ReadNamespace || a == ReadPackages }
+
+// credentialAllows is what a kind of credential may do at all, before any role.
+func credentialAllows(v *auth.Viewer, act Action) bool {
+	switch v.Kind {
+	case auth.Anonymous:
+		return act.reads()
+	case auth.DeployToken:
+		switch act {
+		case ReadNamespace, ReadPackages:
+			return v.HasScope("read_package_registry") || v.HasScope("write_package_registry")
+		case CreatePackages, DestroyPackages:
+			return v.HasScope("write_package_registry")
+		}
+		return false
+	case auth.JobToken:
+		// GitLab accepts job tokens on the package endpoints and a few reads only:
+		// a job never mints tokens, manages members or settings, or administers.
+		return act.reads() || act == CreatePackages || act == DestroyPackages
+	case auth.PersonalToken:
+		if v.Bot && (act == CreateOwnToken || act == CreateTopLevelGroup || act == CreatePersonalProject) {
+			return false // the bot of an access token acts only where it is a member
+		}
+		if act.reads() {
+			return v.HasScope("api") || v.HasScope("read_api")
+		}
+		return v.HasScope("api")
+	case auth.Session:
+		return !v.Bot
+	}
+	return false
+}
 
 // access is what one viewer has in one project or group, before the action is applied.
 type access struct {
@@ -71,6 +130,9 @@ type access struct {
 	signed  bool // counts as a signed-in user here (sees internal things)
 	role    Role
 	reach   bool // deploy token scoped to it
+	// guestPull: a Guest (or Planner) may pull from this private project, because
+	// the instance allows it.
+	guestPull bool
 }
 
 // checker evaluates the policy for one viewer. It loads the viewer's memberships once,
@@ -81,15 +143,16 @@ type checker struct {
 	v            *auth.Viewer
 	groupRoles   map[string]Role // by group full path
 	projectRoles map[string]Role // by project full path
+	memo         *rolesMemo
 }
 
 func (s *Service) checker(ctx context.Context) (*checker, error) {
 	v := auth.FromContext(ctx)
-	c := &checker{s: s, v: v, groupRoles: map[string]Role{}, projectRoles: map[string]Role{}}
+	memo, _ := ctx.Value(memoKey{}).(*rolesMemo)
+	c := &checker{s: s, v: v, groupRoles: map[string]Role{}, projectRoles: map[string]Role{}, memo: memo}
 	if !v.IsUser() || v.Admin {
 		return c, nil
 	}
-	memo, _ := ctx.Value(memoKey{}).(*rolesMemo)
 	if memo != nil {
 		memo.mu.Lock()
 		defer memo.mu.Unlock()
@@ -122,11 +185,13 @@ func (s *Service) checker(ctx context.Context) (*checker, error) {
 
 // rolesMemo keeps the viewer's memberships for the rest of one request, so that
 // checking many objects (a GraphQL list asking canDestroy on every package) loads them
-// once. Writes that change memberships forget it.
+// once. Writes that change memberships forget it. It also keeps the one instance
+// setting the policy reads, loaded only when a decision needs it.
 type rolesMemo struct {
 	mu                       sync.Mutex
 	viewer                   *auth.Viewer
 	groupRoles, projectRoles map[string]Role
+	guestPull                *bool
 }
 
 type memoKey struct{}
@@ -136,13 +201,33 @@ func WithRequestMemo(ctx context.Context) context.Context {
 	return context.WithValue(ctx, memoKey{}, &rolesMemo{})
 }
 
-// forgetRoles drops the memo after a write that changed memberships.
+// forgetRoles drops the memo after a write that changed memberships or settings.
 func forgetRoles(ctx context.Context) {
 	if memo, _ := ctx.Value(memoKey{}).(*rolesMemo); memo != nil {
 		memo.mu.Lock()
-		memo.viewer = nil
+		memo.viewer, memo.guestPull = nil, nil
 		memo.mu.Unlock()
 	}
+}
+
+// guestsMayPull reads the instance setting that lets Guests pull from private
+// projects (GitLab's allow_guest_plus_roles_to_pull_packages), once per request.
+func (c *checker) guestsMayPull(ctx context.Context) (bool, error) {
+	if c.memo != nil {
+		c.memo.mu.Lock()
+		defer c.memo.mu.Unlock()
+		if c.memo.guestPull != nil {
+			return *c.memo.guestPull, nil
+		}
+	}
+	st, err := c.s.instanceSettings(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c.memo != nil {
+		c.memo.guestPull = &st.GuestsMayPullPackages
+	}
+	return st.GuestsMayPullPackages, nil
 }
 
 // inheritedRole is the highest group role on path or any of its ancestors.
@@ -164,6 +249,12 @@ func parentPath(p string) string {
 // isUnder reports whether path equals root or lies below it.
 func isUnder(path, root string) bool {
 	return path == root || strings.HasPrefix(path, root+"/")
+}
+
+// rootOf is the root namespace of a full path: the tenant that owns it.
+func rootOf(path string) string {
+	root, _, _ := strings.Cut(path, "/")
+	return root
 }
 
 // projectAccess computes the viewer's standing in p.
@@ -203,11 +294,21 @@ func (c *checker) projectAccess(ctx context.Context, p *ent.Project) (access, er
 	}
 	a.visible = p.Visibility == project.VisibilityPublic ||
 		(p.Visibility == project.VisibilityInternal && a.signed) || a.role >= Guest
+	if p.Visibility == project.VisibilityPrivate && a.role >= Guest && a.role < Reporter {
+		ok, err := c.guestsMayPull(ctx)
+		if err != nil {
+			return a, err
+		}
+		a.guestPull = ok
+	}
 	return a, nil
 }
 
 // groupAccess computes the viewer's standing in g. Members of anything inside a
-// private group may see the group itself, as in GitLab.
+// private group may see the group itself, as in GitLab. A job token sees groups as
+// its user does; what it may do there is bounded by credentialAllows, and the
+// packages it reads through a group are checked project by project, allowlist
+// included.
 func (c *checker) groupAccess(g *ent.Group) access {
 	v := c.v
 	var a access
@@ -237,33 +338,9 @@ func (c *checker) groupAccess(g *ent.Group) access {
 	return a
 }
 
-// scopeAllows applies the token's scopes, independent of roles.
-func scopeAllows(v *auth.Viewer, act Action) bool {
-	switch v.Kind {
-	case auth.PersonalToken:
-		if act.writes() {
-			return v.HasScope("api")
-		}
-		return v.HasScope("api") || v.HasScope("read_api")
-	case auth.DeployToken:
-		switch act {
-		case ReadPackages, ReadNamespace:
-			return v.HasScope("read_package_registry") || v.HasScope("write_package_registry")
-		case CreatePackages, DestroyPackages:
-			return v.HasScope("write_package_registry")
-		default:
-			return false
-		}
-	case auth.Anonymous:
-		return !act.writes()
-	default: // job tokens and web sessions act with the user's full rights
-		return true
-	}
-}
-
 // projectAllows decides act on p for a viewer with access a.
 func projectAllows(v *auth.Viewer, p *ent.Project, a access, act Action) bool {
-	if !scopeAllows(v, act) {
+	if !credentialAllows(v, act) {
 		return false
 	}
 	registryOn := p.PackageRegistryAccessLevel != project.PackageRegistryAccessLevelDisabled
@@ -280,17 +357,42 @@ func projectAllows(v *auth.Viewer, p *ent.Project, a access, act Action) bool {
 		if v.Kind == auth.DeployToken {
 			return a.visible
 		}
-		return a.visible && (p.Visibility != project.VisibilityPrivate || a.role >= Guest)
+		return a.visible && (p.Visibility != project.VisibilityPrivate || a.role >= Reporter || a.guestPull)
 	case CreatePackages:
 		return registryOn && (a.role >= Developer || a.reach)
 	case DestroyPackages:
 		return registryOn && (a.role >= Maintainer || a.reach)
-	case AdminPackages, ManageProject:
+	case RunJobs:
+		return a.role >= Developer
+	case AdminPackages, ManageProject, ManageMembers, ManageTokens:
 		return a.role >= Maintainer
-	case ManageGroup:
+	}
+	return false
+}
+
+// groupAllows decides act on g for a viewer with access a. Group-level package reads
+// only need the group to be visible: each project is filtered after.
+func groupAllows(v *auth.Viewer, a access, act Action) bool {
+	if !credentialAllows(v, act) {
+		return false
+	}
+	switch act {
+	case ReadNamespace, ReadPackages:
+		return a.visible
+	case CreateProjects, ManageTokens:
+		return a.role >= Maintainer
+	case ManageMembers, ManageGroup, AdminPackages:
 		return a.role >= Owner
 	}
 	return false
+}
+
+// memberChangeAllowed decides whether a viewer whose role in a project or group is
+// own may give a member whose current role there is current (NoRole for a new
+// member) the role next (NoRole to remove them): nobody acts on a member above
+// their own role, nor grants a role above it.
+func memberChangeAllowed(own, current, next Role) bool {
+	return current <= own && next <= own
 }
 
 // deny picks the status for a refused action: anonymous callers are asked to
@@ -328,8 +430,7 @@ func (c *checker) authorizeProject(ctx context.Context, p *ent.Project, act Acti
 	return deny(c.v, visible, errProjectNotFound)
 }
 
-// AuthorizeGroup returns nil when the viewer in ctx may do act in g. Group-level
-// package reads only need the group to be visible: each project is filtered after.
+// AuthorizeGroup returns nil when the viewer in ctx may do act in g.
 func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) error {
 	c, err := s.checker(ctx)
 	if err != nil {
@@ -340,21 +441,25 @@ func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) 
 
 func (c *checker) authorizeGroup(g *ent.Group, act Action) error {
 	a := c.groupAccess(g)
-	ok := scopeAllows(c.v, act)
-	switch act {
-	case ReadNamespace, ReadPackages:
-		ok = ok && a.visible
-	case ManageGroup:
-		ok = ok && a.role >= Owner
-	case ManageProject, AdminPackages:
-		ok = ok && a.role >= Maintainer
-	default:
-		ok = false
-	}
-	if ok {
+	if groupAllows(c.v, a, act) {
 		return nil
 	}
 	return deny(c.v, a.visible, errGroupNotFound)
+}
+
+// authorizeAccount returns nil when the viewer may do an instance- or account-level
+// act: any signed-in user creates their own tokens, top-level groups and personal
+// projects; only administrators administer.
+func (s *Service) authorizeAccount(ctx context.Context, act Action) error {
+	v := auth.FromContext(ctx)
+	ok := v.IsUser() && credentialAllows(v, act)
+	if act == AdminInstance {
+		ok = ok && v.Admin
+	}
+	if !ok {
+		return deny(v, true, errForbidden)
+	}
+	return nil
 }
 
 // jobTokenAllowed reports whether the job token's project is on p's inbound
@@ -377,4 +482,31 @@ func (s *Service) jobTokenAllowed(ctx context.Context, v *auth.Viewer, p *ent.Pr
 		}
 	}
 	return false, nil
+}
+
+// readableProjects keeps the projects on which the viewer may do act, deciding each
+// with the Go policy (memberships loaded once).
+func (c *checker) allowedProjects(ctx context.Context, projects []*ent.Project, act Action) ([]*ent.Project, error) {
+	out := projects[:0:0]
+	for _, p := range projects {
+		a, err := c.projectAccess(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if projectAllows(c.v, p, a, act) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// allowedGroups keeps the groups on which the viewer may do act.
+func (c *checker) allowedGroups(groups []*ent.Group, act Action) []*ent.Group {
+	out := groups[:0:0]
+	for _, g := range groups {
+		if groupAllows(c.v, c.groupAccess(g), act) {
+			out = append(out, g)
+		}
+	}
+	return out
 }

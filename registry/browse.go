@@ -125,30 +125,9 @@ func IsDenied(err error) bool {
 	return errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound)
 }
 
-// visibleProjects is the SQL form of "the viewer may see the project", for listings.
-func (c *checker) visibleProjects() predicate.Project {
-	v := c.v
-	if v.Admin {
-		return project.IDGT(0)
-	}
-	or := []predicate.Project{project.VisibilityEQ(project.VisibilityPublic)}
-	switch {
-	case v.Kind == auth.DeployToken:
-		if v.DeployProjectID != 0 {
-			or = append(or, project.ID(v.DeployProjectID))
-		}
-		if v.DeployGroupPath != "" {
-			or = append(or, project.FullPathHasPrefix(v.DeployGroupPath+"/"))
-		}
-	case v.IsUser():
-		or = append(or, project.VisibilityEQ(project.VisibilityInternal), project.OwnerID(v.UserID))
-		or = append(or, c.memberProjects()...)
-	}
-	return project.Or(or...)
-}
-
-// memberProjects matches projects the viewer is a member of, directly or through a group.
-func (c *checker) memberProjects() []predicate.Project {
+// memberPaths matches the projects the viewer is a member of, directly or through a
+// group: the candidates of "my projects", before the policy decides on each.
+func (c *checker) memberPaths() []predicate.Project {
 	var or []predicate.Project
 	if len(c.projectRoles) > 0 {
 		paths := make([]string, 0, len(c.projectRoles))
@@ -163,43 +142,13 @@ func (c *checker) memberProjects() []predicate.Project {
 	return or
 }
 
-// visibleGroups is the SQL form of "the viewer may see the group".
-func (c *checker) visibleGroups() predicate.Group {
-	v := c.v
-	if v.Admin {
-		return group.IDGT(0)
-	}
-	or := []predicate.Group{group.VisibilityEQ(group.VisibilityPublic)}
-	if v.Kind == auth.DeployToken && v.DeployGroupPath != "" {
-		or = append(or, group.FullPath(v.DeployGroupPath), group.FullPathHasPrefix(v.DeployGroupPath+"/"))
-	}
-	if v.IsUser() {
-		or = append(or, group.VisibilityEQ(group.VisibilityInternal))
-		or = append(or, c.memberGroups(true)...)
-	}
-	return group.Or(or...)
-}
-
-// memberGroups matches the groups the viewer is a member of and their subgroups; with
-// ancestors, also the groups above anything the viewer is a member of.
-func (c *checker) memberGroups(ancestors bool) []predicate.Group {
+// memberGroups matches the groups the viewer is a member of and their subgroups.
+func (c *checker) memberGroups() []predicate.Group {
 	var or []predicate.Group
 	var paths []string
 	for g := range c.groupRoles {
 		paths = append(paths, g)
 		or = append(or, group.FullPathHasPrefix(g+"/"))
-	}
-	if ancestors {
-		for g := range c.groupRoles {
-			for p := parentPath(g); p != ""; p = parentPath(p) {
-				paths = append(paths, p)
-			}
-		}
-		for pr := range c.projectRoles {
-			for p := parentPath(pr); p != ""; p = parentPath(p) {
-				paths = append(paths, p)
-			}
-		}
 	}
 	if len(paths) > 0 {
 		or = append(or, group.FullPathIn(paths...))
@@ -209,66 +158,82 @@ func (c *checker) memberGroups(ancestors bool) []predicate.Group {
 
 // ProjectsQuery lists projects: under a group (its own, or with subgroups) those the
 // viewer may see; at the top level all for administrators and the viewer's own
-// (by membership) for others.
+// (by membership) for others. Candidates are loaded and each is decided by the
+// policy, so the listing is exactly what AuthorizeProject would allow.
 func (s *Service) ProjectsQuery(ctx context.Context, in *ent.Group, includeSubgroups bool, search string) (*ent.ProjectQuery, error) {
 	c, err := s.checker(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := s.client.Project.Query()
+	cand := s.client.Project.Query()
 	switch {
 	case in != nil:
 		if err := c.authorizeGroup(in, ReadNamespace); err != nil {
 			return nil, err
 		}
 		if includeSubgroups {
-			q.Where(project.FullPathHasPrefix(in.FullPath + "/"))
+			cand.Where(project.FullPathHasPrefix(in.FullPath + "/"))
 		} else {
-			q.Where(project.GroupID(in.ID))
+			cand.Where(project.GroupID(in.ID))
 		}
-		q.Where(c.visibleProjects())
-	case c.v.Admin:
+	case c.v.Admin && credentialAllows(c.v, ReadNamespace):
 	case c.v.IsUser():
-		own := append(c.memberProjects(), project.OwnerID(c.v.UserID))
-		q.Where(project.Or(own...))
+		own := append(c.memberPaths(), project.OwnerID(c.v.UserID))
+		cand.Where(project.Or(own...))
 	default:
-		q.Where(project.IDLT(0))
+		return s.client.Project.Query().Where(project.IDLT(0)), nil
 	}
 	if search != "" {
-		q.Where(project.Or(project.FullPathContainsFold(search), project.NameContainsFold(search)))
+		cand.Where(project.Or(project.FullPathContainsFold(search), project.NameContainsFold(search)))
 	}
-	return q, nil
+	projects, err := cand.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if projects, err = c.allowedProjects(ctx, projects, ReadNamespace); err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(projects))
+	for i, p := range projects {
+		ids[i] = p.ID
+	}
+	return s.client.Project.Query().Where(project.IDIn(ids...)), nil
 }
 
 // GroupsQuery lists groups: the direct subgroups of parent the viewer may see, or at
-// the top level all groups (administrators) or the viewer's own.
+// the top level all groups (administrators) or the viewer's own. As ProjectsQuery,
+// each candidate is decided by the policy.
 func (s *Service) GroupsQuery(ctx context.Context, parent *ent.Group, search string) (*ent.GroupQuery, error) {
 	c, err := s.checker(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := s.client.Group.Query()
+	cand := s.client.Group.Query()
 	switch {
 	case parent != nil:
 		if err := c.authorizeGroup(parent, ReadNamespace); err != nil {
 			return nil, err
 		}
-		q.Where(group.ParentID(parent.ID), c.visibleGroups())
-	case c.v.Admin:
-	case c.v.IsUser():
-		own := c.memberGroups(false)
-		if len(own) == 0 {
-			q.Where(group.IDLT(0))
-		} else {
-			q.Where(group.Or(own...))
-		}
+		cand.Where(group.ParentID(parent.ID))
+	case c.v.Admin && credentialAllows(c.v, ReadNamespace):
+	case c.v.IsUser() && len(c.groupRoles) > 0:
+		cand.Where(group.Or(c.memberGroups()...))
 	default:
-		q.Where(group.IDLT(0))
+		return s.client.Group.Query().Where(group.IDLT(0)), nil
 	}
 	if search != "" {
-		q.Where(group.Or(group.FullPathContainsFold(search), group.NameContainsFold(search)))
+		cand.Where(group.Or(group.FullPathContainsFold(search), group.NameContainsFold(search)))
 	}
-	return q, nil
+	groups, err := cand.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups = c.allowedGroups(groups, ReadNamespace)
+	ids := make([]int, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
+	return s.client.Group.Query().Where(group.IDIn(ids...)), nil
 }
 
 // UsersQuery lists users (administrators only).
@@ -285,34 +250,10 @@ func (s *Service) UsersQuery(ctx context.Context, search string) (*ent.UserQuery
 
 func (s *Service) requireAdminRead(ctx context.Context) error {
 	v := auth.FromContext(ctx)
-	if !v.Admin || !scopeAllows(v, ReadNamespace) {
+	if !v.Admin || !credentialAllows(v, ReadNamespace) {
 		return deny(v, true, errForbidden)
 	}
 	return nil
-}
-
-// CurrentUser returns the viewer's user, or nil when anonymous or a deploy token.
-func (s *Service) CurrentUser(ctx context.Context) (*ent.User, error) {
-	v := auth.FromContext(ctx)
-	if !v.IsUser() {
-		return nil, nil
-	}
-	return s.client.User.Get(ctx, v.UserID)
-}
-
-// UserByUsername returns a user (any signed-in viewer may look users up, as in GitLab).
-func (s *Service) UserByUsername(ctx context.Context, username string) (*ent.User, error) {
-	u, err := s.client.User.Query().Where(user.Username(username)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, Errorf(ErrNotFound, "404 User Not Found")
-	}
-	return u, err
-}
-
-// SeesPrivateUserFields reports whether the viewer may see a user's email and tokens.
-func (s *Service) SeesPrivateUserFields(ctx context.Context, u *ent.User) bool {
-	v := auth.FromContext(ctx)
-	return v.IsUser() && (v.Admin || v.UserID == u.ID)
 }
 
 // TokensQuery lists a user's personal access tokens (the user or an administrator).
@@ -342,12 +283,12 @@ func (s *Service) MembersQuery(ctx context.Context, p *ent.Project, g *ent.Group
 func (s *Service) DeployTokens(ctx context.Context, p *ent.Project, g *ent.Group) ([]*ent.DeployToken, error) {
 	q := s.client.DeployToken.Query().Order(ent.Asc(deploytoken.FieldID))
 	if p != nil {
-		if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
+		if err := s.AuthorizeProject(ctx, p, ManageTokens); err != nil {
 			return nil, err
 		}
 		return q.Where(deploytoken.ProjectID(p.ID)).All(ctx)
 	}
-	if err := s.AuthorizeGroup(ctx, g, ManageProject); err != nil {
+	if err := s.AuthorizeGroup(ctx, g, ManageTokens); err != nil {
 		return nil, err
 	}
 	return q.Where(deploytoken.GroupID(g.ID)).All(ctx)
@@ -355,7 +296,7 @@ func (s *Service) DeployTokens(ctx context.Context, p *ent.Project, g *ent.Group
 
 // JobTokenAllowlist returns the projects and groups on p's inbound allowlist (Maintainers).
 func (s *Service) JobTokenAllowlist(ctx context.Context, p *ent.Project) ([]*ent.Project, []*ent.Group, error) {
-	if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
+	if err := s.AuthorizeProject(ctx, p, ManageTokens); err != nil {
 		return nil, nil, err
 	}
 	ps, err := p.QueryCiJobTokenAllowedProjects().All(ctx)
@@ -384,7 +325,7 @@ type GroupPermissions struct{ ReadGroup, AdminGroup, CreateProjects bool }
 // GroupPermissionsFor evaluates the viewer's abilities in g.
 func (s *Service) GroupPermissionsFor(ctx context.Context, g *ent.Group) GroupPermissions {
 	can := func(a Action) bool { return s.AuthorizeGroup(ctx, g, a) == nil }
-	return GroupPermissions{ReadGroup: can(ReadNamespace), AdminGroup: can(ManageGroup), CreateProjects: can(ManageProject)}
+	return GroupPermissions{ReadGroup: can(ReadNamespace), AdminGroup: can(ManageGroup), CreateProjects: can(CreateProjects)}
 }
 
 // PublicPackage reports whether anyone may pull the package without credentials.

@@ -234,7 +234,9 @@ func mavenNotFound(ctx context.Context, err error) error {
 
 // mavenVersions returns the installable Maven versions named name in the scope whose
 // project the viewer may read, oldest first, with their project loaded. Projects are
-// checked against the policy once each, with memberships loaded once.
+// checked against the policy once each, with memberships loaded once. At instance
+// level only the versions of the name's owner count (see tenantOwner), so that one
+// tenant's upload never shadows another's artifact.
 func (s *Service) mavenVersions(ctx context.Context, scope Scope, name string, where ...predicate.PackageVersion) ([]*ent.PackageVersion, error) {
 	where = append(where, packageversion.PackageTypeEQ(packageversion.PackageTypeMaven),
 		packageversion.NormalizedName(name), packageversion.StatusIn(installableStatuses...))
@@ -249,6 +251,12 @@ func (s *Service) mavenVersions(ctx context.Context, scope Scope, name string, w
 			return nil, err
 		}
 		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(scope.Group.FullPath+"/")))
+	default:
+		root, err := s.tenantOwner(ctx, packageversion.PackageTypeMaven, name, mavenGroupSegments(name))
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(root+"/")))
 	}
 	versions, err := s.client.PackageVersion.Query().Where(where...).WithProject().
 		Order(ent.Asc(packageversion.FieldCreatedAt), ent.Asc(packageversion.FieldID)).All(ctx)
@@ -256,4 +264,14 @@ func (s *Service) mavenVersions(ctx context.Context, scope Scope, name string, w
 		return versions, err
 	}
 	return s.readableOnly(ctx, versions)
+}
+
+// mavenGroupSegments are the segments of a Maven package's groupId ("com/acme/hello"
+// gives com and acme), which name its owner by Maven's naming convention.
+func mavenGroupSegments(name string) []string {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return nil
+	}
+	return strings.Split(name[:i], "/")
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -89,24 +88,15 @@ var (
 	errNPMNotFound      = errPackageNotFound
 )
 
-// NPMPublishLimit authorizes a publish into p before its body is read, and returns the
-// largest tarball the instance accepts.
-func (s *Service) NPMPublishLimit(ctx context.Context, p *ent.Project) (int64, error) {
-	if err := s.AuthorizeProject(ctx, p, CreatePackages); err != nil {
-		return 0, err
-	}
-	return s.MaxFileSize(ctx, packageversion.PackageTypeNpm)
-}
-
-// NPMPublishInput is one `npm publish`: the version's manifest and its tarball.
+// NPMPublishInput is one `npm publish`: the version's manifest and its tarball,
+// received through an Upload begun for the project.
 type NPMPublishInput struct {
-	Project *ent.Project
+	Upload  *Upload
 	Name    string
 	Version string
 	// PackageJSON is the version's manifest from the document (dist included).
 	PackageJSON map[string]any
-	Tarball     io.Reader
-	Size        int64 // -1 when unknown
+	Tarball     *Received
 	// SHA1 and SHA512 (hex) are the digests the client declared in dist.
 	SHA1, SHA512 string
 	// DistTags are the tags the document sets; each must name Version.
@@ -117,7 +107,8 @@ type NPMPublishInput struct {
 // A version that exists already is refused (403, as GitLab), and so is a name that
 // another project under the same root namespace already uses (400).
 func (s *Service) NPMPublish(ctx context.Context, in NPMPublishInput) (*ent.PackageFile, error) {
-	if err := s.AuthorizeProject(ctx, in.Project, CreatePackages); err != nil {
+	project := in.Upload.Project()
+	if err := s.AuthorizeProject(ctx, project, CreatePackages); err != nil {
 		return nil, err
 	}
 	if !ValidNPMName(in.Name) {
@@ -141,26 +132,24 @@ func (s *Service) NPMPublish(ctx context.Context, in NPMPublishInput) (*ent.Pack
 	if err != nil {
 		return nil, err
 	}
-	if err := s.npmCheckName(ctx, in.Project, in.Name, in.Version); err != nil {
+	if err := s.npmCheckName(ctx, project, in.Name, in.Version); err != nil {
 		return nil, err
 	}
-	f, err := s.PublishFile(ctx, PublishFileInput{
-		Project: in.Project, Type: packageversion.PackageTypeNpm, Name: in.Name, Version: in.Version,
-		FileName: NPMTarballName(in.Name, in.Version), Body: in.Tarball, Size: in.Size,
-		Expect:     Digests{SHA1: in.SHA1, SHA512: in.SHA512},
-		Duplicates: DuplicateFileRejected, DuplicateError: errNPMVersionExists,
-		Metadata: pj,
-	})
+	files, err := in.Upload.Publish(ctx, UploadVersion{Name: in.Name, Version: in.Version, Metadata: pj},
+		UploadFile{File: in.Tarball, FileName: NPMTarballName(in.Name, in.Version), Size: -1,
+			Expect:     Digests{SHA1: in.SHA1, SHA512: in.SHA512},
+			Duplicates: DuplicateFileRejected, DuplicateError: errNPMVersionExists})
 	if err != nil {
 		return nil, fmt.Errorf("publish %s@%s: %w", in.Name, in.Version, err)
 	}
+	f := files[0]
 	if len(in.DistTags) > 0 {
 		err = s.withTx(ctx, func(tx *ent.Tx) error {
-			if err := s.npmLock(ctx, tx, in.Project.ID, in.Name); err != nil {
+			if err := s.npmLock(ctx, tx, project.ID, in.Name); err != nil {
 				return err
 			}
 			for tag := range in.DistTags {
-				if err := npmMoveTag(ctx, tx, f.PackageID, in.Project.ID, in.Name, tag); err != nil {
+				if err := npmMoveTag(ctx, tx, f.PackageID, project.ID, in.Name, tag); err != nil {
 					return err
 				}
 			}
@@ -170,7 +159,7 @@ func (s *Service) NPMPublish(ctx context.Context, in NPMPublishInput) (*ent.Pack
 			return nil, fmt.Errorf("publish %s@%s: tags: %w", in.Name, in.Version, err)
 		}
 	}
-	s.log.InfoContext(ctx, "npm package published", "project_id", in.Project.ID, "name", in.Name,
+	s.log.InfoContext(ctx, "npm package published", "project_id", project.ID, "name", in.Name,
 		"version", in.Version, "by", auth.FromContext(ctx).Username)
 	return f, nil
 }

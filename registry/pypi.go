@@ -1,15 +1,11 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-
-	"gocloud.dev/blob"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/packagefile"
@@ -22,47 +18,38 @@ import (
 const pypiCoreMetadataSuffix = ".metadata"
 
 // PyPIUpload is one twine upload being received. twine's form carries the file and
-// the fields that name it in one multipart body, in any order, so the file is spooled
-// into temporary storage first and published once every field is known.
+// the fields that name it in one multipart body, in any order, so the file is
+// received into temporary storage first and published once every field is known.
 type PyPIUpload struct {
-	s       *Service
-	project *ent.Project
-	limit   int64
-	sp      *Spooled
+	up   *Upload
+	dist *Received
 }
 
 // NewPyPIUpload authorizes an upload into p before any of its body is read.
 func (s *Service) NewPyPIUpload(ctx context.Context, p *ent.Project) (*PyPIUpload, error) {
-	if err := s.AuthorizeProject(ctx, p, CreatePackages); err != nil {
-		return nil, err
-	}
-	limit, err := s.MaxFileSize(ctx, packageversion.PackageTypePypi)
+	up, err := s.BeginUpload(ctx, p, packageversion.PackageTypePypi)
 	if err != nil {
 		return nil, err
 	}
-	return &PyPIUpload{s: s, project: p, limit: limit}, nil
+	return &PyPIUpload{up: up}, nil
 }
 
 // Receive streams the distribution file into temporary storage while hashing it; it
 // fails with ErrTooLarge as soon as the file crosses the PyPI size limit.
 func (u *PyPIUpload) Receive(ctx context.Context, body io.Reader) error {
-	if u.sp != nil {
+	if u.dist != nil {
 		return &Error{Kind: ErrInvalid, Message: "content is given more than once", Param: "content"}
 	}
-	sp, err := u.s.blobs.Spool(ctx, body, u.limit)
+	f, err := u.up.Receive(ctx, body)
 	if err != nil {
 		return err
 	}
-	u.sp = sp
+	u.dist = f
 	return nil
 }
 
-// Discard removes the temporary file; call it once the upload is published or failed.
-func (u *PyPIUpload) Discard(ctx context.Context) {
-	if u.sp != nil {
-		u.s.blobs.Discard(ctx, u.sp)
-	}
-}
+// Discard removes the temporary files; call it once the upload is published or failed.
+func (u *PyPIUpload) Discard(ctx context.Context) { u.up.Discard(ctx) }
 
 // PyPIFileInput describes the received file, from the upload form's fields.
 type PyPIFileInput struct {
@@ -87,70 +74,30 @@ var errPyPIDuplicate = Errorf(ErrInvalid, "Validation failed: File name has alre
 // Publish verifies the received file against the declared digests and records it,
 // with its core metadata file when one can be extracted, in one transaction.
 func (u *PyPIUpload) Publish(ctx context.Context, in PyPIFileInput) (*ent.PackageFile, error) {
-	if u.sp == nil {
+	if u.dist == nil {
 		return nil, &Error{Kind: ErrInvalid, Message: "content is missing", Param: "content"}
 	}
-	s := u.s
-	dist := PublishFileInput{
-		Project: u.project, Type: packageversion.PackageTypePypi, Name: in.Name, NormalizedName: in.NormalizedName,
-		Version: in.Version, FileName: in.FileName, Size: -1, Status: packageversion.StatusDefault,
-		Expect: in.Expect, Duplicates: DuplicateFileRejected, DuplicateError: errPyPIDuplicate,
-		Metadata: in.Metadata, FileMetadata: maps.Clone(in.FileMetadata),
+	fileMeta := maps.Clone(in.FileMetadata)
+	if fileMeta == nil {
+		fileMeta = map[string]any{}
 	}
-	if dist.FileMetadata == nil {
-		dist.FileMetadata = map[string]any{}
-	}
-	if err := verifyDigests(dist, u.sp); err != nil {
-		return nil, err
-	}
-	if err := s.checkDuplicate(ctx, s.client, dist); err != nil {
-		return nil, err
-	}
-	spools := []*Spooled{u.sp}
-	var meta *PublishFileInput
+	files := []UploadFile{{File: u.dist, FileName: in.FileName, Expect: in.Expect, Size: -1,
+		Duplicates: DuplicateFileRejected, DuplicateError: errPyPIDuplicate, Metadata: fileMeta}}
 	if b := u.coreMetadata(ctx, in); b != nil {
-		msp, err := s.blobs.Spool(ctx, bytes.NewReader(b), int64(len(b)))
+		meta, err := u.up.ReceiveDerived(ctx, b)
 		if err != nil {
 			return nil, err
 		}
-		defer s.blobs.Discard(ctx, msp)
-		spools = append(spools, msp)
-		dist.FileMetadata["core_metadata_sha256"] = msp.SHA256
-		meta = &PublishFileInput{Project: u.project, Type: dist.Type, Name: in.Name, NormalizedName: in.NormalizedName,
-			Version: in.Version, FileName: in.FileName + pypiCoreMetadataSuffix, Size: -1, Status: dist.Status,
-			Duplicates: DuplicatesAllowed, FileMetadata: map[string]any{"core_metadata_of": in.FileName}}
+		fileMeta["core_metadata_sha256"] = meta.SHA256
+		files = append(files, UploadFile{File: meta, FileName: in.FileName + pypiCoreMetadataSuffix, Size: -1,
+			Duplicates: DuplicatesAllowed, Metadata: map[string]any{"core_metadata_of": in.FileName}})
 	}
-	for _, sp := range spools {
-		if err := s.blobs.Promote(ctx, sp); err != nil {
-			return nil, err
-		}
-	}
-	var f *ent.PackageFile
-	err := s.withTx(ctx, func(tx *ent.Tx) error {
-		var err error
-		if f, err = s.recordFile(ctx, tx, dist, u.sp); err != nil {
-			return err
-		}
-		if meta != nil {
-			if _, err := s.recordFile(ctx, tx, *meta, spools[1]); err != nil {
-				return err
-			}
-		}
-		return mergePyPIMetadata(ctx, tx, f.PackageID, in.Metadata)
-	})
+	out, err := u.up.Publish(ctx, UploadVersion{Name: in.Name, NormalizedName: in.NormalizedName, Version: in.Version,
+		Metadata: in.Metadata, MergeMetadata: true}, files...)
 	if err != nil {
 		return nil, err
 	}
-	// As in PublishFile: a garbage collection between Promote and the commit may
-	// have removed content that had no reference yet.
-	for _, sp := range spools {
-		if ok, err := s.blobs.Exists(ctx, sp.SHA256); err == nil && !ok {
-			if err := s.blobs.Promote(ctx, sp); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return f, nil
+	return out[0], nil
 }
 
 // coreMetadata extracts the core metadata of the received file, or returns nil.
@@ -158,23 +105,22 @@ func (u *PyPIUpload) coreMetadata(ctx context.Context, in PyPIFileInput) []byte 
 	if in.CoreMetadata == nil {
 		return nil
 	}
-	r, err := u.s.blobs.bucket.NewReader(ctx, u.sp.tmpKey, nil)
+	var b []byte
+	err := u.up.Inspect(ctx, u.dist, func(r io.ReaderAt, size int64) error {
+		var err error
+		b, err = in.CoreMetadata(r, size)
+		return err
+	})
 	if err != nil {
-		u.s.log.WarnContext(ctx, "pypi: open upload for core metadata", "file", in.FileName, "err", err)
-		return nil
-	}
-	defer r.Close()
-	b, err := in.CoreMetadata(&pypiReaderAt{r: r}, u.sp.Size)
-	if err != nil {
-		u.s.log.InfoContext(ctx, "pypi: no core metadata", "file", in.FileName, "err", err)
+		u.up.s.log.InfoContext(ctx, "pypi: no core metadata", "file", in.FileName, "err", err)
 		return nil
 	}
 	return b
 }
 
-// mergePyPIMetadata sets the version's metadata to its current value overlaid with
+// mergeMetadata sets the version's metadata to its current value overlaid with
 // the upload's non-empty fields.
-func mergePyPIMetadata(ctx context.Context, tx *ent.Tx, packageID int, upd map[string]any) error {
+func mergeMetadata(ctx context.Context, tx *ent.Tx, packageID int, upd map[string]any) error {
 	if len(upd) == 0 {
 		return nil
 	}
@@ -188,25 +134,6 @@ func mergePyPIMetadata(ctx context.Context, tx *ent.Tx, packageID int, upd map[s
 	}
 	maps.Copy(m, upd)
 	return tx.PackageVersion.UpdateOneID(packageID).SetMetadata(m).Exec(ctx)
-}
-
-// pypiReaderAt reads a seekable blob at offsets, for archive/zip.
-type pypiReaderAt struct {
-	mu sync.Mutex
-	r  *blob.Reader
-}
-
-func (ra *pypiReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	ra.mu.Lock()
-	defer ra.mu.Unlock()
-	if _, err := ra.r.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(ra.r, p)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
 }
 
 // pypiProjects returns the projects of a scope whose packages the viewer may read.

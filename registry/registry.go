@@ -24,6 +24,10 @@ type Config struct {
 	// GCGrace protects blobs younger than this from garbage collection, so an upload
 	// between storing its blob and committing its row is never collected.
 	GCGrace time.Duration
+	// SmallBodyTimeout bounds how long reading a small request body (GraphQL, a
+	// dist-tag, a checksum, settings) may take, so a client that dribbles its body is
+	// cut off. Uploads and downloads of package files stream without such a bound.
+	SmallBodyTimeout time.Duration
 }
 
 // Service is the registry's business layer.
@@ -45,11 +49,17 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	if cfg.GCGrace == 0 {
 		cfg.GCGrace = 15 * time.Minute
 	}
+	if cfg.SmallBodyTimeout == 0 {
+		cfg.SmallBodyTimeout = 30 * time.Second
+	}
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: time.Now}
 }
+
+// SmallBodyTimeout is the read deadline of small request bodies (see Config).
+func (s *Service) SmallBodyTimeout() time.Duration { return s.cfg.SmallBodyTimeout }
 
 // ExternalURL is the base URL of the server, without a trailing slash.
 func (s *Service) ExternalURL() string { return s.cfg.ExternalURL }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -12,18 +13,22 @@ import (
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 )
 
 // SessionLifetime is how long a browser stays signed in.
 const SessionLifetime = 7 * 24 * time.Hour
 
-// Sign-in throttling: after this many consecutive failures, each further failure locks
-// password sign-in for the user, doubling up to an hour. It lives in the user's row,
-// so every replica enforces the same lock.
+// Sign-in throttling: failures are counted per (username, client address), for
+// usernames that exist and those that do not alike, so the answers never tell the two
+// apart. After freeSignInFailures failures each further one locks password sign-in
+// for that pair, doubling up to maxSignInLock; another address is not affected, so a
+// guesser cannot lock a user out of their own sign-in. The counts live in the
+// database, so every replica enforces the same lock.
 const (
 	freeSignInFailures = 5
-	maxSignInLock      = time.Hour
+	maxSignInLock      = 15 * time.Minute
 )
 
 // dummyHash makes a sign-in for an unknown user cost as much as for a known one.
@@ -45,36 +50,42 @@ func CSRFToken(sessionToken string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// SignInInput is a password sign-in from a client address (the connection's peer).
+type SignInInput struct {
+	Username, Password, Client string
+}
+
+func throttleKey(username, client string) string {
+	return digest("signin\x00" + strings.ToLower(username) + "\x00" + client)
+}
+
 // SignIn checks a username and password and opens a session.
-func (s *Service) SignIn(ctx context.Context, username, password string) (*NewSession, error) {
-	u, err := s.client.User.Query().Where(user.UsernameEqualFold(username)).Only(ctx)
-	if ent.IsNotFound(err) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, errBadLogin
-	} else if err != nil {
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*NewSession, error) {
+	now := s.now()
+	key := throttleKey(in.Username, in.Client)
+	th, err := s.client.SignInThrottle.Query().Where(signinthrottle.Key(key)).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
-	now := s.now()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return nil, Errorf(ErrThrottled, "Too many failed sign-in attempts. Try again in %s.", u.LockedUntil.Sub(now).Round(time.Second))
+	if th != nil && th.LockedUntil != nil && now.Before(*th.LockedUntil) {
+		return nil, Errorf(ErrThrottled, "Too many failed sign-in attempts. Try again in %s.", th.LockedUntil.Sub(now).Round(time.Second))
 	}
-	if u.State != user.StateActive || u.Bot || u.PasswordHash == "" ||
-		bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		failed := u.FailedSignIns + 1
-		upd := s.client.User.UpdateOne(u).SetFailedSignIns(failed)
-		if failed >= freeSignInFailures {
-			lock := min(time.Minute<<min(failed-freeSignInFailures, 10), maxSignInLock)
-			upd.SetLockedUntil(now.Add(lock))
-		}
-		if err := upd.Exec(ctx); err != nil {
-			return nil, err
-		}
-		return nil, errBadLogin
+	u, err := s.client.User.Query().Where(user.UsernameEqualFold(in.Username)).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	hash := dummyHash
+	if u != nil && u.PasswordHash != "" {
+		hash = []byte(u.PasswordHash)
+	}
+	match := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil
+	if u == nil || u.PasswordHash == "" || !match || u.State != user.StateActive || u.Bot {
+		return nil, s.signInFailed(ctx, key, now)
 	}
 	token := newSecret("glsess-")
 	csrf := CSRFToken(token)
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
-		if err := tx.User.UpdateOne(u).SetFailedSignIns(0).ClearLockedUntil().Exec(ctx); err != nil {
+		if _, err := tx.SignInThrottle.Delete().Where(signinthrottle.Key(key)).Exec(ctx); err != nil {
 			return err
 		}
 		return tx.Session.Create().SetUserID(u.ID).SetTokenDigest(digest(token)).SetCsrfDigest(digest(csrf)).
@@ -84,6 +95,28 @@ func (s *Service) SignIn(ctx context.Context, username, password string) (*NewSe
 		return nil, err
 	}
 	return &NewSession{Token: token, CSRF: csrf, User: u}, nil
+}
+
+// signInFailed counts a failure for the (username, client) pair and locks it once
+// the free failures are used up.
+func (s *Service) signInFailed(ctx context.Context, key string, now time.Time) error {
+	id, err := s.client.SignInThrottle.Create().SetKey(key).SetFailures(1).
+		OnConflictColumns(signinthrottle.FieldKey).
+		Update(func(u *ent.SignInThrottleUpsert) { u.AddFailures(1).SetUpdatedAt(now) }).ID(ctx)
+	if err != nil {
+		return err
+	}
+	th, err := s.client.SignInThrottle.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if th.Failures >= freeSignInFailures {
+		lock := min(time.Minute<<min(th.Failures-freeSignInFailures, 10), maxSignInLock)
+		if err := s.client.SignInThrottle.UpdateOneID(id).SetLockedUntil(now.Add(lock)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return errBadLogin
 }
 
 // SignOut ends the session with this cookie secret.

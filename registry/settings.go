@@ -2,9 +2,12 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 )
 
@@ -83,4 +86,58 @@ func setString[U any](v *string, set func(string) U) {
 	if v != nil {
 		set(*v)
 	}
+}
+
+// InstanceSettings are the instance-wide settings an administrator changes.
+type InstanceSettings struct {
+	// GuestsMayPullPackages lets Guests and Planners pull from private projects
+	// (GitLab's allow_guest_plus_roles_to_pull_packages); off by default, as the
+	// permission table teams migrate from says Reporter.
+	GuestsMayPullPackages bool
+}
+
+// instanceSettings reads the settings without authorizing (the policy needs them).
+func (s *Service) instanceSettings(ctx context.Context) (InstanceSettings, error) {
+	st, err := s.client.ApplicationSetting.Query().Where(applicationsetting.Singleton(instanceRow)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return InstanceSettings{}, nil
+	} else if err != nil {
+		return InstanceSettings{}, fmt.Errorf("instance settings: %w", err)
+	}
+	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages}, nil
+}
+
+const instanceRow = "instance"
+
+// InstanceSettings returns the instance's settings (administrators).
+func (s *Service) InstanceSettings(ctx context.Context) (InstanceSettings, error) {
+	if err := s.requireAdmin(ctx); err != nil {
+		return InstanceSettings{}, err
+	}
+	return s.instanceSettings(ctx)
+}
+
+// InstanceSettingsInput changes instance settings; nil fields stay as they are.
+type InstanceSettingsInput struct {
+	GuestsMayPullPackages *bool
+}
+
+// UpdateInstanceSettings changes the instance's settings (administrators).
+func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSettingsInput) (InstanceSettings, error) {
+	defer forgetRoles(ctx)
+	if err := s.requireAdmin(ctx); err != nil {
+		return InstanceSettings{}, err
+	}
+	id, err := s.client.ApplicationSetting.Create().SetSingleton(instanceRow).
+		OnConflictColumns(applicationsetting.FieldSingleton).Ignore().ID(ctx)
+	if err != nil {
+		return InstanceSettings{}, err
+	}
+	u := s.client.ApplicationSetting.UpdateOneID(id)
+	setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
+	if err := u.Exec(ctx); err != nil {
+		return InstanceSettings{}, err
+	}
+	s.log.InfoContext(ctx, "instance settings changed", "by", auth.FromContext(ctx).Username)
+	return s.instanceSettings(ctx)
 }

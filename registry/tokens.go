@@ -153,7 +153,7 @@ func (s *Service) resolvePAT(ctx context.Context, d string) (*auth.Viewer, error
 		_ = s.client.PersonalAccessToken.UpdateOneID(t.ID).SetLastUsedAt(s.now()).Exec(ctx)
 	}
 	return &auth.Viewer{Kind: auth.PersonalToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
-		Scopes: t.Scopes, TokenID: t.ID}, nil
+		Bot: u.Bot, Scopes: t.Scopes, TokenID: t.ID}, nil
 }
 
 func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Credential) (*auth.Viewer, error) {
@@ -184,7 +184,7 @@ func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Crede
 }
 
 func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, error) {
-	j, err := s.client.CIJob.Query().Where(cijob.TokenDigest(d)).
+	j, err := s.client.CIJob.Query().Where(cijob.TokenDigest(d)).WithUser().
 		WithPipeline(func(q *ent.PipelineQuery) { q.WithProject().WithUser() }).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errNoSuchToken
@@ -199,7 +199,12 @@ func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, 
 		return nil, err
 	}
 	p := j.Edges.Pipeline
-	u := p.Edges.User
+	// The job acts as the user who started it. Jobs from before jobs recorded their
+	// user act as the pipeline's, which was then always the same user.
+	u := j.Edges.User
+	if u == nil {
+		u = p.Edges.User
+	}
 	if u.State != user.StateActive {
 		return nil, badCredential("user blocked")
 	}
@@ -228,17 +233,39 @@ type CreatePersonalAccessTokenInput struct {
 	Secret string
 }
 
-// CreatePersonalAccessToken creates a personal access token. Users create their own;
-// administrators may create one for anyone.
+// CreatePersonalAccessToken creates a personal access token. Users create their own
+// (not the bots of access tokens, nor CI jobs); administrators one for anyone.
 func (s *Service) CreatePersonalAccessToken(ctx context.Context, in CreatePersonalAccessTokenInput) (*NewToken, error) {
 	v := auth.FromContext(ctx)
 	if in.UserID == 0 {
 		in.UserID = v.UserID
 	}
-	if !v.IsUser() || (in.UserID != v.UserID && !v.Admin) || !scopeAllows(v, ManageProject) {
-		return nil, deny(v, true, errForbidden)
+	act := CreateOwnToken
+	if in.UserID != v.UserID {
+		act = AdminInstance
+	}
+	if err := s.authorizeAccount(ctx, act); err != nil {
+		return nil, err
 	}
 	return s.createPAT(ctx, s.client, in)
+}
+
+// CreatePersonalAccessTokenFor creates a token for the named user (administrators),
+// or for the viewer when username is empty.
+func (s *Service) CreatePersonalAccessTokenFor(ctx context.Context, username string, in CreatePersonalAccessTokenInput) (*NewToken, error) {
+	if username != "" && username != auth.FromContext(ctx).Username {
+		if err := s.requireAdmin(ctx); err != nil {
+			return nil, err
+		}
+		u, err := s.client.User.Query().Where(user.Username(username)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, errUserNotFound
+		} else if err != nil {
+			return nil, err
+		}
+		in.UserID = u.ID
+	}
+	return s.CreatePersonalAccessToken(ctx, in)
 }
 
 func (s *Service) createPAT(ctx context.Context, c *ent.Client, in CreatePersonalAccessTokenInput) (*NewToken, error) {
@@ -291,20 +318,21 @@ func (s *Service) RotatePersonalAccessToken(ctx context.Context, id int, expires
 	return out, err
 }
 
+// ownPAT finds a token the viewer may revoke or rotate: their own (with a credential
+// that may manage their tokens), or anyone's for an administrator.
 func (s *Service) ownPAT(ctx context.Context, id int) (*ent.PersonalAccessToken, error) {
 	v := auth.FromContext(ctx)
-	t, err := s.client.PersonalAccessToken.Get(ctx, id)
-	if ent.IsNotFound(err) || (err == nil && t.UserID != v.UserID && !v.Admin) {
-		return nil, deny(v, false, Errorf(ErrNotFound, "404 Token Not Found"))
-	}
-	if err != nil {
+	if err := s.authorizeAccount(ctx, CreateOwnToken); err != nil {
 		return nil, err
 	}
-	if !v.IsUser() || !scopeAllows(v, ManageProject) {
-		return nil, deny(v, true, errForbidden)
+	t, err := s.client.PersonalAccessToken.Get(ctx, id)
+	if ent.IsNotFound(err) || (err == nil && t.UserID != v.UserID && !v.Admin) {
+		return nil, errTokenNotFound
 	}
-	return t, nil
+	return t, err
 }
+
+var errTokenNotFound = Errorf(ErrNotFound, "404 Token Not Found")
 
 // dbError turns constraint violations into conflicts; anything else stays internal.
 func dbError(err error) error {

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/packagefile"
@@ -104,4 +106,68 @@ func (s *Service) readableOnly(ctx context.Context, versions []*ent.PackageVersi
 		}
 	}
 	return out, nil
+}
+
+// tenantOwner decides which root namespace (tenant) owns a package name at instance
+// level, where every tenant's projects meet: versions merge only within one tenant,
+// and across tenants a name resolves to exactly one owner, never to whoever published
+// last. Among the root namespaces that hold live versions of the name, those whose
+// path is one of conventional (the name's own segments that by the format's naming
+// convention name an owner, such as a Maven groupId's) are preferred; among the
+// preferred, or among all when none is, the one whose version was published first
+// owns the name. The decision reads every live version, readable or not, so it is the
+// same for every viewer: a package nobody else may read still keeps its name. It
+// returns "" when nobody holds the name.
+func (s *Service) tenantOwner(ctx context.Context, t packageversion.PackageType, name string, conventional []string) (string, error) {
+	// Row ids grow with insertion, so the smallest id is the first publication.
+	var firsts []struct {
+		ProjectID int `json:"project_id"`
+		First     int `json:"first"`
+	}
+	err := s.client.PackageVersion.Query().Where(packageversion.PackageTypeEQ(t), packageversion.NormalizedName(name),
+		packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
+		GroupBy(packageversion.FieldProjectID).Aggregate(ent.As(ent.Min(packageversion.FieldID), "first")).Scan(ctx, &firsts)
+	if err != nil {
+		return "", fmt.Errorf("package owner: %w", err)
+	}
+	if len(firsts) == 0 {
+		return "", nil
+	}
+	ids := make([]int, len(firsts))
+	for i, f := range firsts {
+		ids[i] = f.ProjectID
+	}
+	paths, err := s.client.Project.Query().Where(project.IDIn(ids...)).Select(project.FieldID, project.FieldFullPath).All(ctx)
+	if err != nil {
+		return "", fmt.Errorf("package owner: %w", err)
+	}
+	rootOfProject := make(map[int]string, len(paths))
+	for _, p := range paths {
+		rootOfProject[p.ID] = rootOf(p.FullPath)
+	}
+	first := map[string]int{}
+	for _, f := range firsts {
+		r := rootOfProject[f.ProjectID]
+		if at, ok := first[r]; !ok || f.First < at {
+			first[r] = f.First
+		}
+	}
+	preferred := map[string]bool{}
+	for _, seg := range conventional {
+		for r := range first {
+			if strings.EqualFold(r, seg) {
+				preferred[r] = true
+			}
+		}
+	}
+	owner := ""
+	for r, at := range first {
+		if len(preferred) > 0 && !preferred[r] {
+			continue
+		}
+		if owner == "" || at < first[owner] {
+			owner = r
+		}
+	}
+	return owner, nil
 }

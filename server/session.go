@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -24,11 +25,18 @@ type sessionJSON struct {
 
 func (h sessionRoutes) signIn(w http.ResponseWriter, r *http.Request) {
 	var in struct{ Username, Password string }
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.Username == "" {
+	compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), 4096)
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Username == "" {
 		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "send {\"username\": ..., \"password\": ...}"))
 		return
 	}
-	s, err := h.svc.SignIn(r.Context(), in.Username, in.Password)
+	// The connection's peer, not X-Forwarded-For: a header the client writes would
+	// let it pick a fresh address for every guess.
+	client, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		client = r.RemoteAddr
+	}
+	s, err := h.svc.SignIn(r.Context(), registry.SignInInput{Username: in.Username, Password: in.Password, Client: client})
 	if err != nil {
 		// No Basic challenge here: a browser would show its own password dialog.
 		compat.WriteJSON(w, compat.Status(err), map[string]string{"message": registry.PublicMessage(err)})

@@ -212,10 +212,8 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeAll()
-	if token, err := svc.Bootstrap(ctx, ""); err != nil {
+	if err := bootstrap(ctx, svc, stderr); err != nil {
 		return err
-	} else if token != "" {
-		fmt.Fprintf(stderr, "Created the administrator \"root\" with a personal access token (scope api):\n  %s\n", token)
 	}
 	actx, err := svc.AdminContext(ctx)
 	if err != nil {

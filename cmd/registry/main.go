@@ -112,3 +112,23 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
+
+// bootstrap creates the administrator root on an empty database, with the token
+// preset in REGISTRY_BOOTSTRAP_TOKEN or a new one. A generated token is printed once
+// (only its digest is stored); a preset one is never printed, since whoever set it
+// knows it and logs should not.
+func bootstrap(ctx context.Context, svc *registry.Service, out io.Writer) error {
+	preset := os.Getenv("REGISTRY_BOOTSTRAP_TOKEN")
+	token, err := svc.Bootstrap(ctx, preset)
+	switch {
+	case err != nil:
+		return fmt.Errorf("bootstrap: %w", err)
+	case token != "" && preset != "":
+		fmt.Fprintln(out, `Created the administrator "root" with the personal access token from REGISTRY_BOOTSTRAP_TOKEN (scope api).`)
+	case token != "":
+		fmt.Fprintf(out, "Created the administrator %q with a personal access token (scope api):\n  %s\n", "root", token)
+	case preset != "":
+		fmt.Fprintln(out, "REGISTRY_BOOTSTRAP_TOKEN was ignored: this instance already has users.")
+	}
+	return nil
+}

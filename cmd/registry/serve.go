@@ -46,14 +46,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeAll()
 
-	token, err := svc.Bootstrap(ctx, os.Getenv("REGISTRY_BOOTSTRAP_TOKEN"))
-	if err != nil {
+	if err := bootstrap(ctx, svc, stdout); err != nil {
 		ln.Close()
-		return fmt.Errorf("bootstrap: %w", err)
-	}
-	if token != "" {
-		// Shown once: only its digest is stored.
-		fmt.Fprintf(stdout, "Created the administrator %q with a personal access token (scope api):\n  %s\n", "root", token)
+		return err
 	}
 	go svc.RunGC(ctx, *gcEvery)
 

@@ -73,7 +73,9 @@ func Expected(a Actor, p ProjectSpec, action string) int {
 	case a.Kind == "deploy":
 		canRead = visible
 	default:
-		canRead = visible && (p.Visibility != "private" || role >= guest)
+		// GitLab's permission table: a private project's packages need Reporter
+		// (Guests pull only when the instance allows it; see ExpectedGuestPull).
+		canRead = visible && (p.Visibility != "private" || role >= reporter)
 	}
 	on := p.Level != "disabled"
 	var ok bool

@@ -70,7 +70,8 @@ func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
 // verifyChecksum answers a checksum PUT as GitLab does: SHA-1 (and here SHA-256 and
 // SHA-512) 204 when it matches the stored file and 409 when not; MD5 200 empty.
 func (h *handler) verifyChecksum(w http.ResponseWriter, r *http.Request, project *ent.Project, ref Path) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxChecksumBody+1))
+	compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), maxChecksumBody+1)
+	body, err := io.ReadAll(r.Body)
 	if err != nil || len(body) > maxChecksumBody {
 		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "Checksum is invalid"))
 		return

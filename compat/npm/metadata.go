@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -175,8 +176,28 @@ type Publish struct {
 	Size int64
 }
 
-// MaxDocument bounds an npm document without its attachment data.
-const MaxDocument = 32 << 20
+// Bounds on what one npm request may carry, besides its size.
+const (
+	// MaxDocument bounds an npm document without its attachment data.
+	MaxDocument = 32 << 20
+	// MaxDistTags bounds the dist-tags of one document (npm sends one or two).
+	MaxDistTags = 100
+	// MaxDocumentVersions bounds the versions a deprecate or unpublish document lists.
+	MaxDocumentVersions = 10000
+	// MaxDeprecation bounds a deprecation message, in characters.
+	MaxDeprecation = 1024
+	// MaxSearchTerms and MaxSearchText bound the words and length of a search.
+	MaxSearchTerms = 10
+	MaxSearchText  = 256
+)
+
+func tooManyTags(n int) error {
+	return invalid("The document has %d dist-tags; at most %d are accepted.", n, MaxDistTags)
+}
+
+func tooManyVersions(n int) error {
+	return invalid("The document lists %d versions; at most %d are accepted.", n, MaxDocumentVersions)
+}
 
 func invalid(format string, args ...any) error {
 	return registry.Errorf(registry.ErrInvalid, format, args...)
@@ -219,6 +240,9 @@ func ParsePublish(body io.Reader, urlName string, tarball io.Writer, maxTarball 
 	}
 	if doc.Name != "" && doc.Name != urlName {
 		return nil, invalid("Package name %q in the document does not match %q in the URL.", doc.Name, urlName)
+	}
+	if len(doc.DistTags) > MaxDistTags {
+		return nil, tooManyTags(len(doc.DistTags))
 	}
 	if len(doc.Versions) == 0 {
 		return nil, invalid("Version is empty.")
@@ -579,6 +603,9 @@ func ParseDeprecate(body io.Reader) (map[string]string, error) {
 	if err := decodeSmall(body, &doc); err != nil {
 		return nil, err
 	}
+	if len(doc.Versions) > MaxDocumentVersions {
+		return nil, tooManyVersions(len(doc.Versions))
+	}
 	out := map[string]string{}
 	for v, m := range doc.Versions {
 		raw, ok := m["deprecated"]
@@ -588,6 +615,9 @@ func ParseDeprecate(body io.Reader) (map[string]string, error) {
 		var msg string
 		if err := json.Unmarshal(raw, &msg); err != nil {
 			return nil, invalid("versions[%q].deprecated must be a string.", v)
+		}
+		if n := utf8.RuneCountInString(msg); n > MaxDeprecation {
+			return nil, invalid("The deprecation message of %s has %d characters; at most %d are accepted.", v, n, MaxDeprecation)
 		}
 		out[v] = msg
 	}
@@ -609,6 +639,12 @@ func ParseUpdate(body io.Reader) (keep []string, tags map[string]string, err err
 	}
 	if len(doc.Versions) == 0 {
 		return nil, nil, invalid("The document keeps no version; unpublish the whole package instead.")
+	}
+	if len(doc.Versions) > MaxDocumentVersions {
+		return nil, nil, tooManyVersions(len(doc.Versions))
+	}
+	if len(doc.DistTags) > MaxDistTags {
+		return nil, nil, tooManyTags(len(doc.DistTags))
 	}
 	keep = make([]string, 0, len(doc.Versions))
 	for v := range doc.Versions {
@@ -776,8 +812,9 @@ func SearchResult(res *registry.NPMSearchResult, now time.Time) any {
 				p[k] = val
 			}
 		}
+		// The publisher by username only: an account's e-mail address is private.
 		if u := v.Edges.Creator; u != nil {
-			p["publisher"] = map[string]string{"username": u.Username, "email": u.Email}
+			p["publisher"] = map[string]string{"username": u.Username}
 			p["maintainers"] = []any{p["publisher"]}
 		}
 		if hp, ok := pj["homepage"].(string); ok {
@@ -801,4 +838,26 @@ func QuickAuditResult() any {
 			"dependencies":    0, "devDependencies": 0, "optionalDependencies": 0, "totalDependencies": 0,
 		},
 	}
+}
+
+// ParseSearch reads `npm search`'s parameters: the text, bounded in words and
+// length, and the page.
+func ParseSearch(q url.Values) (text string, from, size int, err error) {
+	text = q.Get("text")
+	if n := utf8.RuneCountInString(text); n > MaxSearchText {
+		return "", 0, 0, invalid("The search text has %d characters; at most %d are accepted.", n, MaxSearchText)
+	}
+	if n := len(strings.Fields(text)); n > MaxSearchTerms {
+		return "", 0, 0, invalid("The search text has %d words; at most %d are accepted.", n, MaxSearchTerms)
+	}
+	for name, dst := range map[string]*int{"from": &from, "size": &size} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100000 {
+				return "", 0, 0, registry.InvalidParam(name)
+			}
+			*dst = n
+		}
+	}
+	return text, from, size, nil
 }

@@ -35,12 +35,21 @@ func seedVersions(tb testing.TB, e *compattest.Env, projectPath, name string, n 
 		v := fmt.Sprintf("1.%d.%d", i/100, i%100)
 		tgz := []byte("tarball of " + name + "@" + v)
 		s1 := sha1.Sum(tgz)
-		_, err := e.Svc.NPMPublish(e.Admin, registry.NPMPublishInput{
-			Project: p, Name: name, Version: v, Tarball: bytes.NewReader(tgz), Size: int64(len(tgz)),
+		up, err := e.Svc.BeginUpload(e.Admin, p, registry.PackageTypeNPM)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f, err := up.Receive(e.Admin, bytes.NewReader(tgz))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, err = e.Svc.NPMPublish(e.Admin, registry.NPMPublishInput{
+			Upload: up, Name: name, Version: v, Tarball: f,
 			SHA1:        hex.EncodeToString(s1[:]),
 			PackageJSON: map[string]any{"name": name, "version": v, "dependencies": map[string]any{"dep": "^1.0.0"}},
 			DistTags:    map[string]string{"latest": v},
 		})
+		up.Discard(e.Admin)
 		if err != nil {
 			tb.Fatal(err)
 		}

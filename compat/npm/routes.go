@@ -7,7 +7,6 @@ package npm
 import (
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +73,17 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, r, http.StatusMethodNotAllowed, "405 Method Not Allowed")
 		return
 	}
+	if !isPublish(r, p) {
+		compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), MaxDocument)
+	}
 	fn(w, r, p)
+}
+
+// isPublish reports whether the request is `npm publish`, whose body carries the
+// tarball and streams without the small-body bounds.
+func isPublish(r *http.Request, p Path) bool {
+	cmd := r.Header.Get("Npm-Command")
+	return r.Method == http.MethodPut && p.Kind == KindPackage && cmd != "deprecate" && cmd != "undeprecate"
 }
 
 // base is the endpoint the request came to, so tarball links keep the client on the
@@ -167,39 +176,56 @@ func (h *handler) uploadPackage(w http.ResponseWriter, r *http.Request, p Path) 
 		return
 	}
 	// Authorize before reading what may be hundreds of megabytes.
-	limit, err := h.svc.NPMPublishLimit(r.Context(), project)
+	up, err := h.svc.BeginUpload(r.Context(), project, registry.PackageTypeNPM)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	if r.ContentLength > limit/3*4+MaxDocument {
+	defer up.Discard(r.Context())
+	if r.ContentLength > up.Limit()/3*4+MaxDocument {
 		writeError(w, r, registry.Errorf(registry.ErrTooLarge, "File is too large."))
 		return
 	}
-	tmp, err := os.CreateTemp("", "npm-publish-*.tgz")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	pub, err := ParsePublish(r.Body, p.Name, tmp, limit)
-	if err == nil {
-		_, err = tmp.Seek(0, io.SeekStart)
-	}
+	pub, tarball, err := receivePublish(r, p.Name, up)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	_, err = h.svc.NPMPublish(r.Context(), registry.NPMPublishInput{
-		Project: project, Name: pub.Name, Version: pub.Version, PackageJSON: pub.PackageJSON,
-		Tarball: tmp, Size: pub.Size, SHA1: pub.SHA1, SHA512: pub.SHA512, DistTags: pub.DistTags,
+		Upload: up, Name: pub.Name, Version: pub.Version, PackageJSON: pub.PackageJSON,
+		Tarball: tarball, SHA1: pub.SHA1, SHA512: pub.SHA512, DistTags: pub.DistTags,
 	})
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	compat.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": pub.Name, "version": pub.Version})
+}
+
+// receivePublish parses a publish document while its tarball, decoded from base64
+// as it streams, goes straight into the upload's temporary storage.
+func receivePublish(r *http.Request, name string, up *registry.Upload) (*Publish, *registry.Received, error) {
+	pr, pw := io.Pipe()
+	type received struct {
+		f   *registry.Received
+		err error
+	}
+	done := make(chan received, 1)
+	go func() {
+		f, err := up.Receive(r.Context(), pr)
+		pr.CloseWithError(err) // a refused tarball stops the parser's writes
+		done <- received{f, err}
+	}()
+	pub, err := ParsePublish(r.Body, name, pw, up.Limit())
+	pw.CloseWithError(err) // nil: the tarball ends here
+	rc := <-done
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case rc.err != nil:
+		return nil, nil, rc.err
+	}
+	return pub, rc.f, nil
 }
 
 func (h *handler) deprecatePackage(w http.ResponseWriter, r *http.Request, p Path) {
@@ -324,10 +350,12 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request, _ Path) {
 		writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	from, _ := strconv.Atoi(q.Get("from"))
-	size, _ := strconv.Atoi(q.Get("size"))
-	res, err := h.svc.NPMSearch(r.Context(), registry.NPMSearchInput{Scope: scope, Text: q.Get("text"), From: from, Size: size})
+	text, from, size, err := ParseSearch(r.URL.Query())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := h.svc.NPMSearch(r.Context(), registry.NPMSearchInput{Scope: scope, Text: text, From: from, Size: size})
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -41,8 +41,13 @@ type handler struct {
 	level compat.Level
 }
 
-// maxFormFields bounds the text fields of one upload (descriptions are READMEs).
-const maxFormFields = 8 << 20
+// maxFormFields bounds the text fields of one upload (descriptions are READMEs):
+// their names and values, plus partOverhead for each part, so that a body of many
+// tiny or empty fields runs out of budget as surely as one huge field.
+const (
+	maxFormFields = 8 << 20
+	partOverhead  = 64
+)
 
 // uploadPackageFile receives twine's multipart form. The file part is streamed into
 // temporary storage as it arrives; fields may come before or after it, so the form
@@ -106,6 +111,9 @@ func readForm(r *http.Request, up *registry.PyPIUpload) (*UploadForm, error) {
 				return nil, err
 			}
 			continue
+		}
+		if budget -= int64(len(part.FormName()) + partOverhead); budget < 0 {
+			return nil, registry.Errorf(registry.ErrTooLarge, "Form fields are too large")
 		}
 		b, err := io.ReadAll(io.LimitReader(part, budget+1))
 		if err != nil {

@@ -45,6 +45,7 @@ func (h *handler) planLimits(w http.ResponseWriter, r *http.Request) {
 
 // updatePlanLimits takes the limits as query or form parameters (administrators).
 func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
+	compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), 64<<10)
 	if err := r.ParseForm(); err != nil {
 		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "bad form body"))
 		return

@@ -37,8 +37,12 @@ const (
 	FieldFinishedAt = "finished_at"
 	// FieldPipelineID holds the string denoting the pipeline_id field in the database.
 	FieldPipelineID = "pipeline_id"
+	// FieldUserID holds the string denoting the user_id field in the database.
+	FieldUserID = "user_id"
 	// EdgePipeline holds the string denoting the pipeline edge name in mutations.
 	EdgePipeline = "pipeline"
+	// EdgeUser holds the string denoting the user edge name in mutations.
+	EdgeUser = "user"
 	// Table holds the table name of the cijob in the database.
 	Table = "ci_jobs"
 	// PipelineTable is the table that holds the pipeline relation/edge.
@@ -48,6 +52,13 @@ const (
 	PipelineInverseTable = "pipelines"
 	// PipelineColumn is the table column denoting the pipeline relation/edge.
 	PipelineColumn = "pipeline_id"
+	// UserTable is the table that holds the user relation/edge.
+	UserTable = "ci_jobs"
+	// UserInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	UserInverseTable = "users"
+	// UserColumn is the table column denoting the user relation/edge.
+	UserColumn = "user_id"
 )
 
 // Columns holds all SQL columns for cijob fields.
@@ -63,6 +74,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldFinishedAt,
 	FieldPipelineID,
+	FieldUserID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -174,10 +186,22 @@ func ByPipelineID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPipelineID, opts...).ToFunc()
 }
 
+// ByUserID orders the results by the user_id field.
+func ByUserID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUserID, opts...).ToFunc()
+}
+
 // ByPipelineField orders the results by pipeline field.
 func ByPipelineField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newPipelineStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByUserField orders the results by user field.
+func ByUserField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newUserStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newPipelineStep() *sqlgraph.Step {
@@ -185,6 +209,13 @@ func newPipelineStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PipelineInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, PipelineTable, PipelineColumn),
+	)
+}
+func newUserStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(UserInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, UserTable, UserColumn),
 	)
 }
 

@@ -100,6 +100,11 @@ func PipelineID(v int) predicate.CIJob {
 	return predicate.CIJob(sql.FieldEQ(FieldPipelineID, v))
 }
 
+// UserID applies equality check predicate on the "user_id" field. It's identical to UserIDEQ.
+func UserID(v int) predicate.CIJob {
+	return predicate.CIJob(sql.FieldEQ(FieldUserID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.CIJob {
 	return predicate.CIJob(sql.FieldEQ(FieldCreatedAt, v))
@@ -550,6 +555,36 @@ func PipelineIDNotIn(vs ...int) predicate.CIJob {
 	return predicate.CIJob(sql.FieldNotIn(FieldPipelineID, vs...))
 }
 
+// UserIDEQ applies the EQ predicate on the "user_id" field.
+func UserIDEQ(v int) predicate.CIJob {
+	return predicate.CIJob(sql.FieldEQ(FieldUserID, v))
+}
+
+// UserIDNEQ applies the NEQ predicate on the "user_id" field.
+func UserIDNEQ(v int) predicate.CIJob {
+	return predicate.CIJob(sql.FieldNEQ(FieldUserID, v))
+}
+
+// UserIDIn applies the In predicate on the "user_id" field.
+func UserIDIn(vs ...int) predicate.CIJob {
+	return predicate.CIJob(sql.FieldIn(FieldUserID, vs...))
+}
+
+// UserIDNotIn applies the NotIn predicate on the "user_id" field.
+func UserIDNotIn(vs ...int) predicate.CIJob {
+	return predicate.CIJob(sql.FieldNotIn(FieldUserID, vs...))
+}
+
+// UserIDIsNil applies the IsNil predicate on the "user_id" field.
+func UserIDIsNil() predicate.CIJob {
+	return predicate.CIJob(sql.FieldIsNull(FieldUserID))
+}
+
+// UserIDNotNil applies the NotNil predicate on the "user_id" field.
+func UserIDNotNil() predicate.CIJob {
+	return predicate.CIJob(sql.FieldNotNull(FieldUserID))
+}
+
 // HasPipeline applies the HasEdge predicate on the "pipeline" edge.
 func HasPipeline() predicate.CIJob {
 	return predicate.CIJob(func(s *sql.Selector) {
@@ -565,6 +600,29 @@ func HasPipeline() predicate.CIJob {
 func HasPipelineWith(preds ...predicate.Pipeline) predicate.CIJob {
 	return predicate.CIJob(func(s *sql.Selector) {
 		step := newPipelineStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasUser applies the HasEdge predicate on the "user" edge.
+func HasUser() predicate.CIJob {
+	return predicate.CIJob(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, UserTable, UserColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasUserWith applies the HasEdge predicate on the "user" edge with a given conditions (other predicates).
+func HasUserWith(preds ...predicate.User) predicate.CIJob {
+	return predicate.CIJob(func(s *sql.Selector) {
+		step := newUserStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -9,6 +9,18 @@ import (
 	"github.com/pkgreg/registry/ent"
 )
 
+// The ApplicationSettingFunc type is an adapter to allow the use of ordinary
+// function as ApplicationSetting mutator.
+type ApplicationSettingFunc func(context.Context, *ent.ApplicationSettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ApplicationSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ApplicationSettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ApplicationSettingMutation", m)
+}
+
 // The BlobFunc type is an adapter to allow the use of ordinary
 // function as Blob mutator.
 type BlobFunc func(context.Context, *ent.BlobMutation) (ent.Value, error)
@@ -187,6 +199,18 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
+}
+
+// The SignInThrottleFunc type is an adapter to allow the use of ordinary
+// function as SignInThrottle mutator.
+type SignInThrottleFunc func(context.Context, *ent.SignInThrottleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SignInThrottleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SignInThrottleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SignInThrottleMutation", m)
 }
 
 // The UserFunc type is an adapter to allow the use of ordinary

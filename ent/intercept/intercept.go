@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -24,6 +25,7 @@ import (
 	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/session"
+	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -81,6 +83,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 		return err
 	}
 	return f(ctx, query)
+}
+
+// The ApplicationSettingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ApplicationSettingFunc func(context.Context, *ent.ApplicationSettingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ApplicationSettingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ApplicationSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ApplicationSettingQuery", q)
+}
+
+// The TraverseApplicationSetting type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseApplicationSetting func(context.Context, *ent.ApplicationSettingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseApplicationSetting) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseApplicationSetting) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ApplicationSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ApplicationSettingQuery", q)
 }
 
 // The BlobFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -488,6 +517,33 @@ func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
 }
 
+// The SignInThrottleFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SignInThrottleFunc func(context.Context, *ent.SignInThrottleQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SignInThrottleFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SignInThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SignInThrottleQuery", q)
+}
+
+// The TraverseSignInThrottle type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSignInThrottle func(context.Context, *ent.SignInThrottleQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSignInThrottle) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSignInThrottle) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SignInThrottleQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -518,6 +574,8 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.ApplicationSettingQuery:
+		return &query[*ent.ApplicationSettingQuery, predicate.ApplicationSetting, applicationsetting.OrderOption]{typ: ent.TypeApplicationSetting, tq: q}, nil
 	case *ent.BlobQuery:
 		return &query[*ent.BlobQuery, predicate.Blob, blob.OrderOption]{typ: ent.TypeBlob, tq: q}, nil
 	case *ent.CIJobQuery:
@@ -548,6 +606,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProjectQuery, predicate.Project, project.OrderOption]{typ: ent.TypeProject, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.SignInThrottleQuery:
+		return &query[*ent.SignInThrottleQuery, predicate.SignInThrottle, signinthrottle.OrderOption]{typ: ent.TypeSignInThrottle, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	default:

@@ -9,6 +9,20 @@ import (
 )
 
 var (
+	// ApplicationSettingsColumns holds the columns for the "application_settings" table.
+	ApplicationSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "singleton", Type: field.TypeString, Unique: true},
+		{Name: "guests_may_pull_packages", Type: field.TypeBool, Default: false},
+	}
+	// ApplicationSettingsTable holds the schema information for the "application_settings" table.
+	ApplicationSettingsTable = &schema.Table{
+		Name:       "application_settings",
+		Columns:    ApplicationSettingsColumns,
+		PrimaryKey: []*schema.Column{ApplicationSettingsColumns[0]},
+	}
 	// BlobsColumns holds the columns for the "blobs" table.
 	BlobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -42,6 +56,7 @@ var (
 		{Name: "name", Type: field.TypeString},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"running", "success", "failed", "canceled"}, Default: "running"},
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "pipeline_id", Type: field.TypeInt},
 	}
 	// CiJobsTable holds the schema information for the "ci_jobs" table.
@@ -51,8 +66,14 @@ var (
 		PrimaryKey: []*schema.Column{CiJobsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "ci_jobs_pipelines_jobs",
+				Symbol:     "ci_jobs_users_user",
 				Columns:    []*schema.Column{CiJobsColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "ci_jobs_pipelines_jobs",
+				Columns:    []*schema.Column{CiJobsColumns[11]},
 				RefColumns: []*schema.Column{PipelinesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -540,6 +561,21 @@ var (
 			},
 		},
 	}
+	// SignInThrottlesColumns holds the columns for the "sign_in_throttles" table.
+	SignInThrottlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "key", Type: field.TypeString, Unique: true},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+	}
+	// SignInThrottlesTable holds the schema information for the "sign_in_throttles" table.
+	SignInThrottlesTable = &schema.Table{
+		Name:       "sign_in_throttles",
+		Columns:    SignInThrottlesColumns,
+		PrimaryKey: []*schema.Column{SignInThrottlesColumns[0]},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -552,8 +588,6 @@ var (
 		{Name: "bot", Type: field.TypeBool, Default: false},
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"active", "blocked"}, Default: "active"},
-		{Name: "failed_sign_ins", Type: field.TypeInt, Default: 0},
-		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -588,6 +622,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		ApplicationSettingsTable,
 		BlobsTable,
 		CiJobsTable,
 		DeployTokensTable,
@@ -603,13 +638,15 @@ var (
 		PlanLimitsTable,
 		ProjectsTable,
 		SessionsTable,
+		SignInThrottlesTable,
 		UsersTable,
 		ProjectCiJobTokenAllowedProjectsTable,
 	}
 )
 
 func init() {
-	CiJobsTable.ForeignKeys[0].RefTable = PipelinesTable
+	CiJobsTable.ForeignKeys[0].RefTable = UsersTable
+	CiJobsTable.ForeignKeys[1].RefTable = PipelinesTable
 	DeployTokensTable.ForeignKeys[0].RefTable = GroupsTable
 	DeployTokensTable.ForeignKeys[1].RefTable = ProjectsTable
 	GroupsTable.ForeignKeys[0].RefTable = GroupsTable

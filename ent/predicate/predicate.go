@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// ApplicationSetting is the predicate function for applicationsetting builders.
+type ApplicationSetting func(*sql.Selector)
+
 // Blob is the predicate function for blob builders.
 type Blob func(*sql.Selector)
 
@@ -50,6 +53,9 @@ type Project func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
+
+// SignInThrottle is the predicate function for signinthrottle builders.
+type SignInThrottle func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

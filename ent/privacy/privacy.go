@@ -110,6 +110,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The ApplicationSettingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ApplicationSettingQueryRuleFunc func(context.Context, *ent.ApplicationSettingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ApplicationSettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ApplicationSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ApplicationSettingQuery", q)
+}
+
+// The ApplicationSettingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ApplicationSettingMutationRuleFunc func(context.Context, *ent.ApplicationSettingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ApplicationSettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ApplicationSettingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ApplicationSettingMutation", m)
+}
+
 // The BlobQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type BlobQueryRuleFunc func(context.Context, *ent.BlobQuery) error
@@ -468,6 +492,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
+}
+
+// The SignInThrottleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignInThrottleQueryRuleFunc func(context.Context, *ent.SignInThrottleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignInThrottleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignInThrottleQuery", q)
+}
+
+// The SignInThrottleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignInThrottleMutationRuleFunc func(context.Context, *ent.SignInThrottleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignInThrottleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignInThrottleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignInThrottleMutation", m)
 }
 
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -42,7 +42,7 @@ func (Pipeline) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id", "iid").Unique()}
 }
 
-// CIJob is one job of a pipeline; its token acts as the pipeline's user while the job runs.
+// CIJob is one job of a pipeline; its token acts as the user who started the job while it runs.
 type CIJob struct{ ent.Schema }
 
 // Mixin of the CIJob.
@@ -55,6 +55,8 @@ func (CIJob) Fields() []ent.Field {
 		field.Enum("status").Values("running", "success", "failed", "canceled").Default("running"),
 		field.Time("finished_at").Optional().Nillable().Comment("The job token stops working when the job finishes."),
 		field.Int("pipeline_id"),
+		field.Int("user_id").Optional().Nillable().
+			Comment("The user who started the job; its token acts as this user. Jobs from before it existed act as the pipeline's user."),
 	}
 }
 
@@ -62,6 +64,7 @@ func (CIJob) Fields() []ent.Field {
 func (CIJob) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("pipeline", Pipeline.Type).Ref("jobs").Field("pipeline_id").Unique().Required(),
+		edge.To("user", User.Type).Field("user_id").Unique(),
 	}
 }
 

@@ -34,3 +34,27 @@ func (Session) Edges() []ent.Edge {
 func (Session) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// SignInThrottle counts failed password sign-ins for one (username, client address)
+// pair, known user or not, so that answers do not tell the two apart and nobody can
+// lock a user out of signing in from their own address. It lives in the database so
+// every replica enforces the same lock.
+type SignInThrottle struct{ ent.Schema }
+
+// Mixin of the SignInThrottle.
+func (SignInThrottle) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the SignInThrottle.
+func (SignInThrottle) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key").Unique().NotEmpty().Sensitive().
+			Comment("SHA-256 of the lower-cased username and the client address."),
+		field.Int("failures").Default(0).Comment("Failed sign-ins since the last success or lock expiry."),
+		field.Time("locked_until").Optional().Nillable().Comment("Password sign-in is refused until then."),
+	}
+}
+
+// Annotations of the SignInThrottle.
+func (SignInThrottle) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

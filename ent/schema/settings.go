@@ -67,3 +67,25 @@ func (NamespacePackageSetting) Annotations() []schema.Annotation {
 func (PlanLimit) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// ApplicationSetting holds the instance's settings (GitLab's application_settings):
+// one row, created on first write; a missing row means every default.
+type ApplicationSetting struct{ ent.Schema }
+
+// Mixin of the ApplicationSetting.
+func (ApplicationSetting) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the ApplicationSetting.
+func (ApplicationSetting) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("singleton").Unique().Immutable().
+			Comment("Always 'instance': keeps the table at one row."),
+		field.Bool("guests_may_pull_packages").Default(false).
+			Comment("Guests (and Planners) may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages)."),
+	}
+}
+
+// Annotations of the ApplicationSetting.
+func (ApplicationSetting) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

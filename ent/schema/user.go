@@ -24,10 +24,6 @@ func (User) Fields() []ent.Field {
 		field.Bool("bot").Default(false).Comment("Bot user behind a project or group access token."),
 		field.String("password_hash").Optional().Sensitive().Comment("bcrypt hash; empty means password sign-in is off."),
 		field.Enum("state").Values("active", "blocked").Default("active").Comment("Blocked users cannot authenticate."),
-		field.Int("failed_sign_ins").Default(0).Comment("Failed password sign-ins since the last success.").
-			Annotations(entgql.Skip()),
-		field.Time("locked_until").Optional().Nillable().Comment("Password sign-in is refused until then (throttling).").
-			Annotations(entgql.Skip()),
 	}
 }
 

@@ -35,10 +35,6 @@ const (
 	FieldPasswordHash = "password_hash"
 	// FieldState holds the string denoting the state field in the database.
 	FieldState = "state"
-	// FieldFailedSignIns holds the string denoting the failed_sign_ins field in the database.
-	FieldFailedSignIns = "failed_sign_ins"
-	// FieldLockedUntil holds the string denoting the locked_until field in the database.
-	FieldLockedUntil = "locked_until"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// EdgePersonalAccessTokens holds the string denoting the personal_access_tokens edge name in mutations.
@@ -82,8 +78,6 @@ var Columns = []string{
 	FieldBot,
 	FieldPasswordHash,
 	FieldState,
-	FieldFailedSignIns,
-	FieldLockedUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -113,8 +107,6 @@ var (
 	DefaultAdmin bool
 	// DefaultBot holds the default value on creation for the "bot" field.
 	DefaultBot bool
-	// DefaultFailedSignIns holds the default value on creation for the "failed_sign_ins" field.
-	DefaultFailedSignIns int
 )
 
 // State defines the type for the "state" enum field.
@@ -194,16 +186,6 @@ func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 // ByState orders the results by the state field.
 func ByState(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldState, opts...).ToFunc()
-}
-
-// ByFailedSignIns orders the results by the failed_sign_ins field.
-func ByFailedSignIns(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldFailedSignIns, opts...).ToFunc()
-}
-
-// ByLockedUntil orders the results by the locked_until field.
-func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldLockedUntil, opts...).ToFunc()
 }
 
 // ByMembershipsCount orders the results by memberships count.

@@ -95,16 +95,6 @@ func PasswordHash(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldPasswordHash, v))
 }
 
-// FailedSignIns applies equality check predicate on the "failed_sign_ins" field. It's identical to FailedSignInsEQ.
-func FailedSignIns(v int) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldFailedSignIns, v))
-}
-
-// LockedUntil applies equality check predicate on the "locked_until" field. It's identical to LockedUntilEQ.
-func LockedUntil(v time.Time) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldLockedUntil, v))
-}
-
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -493,96 +483,6 @@ func StateIn(vs ...State) predicate.User {
 // StateNotIn applies the NotIn predicate on the "state" field.
 func StateNotIn(vs ...State) predicate.User {
 	return predicate.User(sql.FieldNotIn(FieldState, vs...))
-}
-
-// FailedSignInsEQ applies the EQ predicate on the "failed_sign_ins" field.
-func FailedSignInsEQ(v int) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldFailedSignIns, v))
-}
-
-// FailedSignInsNEQ applies the NEQ predicate on the "failed_sign_ins" field.
-func FailedSignInsNEQ(v int) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldFailedSignIns, v))
-}
-
-// FailedSignInsIn applies the In predicate on the "failed_sign_ins" field.
-func FailedSignInsIn(vs ...int) predicate.User {
-	return predicate.User(sql.FieldIn(FieldFailedSignIns, vs...))
-}
-
-// FailedSignInsNotIn applies the NotIn predicate on the "failed_sign_ins" field.
-func FailedSignInsNotIn(vs ...int) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldFailedSignIns, vs...))
-}
-
-// FailedSignInsGT applies the GT predicate on the "failed_sign_ins" field.
-func FailedSignInsGT(v int) predicate.User {
-	return predicate.User(sql.FieldGT(FieldFailedSignIns, v))
-}
-
-// FailedSignInsGTE applies the GTE predicate on the "failed_sign_ins" field.
-func FailedSignInsGTE(v int) predicate.User {
-	return predicate.User(sql.FieldGTE(FieldFailedSignIns, v))
-}
-
-// FailedSignInsLT applies the LT predicate on the "failed_sign_ins" field.
-func FailedSignInsLT(v int) predicate.User {
-	return predicate.User(sql.FieldLT(FieldFailedSignIns, v))
-}
-
-// FailedSignInsLTE applies the LTE predicate on the "failed_sign_ins" field.
-func FailedSignInsLTE(v int) predicate.User {
-	return predicate.User(sql.FieldLTE(FieldFailedSignIns, v))
-}
-
-// LockedUntilEQ applies the EQ predicate on the "locked_until" field.
-func LockedUntilEQ(v time.Time) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldLockedUntil, v))
-}
-
-// LockedUntilNEQ applies the NEQ predicate on the "locked_until" field.
-func LockedUntilNEQ(v time.Time) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldLockedUntil, v))
-}
-
-// LockedUntilIn applies the In predicate on the "locked_until" field.
-func LockedUntilIn(vs ...time.Time) predicate.User {
-	return predicate.User(sql.FieldIn(FieldLockedUntil, vs...))
-}
-
-// LockedUntilNotIn applies the NotIn predicate on the "locked_until" field.
-func LockedUntilNotIn(vs ...time.Time) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldLockedUntil, vs...))
-}
-
-// LockedUntilGT applies the GT predicate on the "locked_until" field.
-func LockedUntilGT(v time.Time) predicate.User {
-	return predicate.User(sql.FieldGT(FieldLockedUntil, v))
-}
-
-// LockedUntilGTE applies the GTE predicate on the "locked_until" field.
-func LockedUntilGTE(v time.Time) predicate.User {
-	return predicate.User(sql.FieldGTE(FieldLockedUntil, v))
-}
-
-// LockedUntilLT applies the LT predicate on the "locked_until" field.
-func LockedUntilLT(v time.Time) predicate.User {
-	return predicate.User(sql.FieldLT(FieldLockedUntil, v))
-}
-
-// LockedUntilLTE applies the LTE predicate on the "locked_until" field.
-func LockedUntilLTE(v time.Time) predicate.User {
-	return predicate.User(sql.FieldLTE(FieldLockedUntil, v))
-}
-
-// LockedUntilIsNil applies the IsNil predicate on the "locked_until" field.
-func LockedUntilIsNil() predicate.User {
-	return predicate.User(sql.FieldIsNull(FieldLockedUntil))
-}
-
-// LockedUntilNotNil applies the NotNil predicate on the "locked_until" field.
-func LockedUntilNotNil() predicate.User {
-	return predicate.User(sql.FieldNotNull(FieldLockedUntil))
 }
 
 // HasMemberships applies the HasEdge predicate on the "memberships" edge.

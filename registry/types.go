@@ -1,0 +1,36 @@
+package registry
+
+import "github.com/pkgreg/registry/ent/packageversion"
+
+// PackageType is a package format, as GitLab's package_type enum.
+type PackageType = packageversion.PackageType
+
+// Package types. Formats name their type with these, not with the ent package.
+const (
+	PackageTypeMaven           = packageversion.PackageTypeMaven
+	PackageTypeNPM             = packageversion.PackageTypeNpm
+	PackageTypeConan           = packageversion.PackageTypeConan
+	PackageTypeNuGet           = packageversion.PackageTypeNuget
+	PackageTypePyPI            = packageversion.PackageTypePypi
+	PackageTypeComposer        = packageversion.PackageTypeComposer
+	PackageTypeGeneric         = packageversion.PackageTypeGeneric
+	PackageTypeGolang          = packageversion.PackageTypeGolang
+	PackageTypeDebian          = packageversion.PackageTypeDebian
+	PackageTypeRubyGems        = packageversion.PackageTypeRubygems
+	PackageTypeHelm            = packageversion.PackageTypeHelm
+	PackageTypeTerraformModule = packageversion.PackageTypeTerraformModule
+	PackageTypeCargo           = packageversion.PackageTypeCargo
+)
+
+// Status is a package version's status (spec B2).
+type Status = packageversion.Status
+
+// Version statuses.
+const (
+	StatusDefault            = packageversion.StatusDefault
+	StatusHidden             = packageversion.StatusHidden
+	StatusProcessing         = packageversion.StatusProcessing
+	StatusError              = packageversion.StatusError
+	StatusPendingDestruction = packageversion.StatusPendingDestruction
+	StatusDeprecated         = packageversion.StatusDeprecated
+)

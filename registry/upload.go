@@ -1,0 +1,207 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+
+	"gocloud.dev/blob"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/packageversion"
+)
+
+// Upload receives the files of one publish. It is authorized and size-limited
+// before any byte is read; each file streams into storage's tmp/ while it is hashed
+// (so a crash leaves only what garbage collection removes), can be inspected there by
+// the format (an archive's index, a manifest inside it), and is recorded with its
+// version in one transaction by Publish. Nothing is visible before Publish commits,
+// and Discard removes whatever was received. No handler needs a temporary file.
+type Upload struct {
+	s       *Service
+	project *ent.Project
+	typ     packageversion.PackageType
+	limit   int64
+	mu      sync.Mutex
+	files   []*Received
+}
+
+// Received is one file of an upload, held in temporary storage until published.
+type Received struct {
+	Digests
+	sp *Spooled
+}
+
+// BeginUpload authorizes a publish of type t into p and reads the instance's size
+// limit for the format, before the caller reads any of the body.
+func (s *Service) BeginUpload(ctx context.Context, p *ent.Project, t packageversion.PackageType) (*Upload, error) {
+	if err := s.AuthorizeProject(ctx, p, CreatePackages); err != nil {
+		return nil, err
+	}
+	limit, err := s.MaxFileSize(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return &Upload{s: s, project: p, typ: t, limit: limit}, nil
+}
+
+// Limit is the largest file the upload accepts, in bytes.
+func (u *Upload) Limit() int64 { return u.limit }
+
+// Project is the project the upload publishes into.
+func (u *Upload) Project() *ent.Project { return u.project }
+
+// Receive streams one file into temporary storage while hashing it. It fails with
+// ErrTooLarge as soon as the file crosses the limit (nothing is kept).
+func (u *Upload) Receive(ctx context.Context, r io.Reader) (*Received, error) {
+	return u.receive(ctx, r, u.limit)
+}
+
+func (u *Upload) receive(ctx context.Context, r io.Reader, limit int64) (*Received, error) {
+	sp, err := u.s.blobs.Spool(ctx, r, limit)
+	if err != nil {
+		return nil, err
+	}
+	rc := &Received{Digests: sp.Digests, sp: sp}
+	u.mu.Lock()
+	u.files = append(u.files, rc)
+	u.mu.Unlock()
+	return rc, nil
+}
+
+// ReceiveDerived stores a small file the format derived from a received one (a
+// wheel's core metadata), under the same limit.
+func (u *Upload) ReceiveDerived(ctx context.Context, b []byte) (*Received, error) {
+	return u.receive(ctx, bytes.NewReader(b), int64(len(b)))
+}
+
+// Discard removes the upload's temporary files; call it when the request ends,
+// published or not.
+func (u *Upload) Discard(ctx context.Context) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, f := range u.files {
+		u.s.blobs.Discard(ctx, f.sp)
+	}
+	u.files = nil
+}
+
+// Inspect opens a received file for random access, as archive/zip needs, and calls
+// fn with it. The reader is only valid during fn.
+func (u *Upload) Inspect(ctx context.Context, f *Received, fn func(r io.ReaderAt, size int64) error) error {
+	br, err := u.s.blobs.bucket.NewReader(ctx, f.sp.tmpKey, nil)
+	if err != nil {
+		return err
+	}
+	defer br.Close()
+	return fn(&blobReaderAt{r: br}, f.Size)
+}
+
+// UploadFile is one received file as it is recorded in the version.
+type UploadFile struct {
+	File     *Received
+	FileName string
+	// Expect holds digests the client declared; non-empty ones must match.
+	Expect Digests
+	// Size is the length the client declared; -1 when it declared none.
+	Size           int64
+	Duplicates     DuplicateRule
+	DuplicateError error
+	Metadata       map[string]any
+}
+
+// UploadVersion is the version an upload's files are published into, created when
+// it does not exist yet.
+type UploadVersion struct {
+	Name           string
+	NormalizedName string // defaults to Name
+	Version        string
+	// Status of a newly created version; with SetStatus also of an existing one.
+	Status    packageversion.Status
+	SetStatus bool
+	// Metadata is stored on a newly created version; with MergeMetadata its
+	// non-empty values are also laid over an existing version's.
+	Metadata      map[string]any
+	MergeMetadata bool
+}
+
+// Publish verifies each file against its declared digests and duplicate rule, and
+// records the version and its files in one transaction. The blobs land at their
+// content addresses before the transaction; a failed transaction leaves them as
+// garbage, never as a half-written package.
+func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFile) ([]*ent.PackageFile, error) {
+	s := u.s
+	ins := make([]PublishFileInput, len(files))
+	for i, f := range files {
+		ins[i] = PublishFileInput{
+			Project: u.project, Type: u.typ, Name: v.Name, NormalizedName: v.NormalizedName, Version: v.Version,
+			FileName: f.FileName, Size: f.Size, Status: v.Status, SetStatus: v.SetStatus,
+			Expect: f.Expect, Duplicates: f.Duplicates, DuplicateError: f.DuplicateError,
+			Metadata: v.Metadata, FileMetadata: f.Metadata,
+		}
+		if ins[i].NormalizedName == "" {
+			ins[i].NormalizedName = v.Name
+		}
+		if ins[i].Status == "" {
+			ins[i].Status = packageversion.StatusDefault
+		}
+		if err := verifyDigests(ins[i], f.File.sp); err != nil {
+			return nil, err
+		}
+		if err := s.checkDuplicate(ctx, s.client, ins[i]); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range files {
+		if err := s.blobs.Promote(ctx, f.File.sp); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*ent.PackageFile, len(files))
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		for i := range ins {
+			f, err := s.recordFile(ctx, tx, ins[i], files[i].File.sp)
+			if err != nil {
+				return err
+			}
+			out[i] = f
+		}
+		if v.MergeMetadata && len(out) > 0 {
+			return mergeMetadata(ctx, tx, out[0].PackageID, v.Metadata)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A concurrent garbage collection may have removed content between Promote and
+	// the commit (it saw no reference yet); the committed rows protect it now.
+	for _, f := range files {
+		if ok, err := s.blobs.Exists(ctx, f.File.SHA256); err == nil && !ok {
+			if err := s.blobs.Promote(ctx, f.File.sp); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// blobReaderAt reads a seekable blob at offsets, for archive readers.
+type blobReaderAt struct {
+	mu sync.Mutex
+	r  *blob.Reader
+}
+
+func (ra *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if _, err := ra.r.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := io.ReadFull(ra.r, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
+}
