@@ -110,6 +110,17 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		return gqlErr // parse and validation errors: already safe
 	}
+	var kind *registry.Error
+	if gqlErr != nil && !errors.As(err, &kind) {
+		// An argument that failed to decode (a cursor, a time): gqlgen puts the
+		// argument on the error's path. The decoder's own message is not shown.
+		arg := "an argument"
+		if n := len(gqlErr.Path); n > 0 {
+			arg = fmt.Sprint(gqlErr.Path[n-1])
+		}
+		return &gqlerror.Error{Message: fmt.Sprintf("%s is not a valid value", arg), Path: gqlErr.Path,
+			Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
+	}
 	e := graphql.DefaultErrorPresenter(ctx, err)
 	code := ""
 	switch {

@@ -473,6 +473,24 @@ func (r *mutationResolver) CiJobTokenScopeRemoveGroup(ctx context.Context, input
 	return r.jobTokenScope(ctx, input.ClientMutationID, registry.JobTokenScopeInput{ProjectPath: input.ProjectPath, SourceGroupPath: input.TargetGroupPath}, false)
 }
 
+// SignOutEverywhere is the resolver for the signOutEverywhere field.
+func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error) {
+	n, err := r.svc.SignOutEverywhere(ctx, str(input.Username))
+	errs, err := payloadErrors(err)
+	return &model.SignOutEverywherePayload{ClientMutationID: input.ClientMutationID, SessionsEnded: n, Errors: errs}, err
+}
+
+// UpdateInstanceSettings is the resolver for the updateInstanceSettings field.
+func (r *mutationResolver) UpdateInstanceSettings(ctx context.Context, input model.UpdateInstanceSettingsInput) (*model.UpdateInstanceSettingsPayload, error) {
+	out := &model.UpdateInstanceSettingsPayload{ClientMutationID: input.ClientMutationID}
+	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages})
+	if err == nil {
+		out.InstanceSettings = &st
+	}
+	out.Errors, err = payloadErrors(err)
+	return out, err
+}
+
 // ID is the resolver for the id field.
 func (r *packageResolver) ID(ctx context.Context, obj *ent.PackageVersion) (string, error) {
 	return gid(kindPackage, obj.ID), nil
@@ -866,6 +884,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 		out[i] = n
 	}
 	return out, nil
+}
+
+// InstanceSettings is the resolver for the instanceSettings field.
+func (r *queryResolver) InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error) {
+	st, err := r.svc.InstanceSettings(ctx)
+	if registry.IsDenied(err) {
+		return nil, nil
+	}
+	return &st, err
 }
 
 // Users is the resolver for the users field.

@@ -81,6 +81,7 @@ const (
 	CreateProjects                // create projects and subgroups in a group
 	RunJobs                       // start CI jobs in a project
 	ManageGroup                   // a group's own settings (Owner)
+	ListPackages                  // the Packages API and GraphQL listings (not deploy tokens, as GitLab)
 )
 
 // Actions on the instance or the viewer's own account.
@@ -91,25 +92,39 @@ const (
 	AdminInstance                             // users, plan limits, instance settings, anyone's tokens
 )
 
-func (a Action) reads() bool { return a == ReadNamespace || a == ReadPackages }
+func (a Action) reads() bool { return a == ReadNamespace || a == ReadPackages || a == ListPackages }
 
-// credentialAllows is what a kind of credential may do at all, before any role.
+// kindAccepts reports whether a kind of credential is accepted for act at all. GitLab
+// accepts job tokens on the package endpoints and a few reads only (a job never mints
+// tokens, manages members or settings, or administers), and deploy tokens only on
+// the package-manager endpoints. A credential that is not accepted is answered as if
+// it were absent (401), as GitLab's API answers it.
+func kindAccepts(v *auth.Viewer, act Action) bool {
+	switch v.Kind {
+	case auth.DeployToken:
+		return act == ReadNamespace || act == ReadPackages || act == CreatePackages || act == DestroyPackages
+	case auth.JobToken:
+		return act.reads() || act == CreatePackages || act == DestroyPackages
+	}
+	return true
+}
+
+// credentialAllows is what a credential may do at all, before any role: its kind
+// (kindAccepts), its scopes, and for bots their own account.
 func credentialAllows(v *auth.Viewer, act Action) bool {
+	if !kindAccepts(v, act) {
+		return false
+	}
 	switch v.Kind {
 	case auth.Anonymous:
 		return act.reads()
 	case auth.DeployToken:
-		switch act {
-		case ReadNamespace, ReadPackages:
+		if act.reads() {
 			return v.HasScope("read_package_registry") || v.HasScope("write_package_registry")
-		case CreatePackages, DestroyPackages:
-			return v.HasScope("write_package_registry")
 		}
-		return false
+		return v.HasScope("write_package_registry")
 	case auth.JobToken:
-		// GitLab accepts job tokens on the package endpoints and a few reads only:
-		// a job never mints tokens, manages members or settings, or administers.
-		return act.reads() || act == CreatePackages || act == DestroyPackages
+		return true
 	case auth.PersonalToken:
 		if v.Bot && (act == CreateOwnToken || act == CreateTopLevelGroup || act == CreatePersonalProject) {
 			return false // the bot of an access token acts only where it is a member
@@ -347,7 +362,7 @@ func projectAllows(v *auth.Viewer, p *ent.Project, a access, act Action) bool {
 	switch act {
 	case ReadNamespace:
 		return a.visible
-	case ReadPackages:
+	case ReadPackages, ListPackages:
 		if !registryOn {
 			return false
 		}
@@ -377,7 +392,7 @@ func groupAllows(v *auth.Viewer, a access, act Action) bool {
 		return false
 	}
 	switch act {
-	case ReadNamespace, ReadPackages:
+	case ReadNamespace, ReadPackages, ListPackages:
 		return a.visible
 	case CreateProjects, ManageTokens:
 		return a.role >= Maintainer
@@ -393,6 +408,15 @@ func groupAllows(v *auth.Viewer, a access, act Action) bool {
 // their own role, nor grants a role above it.
 func memberChangeAllowed(own, current, next Role) bool {
 	return current <= own && next <= own
+}
+
+// refuse picks the error for a refused act: a credential whose kind is not accepted
+// for it is answered as if absent (401); otherwise as deny.
+func refuse(v *auth.Viewer, act Action, visible bool, notFound error) error {
+	if !kindAccepts(v, act) {
+		return errUnauthorized
+	}
+	return deny(v, visible, notFound)
 }
 
 // deny picks the status for a refused action: anonymous callers are asked to
@@ -427,7 +451,7 @@ func (c *checker) authorizeProject(ctx context.Context, p *ent.Project, act Acti
 		return nil
 	}
 	visible := a.visible || projectAllows(c.v, p, a, ReadPackages)
-	return deny(c.v, visible, errProjectNotFound)
+	return refuse(c.v, act, visible, errProjectNotFound)
 }
 
 // AuthorizeGroup returns nil when the viewer in ctx may do act in g.
@@ -444,7 +468,7 @@ func (c *checker) authorizeGroup(g *ent.Group, act Action) error {
 	if groupAllows(c.v, a, act) {
 		return nil
 	}
-	return deny(c.v, a.visible, errGroupNotFound)
+	return refuse(c.v, act, a.visible, errGroupNotFound)
 }
 
 // authorizeAccount returns nil when the viewer may do an instance- or account-level
@@ -457,7 +481,7 @@ func (s *Service) authorizeAccount(ctx context.Context, act Action) error {
 		ok = ok && v.Admin
 	}
 	if !ok {
-		return deny(v, true, errForbidden)
+		return refuse(v, act, true, errForbidden)
 	}
 	return nil
 }

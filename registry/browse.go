@@ -38,12 +38,12 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 	var ids []int
 	switch {
 	case scope.Project != nil:
-		if err := s.AuthorizeProject(ctx, scope.Project, ReadPackages); err != nil {
+		if err := s.AuthorizeProject(ctx, scope.Project, ListPackages); err != nil {
 			return nil, err
 		}
 		ids = []int{scope.Project.ID}
 	case scope.Group != nil:
-		if err := s.AuthorizeGroup(ctx, scope.Group, ReadPackages); err != nil {
+		if err := s.AuthorizeGroup(ctx, scope.Group, ListPackages); err != nil {
 			return nil, err
 		}
 		var err error

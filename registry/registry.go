@@ -28,6 +28,8 @@ type Config struct {
 	// dist-tag, a checksum, settings) may take, so a client that dribbles its body is
 	// cut off. Uploads and downloads of package files stream without such a bound.
 	SmallBodyTimeout time.Duration
+	// Now is the clock (tests set it); nil is time.Now.
+	Now func() time.Time
 }
 
 // Service is the registry's business layer.
@@ -55,7 +57,10 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: time.Now}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now}
 }
 
 // SmallBodyTimeout is the read deadline of small request bodies (see Config).

@@ -1,13 +1,17 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/registry"
 )
 
 func TestWebSession(t *testing.T) {
@@ -73,5 +77,45 @@ func TestWebSession(t *testing.T) {
 	body, _ := json.Marshal(map[string]string{"username": "root", "password": "s3cret-password"})
 	if res := replica.Do("POST", "/-/session", strings.NewReader(string(body))); res.Status != http.StatusTooManyRequests {
 		t.Fatalf("the other replica: %d", res.Status)
+	}
+}
+
+// TestSignInLockTellsNothingAndLocksNobodyOut: the lock answered unknown and known
+// usernames differently (telling which exist), and a guesser could keep an account
+// locked out of password sign-in forever. Failures now count per (username, client
+// address): every address sees the same answers for real and made-up users, another
+// address is not affected, and the right password passes once the short lock ends.
+func TestSignInLockTellsNothingAndLocksNobodyOut(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := compattest.NewWithConfig(t, func(c *registry.Config) { c.Now = clock })
+	if err := e.Svc.SetPassword(e.Admin, "root", "s3cret-password"); err != nil {
+		t.Fatal(err)
+	}
+	try := func(user, pw, client string) string {
+		_, err := e.Svc.SignIn(context.Background(), registry.SignInInput{Username: user, Password: pw, Client: client})
+		if err == nil {
+			return "ok"
+		}
+		return registry.PublicMessage(err)
+	}
+	for i := 0; i < 7; i++ {
+		known, unknown := try("root", "guess", "10.0.0.66"), try("nobody", "guess", "10.0.0.66")
+		if strings.ReplaceAll(known, "root", "") != strings.ReplaceAll(unknown, "nobody", "") {
+			t.Fatalf("attempt %d: known user %q, unknown user %q", i, known, unknown)
+		}
+	}
+	if got := try("root", "s3cret-password", "10.0.0.66"); !strings.Contains(got, "Too many") {
+		t.Fatalf("the guesser's address is not locked: %q", got)
+	}
+	if got := try("root", "s3cret-password", "192.0.2.10"); got != "ok" {
+		t.Fatalf("root is locked out from its own address: %q", got)
+	}
+	mu.Lock()
+	now = now.Add(16 * time.Minute) // the lock is short and bounded
+	mu.Unlock()
+	if got := try("root", "s3cret-password", "10.0.0.66"); got != "ok" {
+		t.Fatalf("the right password after the lock: %q", got)
 	}
 }

@@ -83,3 +83,15 @@ func TestServeAsANewUser(t *testing.T) {
 		t.Fatalf("version: %q %v", out.String(), err)
 	}
 }
+
+// TestShortPresetTokenIsRefused: any REGISTRY_BOOTSTRAP_TOKEN was accepted, however
+// guessable.
+func TestShortPresetTokenIsRefused(t *testing.T) {
+	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "root-token")
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	var out strings.Builder
+	err := run(context.Background(), []string{"admin", "user", "create", "--data-dir", t.TempDir(), "--username", "x"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "at least 20 characters") || strings.Contains(out.String(), "root-token") {
+		t.Fatalf("a 10-character preset: %v %q", err, out.String())
+	}
+}

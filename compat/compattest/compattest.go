@@ -45,9 +45,16 @@ type Env struct {
 // New starts a registry with its own database and storage.
 func New(t testing.TB, opts ...ent.Option) *Env {
 	t.Helper()
+	return NewWithConfig(t, nil, opts...)
+}
+
+// NewWithConfig starts a registry with its own database and storage, whose service
+// configuration cfg adjusts (a short deadline, a test clock).
+func NewWithConfig(t testing.TB, cfg func(*registry.Config), opts ...ent.Option) *Env {
+	t.Helper()
 	dbURL := DatabaseURL(t)
 	storage := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "storage"))
-	return Start(t, dbURL, storage, opts...)
+	return StartWithConfig(t, dbURL, storage, cfg, opts...)
 }
 
 // GraphQL posts a query to /api/graphql with the given headers and decodes the
@@ -82,6 +89,12 @@ func (e *Env) GraphQL(query string, vars map[string]any, out any, headers ...str
 // go to the ent client (a query counter, say).
 func Start(t testing.TB, dbURL, storageURL string, opts ...ent.Option) *Env {
 	t.Helper()
+	return StartWithConfig(t, dbURL, storageURL, nil, opts...)
+}
+
+// StartWithConfig is Start with the service configuration adjusted by cfg.
+func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.Config), opts ...ent.Option) *Env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, dbURL, opts...)
 	if err != nil {
@@ -106,7 +119,11 @@ func Start(t testing.TB, dbURL, storageURL string, opts ...ent.Option) *Env {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
-	e.Svc = registry.New(db, blobs, registry.Config{ExternalURL: srv.URL}, log)
+	conf := registry.Config{ExternalURL: srv.URL}
+	if cfg != nil {
+		cfg(&conf)
+	}
+	e.Svc = registry.New(db, blobs, conf, log)
 	handler = server.Routes(e.Svc, log)
 	e.RootToken, err = e.Svc.Bootstrap(ctx, "")
 	if err != nil {

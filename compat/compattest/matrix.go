@@ -48,8 +48,13 @@ const (
 
 var roleNames = map[int]string{guest: "guest", reporter: "reporter", developer: "developer", maintainer: "maintainer", owner: "owner"}
 
-// Expected is the status GitLab answers for an action on a project.
-func Expected(a Actor, p ProjectSpec, action string) int {
+// Expected is the status GitLab answers for an action on a project, with the
+// instance's default settings.
+func Expected(a Actor, p ProjectSpec, action string) int { return ExpectedWith(a, p, action, false) }
+
+// ExpectedWith is Expected with the instance setting that lets Guests pull from
+// private projects (GitLab's allow_guest_plus_roles_to_pull_packages) on or off.
+func ExpectedWith(a Actor, p ProjectSpec, action string, guestsPull bool) int {
 	signed, role, reach := false, none, false
 	switch a.Kind {
 	case "user":
@@ -73,9 +78,9 @@ func Expected(a Actor, p ProjectSpec, action string) int {
 	case a.Kind == "deploy":
 		canRead = visible
 	default:
-		// GitLab's permission table: a private project's packages need Reporter
-		// (Guests pull only when the instance allows it; see ExpectedGuestPull).
-		canRead = visible && (p.Visibility != "private" || role >= reporter)
+		// GitLab's permission table: a private project's packages need Reporter;
+		// Guests pull only when the instance allows it.
+		canRead = visible && (p.Visibility != "private" || role >= reporter || (guestsPull && role >= guest))
 	}
 	on := p.Level != "disabled"
 	var ok bool

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/registry"
 )
 
 // TestAuthorizationMatrix walks every visibility × registry access level × actor (role
@@ -44,6 +45,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+	// With the instance setting on, Guests pull from private projects too.
+	on := true
+	if _, err := e.Svc.UpdateInstanceSettings(e.Admin, registry.InstanceSettingsInput{GuestsMayPullPackages: &on}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range compattest.ProjectSpecs() {
+		for _, a := range compattest.Actors() {
+			want := compattest.ExpectedWith(a, p, "read", true)
+			path := "/api/v4/projects/" + strings.ReplaceAll(p.Path(), "/", "%2F") + "/packages/generic/readme/1.0.0/file.txt"
+			if res := e.Do("GET", path, nil, a.Headers(e, p)...); res.Status != want {
+				t.Errorf("guests may pull: %s/%s: got %d, want %d", p.Path(), a.Name, res.Status, want)
+			}
 		}
 	}
 }

@@ -414,6 +414,16 @@ func TestPyPIProtocol(t *testing.T) {
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "Form fields are too large") {
 			t.Fatalf("fields: got %d %s", res.Status, res.Body)
 		}
+		// Field names and parts count too: a body of many empty fields used to be
+		// read to its end however large it was.
+		many := make([]part, 0, 140000)
+		for range cap(many) {
+			many = append(many, field("k", ""))
+		}
+		res = upload(many, basic...)
+		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "Form fields are too large") {
+			t.Fatalf("many empty fields: got %d %s", res.Status, res.Body)
+		}
 	})
 	t.Run("a wheel that is not a zip is published without core metadata", func(t *testing.T) {
 		broken := dist{name: "broken", version: "1.0", file: "broken-1.0-py3-none-any.whl", content: []byte("not a zip")}

@@ -193,7 +193,9 @@ func TestPackagesAPI(t *testing.T) {
 		}
 	})
 	t.Run("bad parameters", func(t *testing.T) {
-		for _, q := range []string{"?order_by=size", "?sort=up", "?package_type=zip", "?status=gone", "?page=0", "?per_page=x", "?include_versionless=maybe"} {
+		for _, q := range []string{"?order_by=size", "?sort=up", "?package_type=zip", "?status=gone", "?page=0", "?per_page=x", "?include_versionless=maybe",
+			// An OFFSET that overflows, or that no listing could reach, used to be a 500.
+			"?page=9223372036854775807", "?page=1000000000&per_page=100"} {
 			res := e.Do("GET", list+q, nil, dev...)
 			if res.Status != 400 || !strings.Contains(string(res.Body), "is invalid") {
 				t.Errorf("%s: %d %s", q, res.Status, res.Body)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -31,6 +30,8 @@ func Routes(svc *registry.Service) func(chi.Router) {
 		r.Get("/projects/{id}/packages/{package_id}/pipelines", h.listPipelines)
 		r.Get("/application/plan_limits", h.planLimits)
 		r.Put("/application/plan_limits", h.updatePlanLimits)
+		r.Get("/application/settings", h.applicationSettings)
+		r.Put("/application/settings", h.updateApplicationSettings)
 	}
 }
 
@@ -97,19 +98,8 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	return b, nil
 }
 
-// noDeployTokens: GitLab does not accept deploy tokens on the general Packages API.
-func noDeployTokens(r *http.Request) error {
-	if auth.FromContext(r.Context()).Kind == auth.DeployToken {
-		return registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized")
-	}
-	return nil
-}
-
 func (h *handler) listProjectPackages(w http.ResponseWriter, r *http.Request) {
 	in, page, err := listParams(r)
-	if err == nil {
-		err = noDeployTokens(r)
-	}
 	var p *ent.Project
 	if err == nil {
 		p, err = compat.Project(r, h.svc)
@@ -129,9 +119,6 @@ func (h *handler) listGroupPackages(w http.ResponseWriter, r *http.Request) {
 	in, page, err := listParams(r)
 	if err == nil {
 		in.ExcludeSubgroups, err = boolParam(r, "exclude_subgroups")
-	}
-	if err == nil {
-		err = noDeployTokens(r)
 	}
 	var ref string
 	if err == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/model"
+	"github.com/pkgreg/registry/registry"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -195,6 +196,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	InstanceSettings struct {
+		GuestsMayPullPackages func(childComplexity int) int
+	}
+
 	MavenMetadata struct {
 		AppGroup   func(childComplexity int) int
 		AppName    func(childComplexity int) int
@@ -254,6 +259,8 @@ type ComplexityRoot struct {
 		ProjectAccessTokenCreate       func(childComplexity int, input model.AccessTokenCreateInput) int
 		ProjectCreate                  func(childComplexity int, input model.ProjectCreateInput) int
 		ProjectUpdate                  func(childComplexity int, input model.ProjectUpdateInput) int
+		SignOutEverywhere              func(childComplexity int, input model.SignOutEverywhereInput) int
+		UpdateInstanceSettings         func(childComplexity int, input model.UpdateInstanceSettingsInput) int
 		UpdateNamespacePackageSettings func(childComplexity int, input model.UpdateNamespacePackageSettingsInput) int
 		UpdatePackagesCleanupPolicy    func(childComplexity int, input model.UpdatePackagesCleanupPolicyInput) int
 		UserCreate                     func(childComplexity int, input model.UserCreateInput) int
@@ -499,15 +506,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CurrentUser func(childComplexity int) int
-		Group       func(childComplexity int, fullPath string) int
-		Groups      func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		Package     func(childComplexity int, id string) int
-		Project     func(childComplexity int, fullPath string) int
-		Projects    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Users       func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CurrentUser      func(childComplexity int) int
+		Group            func(childComplexity int, fullPath string) int
+		Groups           func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		InstanceSettings func(childComplexity int) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		Package          func(childComplexity int, id string) int
+		Project          func(childComplexity int, fullPath string) int
+		Projects         func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Users            func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+	}
+
+	SignOutEverywherePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		SessionsEnded    func(childComplexity int) int
+	}
+
+	UpdateInstanceSettingsPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		InstanceSettings func(childComplexity int) int
 	}
 
 	UpdateNamespacePackageSettingsPayload struct {
@@ -619,6 +639,8 @@ type MutationResolver interface {
 	CiJobTokenScopeRemoveProject(ctx context.Context, input model.CiJobTokenScopeProjectInput) (*model.CiJobTokenScopePayload, error)
 	CiJobTokenScopeAddGroup(ctx context.Context, input model.CiJobTokenScopeGroupInput) (*model.CiJobTokenScopePayload, error)
 	CiJobTokenScopeRemoveGroup(ctx context.Context, input model.CiJobTokenScopeGroupInput) (*model.CiJobTokenScopePayload, error)
+	SignOutEverywhere(ctx context.Context, input model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error)
+	UpdateInstanceSettings(ctx context.Context, input model.UpdateInstanceSettingsInput) (*model.UpdateInstanceSettingsPayload, error)
 }
 type PackageResolver interface {
 	ID(ctx context.Context, obj *ent.PackageVersion) (string, error)
@@ -712,6 +734,7 @@ type QueryResolver interface {
 	Package(ctx context.Context, id string) (*ent.PackageVersion, error)
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
+	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error)
 	Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
@@ -1263,6 +1286,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "InstanceSettings.guestsMayPullPackages":
+		if e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages(childComplexity), true
+
 	case "MavenMetadata.appGroup":
 		if e.ComplexityRoot.MavenMetadata.AppGroup == nil {
 			break
@@ -1646,6 +1676,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProjectUpdate(childComplexity, args["input"].(model.ProjectUpdateInput)), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOutEverywhere_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity, args["input"].(model.SignOutEverywhereInput)), true
+	case "Mutation.updateInstanceSettings":
+		if e.ComplexityRoot.Mutation.UpdateInstanceSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInstanceSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInstanceSettings(childComplexity, args["input"].(model.UpdateInstanceSettingsInput)), true
 	case "Mutation.updateNamespacePackageSettings":
 		if e.ComplexityRoot.Mutation.UpdateNamespacePackageSettings == nil {
 			break
@@ -2667,6 +2719,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.instanceSettings":
+		if e.ComplexityRoot.Query.InstanceSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.InstanceSettings(childComplexity), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2734,6 +2792,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+
+	case "SignOutEverywherePayload.clientMutationId":
+		if e.ComplexityRoot.SignOutEverywherePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutEverywherePayload.ClientMutationID(childComplexity), true
+	case "SignOutEverywherePayload.errors":
+		if e.ComplexityRoot.SignOutEverywherePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutEverywherePayload.Errors(childComplexity), true
+	case "SignOutEverywherePayload.sessionsEnded":
+		if e.ComplexityRoot.SignOutEverywherePayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutEverywherePayload.SessionsEnded(childComplexity), true
+
+	case "UpdateInstanceSettingsPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateInstanceSettingsPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInstanceSettingsPayload.ClientMutationID(childComplexity), true
+	case "UpdateInstanceSettingsPayload.errors":
+		if e.ComplexityRoot.UpdateInstanceSettingsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInstanceSettingsPayload.Errors(childComplexity), true
+	case "UpdateInstanceSettingsPayload.instanceSettings":
+		if e.ComplexityRoot.UpdateInstanceSettingsPayload.InstanceSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInstanceSettingsPayload.InstanceSettings(childComplexity), true
 
 	case "UpdateNamespacePackageSettingsPayload.clientMutationId":
 		if e.ComplexityRoot.UpdateNamespacePackageSettingsPayload.ClientMutationID == nil {
@@ -2924,6 +3020,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPersonalAccessTokenRotateInput,
 		ec.unmarshalInputProjectCreateInput,
 		ec.unmarshalInputProjectUpdateInput,
+		ec.unmarshalInputSignOutEverywhereInput,
+		ec.unmarshalInputUpdateInstanceSettingsInput,
 		ec.unmarshalInputUpdateNamespacePackageSettingsInput,
 		ec.unmarshalInputUpdatePackagesCleanupPolicyInput,
 		ec.unmarshalInputUserCreateInput,
@@ -3133,6 +3231,8 @@ type Query {
   package(id: ID!): Package
   node(id: ID!): Node
   nodes(ids: [ID!]!): [Node]!
+  "Instance-wide settings (administrators; null for others)."
+  instanceSettings: InstanceSettings
   "Users (administrators only)."
   users(search: String, after: Cursor, first: Int, before: Cursor, last: Int): UserCoreConnection!
   "Groups: all for administrators, the viewer's own (by membership) for others."
@@ -3552,6 +3652,40 @@ type Mutation {
   ciJobTokenScopeRemoveProject(input: CiJobTokenScopeProjectInput!): CiJobTokenScopePayload
   ciJobTokenScopeAddGroup(input: CiJobTokenScopeGroupInput!): CiJobTokenScopePayload
   ciJobTokenScopeRemoveGroup(input: CiJobTokenScopeGroupInput!): CiJobTokenScopePayload
+  "Ends every web session of the viewer, or (administrators) of the named user."
+  signOutEverywhere(input: SignOutEverywhereInput!): SignOutEverywherePayload
+  "Changes instance-wide settings (administrators)."
+  updateInstanceSettings(input: UpdateInstanceSettingsInput!): UpdateInstanceSettingsPayload
+}
+
+input SignOutEverywhereInput {
+  clientMutationId: String
+  "Whose sessions end; the viewer's when omitted."
+  username: String
+}
+
+type SignOutEverywherePayload {
+  clientMutationId: String
+  "How many sessions ended."
+  sessionsEnded: Int!
+  errors: [String!]!
+}
+
+"Instance-wide settings (administrators)."
+type InstanceSettings {
+  "Guests and Planners may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages). Off by default: GitLab's permission table asks Reporter."
+  guestsMayPullPackages: Boolean!
+}
+
+input UpdateInstanceSettingsInput {
+  clientMutationId: String
+  guestsMayPullPackages: Boolean
+}
+
+type UpdateInstanceSettingsPayload {
+  clientMutationId: String
+  instanceSettings: InstanceSettings
+  errors: [String!]!
 }
 
 input DestroyPackageInput {
@@ -4130,6 +4264,14 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_InstanceSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "guestsMayPullPackages":
+		return ec.fieldContext_InstanceSettings_guestsMayPullPackages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstanceSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4628,6 +4770,30 @@ func (ec *executionContext) childFields_ProjectPermissions(ctx context.Context, 
 		return ec.fieldContext_ProjectPermissions_adminProject(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectPermissions", field.Name)
+}
+
+func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_SignOutEverywherePayload_clientMutationId(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_SignOutEverywherePayload_sessionsEnded(ctx, field)
+	case "errors":
+		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateInstanceSettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateInstanceSettingsPayload_clientMutationId(ctx, field)
+	case "instanceSettings":
+		return ec.fieldContext_UpdateInstanceSettingsPayload_instanceSettings(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateInstanceSettingsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateInstanceSettingsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateNamespacePackageSettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5376,6 +5542,34 @@ func (ec *executionContext) field_Mutation_projectUpdate_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ProjectUpdateInput, error) {
 			return ec.unmarshalNProjectUpdateInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐProjectUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signOutEverywhere_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignOutEverywhereInput, error) {
+			return ec.unmarshalNSignOutEverywhereInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateInstanceSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateInstanceSettingsInput, error) {
+			return ec.unmarshalNUpdateInstanceSettingsInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateInstanceSettingsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8126,6 +8320,29 @@ func (ec *executionContext) fieldContext_GroupEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _InstanceSettings_guestsMayPullPackages(ctx context.Context, field graphql.CollectedField, obj *registry.InstanceSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceSettings_guestsMayPullPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuestsMayPullPackages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceSettings_guestsMayPullPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _MavenMetadata_appGroup(ctx context.Context, field graphql.CollectedField, obj *model.MavenMetadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9861,6 +10078,94 @@ func (ec *executionContext) fieldContext_Mutation_ciJobTokenScopeRemoveGroup(ctx
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_ciJobTokenScopeRemoveGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOutEverywhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignOutEverywhere(ctx, fc.Args["input"].(model.SignOutEverywhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignOutEverywherePayload) graphql.Marshaler {
+			return ec.marshalOSignOutEverywherePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywherePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignOutEverywherePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signOutEverywhere_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateInstanceSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateInstanceSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateInstanceSettings(ctx, fc.Args["input"].(model.UpdateInstanceSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateInstanceSettingsPayload) graphql.Marshaler {
+			return ec.marshalOUpdateInstanceSettingsPayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateInstanceSettingsPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateInstanceSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateInstanceSettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInstanceSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13973,6 +14278,38 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_instanceSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_instanceSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().InstanceSettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.InstanceSettings) graphql.Marshaler {
+			return ec.marshalOInstanceSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐInstanceSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_instanceSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstanceSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14179,6 +14516,153 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SignOutEverywherePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutEverywherePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutEverywherePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignOutEverywherePayload_sessionsEnded(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutEverywherePayload_sessionsEnded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsEnded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutEverywherePayload_sessionsEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SignOutEverywherePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutEverywherePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateInstanceSettingsPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInstanceSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateInstanceSettingsPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateInstanceSettingsPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateInstanceSettingsPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateInstanceSettingsPayload_instanceSettings(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInstanceSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateInstanceSettingsPayload_instanceSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InstanceSettings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.InstanceSettings) graphql.Marshaler {
+			return ec.marshalOInstanceSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐInstanceSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateInstanceSettingsPayload_instanceSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateInstanceSettingsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstanceSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateInstanceSettingsPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInstanceSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateInstanceSettingsPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateInstanceSettingsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateInstanceSettingsPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _UpdateNamespacePackageSettingsPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateNamespacePackageSettingsPayload) (ret graphql.Marshaler) {
@@ -16896,6 +17380,80 @@ func (ec *executionContext) unmarshalInputProjectUpdateInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSignOutEverywhereInput(ctx context.Context, obj any) (model.SignOutEverywhereInput, error) {
+	var it model.SignOutEverywhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "username"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx context.Context, obj any) (model.UpdateInstanceSettingsInput, error) {
+	var it model.UpdateInstanceSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "guestsMayPullPackages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "guestsMayPullPackages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guestsMayPullPackages"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuestsMayPullPackages = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateNamespacePackageSettingsInput(ctx context.Context, obj any) (model.UpdateNamespacePackageSettingsInput, error) {
 	var it model.UpdateNamespacePackageSettingsInput
 	if obj == nil {
@@ -18702,6 +19260,45 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var instanceSettingsImplementors = []string{"InstanceSettings"}
+
+func (ec *executionContext) _InstanceSettings(ctx context.Context, sel ast.SelectionSet, obj *registry.InstanceSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, instanceSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InstanceSettings")
+		case "guestsMayPullPackages":
+			out.Values[i] = ec._InstanceSettings_guestsMayPullPackages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var mavenMetadataImplementors = []string{"MavenMetadata", "PackageMetadata"}
 
 func (ec *executionContext) _MavenMetadata(ctx context.Context, sel ast.SelectionSet, obj *model.MavenMetadata) graphql.Marshaler {
@@ -19259,6 +19856,14 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "ciJobTokenScopeRemoveGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ciJobTokenScopeRemoveGroup(ctx, field)
+			})
+		case "signOutEverywhere":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOutEverywhere(ctx, field)
+			})
+		case "updateInstanceSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInstanceSettings(ctx, field)
 			})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22621,6 +23226,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "instanceSettings":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_instanceSettings(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "users":
 			field := field
 
@@ -22695,6 +23319,95 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var signOutEverywherePayloadImplementors = []string{"SignOutEverywherePayload"}
+
+func (ec *executionContext) _SignOutEverywherePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutEverywherePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signOutEverywherePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignOutEverywherePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._SignOutEverywherePayload_clientMutationId(ctx, field, obj)
+		case "sessionsEnded":
+			out.Values[i] = ec._SignOutEverywherePayload_sessionsEnded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SignOutEverywherePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var updateInstanceSettingsPayloadImplementors = []string{"UpdateInstanceSettingsPayload"}
+
+func (ec *executionContext) _UpdateInstanceSettingsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateInstanceSettingsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateInstanceSettingsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateInstanceSettingsPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateInstanceSettingsPayload_clientMutationId(ctx, field, obj)
+		case "instanceSettings":
+			out.Values[i] = ec._UpdateInstanceSettingsPayload_instanceSettings(ctx, field, obj)
+		case "errors":
+			out.Values[i] = ec._UpdateInstanceSettingsPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23995,6 +24708,11 @@ func (ec *executionContext) unmarshalNProjectUpdateInput2githubᚗcomᚋpkgreg�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSignOutEverywhereInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx context.Context, v any) (model.SignOutEverywhereInput, error) {
+	res, err := ec.unmarshalInputSignOutEverywhereInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24055,6 +24773,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateInstanceSettingsInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateInstanceSettingsInput(ctx context.Context, v any) (model.UpdateInstanceSettingsInput, error) {
+	res, err := ec.unmarshalInputUpdateInstanceSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateNamespacePackageSettingsInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateNamespacePackageSettingsInput(ctx context.Context, v any) (model.UpdateNamespacePackageSettingsInput, error) {
@@ -24533,6 +25256,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInstanceSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐInstanceSettings(ctx context.Context, sel ast.SelectionSet, v *registry.InstanceSettings) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InstanceSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -25038,6 +25768,13 @@ func (ec *executionContext) marshalOProjectPayload2ᚖgithubᚗcomᚋpkgregᚋre
 	return ec._ProjectPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSignOutEverywherePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywherePayload(ctx context.Context, sel ast.SelectionSet, v *model.SignOutEverywherePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SignOutEverywherePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25084,6 +25821,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUpdateInstanceSettingsPayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateInstanceSettingsPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateInstanceSettingsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateInstanceSettingsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateNamespacePackageSettingsPayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐUpdateNamespacePackageSettingsPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateNamespacePackageSettingsPayload) graphql.Marshaler {

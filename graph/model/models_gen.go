@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
 )
 
 // Format-specific package metadata.
@@ -348,6 +349,30 @@ type PypiMetadata struct {
 func (PypiMetadata) IsPackageMetadata() {}
 
 type Query struct {
+}
+
+type SignOutEverywhereInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Whose sessions end; the viewer's when omitted.
+	Username *string `json:"username,omitempty"`
+}
+
+type SignOutEverywherePayload struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// How many sessions ended.
+	SessionsEnded int      `json:"sessionsEnded"`
+	Errors        []string `json:"errors"`
+}
+
+type UpdateInstanceSettingsInput struct {
+	ClientMutationID      *string `json:"clientMutationId,omitempty"`
+	GuestsMayPullPackages *bool   `json:"guestsMayPullPackages,omitempty"`
+}
+
+type UpdateInstanceSettingsPayload struct {
+	ClientMutationID *string                    `json:"clientMutationId,omitempty"`
+	InstanceSettings *registry.InstanceSettings `json:"instanceSettings,omitempty"`
+	Errors           []string                   `json:"errors"`
 }
 
 type UpdateNamespacePackageSettingsInput struct {

@@ -67,3 +67,41 @@ func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
 	}
 	h.planLimits(w, r)
 }
+
+// instanceSettingsJSON is the part of GitLab's application settings this registry has.
+type instanceSettingsJSON struct {
+	AllowGuestPlusRolesToPullPackages bool `json:"allow_guest_plus_roles_to_pull_packages"`
+}
+
+func (h *handler) applicationSettings(w http.ResponseWriter, r *http.Request) {
+	st, err := h.svc.InstanceSettings(r.Context())
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	compat.WriteJSON(w, http.StatusOK, instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages})
+}
+
+// updateApplicationSettings takes the settings as query or form parameters (administrators).
+func (h *handler) updateApplicationSettings(w http.ResponseWriter, r *http.Request) {
+	compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), 64<<10)
+	if err := r.ParseForm(); err != nil {
+		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "bad form body"))
+		return
+	}
+	var in registry.InstanceSettingsInput
+	if v := r.Form.Get("allow_guest_plus_roles_to_pull_packages"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			compat.WriteError(w, r, registry.InvalidParam("allow_guest_plus_roles_to_pull_packages"))
+			return
+		}
+		in.GuestsMayPullPackages = &b
+	}
+	st, err := h.svc.UpdateInstanceSettings(r.Context(), in)
+	if err != nil {
+		compat.WriteError(w, r, err)
+		return
+	}
+	compat.WriteJSON(w, http.StatusOK, instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages})
+}
