@@ -43,12 +43,39 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// WriteError renders err as GitLab does: {"message": "..."}, or {"error": "<param> is
-// invalid"} for a parameter that failed validation. Internal errors are logged and
-// answered with a generic message. Every 401 carries a Basic challenge, because pip
-// and Maven send credentials only after one.
-func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	status := Status(err)
+// Override maps an error, a kind (registry.ErrConflict) or one specific error
+// value, to the status a format's clients expect for it.
+type Override struct {
+	Err    error
+	Status int
+}
+
+// Style is how a format answers errors, declared once per format: status overrides
+// checked in order before the kinds' defaults, and the body shape. The zero Style is
+// GitLab's REST API: {"message": m}, or {"error": "<param> is invalid"} for a
+// parameter that failed validation.
+type Style struct {
+	Overrides []Override
+	// Body renders the message (nil: GitLab's REST shape). e is the registry error
+	// behind it, when there is one.
+	Body func(status int, msg string, e *registry.Error) any
+}
+
+// Status is the status the style answers err with.
+func (st Style) Status(err error) int {
+	for _, o := range st.Overrides {
+		if errors.Is(err, o.Err) {
+			return o.Status
+		}
+	}
+	return Status(err)
+}
+
+// WriteError renders err. Internal errors are logged and answered with a generic
+// message. Every 401 carries a Basic challenge, because pip, Maven and NuGet send
+// credentials only after one.
+func (st Style) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status := st.Status(err)
 	msg := registry.PublicMessage(err)
 	if status == http.StatusInternalServerError || msg == "" {
 		if status == http.StatusInternalServerError {
@@ -56,16 +83,32 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		msg = strconv.Itoa(status) + " " + http.StatusText(status)
 	}
-	body := map[string]string{"message": msg}
 	var e *registry.Error
-	if errors.As(err, &e) && e.Param != "" {
-		body = map[string]string{"error": msg}
-	}
+	errors.As(err, &e)
+	st.write(w, status, msg, e)
+}
+
+// WriteStatus answers a status with a message of the style's shape.
+func (st Style) WriteStatus(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+	st.write(w, status, msg, nil)
+}
+
+func (st Style) write(w http.ResponseWriter, status int, msg string, e *registry.Error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
 	}
+	var body any = map[string]string{"message": msg}
+	switch {
+	case st.Body != nil:
+		body = st.Body(status, msg, e)
+	case e != nil && e.Param != "":
+		body = map[string]string{"error": msg}
+	}
 	WriteJSON(w, status, body)
 }
+
+// WriteError renders err in GitLab's REST shape (the zero Style).
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { Style{}.WriteError(w, r, err) }
 
 // Unauthorized answers a request whose credential did not authenticate.
 func Unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
@@ -161,4 +204,14 @@ func SmallBody(w http.ResponseWriter, r *http.Request, timeout time.Duration, li
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
+}
+
+// Format is one package-manager protocol: a folder under compat/ that owns it end
+// to end, mounted from the one list in server/routes.go.
+type Format interface {
+	// Type is the package type the format publishes.
+	Type() registry.PackageType
+	// Mount adds the format's routes (project, group and instance level) to the
+	// /api/v4 router.
+	Mount(r chi.Router)
 }

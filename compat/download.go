@@ -20,9 +20,14 @@ type Opener interface {
 // header. On file storage it hands the open *os.File to http.ServeContent, which lets
 // the kernel copy the bytes (sendfile) instead of a user-space buffer.
 func ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f *ent.PackageFile, contentType string) {
+	Style{}.ServeFile(w, r, svc, f, contentType)
+}
+
+// ServeFile is ServeFile answering errors in the style's shape.
+func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f *ent.PackageFile, contentType string) {
 	c, err := svc.OpenFile(r.Context(), f)
 	if err != nil {
-		WriteError(w, r, err)
+		st.WriteError(w, r, err)
 		return
 	}
 	defer c.Close()

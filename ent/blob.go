@@ -25,6 +25,8 @@ type Blob struct {
 	Sha256 string `json:"sha256,omitempty"`
 	// Size holds the value of the "size" field.
 	Size int64 `json:"size,omitempty"`
+	// Storage key of the content; empty means the content address blobs/sha256/<h[0:2]>/<h[2:4]>/<h>.
+	Key string `json:"key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the BlobQuery when eager-loading is set.
 	Edges        BlobEdges `json:"edges"`
@@ -60,7 +62,7 @@ func (*Blob) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case blob.FieldID, blob.FieldSize:
 			values[i] = new(sql.NullInt64)
-		case blob.FieldSha256:
+		case blob.FieldSha256, blob.FieldKey:
 			values[i] = new(sql.NullString)
 		case blob.FieldCreatedAt, blob.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -108,6 +110,12 @@ func (_m *Blob) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field size", values[i])
 			} else if value.Valid {
 				_m.Size = value.Int64
+			}
+		case blob.FieldKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field key", values[i])
+			} else if value.Valid {
+				_m.Key = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -161,6 +169,9 @@ func (_m *Blob) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("size=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Size))
+	builder.WriteString(", ")
+	builder.WriteString("key=")
+	builder.WriteString(_m.Key)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -63,6 +63,20 @@ func (_c *BlobCreate) SetSize(v int64) *BlobCreate {
 	return _c
 }
 
+// SetKey sets the "key" field.
+func (_c *BlobCreate) SetKey(v string) *BlobCreate {
+	_c.mutation.SetKey(v)
+	return _c
+}
+
+// SetNillableKey sets the "key" field if the given value is not nil.
+func (_c *BlobCreate) SetNillableKey(v *string) *BlobCreate {
+	if v != nil {
+		_c.SetKey(*v)
+	}
+	return _c
+}
+
 // AddFileIDs adds the "files" edge to the PackageFile entity by IDs.
 func (_c *BlobCreate) AddFileIDs(ids ...int) *BlobCreate {
 	_c.mutation.AddFileIDs(ids...)
@@ -121,6 +135,10 @@ func (_c *BlobCreate) defaults() {
 		v := blob.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Key(); !ok {
+		v := blob.DefaultKey
+		_c.mutation.SetKey(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -141,6 +159,9 @@ func (_c *BlobCreate) check() error {
 	}
 	if _, ok := _c.mutation.Size(); !ok {
 		return &ValidationError{Name: "size", err: errors.New(`ent: missing required field "Blob.size"`)}
+	}
+	if _, ok := _c.mutation.Key(); !ok {
+		return &ValidationError{Name: "key", err: errors.New(`ent: missing required field "Blob.key"`)}
 	}
 	return nil
 }
@@ -184,6 +205,10 @@ func (_c *BlobCreate) createSpec() (*Blob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Size(); ok {
 		_spec.SetField(blob.FieldSize, field.TypeInt64, value)
 		_node.Size = value
+	}
+	if value, ok := _c.mutation.Key(); ok {
+		_spec.SetField(blob.FieldKey, field.TypeString, value)
+		_node.Key = value
 	}
 	if nodes := _c.mutation.FilesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -295,6 +320,18 @@ func (u *BlobUpsert) AddSize(v int64) *BlobUpsert {
 	return u
 }
 
+// SetKey sets the "key" field.
+func (u *BlobUpsert) SetKey(v string) *BlobUpsert {
+	u.Set(blob.FieldKey, v)
+	return u
+}
+
+// UpdateKey sets the "key" field to the value that was provided on create.
+func (u *BlobUpsert) UpdateKey() *BlobUpsert {
+	u.SetExcluded(blob.FieldKey)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -386,6 +423,20 @@ func (u *BlobUpsertOne) AddSize(v int64) *BlobUpsertOne {
 func (u *BlobUpsertOne) UpdateSize() *BlobUpsertOne {
 	return u.Update(func(s *BlobUpsert) {
 		s.UpdateSize()
+	})
+}
+
+// SetKey sets the "key" field.
+func (u *BlobUpsertOne) SetKey(v string) *BlobUpsertOne {
+	return u.Update(func(s *BlobUpsert) {
+		s.SetKey(v)
+	})
+}
+
+// UpdateKey sets the "key" field to the value that was provided on create.
+func (u *BlobUpsertOne) UpdateKey() *BlobUpsertOne {
+	return u.Update(func(s *BlobUpsert) {
+		s.UpdateKey()
 	})
 }
 
@@ -646,6 +697,20 @@ func (u *BlobUpsertBulk) AddSize(v int64) *BlobUpsertBulk {
 func (u *BlobUpsertBulk) UpdateSize() *BlobUpsertBulk {
 	return u.Update(func(s *BlobUpsert) {
 		s.UpdateSize()
+	})
+}
+
+// SetKey sets the "key" field.
+func (u *BlobUpsertBulk) SetKey(v string) *BlobUpsertBulk {
+	return u.Update(func(s *BlobUpsert) {
+		s.SetKey(v)
+	})
+}
+
+// UpdateKey sets the "key" field to the value that was provided on create.
+func (u *BlobUpsertBulk) UpdateKey() *BlobUpsertBulk {
+	return u.Update(func(s *BlobUpsert) {
+		s.UpdateKey()
 	})
 }
 

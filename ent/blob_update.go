@@ -70,6 +70,20 @@ func (_u *BlobUpdate) AddSize(v int64) *BlobUpdate {
 	return _u
 }
 
+// SetKey sets the "key" field.
+func (_u *BlobUpdate) SetKey(v string) *BlobUpdate {
+	_u.mutation.SetKey(v)
+	return _u
+}
+
+// SetNillableKey sets the "key" field if the given value is not nil.
+func (_u *BlobUpdate) SetNillableKey(v *string) *BlobUpdate {
+	if v != nil {
+		_u.SetKey(*v)
+	}
+	return _u
+}
+
 // AddFileIDs adds the "files" edge to the PackageFile entity by IDs.
 func (_u *BlobUpdate) AddFileIDs(ids ...int) *BlobUpdate {
 	_u.mutation.AddFileIDs(ids...)
@@ -181,6 +195,9 @@ func (_u *BlobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedSize(); ok {
 		_spec.AddField(blob.FieldSize, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Key(); ok {
+		_spec.SetField(blob.FieldKey, field.TypeString, value)
+	}
 	if _u.mutation.FilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -284,6 +301,20 @@ func (_u *BlobUpdateOne) SetNillableSize(v *int64) *BlobUpdateOne {
 // AddSize adds value to the "size" field.
 func (_u *BlobUpdateOne) AddSize(v int64) *BlobUpdateOne {
 	_u.mutation.AddSize(v)
+	return _u
+}
+
+// SetKey sets the "key" field.
+func (_u *BlobUpdateOne) SetKey(v string) *BlobUpdateOne {
+	_u.mutation.SetKey(v)
+	return _u
+}
+
+// SetNillableKey sets the "key" field if the given value is not nil.
+func (_u *BlobUpdateOne) SetNillableKey(v *string) *BlobUpdateOne {
+	if v != nil {
+		_u.SetKey(*v)
+	}
 	return _u
 }
 
@@ -427,6 +458,9 @@ func (_u *BlobUpdateOne) sqlSave(ctx context.Context) (_node *Blob, err error) {
 	}
 	if value, ok := _u.mutation.AddedSize(); ok {
 		_spec.AddField(blob.FieldSize, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Key(); ok {
+		_spec.SetField(blob.FieldKey, field.TypeString, value)
 	}
 	if _u.mutation.FilesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -24,6 +24,7 @@ import (
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -60,6 +61,8 @@ type Client struct {
 	PackageBuildInfo *PackageBuildInfoClient
 	// PackageFile is the client for interacting with the PackageFile builders.
 	PackageFile *PackageFileClient
+	// PackageProperty is the client for interacting with the PackageProperty builders.
+	PackageProperty *PackagePropertyClient
 	// PackageTag is the client for interacting with the PackageTag builders.
 	PackageTag *PackageTagClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -100,6 +103,7 @@ func (c *Client) init() {
 	c.NamespacePackageSetting = NewNamespacePackageSettingClient(c.config)
 	c.PackageBuildInfo = NewPackageBuildInfoClient(c.config)
 	c.PackageFile = NewPackageFileClient(c.config)
+	c.PackageProperty = NewPackagePropertyClient(c.config)
 	c.PackageTag = NewPackageTagClient(c.config)
 	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.PersonalAccessToken = NewPersonalAccessTokenClient(c.config)
@@ -210,6 +214,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		NamespacePackageSetting: NewNamespacePackageSettingClient(cfg),
 		PackageBuildInfo:        NewPackageBuildInfoClient(cfg),
 		PackageFile:             NewPackageFileClient(cfg),
+		PackageProperty:         NewPackagePropertyClient(cfg),
 		PackageTag:              NewPackageTagClient(cfg),
 		PackageVersion:          NewPackageVersionClient(cfg),
 		PersonalAccessToken:     NewPersonalAccessTokenClient(cfg),
@@ -247,6 +252,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		NamespacePackageSetting: NewNamespacePackageSettingClient(cfg),
 		PackageBuildInfo:        NewPackageBuildInfoClient(cfg),
 		PackageFile:             NewPackageFileClient(cfg),
+		PackageProperty:         NewPackagePropertyClient(cfg),
 		PackageTag:              NewPackageTagClient(cfg),
 		PackageVersion:          NewPackageVersionClient(cfg),
 		PersonalAccessToken:     NewPersonalAccessTokenClient(cfg),
@@ -286,9 +292,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
-		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile, c.PackageTag,
-		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.SignInThrottle, c.User,
+		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile,
+		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
+		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -299,9 +305,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
-		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile, c.PackageTag,
-		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.SignInThrottle, c.User,
+		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile,
+		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
+		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -328,6 +334,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PackageBuildInfo.mutate(ctx, m)
 	case *PackageFileMutation:
 		return c.PackageFile.mutate(ctx, m)
+	case *PackagePropertyMutation:
+		return c.PackageProperty.mutate(ctx, m)
 	case *PackageTagMutation:
 		return c.PackageTag.mutate(ctx, m)
 	case *PackageVersionMutation:
@@ -1868,6 +1876,155 @@ func (c *PackageFileClient) mutate(ctx context.Context, m *PackageFileMutation) 
 	}
 }
 
+// PackagePropertyClient is a client for the PackageProperty schema.
+type PackagePropertyClient struct {
+	config
+}
+
+// NewPackagePropertyClient returns a client for the PackageProperty from the given config.
+func NewPackagePropertyClient(c config) *PackagePropertyClient {
+	return &PackagePropertyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `packageproperty.Hooks(f(g(h())))`.
+func (c *PackagePropertyClient) Use(hooks ...Hook) {
+	c.hooks.PackageProperty = append(c.hooks.PackageProperty, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `packageproperty.Intercept(f(g(h())))`.
+func (c *PackagePropertyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PackageProperty = append(c.inters.PackageProperty, interceptors...)
+}
+
+// Create returns a builder for creating a PackageProperty entity.
+func (c *PackagePropertyClient) Create() *PackagePropertyCreate {
+	mutation := newPackagePropertyMutation(c.config, OpCreate)
+	return &PackagePropertyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PackageProperty entities.
+func (c *PackagePropertyClient) CreateBulk(builders ...*PackagePropertyCreate) *PackagePropertyCreateBulk {
+	return &PackagePropertyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PackagePropertyClient) MapCreateBulk(slice any, setFunc func(*PackagePropertyCreate, int)) *PackagePropertyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PackagePropertyCreateBulk{err: fmt.Errorf("calling to PackagePropertyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PackagePropertyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PackagePropertyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PackageProperty.
+func (c *PackagePropertyClient) Update() *PackagePropertyUpdate {
+	mutation := newPackagePropertyMutation(c.config, OpUpdate)
+	return &PackagePropertyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PackagePropertyClient) UpdateOne(_m *PackageProperty) *PackagePropertyUpdateOne {
+	mutation := newPackagePropertyMutation(c.config, OpUpdateOne, withPackageProperty(_m))
+	return &PackagePropertyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PackagePropertyClient) UpdateOneID(id int) *PackagePropertyUpdateOne {
+	mutation := newPackagePropertyMutation(c.config, OpUpdateOne, withPackagePropertyID(id))
+	return &PackagePropertyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PackageProperty.
+func (c *PackagePropertyClient) Delete() *PackagePropertyDelete {
+	mutation := newPackagePropertyMutation(c.config, OpDelete)
+	return &PackagePropertyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PackagePropertyClient) DeleteOne(_m *PackageProperty) *PackagePropertyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PackagePropertyClient) DeleteOneID(id int) *PackagePropertyDeleteOne {
+	builder := c.Delete().Where(packageproperty.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PackagePropertyDeleteOne{builder}
+}
+
+// Query returns a query builder for PackageProperty.
+func (c *PackagePropertyClient) Query() *PackagePropertyQuery {
+	return &PackagePropertyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePackageProperty},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PackageProperty entity by its id.
+func (c *PackagePropertyClient) Get(ctx context.Context, id int) (*PackageProperty, error) {
+	return c.Query().Where(packageproperty.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PackagePropertyClient) GetX(ctx context.Context, id int) *PackageProperty {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPackage queries the package edge of a PackageProperty.
+func (c *PackagePropertyClient) QueryPackage(_m *PackageProperty) *PackageVersionQuery {
+	query := (&PackageVersionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageproperty.Table, packageproperty.FieldID, id),
+			sqlgraph.To(packageversion.Table, packageversion.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, packageproperty.PackageTable, packageproperty.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PackagePropertyClient) Hooks() []Hook {
+	return c.hooks.PackageProperty
+}
+
+// Interceptors returns the client interceptors.
+func (c *PackagePropertyClient) Interceptors() []Interceptor {
+	return c.inters.PackageProperty
+}
+
+func (c *PackagePropertyClient) mutate(ctx context.Context, m *PackagePropertyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PackagePropertyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PackagePropertyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PackagePropertyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PackagePropertyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PackageProperty mutation op: %q", m.Op())
+	}
+}
+
 // PackageTagClient is a client for the PackageTag schema.
 type PackageTagClient struct {
 	config
@@ -2198,6 +2355,22 @@ func (c *PackageVersionClient) QueryBuildInfos(_m *PackageVersion) *PackageBuild
 			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
 			sqlgraph.To(packagebuildinfo.Table, packagebuildinfo.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.BuildInfosTable, packageversion.BuildInfosColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryProperties queries the properties edge of a PackageVersion.
+func (c *PackageVersionClient) QueryProperties(_m *PackageVersion) *PackagePropertyQuery {
+	query := (&PackagePropertyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
+			sqlgraph.To(packageproperty.Table, packageproperty.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.PropertiesTable, packageversion.PropertiesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3437,15 +3610,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
-		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageTag,
-		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
-		SignInThrottle, User []ent.Hook
+		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageProperty,
+		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
+		Session, SignInThrottle, User []ent.Hook
 	}
 	inters struct {
 		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
-		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageTag,
-		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
-		SignInThrottle, User []ent.Interceptor
+		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageProperty,
+		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
+		Session, SignInThrottle, User []ent.Interceptor
 	}
 )
 

@@ -21,6 +21,7 @@ import (
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -99,6 +100,7 @@ func checkColumn(t, c string) error {
 			namespacepackagesetting.Table: namespacepackagesetting.ValidColumn,
 			packagebuildinfo.Table:        packagebuildinfo.ValidColumn,
 			packagefile.Table:             packagefile.ValidColumn,
+			packageproperty.Table:         packageproperty.ValidColumn,
 			packagetag.Table:              packagetag.ValidColumn,
 			packageversion.Table:          packageversion.ValidColumn,
 			personalaccesstoken.Table:     personalaccesstoken.ValidColumn,

@@ -630,6 +630,11 @@ func (_q *PackageFileQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, packagefile.FieldBlobID)
 				fieldSeen[packagefile.FieldBlobID] = struct{}{}
 			}
+		case "blobKey":
+			if _, ok := fieldSeen[packagefile.FieldBlobKey]; !ok {
+				selectedFields = append(selectedFields, packagefile.FieldBlobKey)
+				fieldSeen[packagefile.FieldBlobKey] = struct{}{}
+			}
 		case "pipelineID":
 			if _, ok := fieldSeen[packagefile.FieldPipelineID]; !ok {
 				selectedFields = append(selectedFields, packagefile.FieldPipelineID)

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -50,6 +52,7 @@ const (
 	TypeNamespacePackageSetting = "NamespacePackageSetting"
 	TypePackageBuildInfo        = "PackageBuildInfo"
 	TypePackageFile             = "PackageFile"
+	TypePackageProperty         = "PackageProperty"
 	TypePackageTag              = "PackageTag"
 	TypePackageVersion          = "PackageVersion"
 	TypePersonalAccessToken     = "PersonalAccessToken"
@@ -560,6 +563,7 @@ type BlobMutation struct {
 	sha256        *string
 	size          *int64
 	addsize       *int64
+	key           *string
 	clearedFields map[string]struct{}
 	files         map[int]struct{}
 	removedfiles  map[int]struct{}
@@ -831,6 +835,42 @@ func (m *BlobMutation) ResetSize() {
 	m.addsize = nil
 }
 
+// SetKey sets the "key" field.
+func (m *BlobMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *BlobMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the Blob entity.
+// If the Blob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BlobMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *BlobMutation) ResetKey() {
+	m.key = nil
+}
+
 // AddFileIDs adds the "files" edge to the PackageFile entity by ids.
 func (m *BlobMutation) AddFileIDs(ids ...int) {
 	if m.files == nil {
@@ -919,7 +959,7 @@ func (m *BlobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BlobMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.created_at != nil {
 		fields = append(fields, blob.FieldCreatedAt)
 	}
@@ -931,6 +971,9 @@ func (m *BlobMutation) Fields() []string {
 	}
 	if m.size != nil {
 		fields = append(fields, blob.FieldSize)
+	}
+	if m.key != nil {
+		fields = append(fields, blob.FieldKey)
 	}
 	return fields
 }
@@ -948,6 +991,8 @@ func (m *BlobMutation) Field(name string) (ent.Value, bool) {
 		return m.Sha256()
 	case blob.FieldSize:
 		return m.Size()
+	case blob.FieldKey:
+		return m.Key()
 	}
 	return nil, false
 }
@@ -965,6 +1010,8 @@ func (m *BlobMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldSha256(ctx)
 	case blob.FieldSize:
 		return m.OldSize(ctx)
+	case blob.FieldKey:
+		return m.OldKey(ctx)
 	}
 	return nil, fmt.Errorf("unknown Blob field %s", name)
 }
@@ -1001,6 +1048,13 @@ func (m *BlobMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSize(v)
+		return nil
+	case blob.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Blob field %s", name)
@@ -1077,6 +1131,9 @@ func (m *BlobMutation) ResetField(name string) error {
 		return nil
 	case blob.FieldSize:
 		m.ResetSize()
+		return nil
+	case blob.FieldKey:
+		m.ResetKey()
 		return nil
 	}
 	return fmt.Errorf("unknown Blob field %s", name)
@@ -6754,7 +6811,9 @@ type PackageFileMutation struct {
 	sha256          *string
 	sha512          *string
 	status          *packagefile.Status
-	metadata        *map[string]interface{}
+	metadata        *json.RawMessage
+	appendmetadata  json.RawMessage
+	blob_key        *string
 	clearedFields   map[string]struct{}
 	_package        *int
 	cleared_package bool
@@ -7210,12 +7269,13 @@ func (m *PackageFileMutation) ResetStatus() {
 }
 
 // SetMetadata sets the "metadata" field.
-func (m *PackageFileMutation) SetMetadata(value map[string]interface{}) {
-	m.metadata = &value
+func (m *PackageFileMutation) SetMetadata(jm json.RawMessage) {
+	m.metadata = &jm
+	m.appendmetadata = nil
 }
 
 // Metadata returns the value of the "metadata" field in the mutation.
-func (m *PackageFileMutation) Metadata() (r map[string]interface{}, exists bool) {
+func (m *PackageFileMutation) Metadata() (r json.RawMessage, exists bool) {
 	v := m.metadata
 	if v == nil {
 		return
@@ -7226,7 +7286,7 @@ func (m *PackageFileMutation) Metadata() (r map[string]interface{}, exists bool)
 // OldMetadata returns the old "metadata" field's value of the PackageFile entity.
 // If the PackageFile object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PackageFileMutation) OldMetadata(ctx context.Context) (v map[string]interface{}, err error) {
+func (m *PackageFileMutation) OldMetadata(ctx context.Context) (v json.RawMessage, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
 	}
@@ -7240,9 +7300,23 @@ func (m *PackageFileMutation) OldMetadata(ctx context.Context) (v map[string]int
 	return oldValue.Metadata, nil
 }
 
+// AppendMetadata adds jm to the "metadata" field.
+func (m *PackageFileMutation) AppendMetadata(jm json.RawMessage) {
+	m.appendmetadata = append(m.appendmetadata, jm...)
+}
+
+// AppendedMetadata returns the list of values that were appended to the "metadata" field in this mutation.
+func (m *PackageFileMutation) AppendedMetadata() (json.RawMessage, bool) {
+	if len(m.appendmetadata) == 0 {
+		return nil, false
+	}
+	return m.appendmetadata, true
+}
+
 // ClearMetadata clears the value of the "metadata" field.
 func (m *PackageFileMutation) ClearMetadata() {
 	m.metadata = nil
+	m.appendmetadata = nil
 	m.clearedFields[packagefile.FieldMetadata] = struct{}{}
 }
 
@@ -7255,6 +7329,7 @@ func (m *PackageFileMutation) MetadataCleared() bool {
 // ResetMetadata resets all changes to the "metadata" field.
 func (m *PackageFileMutation) ResetMetadata() {
 	m.metadata = nil
+	m.appendmetadata = nil
 	delete(m.clearedFields, packagefile.FieldMetadata)
 }
 
@@ -7328,6 +7403,42 @@ func (m *PackageFileMutation) OldBlobID(ctx context.Context) (v int, err error) 
 // ResetBlobID resets all changes to the "blob_id" field.
 func (m *PackageFileMutation) ResetBlobID() {
 	m.blob = nil
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (m *PackageFileMutation) SetBlobKey(s string) {
+	m.blob_key = &s
+}
+
+// BlobKey returns the value of the "blob_key" field in the mutation.
+func (m *PackageFileMutation) BlobKey() (r string, exists bool) {
+	v := m.blob_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBlobKey returns the old "blob_key" field's value of the PackageFile entity.
+// If the PackageFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageFileMutation) OldBlobKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBlobKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBlobKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBlobKey: %w", err)
+	}
+	return oldValue.BlobKey, nil
+}
+
+// ResetBlobKey resets all changes to the "blob_key" field.
+func (m *PackageFileMutation) ResetBlobKey() {
+	m.blob_key = nil
 }
 
 // SetPipelineID sets the "pipeline_id" field.
@@ -7494,7 +7605,7 @@ func (m *PackageFileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageFileMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, packagefile.FieldCreatedAt)
 	}
@@ -7531,6 +7642,9 @@ func (m *PackageFileMutation) Fields() []string {
 	if m.blob != nil {
 		fields = append(fields, packagefile.FieldBlobID)
 	}
+	if m.blob_key != nil {
+		fields = append(fields, packagefile.FieldBlobKey)
+	}
 	if m.pipeline != nil {
 		fields = append(fields, packagefile.FieldPipelineID)
 	}
@@ -7566,6 +7680,8 @@ func (m *PackageFileMutation) Field(name string) (ent.Value, bool) {
 		return m.PackageID()
 	case packagefile.FieldBlobID:
 		return m.BlobID()
+	case packagefile.FieldBlobKey:
+		return m.BlobKey()
 	case packagefile.FieldPipelineID:
 		return m.PipelineID()
 	}
@@ -7601,6 +7717,8 @@ func (m *PackageFileMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldPackageID(ctx)
 	case packagefile.FieldBlobID:
 		return m.OldBlobID(ctx)
+	case packagefile.FieldBlobKey:
+		return m.OldBlobKey(ctx)
 	case packagefile.FieldPipelineID:
 		return m.OldPipelineID(ctx)
 	}
@@ -7676,7 +7794,7 @@ func (m *PackageFileMutation) SetField(name string, value ent.Value) error {
 		m.SetStatus(v)
 		return nil
 	case packagefile.FieldMetadata:
-		v, ok := value.(map[string]interface{})
+		v, ok := value.(json.RawMessage)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -7695,6 +7813,13 @@ func (m *PackageFileMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetBlobID(v)
+		return nil
+	case packagefile.FieldBlobKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBlobKey(v)
 		return nil
 	case packagefile.FieldPipelineID:
 		v, ok := value.(int)
@@ -7818,6 +7943,9 @@ func (m *PackageFileMutation) ResetField(name string) error {
 	case packagefile.FieldBlobID:
 		m.ResetBlobID()
 		return nil
+	case packagefile.FieldBlobKey:
+		m.ResetBlobKey()
+		return nil
 	case packagefile.FieldPipelineID:
 		m.ResetPipelineID()
 		return nil
@@ -7933,6 +8061,497 @@ func (m *PackageFileMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PackageFile edge %s", name)
+}
+
+// PackagePropertyMutation represents an operation that mutates the PackageProperty nodes in the graph.
+type PackagePropertyMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	name            *string
+	value           *string
+	clearedFields   map[string]struct{}
+	_package        *int
+	cleared_package bool
+	done            bool
+	oldValue        func(context.Context) (*PackageProperty, error)
+	predicates      []predicate.PackageProperty
+}
+
+var _ ent.Mutation = (*PackagePropertyMutation)(nil)
+
+// packagepropertyOption allows management of the mutation configuration using functional options.
+type packagepropertyOption func(*PackagePropertyMutation)
+
+// newPackagePropertyMutation creates new mutation for the PackageProperty entity.
+func newPackagePropertyMutation(c config, op Op, opts ...packagepropertyOption) *PackagePropertyMutation {
+	m := &PackagePropertyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePackageProperty,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPackagePropertyID sets the ID field of the mutation.
+func withPackagePropertyID(id int) packagepropertyOption {
+	return func(m *PackagePropertyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PackageProperty
+		)
+		m.oldValue = func(ctx context.Context) (*PackageProperty, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PackageProperty.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPackageProperty sets the old PackageProperty of the mutation.
+func withPackageProperty(node *PackageProperty) packagepropertyOption {
+	return func(m *PackagePropertyMutation) {
+		m.oldValue = func(context.Context) (*PackageProperty, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PackagePropertyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PackagePropertyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PackagePropertyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PackagePropertyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PackageProperty.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *PackagePropertyMutation) SetPackageID(i int) {
+	m._package = &i
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *PackagePropertyMutation) PackageID() (r int, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the PackageProperty entity.
+// If the PackageProperty object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackagePropertyMutation) OldPackageID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *PackagePropertyMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetName sets the "name" field.
+func (m *PackagePropertyMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *PackagePropertyMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the PackageProperty entity.
+// If the PackageProperty object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackagePropertyMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *PackagePropertyMutation) ResetName() {
+	m.name = nil
+}
+
+// SetValue sets the "value" field.
+func (m *PackagePropertyMutation) SetValue(s string) {
+	m.value = &s
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *PackagePropertyMutation) Value() (r string, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the PackageProperty entity.
+// If the PackageProperty object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackagePropertyMutation) OldValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *PackagePropertyMutation) ResetValue() {
+	m.value = nil
+}
+
+// ClearPackage clears the "package" edge to the PackageVersion entity.
+func (m *PackagePropertyMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[packageproperty.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the PackageVersion entity was cleared.
+func (m *PackagePropertyMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *PackagePropertyMutation) PackageIDs() (ids []int) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *PackagePropertyMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the PackagePropertyMutation builder.
+func (m *PackagePropertyMutation) Where(ps ...predicate.PackageProperty) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PackagePropertyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PackagePropertyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PackageProperty, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PackagePropertyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PackagePropertyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PackageProperty).
+func (m *PackagePropertyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PackagePropertyMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m._package != nil {
+		fields = append(fields, packageproperty.FieldPackageID)
+	}
+	if m.name != nil {
+		fields = append(fields, packageproperty.FieldName)
+	}
+	if m.value != nil {
+		fields = append(fields, packageproperty.FieldValue)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PackagePropertyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case packageproperty.FieldPackageID:
+		return m.PackageID()
+	case packageproperty.FieldName:
+		return m.Name()
+	case packageproperty.FieldValue:
+		return m.Value()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PackagePropertyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case packageproperty.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case packageproperty.FieldName:
+		return m.OldName(ctx)
+	case packageproperty.FieldValue:
+		return m.OldValue(ctx)
+	}
+	return nil, fmt.Errorf("unknown PackageProperty field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackagePropertyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case packageproperty.FieldPackageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case packageproperty.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case packageproperty.FieldValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageProperty field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PackagePropertyMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PackagePropertyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackagePropertyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PackageProperty numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PackagePropertyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PackagePropertyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PackagePropertyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PackageProperty nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PackagePropertyMutation) ResetField(name string) error {
+	switch name {
+	case packageproperty.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case packageproperty.FieldName:
+		m.ResetName()
+		return nil
+	case packageproperty.FieldValue:
+		m.ResetValue()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageProperty field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PackagePropertyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m._package != nil {
+		edges = append(edges, packageproperty.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PackagePropertyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case packageproperty.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PackagePropertyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PackagePropertyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PackagePropertyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleared_package {
+		edges = append(edges, packageproperty.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PackagePropertyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case packageproperty.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PackagePropertyMutation) ClearEdge(name string) error {
+	switch name {
+	case packageproperty.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageProperty unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PackagePropertyMutation) ResetEdge(name string) error {
+	switch name {
+	case packageproperty.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageProperty edge %s", name)
 }
 
 // PackageTagMutation represents an operation that mutates the PackageTag nodes in the graph.
@@ -8497,7 +9116,8 @@ type PackageVersionMutation struct {
 	status_message     *string
 	revision           *int64
 	addrevision        *int64
-	metadata           *map[string]interface{}
+	metadata           *json.RawMessage
+	appendmetadata     json.RawMessage
 	clearedFields      map[string]struct{}
 	project            *int
 	clearedproject     bool
@@ -8512,6 +9132,9 @@ type PackageVersionMutation struct {
 	build_infos        map[int]struct{}
 	removedbuild_infos map[int]struct{}
 	clearedbuild_infos bool
+	properties         map[int]struct{}
+	removedproperties  map[int]struct{}
+	clearedproperties  bool
 	done               bool
 	oldValue           func(context.Context) (*PackageVersion, error)
 	predicates         []predicate.PackageVersion
@@ -9009,12 +9632,13 @@ func (m *PackageVersionMutation) ResetRevision() {
 }
 
 // SetMetadata sets the "metadata" field.
-func (m *PackageVersionMutation) SetMetadata(value map[string]interface{}) {
-	m.metadata = &value
+func (m *PackageVersionMutation) SetMetadata(jm json.RawMessage) {
+	m.metadata = &jm
+	m.appendmetadata = nil
 }
 
 // Metadata returns the value of the "metadata" field in the mutation.
-func (m *PackageVersionMutation) Metadata() (r map[string]interface{}, exists bool) {
+func (m *PackageVersionMutation) Metadata() (r json.RawMessage, exists bool) {
 	v := m.metadata
 	if v == nil {
 		return
@@ -9025,7 +9649,7 @@ func (m *PackageVersionMutation) Metadata() (r map[string]interface{}, exists bo
 // OldMetadata returns the old "metadata" field's value of the PackageVersion entity.
 // If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PackageVersionMutation) OldMetadata(ctx context.Context) (v map[string]interface{}, err error) {
+func (m *PackageVersionMutation) OldMetadata(ctx context.Context) (v json.RawMessage, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
 	}
@@ -9039,9 +9663,23 @@ func (m *PackageVersionMutation) OldMetadata(ctx context.Context) (v map[string]
 	return oldValue.Metadata, nil
 }
 
+// AppendMetadata adds jm to the "metadata" field.
+func (m *PackageVersionMutation) AppendMetadata(jm json.RawMessage) {
+	m.appendmetadata = append(m.appendmetadata, jm...)
+}
+
+// AppendedMetadata returns the list of values that were appended to the "metadata" field in this mutation.
+func (m *PackageVersionMutation) AppendedMetadata() (json.RawMessage, bool) {
+	if len(m.appendmetadata) == 0 {
+		return nil, false
+	}
+	return m.appendmetadata, true
+}
+
 // ClearMetadata clears the value of the "metadata" field.
 func (m *PackageVersionMutation) ClearMetadata() {
 	m.metadata = nil
+	m.appendmetadata = nil
 	m.clearedFields[packageversion.FieldMetadata] = struct{}{}
 }
 
@@ -9054,6 +9692,7 @@ func (m *PackageVersionMutation) MetadataCleared() bool {
 // ResetMetadata resets all changes to the "metadata" field.
 func (m *PackageVersionMutation) ResetMetadata() {
 	m.metadata = nil
+	m.appendmetadata = nil
 	delete(m.clearedFields, packageversion.FieldMetadata)
 }
 
@@ -9358,6 +9997,60 @@ func (m *PackageVersionMutation) ResetBuildInfos() {
 	m.removedbuild_infos = nil
 }
 
+// AddPropertyIDs adds the "properties" edge to the PackageProperty entity by ids.
+func (m *PackageVersionMutation) AddPropertyIDs(ids ...int) {
+	if m.properties == nil {
+		m.properties = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.properties[ids[i]] = struct{}{}
+	}
+}
+
+// ClearProperties clears the "properties" edge to the PackageProperty entity.
+func (m *PackageVersionMutation) ClearProperties() {
+	m.clearedproperties = true
+}
+
+// PropertiesCleared reports if the "properties" edge to the PackageProperty entity was cleared.
+func (m *PackageVersionMutation) PropertiesCleared() bool {
+	return m.clearedproperties
+}
+
+// RemovePropertyIDs removes the "properties" edge to the PackageProperty entity by IDs.
+func (m *PackageVersionMutation) RemovePropertyIDs(ids ...int) {
+	if m.removedproperties == nil {
+		m.removedproperties = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.properties, ids[i])
+		m.removedproperties[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedProperties returns the removed IDs of the "properties" edge to the PackageProperty entity.
+func (m *PackageVersionMutation) RemovedPropertiesIDs() (ids []int) {
+	for id := range m.removedproperties {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PropertiesIDs returns the "properties" edge IDs in the mutation.
+func (m *PackageVersionMutation) PropertiesIDs() (ids []int) {
+	for id := range m.properties {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetProperties resets all changes to the "properties" edge.
+func (m *PackageVersionMutation) ResetProperties() {
+	m.properties = nil
+	m.clearedproperties = false
+	m.removedproperties = nil
+}
+
 // Where appends a list predicates to the PackageVersionMutation builder.
 func (m *PackageVersionMutation) Where(ps ...predicate.PackageVersion) {
 	m.predicates = append(m.predicates, ps...)
@@ -9581,7 +10274,7 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 		m.SetRevision(v)
 		return nil
 	case packageversion.FieldMetadata:
-		v, ok := value.(map[string]interface{})
+		v, ok := value.(json.RawMessage)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -9731,7 +10424,7 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PackageVersionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.project != nil {
 		edges = append(edges, packageversion.EdgeProject)
 	}
@@ -9746,6 +10439,9 @@ func (m *PackageVersionMutation) AddedEdges() []string {
 	}
 	if m.build_infos != nil {
 		edges = append(edges, packageversion.EdgeBuildInfos)
+	}
+	if m.properties != nil {
+		edges = append(edges, packageversion.EdgeProperties)
 	}
 	return edges
 }
@@ -9780,13 +10476,19 @@ func (m *PackageVersionMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case packageversion.EdgeProperties:
+		ids := make([]ent.Value, 0, len(m.properties))
+		for id := range m.properties {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PackageVersionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedfiles != nil {
 		edges = append(edges, packageversion.EdgeFiles)
 	}
@@ -9795,6 +10497,9 @@ func (m *PackageVersionMutation) RemovedEdges() []string {
 	}
 	if m.removedbuild_infos != nil {
 		edges = append(edges, packageversion.EdgeBuildInfos)
+	}
+	if m.removedproperties != nil {
+		edges = append(edges, packageversion.EdgeProperties)
 	}
 	return edges
 }
@@ -9821,13 +10526,19 @@ func (m *PackageVersionMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case packageversion.EdgeProperties:
+		ids := make([]ent.Value, 0, len(m.removedproperties))
+		for id := range m.removedproperties {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PackageVersionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedproject {
 		edges = append(edges, packageversion.EdgeProject)
 	}
@@ -9842,6 +10553,9 @@ func (m *PackageVersionMutation) ClearedEdges() []string {
 	}
 	if m.clearedbuild_infos {
 		edges = append(edges, packageversion.EdgeBuildInfos)
+	}
+	if m.clearedproperties {
+		edges = append(edges, packageversion.EdgeProperties)
 	}
 	return edges
 }
@@ -9860,6 +10574,8 @@ func (m *PackageVersionMutation) EdgeCleared(name string) bool {
 		return m.clearedtags
 	case packageversion.EdgeBuildInfos:
 		return m.clearedbuild_infos
+	case packageversion.EdgeProperties:
+		return m.clearedproperties
 	}
 	return false
 }
@@ -9896,6 +10612,9 @@ func (m *PackageVersionMutation) ResetEdge(name string) error {
 		return nil
 	case packageversion.EdgeBuildInfos:
 		m.ResetBuildInfos()
+		return nil
+	case packageversion.EdgeProperties:
+		m.ResetProperties()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion edge %s", name)

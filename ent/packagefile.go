@@ -39,12 +39,14 @@ type PackageFile struct {
 	Sha512 string `json:"sha512,omitempty"`
 	// Status holds the value of the "status" field.
 	Status packagefile.Status `json:"status,omitempty"`
-	// Format-specific file metadata.
-	Metadata map[string]interface{} `json:"metadata,omitempty"`
+	// Format-specific file metadata, as the format encodes it.
+	Metadata json.RawMessage `json:"metadata,omitempty"`
 	// PackageID holds the value of the "package_id" field.
 	PackageID int `json:"package_id,omitempty"`
 	// BlobID holds the value of the "blob_id" field.
 	BlobID int `json:"blob_id,omitempty"`
+	// Storage key of the blob's content (copied from the blob, so a download needs no join); empty means its content address.
+	BlobKey string `json:"blob_key,omitempty"`
 	// Pipeline that uploaded the file, if a job token did.
 	PipelineID *int `json:"pipeline_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -110,7 +112,7 @@ func (*PackageFile) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case packagefile.FieldID, packagefile.FieldSize, packagefile.FieldPackageID, packagefile.FieldBlobID, packagefile.FieldPipelineID:
 			values[i] = new(sql.NullInt64)
-		case packagefile.FieldFileName, packagefile.FieldMd5, packagefile.FieldSha1, packagefile.FieldSha256, packagefile.FieldSha512, packagefile.FieldStatus:
+		case packagefile.FieldFileName, packagefile.FieldMd5, packagefile.FieldSha1, packagefile.FieldSha256, packagefile.FieldSha512, packagefile.FieldStatus, packagefile.FieldBlobKey:
 			values[i] = new(sql.NullString)
 		case packagefile.FieldCreatedAt, packagefile.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -209,6 +211,12 @@ func (_m *PackageFile) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.BlobID = int(value.Int64)
 			}
+		case packagefile.FieldBlobKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field blob_key", values[i])
+			} else if value.Valid {
+				_m.BlobKey = value.String
+			}
 		case packagefile.FieldPipelineID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field pipeline_id", values[i])
@@ -302,6 +310,9 @@ func (_m *PackageFile) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("blob_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.BlobID))
+	builder.WriteString(", ")
+	builder.WriteString("blob_key=")
+	builder.WriteString(_m.BlobKey)
 	builder.WriteString(", ")
 	if v := _m.PipelineID; v != nil {
 		builder.WriteString("pipeline_id=")

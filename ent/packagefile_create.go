@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -104,7 +105,7 @@ func (_c *PackageFileCreate) SetNillableStatus(v *packagefile.Status) *PackageFi
 }
 
 // SetMetadata sets the "metadata" field.
-func (_c *PackageFileCreate) SetMetadata(v map[string]interface{}) *PackageFileCreate {
+func (_c *PackageFileCreate) SetMetadata(v json.RawMessage) *PackageFileCreate {
 	_c.mutation.SetMetadata(v)
 	return _c
 }
@@ -118,6 +119,20 @@ func (_c *PackageFileCreate) SetPackageID(v int) *PackageFileCreate {
 // SetBlobID sets the "blob_id" field.
 func (_c *PackageFileCreate) SetBlobID(v int) *PackageFileCreate {
 	_c.mutation.SetBlobID(v)
+	return _c
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (_c *PackageFileCreate) SetBlobKey(v string) *PackageFileCreate {
+	_c.mutation.SetBlobKey(v)
+	return _c
+}
+
+// SetNillableBlobKey sets the "blob_key" field if the given value is not nil.
+func (_c *PackageFileCreate) SetNillableBlobKey(v *string) *PackageFileCreate {
+	if v != nil {
+		_c.SetBlobKey(*v)
+	}
 	return _c
 }
 
@@ -197,6 +212,10 @@ func (_c *PackageFileCreate) defaults() {
 		v := packagefile.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.BlobKey(); !ok {
+		v := packagefile.DefaultBlobKey
+		_c.mutation.SetBlobKey(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -243,6 +262,9 @@ func (_c *PackageFileCreate) check() error {
 	}
 	if _, ok := _c.mutation.BlobID(); !ok {
 		return &ValidationError{Name: "blob_id", err: errors.New(`ent: missing required field "PackageFile.blob_id"`)}
+	}
+	if _, ok := _c.mutation.BlobKey(); !ok {
+		return &ValidationError{Name: "blob_key", err: errors.New(`ent: missing required field "PackageFile.blob_key"`)}
 	}
 	if len(_c.mutation.PackageIDs()) == 0 {
 		return &ValidationError{Name: "package", err: errors.New(`ent: missing required edge "PackageFile.package"`)}
@@ -316,6 +338,10 @@ func (_c *PackageFileCreate) createSpec() (*PackageFile, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Metadata(); ok {
 		_spec.SetField(packagefile.FieldMetadata, field.TypeJSON, value)
 		_node.Metadata = value
+	}
+	if value, ok := _c.mutation.BlobKey(); ok {
+		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
+		_node.BlobKey = value
 	}
 	if nodes := _c.mutation.PackageIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -523,7 +549,7 @@ func (u *PackageFileUpsert) UpdateStatus() *PackageFileUpsert {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageFileUpsert) SetMetadata(v map[string]interface{}) *PackageFileUpsert {
+func (u *PackageFileUpsert) SetMetadata(v json.RawMessage) *PackageFileUpsert {
 	u.Set(packagefile.FieldMetadata, v)
 	return u
 }
@@ -561,6 +587,18 @@ func (u *PackageFileUpsert) SetBlobID(v int) *PackageFileUpsert {
 // UpdateBlobID sets the "blob_id" field to the value that was provided on create.
 func (u *PackageFileUpsert) UpdateBlobID() *PackageFileUpsert {
 	u.SetExcluded(packagefile.FieldBlobID)
+	return u
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *PackageFileUpsert) SetBlobKey(v string) *PackageFileUpsert {
+	u.Set(packagefile.FieldBlobKey, v)
+	return u
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *PackageFileUpsert) UpdateBlobKey() *PackageFileUpsert {
+	u.SetExcluded(packagefile.FieldBlobKey)
 	return u
 }
 
@@ -747,7 +785,7 @@ func (u *PackageFileUpsertOne) UpdateStatus() *PackageFileUpsertOne {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageFileUpsertOne) SetMetadata(v map[string]interface{}) *PackageFileUpsertOne {
+func (u *PackageFileUpsertOne) SetMetadata(v json.RawMessage) *PackageFileUpsertOne {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.SetMetadata(v)
 	})
@@ -792,6 +830,20 @@ func (u *PackageFileUpsertOne) SetBlobID(v int) *PackageFileUpsertOne {
 func (u *PackageFileUpsertOne) UpdateBlobID() *PackageFileUpsertOne {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.UpdateBlobID()
+	})
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *PackageFileUpsertOne) SetBlobKey(v string) *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetBlobKey(v)
+	})
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *PackageFileUpsertOne) UpdateBlobKey() *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateBlobKey()
 	})
 }
 
@@ -1147,7 +1199,7 @@ func (u *PackageFileUpsertBulk) UpdateStatus() *PackageFileUpsertBulk {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageFileUpsertBulk) SetMetadata(v map[string]interface{}) *PackageFileUpsertBulk {
+func (u *PackageFileUpsertBulk) SetMetadata(v json.RawMessage) *PackageFileUpsertBulk {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.SetMetadata(v)
 	})
@@ -1192,6 +1244,20 @@ func (u *PackageFileUpsertBulk) SetBlobID(v int) *PackageFileUpsertBulk {
 func (u *PackageFileUpsertBulk) UpdateBlobID() *PackageFileUpsertBulk {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.UpdateBlobID()
+	})
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *PackageFileUpsertBulk) SetBlobKey(v string) *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetBlobKey(v)
+	})
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *PackageFileUpsertBulk) UpdateBlobKey() *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateBlobKey()
 	})
 }
 

@@ -4,12 +4,14 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/packagefile"
@@ -143,8 +145,14 @@ func (_u *PackageFileUpdate) SetNillableStatus(v *packagefile.Status) *PackageFi
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *PackageFileUpdate) SetMetadata(v map[string]interface{}) *PackageFileUpdate {
+func (_u *PackageFileUpdate) SetMetadata(v json.RawMessage) *PackageFileUpdate {
 	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// AppendMetadata appends value to the "metadata" field.
+func (_u *PackageFileUpdate) AppendMetadata(v json.RawMessage) *PackageFileUpdate {
+	_u.mutation.AppendMetadata(v)
 	return _u
 }
 
@@ -178,6 +186,20 @@ func (_u *PackageFileUpdate) SetBlobID(v int) *PackageFileUpdate {
 func (_u *PackageFileUpdate) SetNillableBlobID(v *int) *PackageFileUpdate {
 	if v != nil {
 		_u.SetBlobID(*v)
+	}
+	return _u
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (_u *PackageFileUpdate) SetBlobKey(v string) *PackageFileUpdate {
+	_u.mutation.SetBlobKey(v)
+	return _u
+}
+
+// SetNillableBlobKey sets the "blob_key" field if the given value is not nil.
+func (_u *PackageFileUpdate) SetNillableBlobKey(v *string) *PackageFileUpdate {
+	if v != nil {
+		_u.SetBlobKey(*v)
 	}
 	return _u
 }
@@ -339,8 +361,16 @@ func (_u *PackageFileUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packagefile.FieldMetadata, field.TypeJSON, value)
 	}
+	if value, ok := _u.mutation.AppendedMetadata(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, packagefile.FieldMetadata, value)
+		})
+	}
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(packagefile.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.BlobKey(); ok {
+		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
 	}
 	if _u.mutation.PackageCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -561,8 +591,14 @@ func (_u *PackageFileUpdateOne) SetNillableStatus(v *packagefile.Status) *Packag
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *PackageFileUpdateOne) SetMetadata(v map[string]interface{}) *PackageFileUpdateOne {
+func (_u *PackageFileUpdateOne) SetMetadata(v json.RawMessage) *PackageFileUpdateOne {
 	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// AppendMetadata appends value to the "metadata" field.
+func (_u *PackageFileUpdateOne) AppendMetadata(v json.RawMessage) *PackageFileUpdateOne {
+	_u.mutation.AppendMetadata(v)
 	return _u
 }
 
@@ -596,6 +632,20 @@ func (_u *PackageFileUpdateOne) SetBlobID(v int) *PackageFileUpdateOne {
 func (_u *PackageFileUpdateOne) SetNillableBlobID(v *int) *PackageFileUpdateOne {
 	if v != nil {
 		_u.SetBlobID(*v)
+	}
+	return _u
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (_u *PackageFileUpdateOne) SetBlobKey(v string) *PackageFileUpdateOne {
+	_u.mutation.SetBlobKey(v)
+	return _u
+}
+
+// SetNillableBlobKey sets the "blob_key" field if the given value is not nil.
+func (_u *PackageFileUpdateOne) SetNillableBlobKey(v *string) *PackageFileUpdateOne {
+	if v != nil {
+		_u.SetBlobKey(*v)
 	}
 	return _u
 }
@@ -787,8 +837,16 @@ func (_u *PackageFileUpdateOne) sqlSave(ctx context.Context) (_node *PackageFile
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packagefile.FieldMetadata, field.TypeJSON, value)
 	}
+	if value, ok := _u.mutation.AppendedMetadata(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, packagefile.FieldMetadata, value)
+		})
+	}
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(packagefile.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.BlobKey(); ok {
+		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
 	}
 	if _u.mutation.PackageCleared() {
 		edge := &sqlgraph.EdgeSpec{

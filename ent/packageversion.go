@@ -40,8 +40,8 @@ type PackageVersion struct {
 	StatusMessage string `json:"status_message,omitempty"`
 	// Bumped on every change, so caches can key on it.
 	Revision int64 `json:"revision,omitempty"`
-	// Format-specific metadata (package.json, PyPI fields, ...).
-	Metadata map[string]interface{} `json:"metadata,omitempty"`
+	// Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format.
+	Metadata json.RawMessage `json:"metadata,omitempty"`
 	// ProjectID holds the value of the "project_id" field.
 	ProjectID int `json:"project_id,omitempty"`
 	// CreatorID holds the value of the "creator_id" field.
@@ -64,15 +64,18 @@ type PackageVersionEdges struct {
 	Tags []*PackageTag `json:"tags,omitempty"`
 	// BuildInfos holds the value of the build_infos edge.
 	BuildInfos []*PackageBuildInfo `json:"build_infos,omitempty"`
+	// Properties holds the value of the properties edge.
+	Properties []*PackageProperty `json:"properties,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
 	namedFiles      map[string][]*PackageFile
 	namedTags       map[string][]*PackageTag
 	namedBuildInfos map[string][]*PackageBuildInfo
+	namedProperties map[string][]*PackageProperty
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -122,6 +125,15 @@ func (e PackageVersionEdges) BuildInfosOrErr() ([]*PackageBuildInfo, error) {
 		return e.BuildInfos, nil
 	}
 	return nil, &NotLoadedError{edge: "build_infos"}
+}
+
+// PropertiesOrErr returns the Properties value or an error if the edge
+// was not loaded in eager-loading.
+func (e PackageVersionEdges) PropertiesOrErr() ([]*PackageProperty, error) {
+	if e.loadedTypes[5] {
+		return e.Properties, nil
+	}
+	return nil, &NotLoadedError{edge: "properties"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -277,6 +289,11 @@ func (_m *PackageVersion) QueryBuildInfos() *PackageBuildInfoQuery {
 	return NewPackageVersionClient(_m.config).QueryBuildInfos(_m)
 }
 
+// QueryProperties queries the "properties" edge of the PackageVersion entity.
+func (_m *PackageVersion) QueryProperties() *PackagePropertyQuery {
+	return NewPackageVersionClient(_m.config).QueryProperties(_m)
+}
+
 // Update returns a builder for updating this PackageVersion.
 // Note that you need to call PackageVersion.Unwrap() before calling this method if this PackageVersion
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -413,6 +430,30 @@ func (_m *PackageVersion) appendNamedBuildInfos(name string, edges ...*PackageBu
 		_m.Edges.namedBuildInfos[name] = []*PackageBuildInfo{}
 	} else {
 		_m.Edges.namedBuildInfos[name] = append(_m.Edges.namedBuildInfos[name], edges...)
+	}
+}
+
+// NamedProperties returns the Properties named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *PackageVersion) NamedProperties(name string) ([]*PackageProperty, error) {
+	if _m.Edges.namedProperties == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedProperties[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *PackageVersion) appendNamedProperties(name string, edges ...*PackageProperty) {
+	if _m.Edges.namedProperties == nil {
+		_m.Edges.namedProperties = make(map[string][]*PackageProperty)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedProperties[name] = []*PackageProperty{}
+	} else {
+		_m.Edges.namedProperties[name] = append(_m.Edges.namedProperties[name], edges...)
 	}
 }
 

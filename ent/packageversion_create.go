@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/project"
@@ -144,7 +146,7 @@ func (_c *PackageVersionCreate) SetNillableRevision(v *int64) *PackageVersionCre
 }
 
 // SetMetadata sets the "metadata" field.
-func (_c *PackageVersionCreate) SetMetadata(v map[string]interface{}) *PackageVersionCreate {
+func (_c *PackageVersionCreate) SetMetadata(v json.RawMessage) *PackageVersionCreate {
 	_c.mutation.SetMetadata(v)
 	return _c
 }
@@ -222,6 +224,21 @@ func (_c *PackageVersionCreate) AddBuildInfos(v ...*PackageBuildInfo) *PackageVe
 		ids[i] = v[i].ID
 	}
 	return _c.AddBuildInfoIDs(ids...)
+}
+
+// AddPropertyIDs adds the "properties" edge to the PackageProperty entity by IDs.
+func (_c *PackageVersionCreate) AddPropertyIDs(ids ...int) *PackageVersionCreate {
+	_c.mutation.AddPropertyIDs(ids...)
+	return _c
+}
+
+// AddProperties adds the "properties" edges to the PackageProperty entity.
+func (_c *PackageVersionCreate) AddProperties(v ...*PackageProperty) *PackageVersionCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPropertyIDs(ids...)
 }
 
 // Mutation returns the PackageVersionMutation object of the builder.
@@ -493,6 +510,22 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.PropertiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -666,7 +699,7 @@ func (u *PackageVersionUpsert) AddRevision(v int64) *PackageVersionUpsert {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageVersionUpsert) SetMetadata(v map[string]interface{}) *PackageVersionUpsert {
+func (u *PackageVersionUpsert) SetMetadata(v json.RawMessage) *PackageVersionUpsert {
 	u.Set(packageversion.FieldMetadata, v)
 	return u
 }
@@ -899,7 +932,7 @@ func (u *PackageVersionUpsertOne) UpdateRevision() *PackageVersionUpsertOne {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageVersionUpsertOne) SetMetadata(v map[string]interface{}) *PackageVersionUpsertOne {
+func (u *PackageVersionUpsertOne) SetMetadata(v json.RawMessage) *PackageVersionUpsertOne {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.SetMetadata(v)
 	})
@@ -1306,7 +1339,7 @@ func (u *PackageVersionUpsertBulk) UpdateRevision() *PackageVersionUpsertBulk {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *PackageVersionUpsertBulk) SetMetadata(v map[string]interface{}) *PackageVersionUpsertBulk {
+func (u *PackageVersionUpsertBulk) SetMetadata(v json.RawMessage) *PackageVersionUpsertBulk {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.SetMetadata(v)
 	})

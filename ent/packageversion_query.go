@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/predicate"
@@ -34,11 +35,13 @@ type PackageVersionQuery struct {
 	withFiles           *PackageFileQuery
 	withTags            *PackageTagQuery
 	withBuildInfos      *PackageBuildInfoQuery
+	withProperties      *PackagePropertyQuery
 	loadTotal           []func(context.Context, []*PackageVersion) error
 	modifiers           []func(*sql.Selector)
 	withNamedFiles      map[string]*PackageFileQuery
 	withNamedTags       map[string]*PackageTagQuery
 	withNamedBuildInfos map[string]*PackageBuildInfoQuery
+	withNamedProperties map[string]*PackagePropertyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -178,6 +181,28 @@ func (_q *PackageVersionQuery) QueryBuildInfos() *PackageBuildInfoQuery {
 			sqlgraph.From(packageversion.Table, packageversion.FieldID, selector),
 			sqlgraph.To(packagebuildinfo.Table, packagebuildinfo.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.BuildInfosTable, packageversion.BuildInfosColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryProperties chains the current query on the "properties" edge.
+func (_q *PackageVersionQuery) QueryProperties() *PackagePropertyQuery {
+	query := (&PackagePropertyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, selector),
+			sqlgraph.To(packageproperty.Table, packageproperty.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.PropertiesTable, packageversion.PropertiesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -382,6 +407,7 @@ func (_q *PackageVersionQuery) Clone() *PackageVersionQuery {
 		withFiles:      _q.withFiles.Clone(),
 		withTags:       _q.withTags.Clone(),
 		withBuildInfos: _q.withBuildInfos.Clone(),
+		withProperties: _q.withProperties.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -440,6 +466,17 @@ func (_q *PackageVersionQuery) WithBuildInfos(opts ...func(*PackageBuildInfoQuer
 		opt(query)
 	}
 	_q.withBuildInfos = query
+	return _q
+}
+
+// WithProperties tells the query-builder to eager-load the nodes that are connected to
+// the "properties" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithProperties(opts ...func(*PackagePropertyQuery)) *PackageVersionQuery {
+	query := (&PackagePropertyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withProperties = query
 	return _q
 }
 
@@ -521,12 +558,13 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 	var (
 		nodes       = []*PackageVersion{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withProject != nil,
 			_q.withCreator != nil,
 			_q.withFiles != nil,
 			_q.withTags != nil,
 			_q.withBuildInfos != nil,
+			_q.withProperties != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -583,6 +621,13 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			return nil, err
 		}
 	}
+	if query := _q.withProperties; query != nil {
+		if err := _q.loadProperties(ctx, query, nodes,
+			func(n *PackageVersion) { n.Edges.Properties = []*PackageProperty{} },
+			func(n *PackageVersion, e *PackageProperty) { n.Edges.Properties = append(n.Edges.Properties, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedFiles {
 		if err := _q.loadFiles(ctx, query, nodes,
 			func(n *PackageVersion) { n.appendNamedFiles(name) },
@@ -601,6 +646,13 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 		if err := _q.loadBuildInfos(ctx, query, nodes,
 			func(n *PackageVersion) { n.appendNamedBuildInfos(name) },
 			func(n *PackageVersion, e *PackageBuildInfo) { n.appendNamedBuildInfos(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedProperties {
+		if err := _q.loadProperties(ctx, query, nodes,
+			func(n *PackageVersion) { n.appendNamedProperties(name) },
+			func(n *PackageVersion, e *PackageProperty) { n.appendNamedProperties(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -748,6 +800,36 @@ func (_q *PackageVersionQuery) loadBuildInfos(ctx context.Context, query *Packag
 	}
 	query.Where(predicate.PackageBuildInfo(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(packageversion.BuildInfosColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PackageID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *PackageVersionQuery) loadProperties(ctx context.Context, query *PackagePropertyQuery, nodes []*PackageVersion, init func(*PackageVersion), assign func(*PackageVersion, *PackageProperty)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*PackageVersion)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(packageproperty.FieldPackageID)
+	}
+	query.Where(predicate.PackageProperty(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(packageversion.PropertiesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -922,6 +1004,20 @@ func (_q *PackageVersionQuery) WithNamedBuildInfos(name string, opts ...func(*Pa
 		_q.withNamedBuildInfos = make(map[string]*PackageBuildInfoQuery)
 	}
 	_q.withNamedBuildInfos[name] = query
+	return _q
+}
+
+// WithNamedProperties tells the query-builder to eager-load the nodes that are connected to the "properties"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithNamedProperties(name string, opts ...func(*PackagePropertyQuery)) *PackageVersionQuery {
+	query := (&PackagePropertyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedProperties == nil {
+		_q.withNamedProperties = make(map[string]*PackagePropertyQuery)
+	}
+	_q.withNamedProperties[name] = query
 	return _q
 }
 

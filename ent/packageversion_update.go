@@ -4,15 +4,18 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/predicate"
@@ -165,8 +168,14 @@ func (_u *PackageVersionUpdate) AddRevision(v int64) *PackageVersionUpdate {
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *PackageVersionUpdate) SetMetadata(v map[string]interface{}) *PackageVersionUpdate {
+func (_u *PackageVersionUpdate) SetMetadata(v json.RawMessage) *PackageVersionUpdate {
 	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// AppendMetadata appends value to the "metadata" field.
+func (_u *PackageVersionUpdate) AppendMetadata(v json.RawMessage) *PackageVersionUpdate {
+	_u.mutation.AppendMetadata(v)
 	return _u
 }
 
@@ -265,6 +274,21 @@ func (_u *PackageVersionUpdate) AddBuildInfos(v ...*PackageBuildInfo) *PackageVe
 	return _u.AddBuildInfoIDs(ids...)
 }
 
+// AddPropertyIDs adds the "properties" edge to the PackageProperty entity by IDs.
+func (_u *PackageVersionUpdate) AddPropertyIDs(ids ...int) *PackageVersionUpdate {
+	_u.mutation.AddPropertyIDs(ids...)
+	return _u
+}
+
+// AddProperties adds the "properties" edges to the PackageProperty entity.
+func (_u *PackageVersionUpdate) AddProperties(v ...*PackageProperty) *PackageVersionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPropertyIDs(ids...)
+}
+
 // Mutation returns the PackageVersionMutation object of the builder.
 func (_u *PackageVersionUpdate) Mutation() *PackageVersionMutation {
 	return _u.mutation
@@ -343,6 +367,27 @@ func (_u *PackageVersionUpdate) RemoveBuildInfos(v ...*PackageBuildInfo) *Packag
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBuildInfoIDs(ids...)
+}
+
+// ClearProperties clears all "properties" edges to the PackageProperty entity.
+func (_u *PackageVersionUpdate) ClearProperties() *PackageVersionUpdate {
+	_u.mutation.ClearProperties()
+	return _u
+}
+
+// RemovePropertyIDs removes the "properties" edge to PackageProperty entities by IDs.
+func (_u *PackageVersionUpdate) RemovePropertyIDs(ids ...int) *PackageVersionUpdate {
+	_u.mutation.RemovePropertyIDs(ids...)
+	return _u
+}
+
+// RemoveProperties removes "properties" edges to PackageProperty entities.
+func (_u *PackageVersionUpdate) RemoveProperties(v ...*PackageProperty) *PackageVersionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePropertyIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -456,6 +501,11 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packageversion.FieldMetadata, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedMetadata(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, packageversion.FieldMetadata, value)
+		})
 	}
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(packageversion.FieldMetadata, field.TypeJSON)
@@ -646,6 +696,51 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(packagebuildinfo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PropertiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPropertiesIDs(); len(nodes) > 0 && !_u.mutation.PropertiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PropertiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -805,8 +900,14 @@ func (_u *PackageVersionUpdateOne) AddRevision(v int64) *PackageVersionUpdateOne
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *PackageVersionUpdateOne) SetMetadata(v map[string]interface{}) *PackageVersionUpdateOne {
+func (_u *PackageVersionUpdateOne) SetMetadata(v json.RawMessage) *PackageVersionUpdateOne {
 	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// AppendMetadata appends value to the "metadata" field.
+func (_u *PackageVersionUpdateOne) AppendMetadata(v json.RawMessage) *PackageVersionUpdateOne {
+	_u.mutation.AppendMetadata(v)
 	return _u
 }
 
@@ -905,6 +1006,21 @@ func (_u *PackageVersionUpdateOne) AddBuildInfos(v ...*PackageBuildInfo) *Packag
 	return _u.AddBuildInfoIDs(ids...)
 }
 
+// AddPropertyIDs adds the "properties" edge to the PackageProperty entity by IDs.
+func (_u *PackageVersionUpdateOne) AddPropertyIDs(ids ...int) *PackageVersionUpdateOne {
+	_u.mutation.AddPropertyIDs(ids...)
+	return _u
+}
+
+// AddProperties adds the "properties" edges to the PackageProperty entity.
+func (_u *PackageVersionUpdateOne) AddProperties(v ...*PackageProperty) *PackageVersionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPropertyIDs(ids...)
+}
+
 // Mutation returns the PackageVersionMutation object of the builder.
 func (_u *PackageVersionUpdateOne) Mutation() *PackageVersionMutation {
 	return _u.mutation
@@ -983,6 +1099,27 @@ func (_u *PackageVersionUpdateOne) RemoveBuildInfos(v ...*PackageBuildInfo) *Pac
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBuildInfoIDs(ids...)
+}
+
+// ClearProperties clears all "properties" edges to the PackageProperty entity.
+func (_u *PackageVersionUpdateOne) ClearProperties() *PackageVersionUpdateOne {
+	_u.mutation.ClearProperties()
+	return _u
+}
+
+// RemovePropertyIDs removes the "properties" edge to PackageProperty entities by IDs.
+func (_u *PackageVersionUpdateOne) RemovePropertyIDs(ids ...int) *PackageVersionUpdateOne {
+	_u.mutation.RemovePropertyIDs(ids...)
+	return _u
+}
+
+// RemoveProperties removes "properties" edges to PackageProperty entities.
+func (_u *PackageVersionUpdateOne) RemoveProperties(v ...*PackageProperty) *PackageVersionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePropertyIDs(ids...)
 }
 
 // Where appends a list predicates to the PackageVersionUpdate builder.
@@ -1126,6 +1263,11 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 	}
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packageversion.FieldMetadata, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedMetadata(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, packageversion.FieldMetadata, value)
+		})
 	}
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(packageversion.FieldMetadata, field.TypeJSON)
@@ -1316,6 +1458,51 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(packagebuildinfo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PropertiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPropertiesIDs(); len(nodes) > 0 && !_u.mutation.PropertiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PropertiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.PropertiesTable,
+			Columns: []string{packageversion.PropertiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

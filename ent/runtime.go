@@ -14,6 +14,7 @@ import (
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -68,6 +69,10 @@ func init() {
 	blobDescSha256 := blobFields[0].Descriptor()
 	// blob.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	blob.Sha256Validator = blobDescSha256.Validators[0].(func(string) error)
+	// blobDescKey is the schema descriptor for key field.
+	blobDescKey := blobFields[2].Descriptor()
+	// blob.DefaultKey holds the default value on creation for the key field.
+	blob.DefaultKey = blobDescKey.Default.(string)
 	cijobMixin := schema.CIJob{}.Mixin()
 	cijobMixinFields0 := cijobMixin[0].Fields()
 	_ = cijobMixinFields0
@@ -245,6 +250,34 @@ func init() {
 	packagefileDescFileName := packagefileFields[0].Descriptor()
 	// packagefile.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
 	packagefile.FileNameValidator = packagefileDescFileName.Validators[0].(func(string) error)
+	// packagefileDescBlobKey is the schema descriptor for blob_key field.
+	packagefileDescBlobKey := packagefileFields[10].Descriptor()
+	// packagefile.DefaultBlobKey holds the default value on creation for the blob_key field.
+	packagefile.DefaultBlobKey = packagefileDescBlobKey.Default.(string)
+	packagepropertyFields := schema.PackageProperty{}.Fields()
+	_ = packagepropertyFields
+	// packagepropertyDescName is the schema descriptor for name field.
+	packagepropertyDescName := packagepropertyFields[1].Descriptor()
+	// packageproperty.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	packageproperty.NameValidator = func() func(string) error {
+		validators := packagepropertyDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// packagepropertyDescValue is the schema descriptor for value field.
+	packagepropertyDescValue := packagepropertyFields[2].Descriptor()
+	// packageproperty.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	packageproperty.ValueValidator = packagepropertyDescValue.Validators[0].(func(string) error)
 	packagetagMixin := schema.PackageTag{}.Mixin()
 	packagetagMixinFields0 := packagetagMixin[0].Fields()
 	_ = packagetagMixinFields0

@@ -32,6 +32,8 @@ type Tx struct {
 	PackageBuildInfo *PackageBuildInfoClient
 	// PackageFile is the client for interacting with the PackageFile builders.
 	PackageFile *PackageFileClient
+	// PackageProperty is the client for interacting with the PackageProperty builders.
+	PackageProperty *PackagePropertyClient
 	// PackageTag is the client for interacting with the PackageTag builders.
 	PackageTag *PackageTagClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.NamespacePackageSetting = NewNamespacePackageSettingClient(tx.config)
 	tx.PackageBuildInfo = NewPackageBuildInfoClient(tx.config)
 	tx.PackageFile = NewPackageFileClient(tx.config)
+	tx.PackageProperty = NewPackagePropertyClient(tx.config)
 	tx.PackageTag = NewPackageTagClient(tx.config)
 	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.PersonalAccessToken = NewPersonalAccessTokenClient(tx.config)

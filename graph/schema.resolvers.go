@@ -591,7 +591,7 @@ func (r *packageResolver) Versions(ctx context.Context, obj *ent.PackageVersion,
 
 // Metadata is the resolver for the metadata field.
 func (r *packageResolver) Metadata(ctx context.Context, obj *ent.PackageVersion) (model.PackageMetadata, error) {
-	return packageMetadata(obj), nil
+	return r.packageMetadata(obj)
 }
 
 // CanDestroy is the resolver for the canDestroy field.

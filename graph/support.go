@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -128,27 +129,18 @@ func nilIfDenied[T ent.Noder](v T, err error) (ent.Noder, error) {
 	return v, nil
 }
 
-// packageMetadata turns the stored format metadata into the GraphQL union.
-func packageMetadata(p *ent.PackageVersion) model.PackageMetadata {
-	m := p.Metadata
-	s := func(k string) *string {
-		if v, ok := m[k].(string); ok && v != "" {
-			return &v
-		}
-		return nil
+// packageMetadata is the version's metadata as its format's member of the
+// PackageMetadata union (formats register how they decode it), or nil.
+func (r *packageResolver) packageMetadata(p *ent.PackageVersion) (model.PackageMetadata, error) {
+	m, err := r.svc.Metadata(p)
+	if err != nil || m == nil {
+		return nil, err
 	}
-	switch p.PackageType.String() {
-	case "npm":
-		return &model.NpmMetadata{PackageJSON: m, Deprecated: s("deprecated")}
-	case "pypi":
-		return &model.PypiMetadata{AuthorEmail: s("author_email"), Description: s("description"),
-			DescriptionContentType: s("description_content_type"), Keywords: s("keywords"),
-			MetadataVersion: s("metadata_version"), RequiredPython: s("requires_python"), Summary: s("summary")}
-	case "maven":
-		return &model.MavenMetadata{AppGroup: deref(s("app_group"), ""), AppName: deref(s("app_name"), ""),
-			AppVersion: s("app_version"), Path: deref(s("path"), "")}
+	u, ok := m.(model.PackageMetadata)
+	if !ok {
+		return nil, fmt.Errorf("%s metadata %T is not a PackageMetadata member", p.PackageType, m)
 	}
-	return nil
+	return u, nil
 }
 
 // accessTokens renders a project's or group's access tokens; a viewer who may not

@@ -207,6 +207,10 @@ type rolesMemo struct {
 	viewer                   *auth.Viewer
 	groupRoles, projectRoles map[string]Role
 	guestPull                *bool
+	// issued holds the rows authorized reads handed out (see issued.go), and
+	// projects the canonical project rows of this request by id.
+	issued   map[any]bool
+	projects map[int]*ent.Project
 }
 
 type memoKey struct{}
@@ -443,6 +447,10 @@ func (s *Service) AuthorizeProject(ctx context.Context, p *ent.Project, act Acti
 }
 
 func (c *checker) authorizeProject(ctx context.Context, p *ent.Project, act Action) error {
+	p, err := c.s.canonicalProject(ctx, p)
+	if err != nil {
+		return deny(c.v, false, errProjectNotFound)
+	}
 	a, err := c.projectAccess(ctx, p)
 	if err != nil {
 		return err
@@ -460,9 +468,13 @@ func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) 
 	if err != nil {
 		return err
 	}
+	if g, err = s.canonicalGroup(ctx, g); err != nil {
+		return deny(c.v, false, errGroupNotFound)
+	}
 	return c.authorizeGroup(g, act)
 }
 
+// authorizeGroup decides on g, which must be canonical (see canonicalGroup).
 func (c *checker) authorizeGroup(g *ent.Group, act Action) error {
 	a := c.groupAccess(g)
 	if groupAllows(c.v, a, act) {

@@ -25,16 +25,23 @@ import (
 	"gocloud.dev/gcerrors"
 )
 
-// Blobs is the content store: every stored byte sequence lives once, under a key
-// derived from its SHA-256, in a single gocloud bucket. Layout:
+// Blobs is the content store: every stored byte sequence lives once in a single
+// gocloud bucket, and the database's blob row (unique by SHA-256) says where. Layout:
 //
-//	blobs/sha256/<h[0:2]>/<h[2:4]>/<h>   content, written once and never changed
-//	tmp/<uuid>                            an upload being received; renamed or copied
-//	                                      to its content key once its digest is known
+//	blobs/sha256/<h[0:2]>/<h[2:4]>/<h>   content on file storage: received under tmp/,
+//	                                      then hard-linked here once its digest is known
+//	blobs/objects/<uuid>                 content on object storage (S3, mem): written
+//	                                      once, in place, as it is received
+//	tmp/<uuid>                           an upload being received on file storage
 //
-// Content keys are immutable, so replicas sharing the bucket never see a partial
-// object: a reader either finds the whole blob or nothing. Temporary objects of
-// crashed uploads are removed by garbage collection.
+// Object storage cannot rename, and copying an object server-side both writes it
+// twice and fails above 5 GiB (a single CopyObject refuses larger sources), so an
+// upload there streams straight to its final key (a multipart upload for large
+// bodies) and the blob row records that key; a second upload of the same bytes is
+// recorded against the first row and its own object is deleted. A key is written
+// once and never changed, so replicas sharing the bucket never see a partial object:
+// until its row commits, nothing refers to it. Objects of crashed or refused uploads
+// (under tmp/, or under blobs/objects/ with no row) are removed by garbage collection.
 type Blobs struct {
 	bucket *blob.Bucket
 	// dir is the bucket's root for file:// buckets. It enables two fast paths
@@ -94,10 +101,16 @@ type Digests struct {
 	SHA512 string
 }
 
-// Spooled is an upload that has been fully received into a temporary object.
+// Spooled is an upload that has been fully received into storage.
 type Spooled struct {
 	Digests
+	// tmpKey is the object written while receiving.
 	tmpKey string
+	// key is the storage key a new blob row records ("" for the content address).
+	key string
+	// adopted: a committed blob row records this upload's object as its content,
+	// which Discard then keeps.
+	adopted bool
 }
 
 // Spool streams r into a temporary object while hashing it. It reads at most limit
@@ -105,6 +118,10 @@ type Spooled struct {
 // body is refused as soon as it crosses the limit. Nothing is left behind on error.
 func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, error) {
 	sp := &Spooled{tmpKey: "tmp/" + uuid.NewString()}
+	if b.dir == "" {
+		sp.tmpKey = "blobs/objects/" + uuid.NewString()
+		sp.key = sp.tmpKey
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := b.bucket.NewWriter(wctx, sp.tmpKey, &blob.WriterOptions{
@@ -141,10 +158,14 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
-// Promote makes the spooled bytes available under their content key. When the key
-// already exists (same bytes uploaded before), the temporary object is simply dropped
-// later by Discard.
+// Promote makes the spooled bytes available where a blob row will find them. On
+// object storage they already are. On file storage they are hard-linked to their
+// content address (unless the same bytes are there already), and the temporary
+// object is dropped later by Discard.
 func (b *Blobs) Promote(ctx context.Context, sp *Spooled) error {
+	if sp.key != "" {
+		return nil
+	}
 	key := contentKey(sp.SHA256)
 	if ok, err := b.bucket.Exists(ctx, key); err != nil {
 		return fmt.Errorf("promote: %w", err)
@@ -168,19 +189,30 @@ func (b *Blobs) Promote(ctx context.Context, sp *Spooled) error {
 	return nil
 }
 
-// Discard removes the temporary object of an upload.
+// Discard removes what an upload wrote, unless a committed blob row adopted it.
 func (b *Blobs) Discard(ctx context.Context, sp *Spooled) {
+	if sp.adopted && sp.tmpKey == sp.key {
+		return
+	}
 	_ = b.bucket.Delete(context.WithoutCancel(ctx), sp.tmpKey)
 }
 
-// Exists reports whether the content with this digest is stored.
-func (b *Blobs) Exists(ctx context.Context, sha256hex string) (bool, error) {
-	return b.bucket.Exists(ctx, contentKey(sha256hex))
+// storageKey is where content is: the key its row records, or its content address.
+func storageKey(sha256hex, key string) string {
+	if key != "" {
+		return key
+	}
+	return contentKey(sha256hex)
+}
+
+// Exists reports whether the content is stored.
+func (b *Blobs) Exists(ctx context.Context, sha256hex, key string) (bool, error) {
+	return b.bucket.Exists(ctx, storageKey(sha256hex, key))
 }
 
 // Delete removes stored content; deleting what is not there is not an error.
-func (b *Blobs) Delete(ctx context.Context, sha256hex string) error {
-	err := b.bucket.Delete(ctx, contentKey(sha256hex))
+func (b *Blobs) Delete(ctx context.Context, sha256hex, key string) error {
+	err := b.bucket.Delete(ctx, storageKey(sha256hex, key))
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil
 	}
@@ -197,9 +229,9 @@ type Content struct {
 }
 
 // Open opens stored content for reading.
-func (b *Blobs) Open(ctx context.Context, sha256hex string) (*Content, error) {
+func (b *Blobs) Open(ctx context.Context, sha256hex, key string) (*Content, error) {
 	var f *os.File
-	r, err := b.bucket.NewReader(ctx, contentKey(sha256hex), &blob.ReaderOptions{
+	r, err := b.bucket.NewReader(ctx, storageKey(sha256hex, key), &blob.ReaderOptions{
 		BeforeRead: func(as func(any) bool) error {
 			as(&f)
 			return nil
@@ -221,7 +253,7 @@ func (b *Blobs) Open(ctx context.Context, sha256hex string) (*Content, error) {
 // storedObject is one object found by a listing.
 type storedObject struct {
 	Key     string
-	SHA256  string // set for content objects
+	SHA256  string // set for content-addressed objects
 	ModTime time.Time
 }
 

@@ -168,6 +168,9 @@ func (s *Service) ProjectsQuery(ctx context.Context, in *ent.Group, includeSubgr
 	cand := s.client.Project.Query()
 	switch {
 	case in != nil:
+		if in, err = s.canonicalGroup(ctx, in); err != nil {
+			return nil, err
+		}
 		if err := c.authorizeGroup(in, ReadNamespace); err != nil {
 			return nil, err
 		}
@@ -211,6 +214,9 @@ func (s *Service) GroupsQuery(ctx context.Context, parent *ent.Group, search str
 	cand := s.client.Group.Query()
 	switch {
 	case parent != nil:
+		if parent, err = s.canonicalGroup(ctx, parent); err != nil {
+			return nil, err
+		}
 		if err := c.authorizeGroup(parent, ReadNamespace); err != nil {
 			return nil, err
 		}

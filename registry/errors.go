@@ -50,7 +50,7 @@ var (
 	errUnauthorized    = Errorf(ErrUnauthenticated, "401 Unauthorized")
 	errForbidden       = Errorf(ErrForbidden, "403 Forbidden")
 	errTooLarge        = Errorf(ErrTooLarge, "File is too large")
-	errDuplicate       = Errorf(ErrInvalid, "Duplicate package is not allowed")
+	errDuplicate       = Errorf(ErrConflict, "Duplicate package is not allowed")
 )
 
 // PublicMessage returns the message a client may see for err, or "" when err carries none.

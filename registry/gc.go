@@ -100,7 +100,7 @@ func (s *Service) collectBlobs(ctx context.Context, cutoff time.Time, st *GCStat
 			} else if err != nil {
 				return err
 			}
-			if err := s.blobs.Delete(ctx, b.Sha256); err != nil {
+			if err := s.blobs.Delete(ctx, b.Sha256, b.Key); err != nil {
 				return err
 			}
 			st.Blobs++
@@ -115,27 +115,45 @@ func (s *Service) collectBlobs(ctx context.Context, cutoff time.Time, st *GCStat
 	}
 }
 
-// collectOrphans deletes stored content that has no blob row.
+// collectOrphans deletes stored content that no blob row records: the bytes of an
+// upload whose transaction failed, or that another upload of the same bytes won.
 func (s *Service) collectOrphans(ctx context.Context, cutoff time.Time, st *GCStats) error {
 	var batch []storedObject
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		shas := make([]string, len(batch))
-		for i, o := range batch {
-			shas[i] = o.SHA256
+		// A content-addressed object belongs to a row of its digest with no key; any
+		// other object to the row that records its key.
+		var shas, keys []string
+		for _, o := range batch {
+			if o.SHA256 != "" {
+				shas = append(shas, o.SHA256)
+			} else {
+				keys = append(keys, o.Key)
+			}
 		}
-		known, err := s.client.Blob.Query().Where(blob.Sha256In(shas...)).Select(blob.FieldSha256).Strings(ctx)
-		if err != nil {
-			return err
+		have := map[string]bool{}
+		if len(shas) > 0 {
+			known, err := s.client.Blob.Query().Where(blob.Sha256In(shas...), blob.Key("")).Select(blob.FieldSha256).Strings(ctx)
+			if err != nil {
+				return err
+			}
+			for _, k := range known {
+				have[contentKey(k)] = true
+			}
 		}
-		have := make(map[string]bool, len(known))
-		for _, k := range known {
-			have[k] = true
+		if len(keys) > 0 {
+			known, err := s.client.Blob.Query().Where(blob.KeyIn(keys...)).Select(blob.FieldKey).Strings(ctx)
+			if err != nil {
+				return err
+			}
+			for _, k := range known {
+				have[k] = true
+			}
 		}
 		for _, o := range batch {
-			if !have[o.SHA256] {
+			if !have[o.Key] {
 				if err := s.blobs.deleteKey(ctx, o.Key); err != nil {
 					return err
 				}
@@ -146,7 +164,7 @@ func (s *Service) collectOrphans(ctx context.Context, cutoff time.Time, st *GCSt
 		return nil
 	}
 	err := s.blobs.list(ctx, "blobs/", func(o storedObject) error {
-		if o.SHA256 == "" || !o.ModTime.Before(cutoff) {
+		if !o.ModTime.Before(cutoff) {
 			return nil
 		}
 		batch = append(batch, o)

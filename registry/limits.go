@@ -13,7 +13,9 @@ const (
 	gib = int64(1) << 30
 )
 
-// defaultMaxFileSize is GitLab's default plan limit per format (spec B3).
+// defaultMaxFileSize is GitLab's default plan limit per package type (spec B3), for
+// the plan-limits API and for types no format registered; a registered format's
+// FormatSpec.MaxFileSize comes first.
 var defaultMaxFileSize = map[packageversion.PackageType]int64{
 	packageversion.PackageTypeConan:           3 * gib,
 	packageversion.PackageTypeMaven:           3 * gib,
@@ -33,6 +35,9 @@ var defaultMaxFileSize = map[packageversion.PackageType]int64{
 func (s *Service) MaxFileSize(ctx context.Context, t packageversion.PackageType) (int64, error) {
 	l, err := s.client.PlanLimit.Query().Where(planlimit.PackageTypeEQ(planlimit.PackageType(t))).Only(ctx)
 	if ent.IsNotFound(err) {
+		if f, ok := s.format(t); ok && f.MaxFileSize > 0 {
+			return f.MaxFileSize, nil
+		}
 		if d, ok := defaultMaxFileSize[t]; ok {
 			return d, nil
 		}

@@ -269,6 +269,7 @@ func (s *Service) ProjectByRef(ctx context.Context, ref string) (*ent.Project, e
 	if ent.IsNotFound(err) {
 		return nil, deny(auth.FromContext(ctx), false, errProjectNotFound)
 	}
+	s.issue(ctx, p)
 	return p, err
 }
 
@@ -284,6 +285,7 @@ func (s *Service) GroupByRef(ctx context.Context, ref string) (*ent.Group, error
 	if ent.IsNotFound(err) {
 		return nil, deny(auth.FromContext(ctx), false, errGroupNotFound)
 	}
+	s.issue(ctx, g)
 	return g, err
 }
 

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,15 +54,21 @@ type PublishFileInput struct {
 	Duplicates DuplicateRule
 	// DuplicateError replaces the default duplicate error (formats word it differently).
 	DuplicateError error
-	// Metadata is stored on a newly created version.
-	Metadata map[string]any
-	// FileMetadata is stored on the file.
-	FileMetadata map[string]any
+	// Metadata is stored on a newly created version: the format's typed value,
+	// encoded as JSON (see EncodeMetadata).
+	Metadata json.RawMessage
+	// FileMetadata is stored on the file, likewise.
+	FileMetadata json.RawMessage
+	// Properties are indexed name/value pairs added to the version.
+	Properties []Property
+	// Tags are moved onto the version in the same transaction (npm's dist-tags).
+	Tags []string
 }
 
-// PublishFile authorizes, streams the body into the blob store, and then records the
-// file in one transaction. It never writes a blob inside a transaction, and a failed
-// or aborted upload leaves no row behind (its blob, if any, is garbage).
+// PublishFile authorizes, streams the body into temporary storage while hashing it,
+// and then records the file in one transaction (Upload in one call). A duplicate that
+// is known to be one is refused before the body is read. A failed or aborted upload
+// leaves no row behind (its bytes, if any, are garbage).
 func (s *Service) PublishFile(ctx context.Context, in PublishFileInput) (*ent.PackageFile, error) {
 	if in.NormalizedName == "" {
 		in.NormalizedName = in.Name
@@ -69,47 +76,26 @@ func (s *Service) PublishFile(ctx context.Context, in PublishFileInput) (*ent.Pa
 	if in.Status == "" {
 		in.Status = packageversion.StatusDefault
 	}
-	if err := s.AuthorizeProject(ctx, in.Project, CreatePackages); err != nil {
-		return nil, err
-	}
-	limit, err := s.MaxFileSize(ctx, in.Type)
+	up, err := s.BeginUpload(ctx, in.Project, in.Type)
 	if err != nil {
 		return nil, err
 	}
-	if in.Size > limit {
+	defer up.Discard(ctx)
+	if in.Size > up.Limit() {
 		return nil, errTooLarge
 	}
-	// Refuse a duplicate before receiving the body, when it is already known to be one.
 	if err := s.checkDuplicate(ctx, s.client, in); err != nil {
 		return nil, err
 	}
-	sp, err := s.blobs.Spool(ctx, in.Body, limit)
+	f, err := up.Receive(ctx, in.Body)
 	if err != nil {
 		return nil, err
 	}
-	defer s.blobs.Discard(ctx, sp)
-	if err := verifyDigests(in, sp); err != nil {
-		return nil, err
-	}
-	if err := s.blobs.Promote(ctx, sp); err != nil {
-		return nil, err
-	}
-	var f *ent.PackageFile
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
-		f, err = s.recordFile(ctx, tx, in, sp)
-		return err
-	})
+	files, err := up.publish(ctx, []PublishFileInput{in}, []*Received{f}, false)
 	if err != nil {
 		return nil, err
 	}
-	// A concurrent garbage collection may have removed the content between Promote
-	// and the commit (it saw no reference yet); the committed row protects it now.
-	if ok, err := s.blobs.Exists(ctx, sp.SHA256); err == nil && !ok {
-		if err := s.blobs.Promote(ctx, sp); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
+	return files[0], nil
 }
 
 func verifyDigests(in PublishFileInput, sp *Spooled) error {
@@ -132,7 +118,9 @@ func verifyDigests(in PublishFileInput, sp *Spooled) error {
 // below sees every committed file.
 func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInput, sp *Spooled) (*ent.PackageFile, error) {
 	now := s.now()
-	blobID, err := tx.Blob.Create().SetSha256(sp.SHA256).SetSize(sp.Size).
+	// The first upload of some content names where it is stored; later uploads of
+	// the same bytes reference that row, and their own copy is discarded.
+	blobID, err := tx.Blob.Create().SetSha256(sp.SHA256).SetSize(sp.Size).SetKey(sp.key).
 		OnConflictColumns(blob.FieldSha256).Update(func(u *ent.BlobUpsert) { u.SetUpdatedAt(now) }).ID(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("record blob: %w", err)
@@ -161,7 +149,25 @@ func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInpu
 	if err := s.checkDuplicate(ctx, tx.Client(), in); err != nil {
 		return nil, err
 	}
-	fc := tx.PackageFile.Create().SetPackageID(pkgID).SetBlobID(blobID).SetFileName(in.FileName).
+	if err := addProperties(ctx, tx, pkgID, in.Properties); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 0 {
+		if err := s.lockPackage(ctx, tx, in.Project.ID, in.Type, in.NormalizedName); err != nil {
+			return nil, err
+		}
+		for _, tag := range in.Tags {
+			if err := moveTag(ctx, tx, pkgID, in.Project.ID, in.Type, in.NormalizedName, tag); err != nil {
+				return nil, fmt.Errorf("tag %s: %w", tag, err)
+			}
+		}
+	}
+	blobKey, err := tx.Blob.Query().Where(blob.ID(blobID)).Select(blob.FieldKey).String(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record blob: %w", err)
+	}
+	sp.adopted = sp.key != "" && blobKey == sp.key
+	fc := tx.PackageFile.Create().SetPackageID(pkgID).SetBlobID(blobID).SetBlobKey(blobKey).SetFileName(in.FileName).
 		SetSize(sp.Size).SetMd5(sp.MD5).SetSha1(sp.SHA1).SetSha256(sp.SHA256).SetSha512(sp.SHA512).
 		SetMetadata(in.FileMetadata)
 	if v.Kind == auth.JobToken && v.PipelineID != 0 {
@@ -225,14 +231,20 @@ func (s *Service) duplicatesAllowed(ctx context.Context, c *ent.Client, in Publi
 	} else if err != nil {
 		return false, err
 	}
-	allowed, expr := st.GenericDuplicatesAllowed, st.GenericDuplicateExceptionRegex
-	switch in.Type {
-	case packageversion.PackageTypeMaven:
+	spec, _ := s.format(in.Type)
+	var allowed bool
+	var expr string
+	switch spec.Duplicates {
+	case GenericDuplicateSetting:
+		allowed, expr = st.GenericDuplicatesAllowed, st.GenericDuplicateExceptionRegex
+	case MavenDuplicateSetting:
 		allowed, expr = st.MavenDuplicatesAllowed, st.MavenDuplicateExceptionRegex
-	case packageversion.PackageTypeNuget:
+	case NuGetDuplicateSetting:
 		allowed, expr = st.NugetDuplicatesAllowed, st.NugetDuplicateExceptionRegex
-	case packageversion.PackageTypeTerraformModule:
+	case TerraformModuleDuplicateSetting:
 		allowed, expr = st.TerraformModuleDuplicatesAllowed, st.TerraformModuleDuplicateExceptionRegex
+	default:
+		return true, nil
 	}
 	if expr == "" {
 		return allowed, nil
@@ -250,3 +262,18 @@ func defaultPackageSettings() *ent.NamespacePackageSetting {
 		GenericDuplicatesAllowed: true, MavenDuplicatesAllowed: true, NugetDuplicatesAllowed: true,
 	}
 }
+
+// DuplicatesAllowed reports whether the project's group setting for the format lets
+// a file name be uploaded again into the named version (for formats whose own notion
+// of "the same file" goes beyond the exact name, such as Maven's SNAPSHOT builds).
+func (s *Service) DuplicatesAllowed(ctx context.Context, p *ent.Project, t PackageType, name, version string) (bool, error) {
+	p, err := s.canonicalProject(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	return s.duplicatesAllowed(ctx, s.client, PublishFileInput{Project: p, Type: t, Name: name, Version: version})
+}
+
+// ErrDuplicate is GitLab's answer to a refused duplicate ("Duplicate package is not
+// allowed"), for formats that detect duplicates themselves.
+var ErrDuplicate = errDuplicate

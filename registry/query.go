@@ -23,40 +23,6 @@ var (
 	detailStatuses      = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusDeprecated}
 )
 
-// FindFileInput names one file of one version.
-type FindFileInput struct {
-	Project        *ent.Project
-	Type           packageversion.PackageType
-	NormalizedName string
-	Version        string
-	FileName       string
-}
-
-// FindFile returns the newest installable file with that name (several exist when
-// duplicates are allowed), with its package loaded.
-func (s *Service) FindFile(ctx context.Context, in FindFileInput) (*ent.PackageFile, error) {
-	if err := s.AuthorizeProject(ctx, in.Project, ReadPackages); err != nil {
-		return nil, err
-	}
-	f, err := s.client.PackageFile.Query().Where(
-		packagefile.FileName(in.FileName),
-		packagefile.StatusEQ(packagefile.StatusDefault),
-		packagefile.HasPackageWith(
-			packageversion.ProjectID(in.Project.ID), packageversion.PackageTypeEQ(in.Type),
-			packageversion.NormalizedName(in.NormalizedName), packageversion.Version(in.Version),
-			packageversion.StatusIn(installableStatuses...)),
-	).WithPackage().Order(ent.Desc(packagefile.FieldCreatedAt), ent.Desc(packagefile.FieldID)).First(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errPackageNotFound
-	}
-	return f, err
-}
-
-// OpenFile opens the content of a file found through FindFile or a listing.
-func (s *Service) OpenFile(ctx context.Context, f *ent.PackageFile) (*Content, error) {
-	return s.blobs.Open(ctx, f.Sha256)
-}
-
 // ListPackagesInput filters, orders and pages a REST package listing.
 type ListPackagesInput struct {
 	PackageFilter

@@ -30,17 +30,21 @@ type Config struct {
 	SmallBodyTimeout time.Duration
 	// Now is the clock (tests set it); nil is time.Now.
 	Now func() time.Time
+	// DocumentCacheBytes is the memory budget of rendered index documents.
+	DocumentCacheBytes int64
 }
 
 // Service is the registry's business layer.
 type Service struct {
-	db     *database.DB
-	client *ent.Client
-	blobs  *Blobs
-	cfg    Config
-	log    *slog.Logger
-	gcMu   sync.Mutex
-	now    func() time.Time
+	db      *database.DB
+	client  *ent.Client
+	blobs   *Blobs
+	cfg     Config
+	log     *slog.Logger
+	gcMu    sync.Mutex
+	now     func() time.Time
+	formats formats
+	docs    *DocumentCache
 }
 
 // New returns a service over an open database and blob store.
@@ -60,7 +64,11 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now}
+	if cfg.DocumentCacheBytes == 0 {
+		cfg.DocumentCacheBytes = 64 << 20
+	}
+	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
+		docs: NewDocumentCache(cfg.DocumentCacheBytes)}
 }
 
 // SmallBodyTimeout is the read deadline of small request bodies (see Config).

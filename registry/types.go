@@ -22,6 +22,15 @@ const (
 	PackageTypeCargo           = packageversion.PackageTypeCargo
 )
 
+// PackageTypeOrder is GitLab's order of the package_type enum (spec B2), which
+// listings sorted by type follow.
+var PackageTypeOrder = []PackageType{
+	PackageTypeMaven, PackageTypeNPM, PackageTypeConan, PackageTypeNuGet, PackageTypePyPI,
+	PackageTypeComposer, PackageTypeGeneric, PackageTypeGolang, PackageTypeDebian,
+	PackageTypeRubyGems, PackageTypeHelm, PackageTypeTerraformModule,
+	packageversion.PackageTypeRpm, packageversion.PackageTypeMlModel, PackageTypeCargo,
+}
+
 // Status is a package version's status (spec B2).
 type Status = packageversion.Status
 

@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"sync"
 
@@ -108,7 +109,8 @@ type UploadFile struct {
 	Size           int64
 	Duplicates     DuplicateRule
 	DuplicateError error
-	Metadata       map[string]any
+	// Metadata is the format's typed file metadata, stored as JSON.
+	Metadata any
 }
 
 // UploadVersion is the version an upload's files are published into, created when
@@ -120,25 +122,44 @@ type UploadVersion struct {
 	// Status of a newly created version; with SetStatus also of an existing one.
 	Status    packageversion.Status
 	SetStatus bool
-	// Metadata is stored on a newly created version; with MergeMetadata its
-	// non-empty values are also laid over an existing version's.
-	Metadata      map[string]any
+	// Metadata is the format's typed metadata, stored (as JSON) on a newly created
+	// version; with MergeMetadata its non-empty fields are also laid over an existing
+	// version's.
+	Metadata      any
 	MergeMetadata bool
+	// Properties are indexed name/value pairs added to the version.
+	Properties []Property
+	// Tags are moved onto the version in the same transaction.
+	Tags []string
 }
 
 // Publish verifies each file against its declared digests and duplicate rule, and
-// records the version and its files in one transaction. The blobs land at their
-// content addresses before the transaction; a failed transaction leaves them as
-// garbage, never as a half-written package.
+// records the version and its files (with their properties and tags) in one
+// transaction. The bytes are where their rows will point before the transaction; a
+// failed transaction leaves them as garbage, never as a half-written package.
 func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFile) ([]*ent.PackageFile, error) {
-	s := u.s
+	if err := u.s.AuthorizeProject(ctx, u.project, CreatePackages); err != nil {
+		return nil, err
+	}
+	meta, err := EncodeMetadata(v.Metadata)
+	if err != nil {
+		return nil, err
+	}
 	ins := make([]PublishFileInput, len(files))
+	received := make([]*Received, len(files))
 	for i, f := range files {
+		fileMeta, err := EncodeMetadata(f.Metadata)
+		if err != nil {
+			return nil, err
+		}
 		ins[i] = PublishFileInput{
 			Project: u.project, Type: u.typ, Name: v.Name, NormalizedName: v.NormalizedName, Version: v.Version,
 			FileName: f.FileName, Size: f.Size, Status: v.Status, SetStatus: v.SetStatus,
 			Expect: f.Expect, Duplicates: f.Duplicates, DuplicateError: f.DuplicateError,
-			Metadata: v.Metadata, FileMetadata: f.Metadata,
+			Metadata: meta, FileMetadata: fileMeta,
+		}
+		if i == 0 {
+			ins[i].Properties, ins[i].Tags = v.Properties, v.Tags
 		}
 		if ins[i].NormalizedName == "" {
 			ins[i].NormalizedName = v.Name
@@ -146,7 +167,16 @@ func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFi
 		if ins[i].Status == "" {
 			ins[i].Status = packageversion.StatusDefault
 		}
-		if err := verifyDigests(ins[i], f.File.sp); err != nil {
+		received[i] = f.File
+	}
+	return u.publish(ctx, ins, received, v.MergeMetadata)
+}
+
+// publish verifies and records received files, as Publish describes.
+func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*Received, mergeMetadata bool) ([]*ent.PackageFile, error) {
+	s := u.s
+	for i := range ins {
+		if err := verifyDigests(ins[i], files[i].sp); err != nil {
 			return nil, err
 		}
 		if err := s.checkDuplicate(ctx, s.client, ins[i]); err != nil {
@@ -154,36 +184,41 @@ func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFi
 		}
 	}
 	for _, f := range files {
-		if err := s.blobs.Promote(ctx, f.File.sp); err != nil {
+		if err := s.blobs.Promote(ctx, f.sp); err != nil {
 			return nil, err
 		}
 	}
 	out := make([]*ent.PackageFile, len(files))
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
 		for i := range ins {
-			f, err := s.recordFile(ctx, tx, ins[i], files[i].File.sp)
+			f, err := s.recordFile(ctx, tx, ins[i], files[i].sp)
 			if err != nil {
 				return err
 			}
 			out[i] = f
 		}
-		if v.MergeMetadata && len(out) > 0 {
-			return mergeMetadata(ctx, tx, out[0].PackageID, v.Metadata)
+		if mergeMetadata && len(out) > 0 {
+			return mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
 		}
 		return nil
 	})
 	if err != nil {
+		for _, f := range files {
+			f.sp.adopted = false
+		}
 		return nil, err
 	}
-	// A concurrent garbage collection may have removed content between Promote and
-	// the commit (it saw no reference yet); the committed rows protect it now.
-	for _, f := range files {
-		if ok, err := s.blobs.Exists(ctx, f.File.SHA256); err == nil && !ok {
-			if err := s.blobs.Promote(ctx, f.File.sp); err != nil {
+	// A concurrent garbage collection may have removed shared content between
+	// Promote and the commit (it saw no reference yet); the committed rows protect it
+	// now, so put it back.
+	for i, f := range files {
+		if ok, err := s.blobs.Exists(ctx, f.SHA256, out[i].BlobKey); err == nil && !ok && out[i].BlobKey == f.sp.key {
+			if err := s.blobs.Promote(ctx, f.sp); err != nil {
 				return nil, err
 			}
 		}
 	}
+	s.issue(ctx, out)
 	return out, nil
 }
 
@@ -204,4 +239,32 @@ func (ra *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		err = io.EOF
 	}
 	return n, err
+}
+
+// mergeMetadataJSON lays the non-empty top-level fields of upd over a version's
+// stored metadata (the newest upload's values win, as GitLab upserts PyPI's
+// metadata row).
+func mergeMetadataJSON(ctx context.Context, tx *ent.Tx, packageID int, upd json.RawMessage) error {
+	var fields map[string]json.RawMessage
+	if len(upd) == 0 || json.Unmarshal(upd, &fields) != nil || len(fields) == 0 {
+		return nil
+	}
+	v, err := tx.PackageVersion.Get(ctx, packageID)
+	if err != nil {
+		return err
+	}
+	merged := map[string]json.RawMessage{}
+	if len(v.Metadata) > 0 {
+		_ = json.Unmarshal(v.Metadata, &merged)
+	}
+	for k, val := range fields {
+		if s := string(val); s != "null" && s != `""` {
+			merged[k] = val
+		}
+	}
+	b, err := json.Marshal(merged)
+	if err != nil {
+		return err
+	}
+	return tx.PackageVersion.UpdateOneID(packageID).SetMetadata(b).Exec(ctx)
 }

@@ -28,39 +28,3 @@ func TestVersionSortKey(t *testing.T) {
 		t.Error("leading zeros must not affect order")
 	}
 }
-
-func TestGenericValidation(t *testing.T) {
-	for _, c := range []struct {
-		check func(string) bool
-		in    string
-		want  bool
-	}{
-		{ValidGenericName, "my_package", true},
-		{ValidGenericName, "My.Pkg+1-2", true},
-		{ValidGenericName, "a/b", false},
-		{ValidGenericName, "a b", false},
-		{ValidGenericName, "..", false},
-		{ValidGenericName, "", false},
-		{ValidGenericVersion, "1.0.0", true},
-		{ValidGenericVersion, "v1_2+3-rc", true},
-		{ValidGenericVersion, "1..0", false},
-		{ValidGenericVersion, "1/0", false},
-		{ValidGenericVersion, "", false},
-		{ValidGenericFilePath, "file.txt", true},
-		{ValidGenericFilePath, "dir/sub/file.tar.gz", true},
-		{ValidGenericFilePath, "a~b@c", true},
-		{ValidGenericFilePath, "~file", false},
-		{ValidGenericFilePath, "file~", false},
-		{ValidGenericFilePath, "@file", false},
-		{ValidGenericFilePath, "../etc/passwd", false},
-		{ValidGenericFilePath, "a/./b", false},
-		{ValidGenericFilePath, "a//b", false},
-		{ValidGenericFilePath, "/abs", false},
-		{ValidGenericFilePath, "with space", false},
-		{ValidGenericFilePath, "nul\x00", false},
-	} {
-		if got := c.check(c.in); got != c.want {
-			t.Errorf("%q: got %v, want %v", c.in, got, c.want)
-		}
-	}
-}

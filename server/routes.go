@@ -19,8 +19,20 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
+// Formats is the list of package formats the server speaks. Adding a format is one
+// line here (and its folder under compat/).
+func Formats(svc *registry.Service) []compat.Format {
+	return []compat.Format{
+		generic.New(svc),
+		npm.New(svc),
+		pypi.New(svc),
+		maven.New(svc),
+	}
+}
+
 // Routes is the single mount table of the whole HTTP surface.
 func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
+	formats := Formats(svc)
 	r := chi.NewRouter()
 	r.Use(compat.RawPath, requestLog(log), recoverPanic, requestMemo)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -54,18 +66,9 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	r.Route("/api/v4", func(r chi.Router) {
 		r.Use(auth.Middleware(svc, compat.Unauthorized))
 		r.Group(rest.Routes(svc))
-		r.Mount("/projects/{id}/packages/generic", generic.Routes(svc))
-
-		r.Mount("/projects/{id}/packages/npm", npm.Routes(svc, compat.ProjectLevel))
-		r.Mount("/groups/{id}/-/packages/npm", npm.Routes(svc, compat.GroupLevel))
-		r.Mount("/packages/npm", npm.Routes(svc, compat.InstanceLevel))
-
-		r.Mount("/projects/{id}/packages/pypi", pypi.Routes(svc, compat.ProjectLevel))
-		r.Mount("/groups/{id}/-/packages/pypi", pypi.Routes(svc, compat.GroupLevel))
-
-		r.Mount("/projects/{id}/packages/maven", maven.Routes(svc, compat.ProjectLevel))
-		r.Mount("/groups/{id}/-/packages/maven", maven.Routes(svc, compat.GroupLevel))
-		r.Mount("/packages/maven", maven.Routes(svc, compat.InstanceLevel))
+		for _, f := range formats {
+			f.Mount(r)
+		}
 	})
 
 	// The web UI (frontend/): its pages under /-/, then every other path. API paths

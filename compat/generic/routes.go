@@ -1,6 +1,3 @@
-// Package generic implements GitLab's generic package registry: files uploaded with
-// curl under a package name and version, and downloaded by the same URL.
-// Protocol: https://docs.gitlab.com/user/packages/generic_packages/ (spec A1).
 package generic
 
 import (
@@ -11,13 +8,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pkgreg/registry/compat"
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
-// Routes serves /api/v4/projects/{id}/packages/generic.
-func Routes(svc *registry.Service) chi.Router {
-	h := &handler{svc: svc}
+// routes serves /api/v4/projects/{id}/packages/generic.
+func (f *Format) routes() chi.Router {
+	h := &handler{svc: f.core}
 	r := chi.NewRouter()
 	r.Put("/{package_name}/{package_version}/*", h.uploadPackageFile)
 	r.Get("/{package_name}/{package_version}/*", h.downloadPackageFile)
@@ -37,10 +33,10 @@ type fileRef struct {
 func params(r *http.Request) (fileRef, error) {
 	var ref fileRef
 	var err error
-	if ref.name, err = compat.Param(r, "package_name"); err != nil || !registry.ValidGenericName(ref.name) {
+	if ref.name, err = compat.Param(r, "package_name"); err != nil || !ValidName(ref.name) {
 		return ref, registry.InvalidParam("package_name")
 	}
-	if ref.version, err = compat.Param(r, "package_version"); err != nil || !registry.ValidGenericVersion(ref.version) {
+	if ref.version, err = compat.Param(r, "package_version"); err != nil || !ValidVersion(ref.version) {
 		return ref, registry.InvalidParam("package_version")
 	}
 	segs := strings.Split(chi.URLParam(r, "*"), "/")
@@ -50,7 +46,7 @@ func params(r *http.Request) (fileRef, error) {
 		}
 	}
 	ref.file = strings.Join(segs, "/")
-	if !registry.ValidGenericFilePath(ref.file) {
+	if !ValidFilePath(ref.file) {
 		return ref, registry.InvalidParam("file_name")
 	}
 	return ref, nil
@@ -61,37 +57,37 @@ func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
 	// the project exists.
 	ref, err := params(r)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	project, err := compat.Project(r, h.svc)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	status := packageversion.StatusDefault
+	status := registry.StatusDefault
 	switch q.Get("status") {
 	case "", "default":
 	case "hidden":
-		status = packageversion.StatusHidden
+		status = registry.StatusHidden
 	default:
-		compat.WriteError(w, r, registry.InvalidParam("status"))
+		style.WriteError(w, r, registry.InvalidParam("status"))
 		return
 	}
 	if s := q.Get("select"); s != "" && s != "package_file" {
-		compat.WriteError(w, r, registry.InvalidParam("select"))
+		style.WriteError(w, r, registry.InvalidParam("select"))
 		return
 	}
 	f, err := h.svc.PublishFile(r.Context(), registry.PublishFileInput{
-		Project: project, Type: packageversion.PackageTypeGeneric,
+		Project: project, Type: registry.PackageTypeGeneric,
 		Name: ref.name, Version: ref.version, FileName: ref.file,
 		Body: r.Body, Size: r.ContentLength,
 		Status: status, SetStatus: q.Has("status"),
 		Duplicates: registry.DuplicatesBySetting,
 	})
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	if q.Get("select") == "package_file" {
@@ -106,21 +102,22 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 	// the project exists.
 	ref, err := params(r)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	project, err := compat.Project(r, h.svc)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	f, err := h.svc.FindFile(r.Context(), registry.FindFileInput{
-		Project: project, Type: packageversion.PackageTypeGeneric,
-		NormalizedName: ref.name, Version: ref.version, FileName: ref.file,
+	f, err := h.svc.FindFile(r.Context(), registry.FileQuery{
+		VersionQuery: registry.VersionQuery{Scope: registry.Scope{Project: project}, Type: registry.PackageTypeGeneric,
+			Name: ref.name, Versions: []string{ref.version}},
+		FileName: ref.file,
 	})
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	compat.ServeFile(w, r, h.svc, f, "application/octet-stream")
+	style.ServeFile(w, r, h.svc, f, "application/octet-stream")
 }

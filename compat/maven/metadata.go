@@ -20,7 +20,7 @@ import (
 
 // MetadataFile is the repository metadata Maven reads and writes at artifact level
 // (every version) and at version level (the builds of a SNAPSHOT).
-const MetadataFile = registry.MavenMetadataFile
+const MetadataFile = "maven-metadata.xml"
 
 // GitLab's Maven regexes (lib/gitlab/regex/packages.rb, spec A4), in RE2.
 var (

@@ -1,7 +1,3 @@
-// Package maven implements the Maven repository layout (GitLab spec A4): mvn deploys
-// with PUT and resolves with GET under groupId/artifactId/version/file.
-// Protocol: https://docs.gitlab.com/user/packages/maven_repository/ and
-// https://maven.apache.org/repository/layout.html.
 package maven
 
 import (
@@ -17,11 +13,11 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// Routes serves the Maven repository at one level: /projects/{id}/packages/maven,
+// routes serves the Maven repository at one level: /projects/{id}/packages/maven,
 // /groups/{id}/-/packages/maven or /packages/maven. Only the project level accepts
 // uploads.
-func Routes(svc *registry.Service, level compat.Level) chi.Router {
-	h := &handler{svc: svc, level: level}
+func (f *Format) routes(level compat.Level) chi.Router {
+	h := &handler{svc: f.svc, core: f.svc.core, level: level}
 	r := chi.NewRouter()
 	r.Get("/*", h.downloadPackageFile)
 	r.Head("/*", h.downloadPackageFile)
@@ -32,7 +28,8 @@ func Routes(svc *registry.Service, level compat.Level) chi.Router {
 }
 
 type handler struct {
-	svc   *registry.Service
+	svc   *Service
+	core  *registry.Service
 	level compat.Level
 }
 
@@ -44,50 +41,44 @@ func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
 	// the project exists.
 	ref, err := ParsePath(chi.URLParam(r, "*"))
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	if ref.Checksum != "" {
 		h.verifyChecksum(w, r, project, ref)
 		return
 	}
-	f, err := h.svc.PublishMavenFile(r.Context(), registry.PublishMavenInput{
-		Project: project, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
-		Body: r.Body, Size: r.ContentLength,
-	})
+	f, err := h.svc.Publish(r.Context(), PublishInput{Project: project, Path: ref, Body: r.Body, Size: r.ContentLength})
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	compat.WriteJSON(w, http.StatusOK, compat.PackageFile(h.svc.ExternalURL(), project.FullPath, f))
+	compat.WriteJSON(w, http.StatusOK, compat.PackageFile(h.core.ExternalURL(), project.FullPath, f))
 }
 
 // verifyChecksum answers a checksum PUT as GitLab does: SHA-1 (and here SHA-256 and
 // SHA-512) 204 when it matches the stored file and 409 when not; MD5 200 empty.
 func (h *handler) verifyChecksum(w http.ResponseWriter, r *http.Request, project *ent.Project, ref Path) {
-	compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), maxChecksumBody+1)
+	compat.SmallBody(w, r, h.core.SmallBodyTimeout(), maxChecksumBody+1)
 	body, err := io.ReadAll(r.Body)
 	if err != nil || len(body) > maxChecksumBody {
-		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "Checksum is invalid"))
+		style.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "Checksum is invalid"))
 		return
 	}
 	digest, err := ParseChecksum(ref.Checksum, body)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	err = h.svc.VerifyMavenChecksum(r.Context(), registry.MavenChecksumInput{
-		Project: project, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
-		Algorithm: ref.Checksum, Digest: digest,
-	})
+	err = h.svc.VerifyChecksum(r.Context(), ChecksumInput{Project: project, Path: ref, Algorithm: ref.Checksum, Digest: digest})
 	switch {
 	case err != nil:
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 	case ref.Checksum == "md5":
 		w.WriteHeader(http.StatusOK)
 	default:
@@ -98,30 +89,28 @@ func (h *handler) verifyChecksum(w http.ResponseWriter, r *http.Request, project
 func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 	ref, err := ParsePath(chi.URLParam(r, "*"))
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	if ref.ArtifactMetadata() {
 		h.packageMetadata(w, r, scope, ref)
 		return
 	}
-	f, err := h.svc.FindMavenFile(r.Context(), registry.FindMavenFileInput{
-		Scope: scope, Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
-	})
+	f, err := h.svc.File(r.Context(), scope, ref)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	if ref.Checksum != "" {
 		serveText(w, r, textPlain, f.CreatedAt, []byte(fileDigest(f, ref.Checksum)))
 		return
 	}
-	compat.ServeFile(w, r, h.svc, f, contentType(ref.FileName))
+	style.ServeFile(w, r, h.core, f, contentType(ref.FileName))
 }
 
 // packageMetadata answers the artifact-level maven-metadata.xml (or its checksum):
@@ -129,14 +118,14 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 // at group and instance level and after deletions, whatever clients uploaded. A path
 // without versions (a groupId's plugin list) serves the uploaded file.
 func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, scope registry.Scope, ref Path) {
-	a, err := h.svc.FindMavenArtifact(r.Context(), scope, ref.Name)
+	a, err := h.svc.Artifact(r.Context(), scope, ref.Name)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	if len(a.Versions) == 0 {
 		if ref.Checksum == "" {
-			compat.ServeFile(w, r, h.svc, a.Uploaded, contentType(ref.FileName))
+			style.ServeFile(w, r, h.core, a.Uploaded, contentType(ref.FileName))
 			return
 		}
 		serveText(w, r, textPlain, a.Uploaded.CreatedAt, []byte(fileDigest(a.Uploaded, ref.Checksum)))

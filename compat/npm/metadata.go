@@ -77,7 +77,7 @@ func ParsePath(escaped string) (Path, error) {
 			return Path{Kind: KindDistTags, Name: name}, nil
 		case strings.HasPrefix(tail, "/") && !strings.Contains(tail[1:], "/"):
 			tag, err := url.PathUnescape(tail[1:])
-			if err != nil || !registry.ValidNPMTag(tag) {
+			if err != nil || !ValidTag(tag) {
 				return Path{}, registry.InvalidParam("tag")
 			}
 			return Path{Kind: KindDistTag, Name: name, Tag: tag}, nil
@@ -136,7 +136,7 @@ var errNoRoute = registry.Errorf(registry.ErrNotFound, "404 Not Found")
 
 func parseName(escaped string) (string, error) {
 	name, err := url.PathUnescape(escaped)
-	if err != nil || !registry.ValidNPMName(name) {
+	if err != nil || !ValidName(name) {
 		return "", registry.InvalidParam("package_name")
 	}
 	return name, nil
@@ -149,7 +149,7 @@ func tarballVersion(name, escapedFile string) (string, error) {
 		return "", registry.InvalidParam("file_name")
 	}
 	base := path.Base(name)
-	if scope := registry.NPMScopeOf(name); scope != "" {
+	if scope := ScopeOf(name); scope != "" {
 		file = strings.TrimPrefix(file, "@"+scope+"/")
 	}
 	v, ok := strings.CutPrefix(file, base+"-")
@@ -157,7 +157,7 @@ func tarballVersion(name, escapedFile string) (string, error) {
 		return "", registry.InvalidParam("file_name")
 	}
 	v = strings.TrimSuffix(v, ".tgz")
-	if !registry.ValidNPMVersion(v) {
+	if !ValidVersion(v) {
 		return "", registry.InvalidParam("file_name")
 	}
 	return v, nil
@@ -255,7 +255,7 @@ func ParsePublish(body io.Reader, urlName string, tarball io.Writer, maxTarball 
 	for v, m := range doc.Versions {
 		p.Version, raw = v, m
 	}
-	if !registry.ValidNPMVersion(p.Version) {
+	if !ValidVersion(p.Version) {
 		return nil, invalid("Version %q is not a valid SemVer 2.0 version.", p.Version)
 	}
 	if err := json.Unmarshal(raw, &p.PackageJSON); err != nil || p.PackageJSON == nil {
@@ -671,7 +671,7 @@ func ParseTagVersion(body io.Reader) (string, error) {
 			return "", invalid("The body must be a version as a JSON string.")
 		}
 	}
-	if !registry.ValidNPMVersion(v) {
+	if !ValidVersion(v) {
 		return "", invalid("Version %q is not a valid SemVer 2.0 version.", v)
 	}
 	return v, nil
@@ -703,7 +703,7 @@ var (
 
 // RenderInput is what a packument is rendered from.
 type RenderInput struct {
-	Package *registry.NPMPackage
+	Package *Package
 	// TarballBase is the URL prefix tarball links start with: the endpoint (project,
 	// group or instance) the client asked, so its token and registry apply.
 	TarballBase string
@@ -739,7 +739,7 @@ func RenderPackument(in RenderInput) ([]byte, error) {
 	doc["_id"], doc["_rev"], doc["time"] = pkg.Name, pkg.Rev, times
 	for _, v := range pkg.Versions {
 		if v.Version == pkg.DistTags["latest"] {
-			pj := registry.NPMPackageJSON(v)
+			pj := manifest(v)
 			for _, k := range []string{"description", "keywords", "license", "homepage", "repository", "author", "bugs"} {
 				if val, ok := pj[k]; ok {
 					doc[k] = val
@@ -751,7 +751,7 @@ func RenderPackument(in RenderInput) ([]byte, error) {
 }
 
 func renderVersion(v *ent.PackageVersion, fields []string, in RenderInput) map[string]any {
-	pj := registry.NPMPackageJSON(v)
+	pj := manifest(v)
 	out := make(map[string]any, len(fields)+4)
 	for _, k := range fields {
 		if val, ok := pj[k]; ok {
@@ -760,7 +760,7 @@ func renderVersion(v *ent.PackageVersion, fields []string, in RenderInput) map[s
 	}
 	delete(out, "deprecated")
 	out["name"], out["version"] = v.Name, v.Version
-	if msg := registry.NPMDeprecation(v); msg != "" {
+	if msg := Deprecation(v); msg != "" {
 		out["deprecated"] = msg
 	}
 	if scripts, ok := pj["scripts"].(map[string]any); ok {
@@ -776,7 +776,7 @@ func renderVersion(v *ent.PackageVersion, fields []string, in RenderInput) map[s
 	f := v.Edges.Files[0]
 	dist := map[string]any{
 		"shasum":  f.Sha1,
-		"tarball": in.TarballBase + "/" + v.Name + "/-/" + registry.NPMTarballName(v.Name, v.Version),
+		"tarball": in.TarballBase + "/" + v.Name + "/-/" + TarballName(v.Name, v.Version),
 	}
 	if sum, err := hex.DecodeString(f.Sha512); err == nil && len(sum) > 0 {
 		dist["integrity"] = "sha512-" + base64.StdEncoding.EncodeToString(sum)
@@ -795,11 +795,11 @@ func renderVersion(v *ent.PackageVersion, fields []string, in RenderInput) map[s
 func npmTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // SearchResult renders `npm search` results (the /-/v1/search response).
-func SearchResult(res *registry.NPMSearchResult, now time.Time) any {
+func SearchResult(res *SearchHits, now time.Time) any {
 	objects := make([]any, 0, len(res.Packages))
 	for _, v := range res.Packages {
-		pj := registry.NPMPackageJSON(v)
-		scope := registry.NPMScopeOf(v.Name)
+		pj := manifest(v)
+		scope := ScopeOf(v.Name)
 		if scope == "" {
 			scope = "unscoped"
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/compat/npm"
 	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -31,6 +32,7 @@ func seedVersions(tb testing.TB, e *compattest.Env, projectPath, name string, n 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	svc := npm.New(e.Svc).Service()
 	for i := range n {
 		v := fmt.Sprintf("1.%d.%d", i/100, i%100)
 		tgz := []byte("tarball of " + name + "@" + v)
@@ -43,12 +45,11 @@ func seedVersions(tb testing.TB, e *compattest.Env, projectPath, name string, n 
 		if err != nil {
 			tb.Fatal(err)
 		}
-		_, err = e.Svc.NPMPublish(e.Admin, registry.NPMPublishInput{
-			Upload: up, Name: name, Version: v, Tarball: f,
-			SHA1:        hex.EncodeToString(s1[:]),
+		err = svc.Publish(e.Admin, npm.PublishInput{Upload: up, Tarball: f, Doc: &npm.Publish{
+			Name: name, Version: v, SHA1: hex.EncodeToString(s1[:]),
 			PackageJSON: map[string]any{"name": name, "version": v, "dependencies": map[string]any{"dep": "^1.0.0"}},
 			DistTags:    map[string]string{"latest": v},
-		})
+		}})
 		up.Discard(e.Admin)
 		if err != nil {
 			tb.Fatal(err)
@@ -159,15 +160,15 @@ func TestNPMPackumentQueries(t *testing.T) {
 		t.Fatalf("after a tag on the other replica: %d %s", res.StatusCode, body)
 	}
 	p, _ := e.Svc.ProjectByRef(e.Admin, "acme/tools")
-	if err := e.Svc.NPMDeprecate(e.Admin, registry.NPMDeprecateInput{Project: p, Name: "@acme/many",
-		Messages: map[string]string{"1.0.5": "gone"}}); err != nil {
+	svc := npm.New(e.Svc).Service()
+	if err := svc.Deprecate(e.Admin, p, "@acme/many", map[string]string{"1.0.5": "gone"}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = get(t, ep, e.RootToken)
 	if err := json.Unmarshal(body, &doc); err != nil || doc.Versions["1.0.5"].Deprecated != "gone" {
 		t.Fatalf("after deprecate on the other replica: %s", body)
 	}
-	if err := e.Svc.NPMUnpublish(e.Admin, registry.NPMUnpublishInput{Project: p, Name: "@acme/many", Versions: []string{"1.0.5"}}); err != nil {
+	if err := svc.Unpublish(e.Admin, p, npm.UnpublishInput{Name: "@acme/many", Versions: []string{"1.0.5"}}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = get(t, ep, e.RootToken)

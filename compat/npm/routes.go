@@ -1,7 +1,3 @@
-// Package npm implements the npm registry protocol (GitLab spec A2): publish, install,
-// dist-tags, deprecate, unpublish, view, search and audit, at project, group and
-// instance level. Protocol: https://github.com/npm/registry/blob/main/docs/REGISTRY-API.md,
-// https://docs.gitlab.com/api/packages/npm/.
 package npm
 
 import (
@@ -18,14 +14,11 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// cacheBytes is each endpoint's budget for rendered packuments.
-const cacheBytes = 32 << 20
-
-// Routes serves the npm API at one level: /projects/{id}/packages/npm,
+// routes serves the npm API at one level: /projects/{id}/packages/npm,
 // /groups/{id}/-/packages/npm or /packages/npm. Names carry slashes ("@scope/name",
 // tarballs under "<name>/-/"), so every request goes through ParsePath.
-func Routes(svc *registry.Service, level compat.Level) chi.Router {
-	h := &handler{svc: svc, level: level, cache: registry.NewNPMCache(cacheBytes)}
+func (f *Format) routes(level compat.Level) chi.Router {
+	h := &handler{svc: f.svc, core: f.svc.core, level: level}
 	h.routes = h.table()
 	r := chi.NewRouter()
 	r.Get("/*", h.route)
@@ -37,9 +30,9 @@ func Routes(svc *registry.Service, level compat.Level) chi.Router {
 }
 
 type handler struct {
-	svc    *registry.Service
+	svc    *Service
+	core   *registry.Service
 	level  compat.Level
-	cache  *registry.NPMCache
 	routes map[routeKey]func(http.ResponseWriter, *http.Request, Path)
 }
 
@@ -74,7 +67,7 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !isPublish(r, p) {
-		compat.SmallBody(w, r, h.svc.SmallBodyTimeout(), MaxDocument)
+		compat.SmallBody(w, r, h.core.SmallBodyTimeout(), MaxDocument)
 	}
 	fn(w, r, p)
 }
@@ -92,11 +85,11 @@ func (h *handler) base(r *http.Request) string {
 	id := chi.URLParam(r, "id")
 	switch h.level {
 	case compat.ProjectLevel:
-		return h.svc.ExternalURL() + "/api/v4/projects/" + id + "/packages/npm"
+		return h.core.ExternalURL() + "/api/v4/projects/" + id + "/packages/npm"
 	case compat.GroupLevel:
-		return h.svc.ExternalURL() + "/api/v4/groups/" + id + "/-/packages/npm"
+		return h.core.ExternalURL() + "/api/v4/groups/" + id + "/-/packages/npm"
 	}
-	return h.svc.ExternalURL() + "/api/v4/packages/npm"
+	return h.core.ExternalURL() + "/api/v4/packages/npm"
 }
 
 // projectOnly refuses writes of a package at group and instance level, as GitLab.
@@ -109,21 +102,14 @@ func (h *handler) projectOnly(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, p Path) {
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	in := RenderInput{TarballBase: h.base(r),
-		Abbreviated: strings.Contains(r.Header.Get("Accept"), "application/vnd.npm.install-v1+json")}
-	doc, err := h.svc.NPMPackument(r.Context(), registry.NPMPackumentInput{
-		Scope: scope, Name: p.Name, Variant: strconv.FormatBool(in.Abbreviated) + " " + in.TarballBase,
-		IfNoneMatch: r.Header.Get("If-None-Match"), Cache: h.cache,
-		Render: func(pkg *registry.NPMPackage) ([]byte, error) {
-			in.Package = pkg
-			return RenderPackument(in)
-		},
-	})
+	abbreviated := strings.Contains(r.Header.Get("Accept"), "application/vnd.npm.install-v1+json")
+	doc, err := h.svc.Packument(r.Context(), PackumentInput{Scope: scope, Name: p.Name, TarballBase: h.base(r),
+		Abbreviated: abbreviated, IfNoneMatch: r.Header.Get("If-None-Match")})
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -137,7 +123,7 @@ func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, p Path
 		return
 	}
 	hd.Set("Content-Type", "application/json")
-	if in.Abbreviated {
+	if abbreviated {
 		hd.Set("Content-Type", "application/vnd.npm.install-v1+json")
 	}
 	hd.Set("Content-Length", strconv.Itoa(len(doc.Body)))
@@ -148,17 +134,17 @@ func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, p Path
 }
 
 func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request, p Path) {
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	f, err := h.svc.NPMFile(r.Context(), scope, p.Name, p.Version)
+	f, err := h.svc.Tarball(r.Context(), scope, p.Name, p.Version)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	compat.ServeFile(w, r, h.svc, f, "application/octet-stream")
+	style.ServeFile(w, r, h.core, f, "application/octet-stream")
 }
 
 // uploadPackage is `npm publish`, or `npm deprecate` when the client says so.
@@ -170,13 +156,13 @@ func (h *handler) uploadPackage(w http.ResponseWriter, r *http.Request, p Path) 
 		h.deprecatePackage(w, r, p)
 		return
 	}
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	// Authorize before reading what may be hundreds of megabytes.
-	up, err := h.svc.BeginUpload(r.Context(), project, registry.PackageTypeNPM)
+	up, err := h.core.BeginUpload(r.Context(), project, registry.PackageTypeNPM)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -191,11 +177,7 @@ func (h *handler) uploadPackage(w http.ResponseWriter, r *http.Request, p Path) 
 		writeError(w, r, err)
 		return
 	}
-	_, err = h.svc.NPMPublish(r.Context(), registry.NPMPublishInput{
-		Upload: up, Name: pub.Name, Version: pub.Version, PackageJSON: pub.PackageJSON,
-		Tarball: tarball, SHA1: pub.SHA1, SHA512: pub.SHA512, DistTags: pub.DistTags,
-	})
-	if err != nil {
+	if err := h.svc.Publish(r.Context(), PublishInput{Upload: up, Doc: pub, Tarball: tarball}); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -229,7 +211,7 @@ func receivePublish(r *http.Request, name string, up *registry.Upload) (*Publish
 }
 
 func (h *handler) deprecatePackage(w http.ResponseWriter, r *http.Request, p Path) {
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -239,8 +221,7 @@ func (h *handler) deprecatePackage(w http.ResponseWriter, r *http.Request, p Pat
 		writeError(w, r, err)
 		return
 	}
-	err = h.svc.NPMDeprecate(r.Context(), registry.NPMDeprecateInput{Project: project, Name: p.Name, Messages: msgs})
-	if err != nil {
+	if err := h.svc.Deprecate(r.Context(), project, p.Name, msgs); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -253,7 +234,7 @@ func (h *handler) updatePackage(w http.ResponseWriter, r *http.Request, p Path) 
 	if !h.projectOnly(w, r) {
 		return
 	}
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -263,8 +244,7 @@ func (h *handler) updatePackage(w http.ResponseWriter, r *http.Request, p Path) 
 		writeError(w, r, err)
 		return
 	}
-	err = h.svc.NPMUnpublish(r.Context(), registry.NPMUnpublishInput{Project: project, Name: p.Name, Keep: keep, DistTags: tags})
-	if err != nil {
+	if err := h.svc.Unpublish(r.Context(), project, UnpublishInput{Name: p.Name, Keep: keep, DistTags: tags}); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -273,25 +253,24 @@ func (h *handler) updatePackage(w http.ResponseWriter, r *http.Request, p Path) 
 
 // deletePackage is `npm unpublish name --force`: every version goes.
 func (h *handler) deletePackage(w http.ResponseWriter, r *http.Request, p Path) {
-	h.unpublish(w, r, registry.NPMUnpublishInput{Name: p.Name})
+	h.unpublish(w, r, UnpublishInput{Name: p.Name})
 }
 
 // deletePackageVersion is the tarball deletion that ends `npm unpublish name@version`.
 func (h *handler) deletePackageVersion(w http.ResponseWriter, r *http.Request, p Path) {
-	h.unpublish(w, r, registry.NPMUnpublishInput{Name: p.Name, Versions: []string{p.Version}})
+	h.unpublish(w, r, UnpublishInput{Name: p.Name, Versions: []string{p.Version}})
 }
 
-func (h *handler) unpublish(w http.ResponseWriter, r *http.Request, in registry.NPMUnpublishInput) {
+func (h *handler) unpublish(w http.ResponseWriter, r *http.Request, in UnpublishInput) {
 	if !h.projectOnly(w, r) {
 		return
 	}
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	in.Project = project
-	if err := h.svc.NPMUnpublish(r.Context(), in); err != nil {
+	if err := h.svc.Unpublish(r.Context(), project, in); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -299,12 +278,12 @@ func (h *handler) unpublish(w http.ResponseWriter, r *http.Request, in registry.
 }
 
 func (h *handler) distTags(w http.ResponseWriter, r *http.Request, p Path) {
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	tags, err := h.svc.NPMTags(r.Context(), scope, p.Name)
+	tags, err := h.svc.DistTags(r.Context(), scope, p.Name)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -318,13 +297,12 @@ func (h *handler) createDistTag(w http.ResponseWriter, r *http.Request, p Path) 
 		writeError(w, r, err)
 		return
 	}
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	err = h.svc.NPMSetTag(r.Context(), registry.NPMTagInput{Scope: scope, Name: p.Name, Tag: p.Tag, Version: version})
-	if err != nil {
+	if err := h.svc.SetTag(r.Context(), scope, p.Name, p.Tag, version); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -332,12 +310,12 @@ func (h *handler) createDistTag(w http.ResponseWriter, r *http.Request, p Path) 
 }
 
 func (h *handler) deleteDistTag(w http.ResponseWriter, r *http.Request, p Path) {
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	if err := h.svc.NPMRemoveTag(r.Context(), registry.NPMTagInput{Scope: scope, Name: p.Name, Tag: p.Tag}); err != nil {
+	if err := h.svc.RemoveTag(r.Context(), scope, p.Name, p.Tag); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -345,7 +323,7 @@ func (h *handler) deleteDistTag(w http.ResponseWriter, r *http.Request, p Path) 
 }
 
 func (h *handler) search(w http.ResponseWriter, r *http.Request, _ Path) {
-	scope, err := compat.Scope(r, h.svc, h.level)
+	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -355,7 +333,7 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request, _ Path) {
 		writeError(w, r, err)
 		return
 	}
-	res, err := h.svc.NPMSearch(r.Context(), registry.NPMSearchInput{Scope: scope, Text: text, From: from, Size: size})
+	res, err := h.svc.Search(r.Context(), scope, strings.Fields(text), from, size)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -365,7 +343,7 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request, _ Path) {
 
 // audit answers npm audit with no advisories: the registry does not forward to npmjs.
 func (h *handler) audit(w http.ResponseWriter, r *http.Request, p Path) {
-	if _, err := compat.Scope(r, h.svc, h.level); err != nil {
+	if _, err := compat.Scope(r, h.core, h.level); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -388,28 +366,4 @@ func (h *handler) whoami(w http.ResponseWriter, r *http.Request, _ Path) {
 		return
 	}
 	compat.WriteJSON(w, http.StatusOK, map[string]string{"username": v.Username})
-}
-
-// writeError renders err as GitLab's npm API does: {"message":m,"error":m}. An oversize
-// tarball is a 400, as GitLab's npm endpoint answers it.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status := compat.Status(err)
-	if status == http.StatusRequestEntityTooLarge {
-		status = http.StatusBadRequest
-	}
-	msg := registry.PublicMessage(err)
-	if status == http.StatusInternalServerError || msg == "" {
-		if status == http.StatusInternalServerError {
-			compat.Logger(r).ErrorContext(r.Context(), "npm request failed", "err", err)
-		}
-		msg = strconv.Itoa(status) + " " + http.StatusText(status)
-	}
-	writeStatus(w, r, status, msg)
-}
-
-func writeStatus(w http.ResponseWriter, _ *http.Request, status int, msg string) {
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+compat.Realm+`"`)
-	}
-	compat.WriteJSON(w, status, map[string]string{"message": msg, "error": msg})
 }

@@ -66,14 +66,6 @@ var maxLength = map[string]int{
 	"author_email": 2048, "description": 4000, "description_content_type": 128,
 }
 
-// versionFields are stored on the package version; fileFields on each file.
-var (
-	versionFields = []string{"requires_python", "summary", "author_email", "description", "keywords",
-		"metadata_version", "description_content_type"}
-	fileFields = map[string]string{"requires_python": "requires_python", "filetype": "filetype",
-		"pyversion": "python_version"}
-)
-
 // UploadForm holds the text fields of twine's upload form (the "legacy" upload API),
 // in whatever order they arrive around the file part.
 // https://warehouse.pypa.io/api-reference/legacy.html#upload-api
@@ -118,8 +110,8 @@ func (f *UploadForm) CheckIdentity() error {
 }
 
 // Input validates the whole form and returns what the service publishes.
-func (f *UploadForm) Input() (registry.PyPIFileInput, error) {
-	var in registry.PyPIFileInput
+func (f *UploadForm) Input() (FileInput, error) {
+	var in FileInput
 	if !f.HasFile {
 		return in, missing("content")
 	}
@@ -138,18 +130,12 @@ func (f *UploadForm) Input() (registry.PyPIFileInput, error) {
 	in.NormalizedName = NormalizeName(in.Name)
 	in.Expect.MD5 = strings.ToLower(f.fields["md5_digest"])
 	in.Expect.SHA256 = strings.ToLower(f.fields["sha256_digest"])
-	in.Metadata = map[string]any{}
-	for _, k := range versionFields {
-		if v := truncate(f.fields[k], maxLength[k]); v != "" {
-			in.Metadata[k] = v
-		}
-	}
-	in.FileMetadata = map[string]any{}
-	for k, key := range fileFields {
-		if v := truncate(f.fields[k], 255); v != "" {
-			in.FileMetadata[key] = v
-		}
-	}
+	field := func(k string) string { return truncate(f.fields[k], maxLength[k]) }
+	in.Info = Info{RequiresPython: field("requires_python"), Summary: field("summary"),
+		AuthorEmail: field("author_email"), Description: field("description"), Keywords: field("keywords"),
+		MetadataVersion: field("metadata_version"), DescriptionContentType: field("description_content_type")}
+	in.FileInfo = FileInfo{RequiresPython: truncate(f.fields["requires_python"], 255),
+		FileType: truncate(f.fields["filetype"], 255), PythonVersion: truncate(f.fields["pyversion"], 255)}
 	if strings.HasSuffix(strings.ToLower(in.FileName), ".whl") {
 		in.CoreMetadata = func(r io.ReaderAt, size int64) ([]byte, error) { return WheelMetadata(r, size, in.FileName) }
 	}
@@ -215,22 +201,22 @@ func WheelMetadata(r io.ReaderAt, size int64, fileName string) ([]byte, error) {
 	return b, nil
 }
 
-// Format is a serialisation of the simple repository API.
-type Format int
+// Encoding is a serialisation of the simple repository API.
+type Encoding int
 
-// Formats, by content type.
+// Encodings, by content type.
 const (
-	FormatHTML   Format = iota // text/html (PEP 503)
-	FormatV1HTML               // application/vnd.pypi.simple.v1+html (PEP 691)
-	FormatV1JSON               // application/vnd.pypi.simple.v1+json (PEP 691)
+	EncodingHTML   Encoding = iota // text/html (PEP 503)
+	EncodingV1HTML                 // application/vnd.pypi.simple.v1+html (PEP 691)
+	EncodingV1JSON                 // application/vnd.pypi.simple.v1+json (PEP 691)
 )
 
 // ContentType is the response's content type for the format.
-func (f Format) ContentType() string {
+func (f Encoding) ContentType() string {
 	switch f {
-	case FormatV1JSON:
+	case EncodingV1JSON:
 		return "application/vnd.pypi.simple.v1+json"
-	case FormatV1HTML:
+	case EncodingV1HTML:
 		return "application/vnd.pypi.simple.v1+html"
 	}
 	return "text/html; charset=utf-8"
@@ -241,17 +227,17 @@ func (f Format) ContentType() string {
 // over a wildcard, and JSON over HTML; a missing header, "*/*" alone, or nothing
 // acceptable gives HTML, as GitLab answers every client that does not ask for JSON.
 // https://peps.python.org/pep-0691/#version-format-selection
-func Negotiate(accept string) Format {
+func Negotiate(accept string) Encoding {
 	type candidate struct {
-		f     Format
+		f     Encoding
 		names []string
 	}
 	candidates := []candidate{
-		{FormatV1JSON, []string{"application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"}},
-		{FormatV1HTML, []string{"application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"}},
-		{FormatHTML, []string{"text/html"}},
+		{EncodingV1JSON, []string{"application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"}},
+		{EncodingV1HTML, []string{"application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"}},
+		{EncodingHTML, []string{"text/html"}},
 	}
-	best, bestQ, bestExact := FormatHTML, 0.0, false
+	best, bestQ, bestExact := EncodingHTML, 0.0, false
 	for _, c := range candidates {
 		q, exact := -1.0, false
 		for _, rng := range strings.Split(accept, ",") {
@@ -282,7 +268,7 @@ func Negotiate(accept string) Format {
 		}
 	}
 	if !bestExact {
-		return FormatHTML
+		return EncodingHTML
 	}
 	return best
 }
@@ -333,9 +319,11 @@ func BuildPage(versions []*ent.PackageVersion, fileURL func(sha256, fileName str
 			if strings.HasSuffix(f.FileName, CoreMetadataSuffix) {
 				continue
 			}
-			rp, _ := f.Metadata["requires_python"].(string)
+			fi, _ := registry.DecodeMetadata[FileInfo](f.Metadata)
+			rp := fi.RequiresPython
 			if rp == "" {
-				rp, _ = v.Metadata["requires_python"].(string)
+				info, _ := registry.DecodeMetadata[Info](v.Metadata)
+				rp = info.RequiresPython
 			}
 			p.Files = append(p.Files, IndexFile{FileName: f.FileName, URL: fileURL(f.Sha256, f.FileName),
 				SHA256: f.Sha256, Size: f.Size, UploadTime: f.CreatedAt, RequiresPython: rp,
@@ -350,8 +338,8 @@ func BuildPage(versions []*ent.PackageVersion, fileURL func(sha256, fileName str
 const apiVersion = "1.1"
 
 // RenderIndex writes the root index: one link per project (PEP 503, PEP 691).
-func RenderIndex(w io.Writer, f Format, projects []IndexProject, projectURL func(normalized string) string) error {
-	if f == FormatV1JSON {
+func RenderIndex(w io.Writer, f Encoding, projects []IndexProject, projectURL func(normalized string) string) error {
+	if f == EncodingV1JSON {
 		type project struct {
 			Name string `json:"name"`
 		}
@@ -376,8 +364,8 @@ func RenderIndex(w io.Writer, f Format, projects []IndexProject, projectURL func
 
 // RenderPage writes a project page: one link per file with its hash, Python
 // requirement and core-metadata hash (PEP 503, 592, 658, 691, 700, 714).
-func RenderPage(w io.Writer, f Format, p IndexPage) error {
-	if f == FormatV1JSON {
+func RenderPage(w io.Writer, f Encoding, p IndexPage) error {
+	if f == EncodingV1JSON {
 		type file struct {
 			FileName       string            `json:"filename"`
 			URL            string            `json:"url"`

@@ -69,19 +69,19 @@ func TestValidFileName(t *testing.T) {
 
 func TestNegotiate(t *testing.T) {
 	pip := "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
-	for accept, want := range map[string]Format{
-		"":                                    FormatHTML,
-		"*/*":                                 FormatHTML,
-		pip:                                   FormatV1JSON,
-		"text/html":                           FormatHTML,
-		"application/vnd.pypi.simple.v1+html": FormatV1HTML,
-		"application/vnd.pypi.simple.latest+json":                                  FormatV1JSON,
-		"application/vnd.pypi.simple.v1+json;q=0.2, text/html":                     FormatHTML,
-		"application/vnd.pypi.simple.v1+json;q=0, */*":                             FormatHTML,
-		"application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html": FormatV1JSON,
-		"application/json":                    FormatHTML,
-		"application/vnd.pypi.simple.v2+json": FormatHTML,
-		"garbage;;;, application/vnd.pypi.simple.v1+json;q=abc, application/vnd.pypi.simple.v1+html": FormatV1HTML,
+	for accept, want := range map[string]Encoding{
+		"":                                    EncodingHTML,
+		"*/*":                                 EncodingHTML,
+		pip:                                   EncodingV1JSON,
+		"text/html":                           EncodingHTML,
+		"application/vnd.pypi.simple.v1+html": EncodingV1HTML,
+		"application/vnd.pypi.simple.latest+json":                                  EncodingV1JSON,
+		"application/vnd.pypi.simple.v1+json;q=0.2, text/html":                     EncodingHTML,
+		"application/vnd.pypi.simple.v1+json;q=0, */*":                             EncodingHTML,
+		"application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html": EncodingV1JSON,
+		"application/json":                    EncodingHTML,
+		"application/vnd.pypi.simple.v2+json": EncodingHTML,
+		"garbage;;;, application/vnd.pypi.simple.v1+json;q=abc, application/vnd.pypi.simple.v1+html": EncodingV1HTML,
 	} {
 		if got := Negotiate(accept); got != want {
 			t.Errorf("Negotiate(%q) = %v, want %v", accept, got, want)
@@ -106,11 +106,11 @@ func TestUploadFormInput(t *testing.T) {
 	if in.NormalizedName != "hello-pkg" || in.Expect.SHA256 != strings.Repeat("ab", 32) || in.CoreMetadata == nil {
 		t.Errorf("input = %+v", in)
 	}
-	if d := in.Metadata["description"].(string); len([]rune(d)) != 4000 {
+	if d := in.Info.Description; len([]rune(d)) != 4000 {
 		t.Errorf("description has %d characters, want 4000", len([]rune(d)))
 	}
-	if _, ok := in.Metadata["keywords"]; ok || in.Metadata["requires_python"] != ">=3.8" || in.FileMetadata["filetype"] != "bdist_wheel" {
-		t.Errorf("metadata = %v, file metadata = %v", in.Metadata, in.FileMetadata)
+	if in.Info.Keywords != "" || in.Info.RequiresPython != ">=3.8" || in.FileInfo.FileType != "bdist_wheel" {
+		t.Errorf("metadata = %+v, file metadata = %+v", in.Info, in.FileInfo)
 	}
 	cases := []struct {
 		form *UploadForm
@@ -195,11 +195,11 @@ func TestRender(t *testing.T) {
 		golden string
 		render func(*bytes.Buffer) error
 	}{
-		{"page.html", func(b *bytes.Buffer) error { return RenderPage(b, FormatHTML, page) }},
-		{"page.json", func(b *bytes.Buffer) error { return RenderPage(b, FormatV1JSON, page) }},
-		{"index.html", func(b *bytes.Buffer) error { return RenderIndex(b, FormatHTML, projects, projectURL) }},
-		{"index.json", func(b *bytes.Buffer) error { return RenderIndex(b, FormatV1JSON, projects, projectURL) }},
-		{"empty-index.json", func(b *bytes.Buffer) error { return RenderIndex(b, FormatV1JSON, nil, projectURL) }},
+		{"page.html", func(b *bytes.Buffer) error { return RenderPage(b, EncodingHTML, page) }},
+		{"page.json", func(b *bytes.Buffer) error { return RenderPage(b, EncodingV1JSON, page) }},
+		{"index.html", func(b *bytes.Buffer) error { return RenderIndex(b, EncodingHTML, projects, projectURL) }},
+		{"index.json", func(b *bytes.Buffer) error { return RenderIndex(b, EncodingV1JSON, projects, projectURL) }},
+		{"empty-index.json", func(b *bytes.Buffer) error { return RenderIndex(b, EncodingV1JSON, nil, projectURL) }},
 	} {
 		var b bytes.Buffer
 		if err := c.render(&b); err != nil {

@@ -293,19 +293,22 @@ func TestPyPIProtocol(t *testing.T) {
 		}
 	})
 	t.Run("metadata is stored on the version and the file", func(t *testing.T) {
-		vs, err := e.Svc.FindVersions(e.Admin, registry.FindVersionsInput{Scope: registry.Scope{Project: p},
-			Type: packageversion.PackageTypePypi, NormalizedName: "hello-pkg"})
+		vs, err := e.Svc.Versions(e.Admin, registry.VersionQuery{Scope: registry.Scope{Project: p},
+			Type: registry.PackageTypePyPI, Name: "hello-pkg", With: registry.Edges{Files: true}})
 		if err != nil || len(vs) != 1 {
 			t.Fatalf("%v %v", vs, err)
 		}
-		m := vs[0].Metadata
+		var m map[string]any
+		_ = json.Unmarshal(vs[0].Metadata, &m)
 		if m["requires_python"] != ">=3.8" || m["summary"] != "A test package" || m["metadata_version"] != "2.1" ||
 			m["description"] != "# Hello" || vs[0].Name != "Hello_Pkg" || vs[0].NormalizedName != "hello-pkg" {
 			t.Errorf("version %s metadata %v", vs[0].Name, m)
 		}
 		files := map[string]map[string]any{}
 		for _, f := range vs[0].Edges.Files {
-			files[f.FileName] = f.Metadata
+			var fm map[string]any
+			_ = json.Unmarshal(f.Metadata, &fm)
+			files[f.FileName] = fm
 		}
 		if len(files) != 3 || files[wheel.file]["core_metadata_sha256"] != sum256([]byte(whlMeta)) ||
 			files[wheel.file]["filetype"] != "bdist_wheel" || files[sdist.file]["python_version"] != "source" ||
@@ -510,8 +513,8 @@ func TestPyPIProtocol(t *testing.T) {
 		}
 	})
 	t.Run("a deleted package leaves the index", func(t *testing.T) {
-		vs, _ := e.Svc.FindVersions(e.Admin, registry.FindVersionsInput{Scope: registry.Scope{Project: p},
-			Type: packageversion.PackageTypePypi, NormalizedName: "other"})
+		vs, _ := e.Svc.Versions(e.Admin, registry.VersionQuery{Scope: registry.Scope{Project: p},
+			Type: registry.PackageTypePyPI, Name: "other"})
 		if len(vs) != 1 {
 			t.Fatalf("versions %v", vs)
 		}

@@ -1,7 +1,3 @@
-// Package pypi implements the PyPI upload and simple-index protocols (GitLab spec A3):
-// twine's legacy upload API, and the simple repository API that pip reads, as HTML
-// (PEP 503) or JSON (PEP 691), with core metadata for wheels (PEP 658, PEP 714).
-// Protocol: https://docs.gitlab.com/api/packages/pypi/
 package pypi
 
 import (
@@ -17,10 +13,10 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// Routes serves the PyPI API at one level: /projects/{id}/packages/pypi or
+// routes serves the PyPI API at one level: /projects/{id}/packages/pypi or
 // /groups/{id}/-/packages/pypi. Uploads exist at project level only.
-func Routes(svc *registry.Service, level compat.Level) chi.Router {
-	h := &handler{svc: svc, level: level}
+func (f *Format) routes(level compat.Level) chi.Router {
+	h := &handler{svc: f.svc, core: f.svc.core, level: level}
 	r := chi.NewRouter()
 	if level == compat.ProjectLevel {
 		r.Post("/", h.uploadPackageFile)
@@ -37,7 +33,8 @@ func Routes(svc *registry.Service, level compat.Level) chi.Router {
 }
 
 type handler struct {
-	svc   *registry.Service
+	svc   *Service
+	core  *registry.Service
 	level compat.Level
 }
 
@@ -54,29 +51,29 @@ const (
 // is validated once the body is read, and a refused upload leaves nothing behind.
 // https://warehouse.pypa.io/api-reference/legacy.html#upload-api
 func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
-	project, err := compat.Project(r, h.svc)
+	project, err := compat.Project(r, h.core)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	up, err := h.svc.NewPyPIUpload(r.Context(), project)
+	up, err := h.svc.BeginUpload(r.Context(), project)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	defer up.Discard(r.Context())
 	form, err := readForm(r, up)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	in, err := form.Input()
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	if _, err := up.Publish(r.Context(), in); err != nil {
-		compat.WriteError(w, r, err)
+	if err := up.Publish(r.Context(), in); err != nil {
+		style.WriteError(w, r, err)
 		return
 	}
 	compat.WriteJSON(w, http.StatusCreated, map[string]string{"message": "201 Created"})
@@ -84,7 +81,7 @@ func (h *handler) uploadPackageFile(w http.ResponseWriter, r *http.Request) {
 
 // readForm reads the multipart body part by part: text fields into the form, the
 // "content" part straight into the upload.
-func readForm(r *http.Request, up *registry.PyPIUpload) (*UploadForm, error) {
+func readForm(r *http.Request, up *Upload) (*UploadForm, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, registry.Errorf(registry.ErrInvalid, "Request body must be multipart/form-data")
@@ -128,12 +125,12 @@ func readForm(r *http.Request, up *registry.PyPIUpload) (*UploadForm, error) {
 
 // scope resolves the project or group of the request and the URL prefix of its index.
 func (h *handler) scope(r *http.Request) (registry.Scope, string, error) {
-	sc, err := compat.Scope(r, h.svc, h.level)
+	sc, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
 		return sc, "", err
 	}
 	// Links name the project or group by id, as GitLab writes them.
-	prefix := h.svc.ExternalURL() + "/api/v4"
+	prefix := h.core.ExternalURL() + "/api/v4"
 	if sc.Project != nil {
 		prefix += fmt.Sprintf("/projects/%d/packages/pypi", sc.Project.ID)
 	} else if sc.Group != nil {
@@ -147,12 +144,12 @@ func (h *handler) scope(r *http.Request) (registry.Scope, string, error) {
 func (h *handler) enumeratePackages(w http.ResponseWriter, r *http.Request) {
 	sc, prefix, err := h.scope(r)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	projects, err := h.svc.PyPIProjects(r.Context(), sc)
+	projects, err := h.svc.Projects(r.Context(), sc)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	list := make([]IndexProject, len(projects))
@@ -168,17 +165,17 @@ func (h *handler) enumeratePackages(w http.ResponseWriter, r *http.Request) {
 func (h *handler) enumerateVersions(w http.ResponseWriter, r *http.Request) {
 	name, err := compat.Param(r, "package_name")
 	if err != nil || !ValidName(name) {
-		compat.WriteError(w, r, registry.Errorf(registry.ErrNotFound, "404 Package Not Found"))
+		style.WriteError(w, r, registry.Errorf(registry.ErrNotFound, "404 Package Not Found"))
 		return
 	}
 	sc, prefix, err := h.scope(r)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	versions, err := h.svc.PyPIVersions(r.Context(), sc, NormalizeName(name))
+	versions, err := h.svc.Versions(r.Context(), sc, NormalizeName(name))
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	page := BuildPage(versions, func(sha, file string) string { return FileURL(prefix, sha, file) })
@@ -187,7 +184,7 @@ func (h *handler) enumerateVersions(w http.ResponseWriter, r *http.Request) {
 	_ = RenderPage(w, f, page)
 }
 
-func writeHeader(w http.ResponseWriter, f Format) {
+func writeHeader(w http.ResponseWriter, f Encoding) {
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Vary", "Accept")
 	w.WriteHeader(http.StatusOK)
@@ -198,27 +195,27 @@ func writeHeader(w http.ResponseWriter, f Format) {
 func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 	sha, err := compat.Param(r, "sha256")
 	if err != nil || !ValidSHA256(sha) {
-		compat.WriteError(w, r, registry.InvalidParam("sha256"))
+		style.WriteError(w, r, registry.InvalidParam("sha256"))
 		return
 	}
 	file, err := compat.Param(r, "file_name")
 	if err != nil || file == "" || strings.Contains(file, "/") {
-		compat.WriteError(w, r, registry.InvalidParam("file_identifier"))
+		style.WriteError(w, r, registry.InvalidParam("file_identifier"))
 		return
 	}
 	sc, _, err := h.scope(r)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	f, err := h.svc.FindPyPIFile(r.Context(), sc, sha, file)
+	f, err := h.svc.File(r.Context(), sc, sha, file)
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	contentType := "application/octet-stream"
 	if strings.HasSuffix(file, CoreMetadataSuffix) {
 		contentType = "text/plain; charset=utf-8"
 	}
-	compat.ServeFile(w, r, h.svc, f, contentType)
+	style.ServeFile(w, r, h.core, f, contentType)
 }

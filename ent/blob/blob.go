@@ -22,6 +22,8 @@ const (
 	FieldSha256 = "sha256"
 	// FieldSize holds the string denoting the size field in the database.
 	FieldSize = "size"
+	// FieldKey holds the string denoting the key field in the database.
+	FieldKey = "key"
 	// EdgeFiles holds the string denoting the files edge name in mutations.
 	EdgeFiles = "files"
 	// Table holds the table name of the blob in the database.
@@ -42,6 +44,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSha256,
 	FieldSize,
+	FieldKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -63,6 +66,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	Sha256Validator func(string) error
+	// DefaultKey holds the default value on creation for the "key" field.
+	DefaultKey string
 )
 
 // OrderOption defines the ordering options for the Blob queries.
@@ -91,6 +96,11 @@ func BySha256(opts ...sql.OrderTermOption) OrderOption {
 // BySize orders the results by the size field.
 func BySize(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSize, opts...).ToFunc()
+}
+
+// ByKey orders the results by the key field.
+func ByKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKey, opts...).ToFunc()
 }
 
 // ByFilesCount orders the results by files count.

@@ -75,6 +75,11 @@ func Size(v int64) predicate.Blob {
 	return predicate.Blob(sql.FieldEQ(FieldSize, v))
 }
 
+// Key applies equality check predicate on the "key" field. It's identical to KeyEQ.
+func Key(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldEQ(FieldKey, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Blob {
 	return predicate.Blob(sql.FieldEQ(FieldCreatedAt, v))
@@ -258,6 +263,71 @@ func SizeLT(v int64) predicate.Blob {
 // SizeLTE applies the LTE predicate on the "size" field.
 func SizeLTE(v int64) predicate.Blob {
 	return predicate.Blob(sql.FieldLTE(FieldSize, v))
+}
+
+// KeyEQ applies the EQ predicate on the "key" field.
+func KeyEQ(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldEQ(FieldKey, v))
+}
+
+// KeyNEQ applies the NEQ predicate on the "key" field.
+func KeyNEQ(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldNEQ(FieldKey, v))
+}
+
+// KeyIn applies the In predicate on the "key" field.
+func KeyIn(vs ...string) predicate.Blob {
+	return predicate.Blob(sql.FieldIn(FieldKey, vs...))
+}
+
+// KeyNotIn applies the NotIn predicate on the "key" field.
+func KeyNotIn(vs ...string) predicate.Blob {
+	return predicate.Blob(sql.FieldNotIn(FieldKey, vs...))
+}
+
+// KeyGT applies the GT predicate on the "key" field.
+func KeyGT(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldGT(FieldKey, v))
+}
+
+// KeyGTE applies the GTE predicate on the "key" field.
+func KeyGTE(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldGTE(FieldKey, v))
+}
+
+// KeyLT applies the LT predicate on the "key" field.
+func KeyLT(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldLT(FieldKey, v))
+}
+
+// KeyLTE applies the LTE predicate on the "key" field.
+func KeyLTE(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldLTE(FieldKey, v))
+}
+
+// KeyContains applies the Contains predicate on the "key" field.
+func KeyContains(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldContains(FieldKey, v))
+}
+
+// KeyHasPrefix applies the HasPrefix predicate on the "key" field.
+func KeyHasPrefix(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldHasPrefix(FieldKey, v))
+}
+
+// KeyHasSuffix applies the HasSuffix predicate on the "key" field.
+func KeyHasSuffix(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldHasSuffix(FieldKey, v))
+}
+
+// KeyEqualFold applies the EqualFold predicate on the "key" field.
+func KeyEqualFold(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldEqualFold(FieldKey, v))
+}
+
+// KeyContainsFold applies the ContainsFold predicate on the "key" field.
+func KeyContainsFold(v string) predicate.Blob {
+	return predicate.Blob(sql.FieldContainsFold(FieldKey, v))
 }
 
 // HasFiles applies the HasEdge predicate on the "files" edge.

@@ -117,6 +117,18 @@ func (f PackageFileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackageFileMutation", m)
 }
 
+// The PackagePropertyFunc type is an adapter to allow the use of ordinary
+// function as PackageProperty mutator.
+type PackagePropertyFunc func(context.Context, *ent.PackagePropertyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PackagePropertyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PackagePropertyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackagePropertyMutation", m)
+}
+
 // The PackageTagFunc type is an adapter to allow the use of ordinary
 // function as PackageTag mutator.
 type PackageTagFunc func(context.Context, *ent.PackageTagMutation) (ent.Value, error)

@@ -17,6 +17,7 @@ import (
 	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
+	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -328,6 +329,33 @@ func (f TraversePackageFile) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.PackageFileQuery", q)
 }
 
+// The PackagePropertyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PackagePropertyFunc func(context.Context, *ent.PackagePropertyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PackagePropertyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PackagePropertyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PackagePropertyQuery", q)
+}
+
+// The TraversePackageProperty type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePackageProperty func(context.Context, *ent.PackagePropertyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePackageProperty) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePackageProperty) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PackagePropertyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PackagePropertyQuery", q)
+}
+
 // The PackageTagFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PackageTagFunc func(context.Context, *ent.PackageTagQuery) (ent.Value, error)
 
@@ -592,6 +620,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PackageBuildInfoQuery, predicate.PackageBuildInfo, packagebuildinfo.OrderOption]{typ: ent.TypePackageBuildInfo, tq: q}, nil
 	case *ent.PackageFileQuery:
 		return &query[*ent.PackageFileQuery, predicate.PackageFile, packagefile.OrderOption]{typ: ent.TypePackageFile, tq: q}, nil
+	case *ent.PackagePropertyQuery:
+		return &query[*ent.PackagePropertyQuery, predicate.PackageProperty, packageproperty.OrderOption]{typ: ent.TypePackageProperty, tq: q}, nil
 	case *ent.PackageTagQuery:
 		return &query[*ent.PackageTagQuery, predicate.PackageTag, packagetag.OrderOption]{typ: ent.TypePackageTag, tq: q}, nil
 	case *ent.PackageVersionQuery:

@@ -30,6 +30,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "sha256", Type: field.TypeString, Unique: true},
 		{Name: "size", Type: field.TypeInt64},
+		{Name: "key", Type: field.TypeString, Default: ""},
 	}
 	// BlobsTable holds the schema information for the "blobs" table.
 	BlobsTable = &schema.Table{
@@ -271,6 +272,7 @@ var (
 		{Name: "sha512", Type: field.TypeString},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"default", "pending_destruction", "processing", "error"}, Default: "default"},
 		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
+		{Name: "blob_key", Type: field.TypeString, Default: ""},
 		{Name: "blob_id", Type: field.TypeInt},
 		{Name: "pipeline_id", Type: field.TypeInt, Nullable: true},
 		{Name: "package_id", Type: field.TypeInt},
@@ -283,19 +285,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_files_blobs_files",
-				Columns:    []*schema.Column{PackageFilesColumns[11]},
+				Columns:    []*schema.Column{PackageFilesColumns[12]},
 				RefColumns: []*schema.Column{BlobsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "package_files_pipelines_pipeline",
-				Columns:    []*schema.Column{PackageFilesColumns[12]},
+				Columns:    []*schema.Column{PackageFilesColumns[13]},
 				RefColumns: []*schema.Column{PipelinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "package_files_package_versions_files",
-				Columns:    []*schema.Column{PackageFilesColumns[13]},
+				Columns:    []*schema.Column{PackageFilesColumns[14]},
 				RefColumns: []*schema.Column{PackageVersionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -304,12 +306,45 @@ var (
 			{
 				Name:    "packagefile_package_id_file_name",
 				Unique:  false,
-				Columns: []*schema.Column{PackageFilesColumns[13], PackageFilesColumns[3]},
+				Columns: []*schema.Column{PackageFilesColumns[14], PackageFilesColumns[3]},
 			},
 			{
 				Name:    "packagefile_sha256",
 				Unique:  false,
 				Columns: []*schema.Column{PackageFilesColumns[7]},
+			},
+		},
+	}
+	// PackagePropertiesColumns holds the columns for the "package_properties" table.
+	PackagePropertiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "value", Type: field.TypeString, Size: 4096},
+		{Name: "package_id", Type: field.TypeInt},
+	}
+	// PackagePropertiesTable holds the schema information for the "package_properties" table.
+	PackagePropertiesTable = &schema.Table{
+		Name:       "package_properties",
+		Columns:    PackagePropertiesColumns,
+		PrimaryKey: []*schema.Column{PackagePropertiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "package_properties_package_versions_properties",
+				Columns:    []*schema.Column{PackagePropertiesColumns[3]},
+				RefColumns: []*schema.Column{PackageVersionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "packageproperty_name_value",
+				Unique:  false,
+				Columns: []*schema.Column{PackagePropertiesColumns[1], PackagePropertiesColumns[2]},
+			},
+			{
+				Name:    "packageproperty_package_id_name_value",
+				Unique:  true,
+				Columns: []*schema.Column{PackagePropertiesColumns[3], PackagePropertiesColumns[1], PackagePropertiesColumns[2]},
 			},
 		},
 	}
@@ -631,6 +666,7 @@ var (
 		NamespacePackageSettingsTable,
 		PackageBuildInfosTable,
 		PackageFilesTable,
+		PackagePropertiesTable,
 		PackageTagsTable,
 		PackageVersionsTable,
 		PersonalAccessTokensTable,
@@ -660,6 +696,7 @@ func init() {
 	PackageFilesTable.ForeignKeys[0].RefTable = BlobsTable
 	PackageFilesTable.ForeignKeys[1].RefTable = PipelinesTable
 	PackageFilesTable.ForeignKeys[2].RefTable = PackageVersionsTable
+	PackagePropertiesTable.ForeignKeys[0].RefTable = PackageVersionsTable
 	PackageTagsTable.ForeignKeys[0].RefTable = PackageVersionsTable
 	PackageVersionsTable.ForeignKeys[0].RefTable = UsersTable
 	PackageVersionsTable.ForeignKeys[1].RefTable = ProjectsTable

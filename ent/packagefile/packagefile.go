@@ -41,6 +41,8 @@ const (
 	FieldPackageID = "package_id"
 	// FieldBlobID holds the string denoting the blob_id field in the database.
 	FieldBlobID = "blob_id"
+	// FieldBlobKey holds the string denoting the blob_key field in the database.
+	FieldBlobKey = "blob_key"
 	// FieldPipelineID holds the string denoting the pipeline_id field in the database.
 	FieldPipelineID = "pipeline_id"
 	// EdgePackage holds the string denoting the package edge name in mutations.
@@ -89,6 +91,7 @@ var Columns = []string{
 	FieldMetadata,
 	FieldPackageID,
 	FieldBlobID,
+	FieldBlobKey,
 	FieldPipelineID,
 }
 
@@ -111,6 +114,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
 	FileNameValidator func(string) error
+	// DefaultBlobKey holds the default value on creation for the "blob_key" field.
+	DefaultBlobKey string
 )
 
 // Status defines the type for the "status" enum field.
@@ -202,6 +207,11 @@ func ByPackageID(opts ...sql.OrderTermOption) OrderOption {
 // ByBlobID orders the results by the blob_id field.
 func ByBlobID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBlobID, opts...).ToFunc()
+}
+
+// ByBlobKey orders the results by the blob_key field.
+func ByBlobKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBlobKey, opts...).ToFunc()
 }
 
 // ByPipelineID orders the results by the pipeline_id field.

@@ -105,6 +105,11 @@ func BlobID(v int) predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldEQ(FieldBlobID, v))
 }
 
+// BlobKey applies equality check predicate on the "blob_key" field. It's identical to BlobKeyEQ.
+func BlobKey(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldBlobKey, v))
+}
+
 // PipelineID applies equality check predicate on the "pipeline_id" field. It's identical to PipelineIDEQ.
 func PipelineID(v int) predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldEQ(FieldPipelineID, v))
@@ -623,6 +628,71 @@ func BlobIDIn(vs ...int) predicate.PackageFile {
 // BlobIDNotIn applies the NotIn predicate on the "blob_id" field.
 func BlobIDNotIn(vs ...int) predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldNotIn(FieldBlobID, vs...))
+}
+
+// BlobKeyEQ applies the EQ predicate on the "blob_key" field.
+func BlobKeyEQ(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldBlobKey, v))
+}
+
+// BlobKeyNEQ applies the NEQ predicate on the "blob_key" field.
+func BlobKeyNEQ(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNEQ(FieldBlobKey, v))
+}
+
+// BlobKeyIn applies the In predicate on the "blob_key" field.
+func BlobKeyIn(vs ...string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldIn(FieldBlobKey, vs...))
+}
+
+// BlobKeyNotIn applies the NotIn predicate on the "blob_key" field.
+func BlobKeyNotIn(vs ...string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNotIn(FieldBlobKey, vs...))
+}
+
+// BlobKeyGT applies the GT predicate on the "blob_key" field.
+func BlobKeyGT(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGT(FieldBlobKey, v))
+}
+
+// BlobKeyGTE applies the GTE predicate on the "blob_key" field.
+func BlobKeyGTE(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGTE(FieldBlobKey, v))
+}
+
+// BlobKeyLT applies the LT predicate on the "blob_key" field.
+func BlobKeyLT(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLT(FieldBlobKey, v))
+}
+
+// BlobKeyLTE applies the LTE predicate on the "blob_key" field.
+func BlobKeyLTE(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLTE(FieldBlobKey, v))
+}
+
+// BlobKeyContains applies the Contains predicate on the "blob_key" field.
+func BlobKeyContains(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldContains(FieldBlobKey, v))
+}
+
+// BlobKeyHasPrefix applies the HasPrefix predicate on the "blob_key" field.
+func BlobKeyHasPrefix(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldHasPrefix(FieldBlobKey, v))
+}
+
+// BlobKeyHasSuffix applies the HasSuffix predicate on the "blob_key" field.
+func BlobKeyHasSuffix(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldHasSuffix(FieldBlobKey, v))
+}
+
+// BlobKeyEqualFold applies the EqualFold predicate on the "blob_key" field.
+func BlobKeyEqualFold(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEqualFold(FieldBlobKey, v))
+}
+
+// BlobKeyContainsFold applies the ContainsFold predicate on the "blob_key" field.
+func BlobKeyContainsFold(v string) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldContainsFold(FieldBlobKey, v))
 }
 
 // PipelineIDEQ applies the EQ predicate on the "pipeline_id" field.

@@ -53,6 +53,8 @@ const (
 	EdgeTags = "tags"
 	// EdgeBuildInfos holds the string denoting the build_infos edge name in mutations.
 	EdgeBuildInfos = "build_infos"
+	// EdgeProperties holds the string denoting the properties edge name in mutations.
+	EdgeProperties = "properties"
 	// Table holds the table name of the packageversion in the database.
 	Table = "package_versions"
 	// ProjectTable is the table that holds the project relation/edge.
@@ -90,6 +92,13 @@ const (
 	BuildInfosInverseTable = "package_build_infos"
 	// BuildInfosColumn is the table column denoting the build_infos relation/edge.
 	BuildInfosColumn = "package_id"
+	// PropertiesTable is the table that holds the properties relation/edge.
+	PropertiesTable = "package_properties"
+	// PropertiesInverseTable is the table name for the PackageProperty entity.
+	// It exists in this package in order to avoid circular dependency with the "packageproperty" package.
+	PropertiesInverseTable = "package_properties"
+	// PropertiesColumn is the table column denoting the properties relation/edge.
+	PropertiesColumn = "package_id"
 )
 
 // Columns holds all SQL columns for packageversion fields.
@@ -328,6 +337,20 @@ func ByBuildInfos(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newBuildInfosStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByPropertiesCount orders the results by properties count.
+func ByPropertiesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPropertiesStep(), opts...)
+	}
+}
+
+// ByProperties orders the results by properties terms.
+func ByProperties(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPropertiesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newProjectStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -361,6 +384,13 @@ func newBuildInfosStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(BuildInfosInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, BuildInfosTable, BuildInfosColumn),
+	)
+}
+func newPropertiesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PropertiesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PropertiesTable, PropertiesColumn),
 	)
 }
 

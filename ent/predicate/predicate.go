@@ -33,6 +33,9 @@ type PackageBuildInfo func(*sql.Selector)
 // PackageFile is the predicate function for packagefile builders.
 type PackageFile func(*sql.Selector)
 
+// PackageProperty is the predicate function for packageproperty builders.
+type PackageProperty func(*sql.Selector)
+
 // PackageTag is the predicate function for packagetag builders.
 type PackageTag func(*sql.Selector)
 

@@ -326,6 +326,30 @@ func (f PackageFileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PackageFileMutation", m)
 }
 
+// The PackagePropertyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PackagePropertyQueryRuleFunc func(context.Context, *ent.PackagePropertyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PackagePropertyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PackagePropertyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PackagePropertyQuery", q)
+}
+
+// The PackagePropertyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PackagePropertyMutationRuleFunc func(context.Context, *ent.PackagePropertyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PackagePropertyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PackagePropertyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PackagePropertyMutation", m)
+}
+
 // The PackageTagQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PackageTagQueryRuleFunc func(context.Context, *ent.PackageTagQuery) error

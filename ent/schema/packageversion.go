@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"encoding/json"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
@@ -35,7 +37,8 @@ func (PackageVersion) Fields() []ent.Field {
 			Default("default").Comment("Listed: default, error, deprecated. Installable: default, hidden, deprecated."),
 		field.String("status_message").Optional().Comment("Why processing failed."),
 		field.Int64("revision").Default(1).Comment("Bumped on every change, so caches can key on it."),
-		field.JSON("metadata", map[string]any{}).Optional().Comment("Format-specific metadata (package.json, PyPI fields, ...)."),
+		field.JSON("metadata", json.RawMessage{}).Optional().
+			Comment("Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format."),
 		field.Int("project_id"),
 		field.Int("creator_id").Optional().Nillable(),
 	}
@@ -49,6 +52,7 @@ func (PackageVersion) Edges() []ent.Edge {
 		edge.To("files", PackageFile.Type),
 		edge.To("tags", PackageTag.Type),
 		edge.To("build_infos", PackageBuildInfo.Type),
+		edge.To("properties", PackageProperty.Type),
 	}
 }
 
@@ -82,9 +86,11 @@ func (PackageFile) Fields() []ent.Field {
 		field.String("sha256"),
 		field.String("sha512"),
 		field.Enum("status").Values("default", "pending_destruction", "processing", "error").Default("default"),
-		field.JSON("metadata", map[string]any{}).Optional().Comment("Format-specific file metadata."),
+		field.JSON("metadata", json.RawMessage{}).Optional().Comment("Format-specific file metadata, as the format encodes it."),
 		field.Int("package_id"),
 		field.Int("blob_id"),
+		field.String("blob_key").Default("").
+			Comment("Storage key of the blob's content (copied from the blob, so a download needs no join); empty means its content address."),
 		field.Int("pipeline_id").Optional().Nillable().Comment("Pipeline that uploaded the file, if a job token did."),
 	}
 }
@@ -117,6 +123,8 @@ func (Blob) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("sha256").Unique().NotEmpty(),
 		field.Int64("size"),
+		field.String("key").Default("").
+			Comment("Storage key of the content; empty means the content address blobs/sha256/<h[0:2]>/<h[2:4]>/<h>."),
 	}
 }
 
@@ -199,5 +207,40 @@ func (Blob) Annotations() []schema.Annotation {
 
 // Annotations of the PackageBuildInfo.
 func (PackageBuildInfo) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// PackageProperty is an indexed name/value pair on a version, for what a format
+// looks versions up or routes by (a Debian distribution, a Conan revision, a NuGet
+// id as the client spells it): anything a lookup filters on lives here, never in
+// the metadata JSON. A version may carry several values of one name.
+type PackageProperty struct{ ent.Schema }
+
+// Fields of the PackageProperty.
+func (PackageProperty) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("package_id"),
+		field.String("name").NotEmpty().MaxLen(255),
+		field.String("value").MaxLen(4096),
+	}
+}
+
+// Edges of the PackageProperty.
+func (PackageProperty) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("package", PackageVersion.Type).Ref("properties").Field("package_id").Unique().Required(),
+	}
+}
+
+// Indexes of the PackageProperty.
+func (PackageProperty) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("name", "value"),
+		index.Fields("package_id", "name", "value").Unique(),
+	}
+}
+
+// Annotations of the PackageProperty.
+func (PackageProperty) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -15,6 +15,9 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/pkgreg/registry/compat/maven"
+	"github.com/pkgreg/registry/compat/npm"
+	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
@@ -3521,32 +3524,8 @@ type PipelineEdge {
   cursor: Cursor!
 }
 
-"Format-specific package metadata."
-union PackageMetadata = NpmMetadata | PypiMetadata | MavenMetadata
-
-type NpmMetadata {
-  "The version's package.json fields that the registry keeps (dependencies, bin, engines, ...)."
-  packageJson: JSON
-  "The deprecation message, if the version is deprecated."
-  deprecated: String
-}
-
-type PypiMetadata {
-  authorEmail: String
-  description: String
-  descriptionContentType: String
-  keywords: String
-  metadataVersion: String
-  requiredPython: String
-  summary: String
-}
-
-type MavenMetadata {
-  appGroup: String!
-  appName: String!
-  appVersion: String
-  path: String!
-}
+"Format-specific package metadata: each format adds its type (compat/<format>/<format>.graphqls)."
+union PackageMetadata
 
 type PackageSettings {
   genericDuplicatesAllowed: Boolean!
@@ -3981,6 +3960,39 @@ type CiJobTokenScopePayload {
   clientMutationId: String
   ciJobTokenScope: CiJobTokenScope
   errors: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../../compat/maven/maven.graphqls", Input: `extend union PackageMetadata = MavenMetadata
+
+"A Maven version's coordinates (GitLab's packages_maven_metadata)."
+type MavenMetadata {
+  appGroup: String!
+  appName: String!
+  appVersion: String
+  path: String!
+}
+`, BuiltIn: false},
+	{Name: "../../compat/npm/npm.graphqls", Input: `extend union PackageMetadata = NpmMetadata
+
+"An npm version's metadata."
+type NpmMetadata {
+  "The version's package.json fields that the registry keeps (dependencies, bin, engines, ...)."
+  packageJson: JSON
+  "The deprecation message, if the version is deprecated."
+  deprecated: String
+}
+`, BuiltIn: false},
+	{Name: "../../compat/pypi/pypi.graphqls", Input: `extend union PackageMetadata = PypiMetadata
+
+"A PyPI version's metadata (GitLab's pypi_metadata)."
+type PypiMetadata {
+  authorEmail: String
+  description: String
+  descriptionContentType: String
+  keywords: String
+  metadataVersion: String
+  requiredPython: String
+  summary: String
 }
 `, BuiltIn: false},
 }
@@ -8343,7 +8355,7 @@ func (ec *executionContext) fieldContext_InstanceSettings_guestsMayPullPackages(
 	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _MavenMetadata_appGroup(ctx context.Context, field graphql.CollectedField, obj *model.MavenMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _MavenMetadata_appGroup(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8366,7 +8378,7 @@ func (ec *executionContext) fieldContext_MavenMetadata_appGroup(_ context.Contex
 	return graphql.NewScalarFieldContext("MavenMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _MavenMetadata_appName(ctx context.Context, field graphql.CollectedField, obj *model.MavenMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _MavenMetadata_appName(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8389,7 +8401,7 @@ func (ec *executionContext) fieldContext_MavenMetadata_appName(_ context.Context
 	return graphql.NewScalarFieldContext("MavenMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _MavenMetadata_appVersion(ctx context.Context, field graphql.CollectedField, obj *model.MavenMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _MavenMetadata_appVersion(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8412,7 +8424,7 @@ func (ec *executionContext) fieldContext_MavenMetadata_appVersion(_ context.Cont
 	return graphql.NewScalarFieldContext("MavenMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _MavenMetadata_path(ctx context.Context, field graphql.CollectedField, obj *model.MavenMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _MavenMetadata_path(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10241,7 +10253,7 @@ func (ec *executionContext) fieldContext_NamespacePermissions_createProjects(_ c
 	return graphql.NewScalarFieldContext("NamespacePermissions", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _NpmMetadata_packageJson(ctx context.Context, field graphql.CollectedField, obj *model.NpmMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _NpmMetadata_packageJson(ctx context.Context, field graphql.CollectedField, obj *npm.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10264,7 +10276,7 @@ func (ec *executionContext) fieldContext_NpmMetadata_packageJson(_ context.Conte
 	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type JSON does not have child fields"))
 }
 
-func (ec *executionContext) _NpmMetadata_deprecated(ctx context.Context, field graphql.CollectedField, obj *model.NpmMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _NpmMetadata_deprecated(ctx context.Context, field graphql.CollectedField, obj *npm.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13865,7 +13877,7 @@ func (ec *executionContext) fieldContext_ProjectPermissions_adminProject(_ conte
 	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_authorEmail(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_authorEmail(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13888,7 +13900,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_authorEmail(_ context.Cont
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_description(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_description(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13911,7 +13923,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_description(_ context.Cont
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_descriptionContentType(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_descriptionContentType(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13934,7 +13946,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_descriptionContentType(_ c
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_keywords(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_keywords(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13957,7 +13969,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_keywords(_ context.Context
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_metadataVersion(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_metadataVersion(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13980,7 +13992,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_metadataVersion(_ context.
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_requiredPython(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_requiredPython(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14003,7 +14015,7 @@ func (ec *executionContext) fieldContext_PypiMetadata_requiredPython(_ context.C
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PypiMetadata_summary(ctx context.Context, field graphql.CollectedField, obj *model.PypiMetadata) (ret graphql.Marshaler) {
+func (ec *executionContext) _PypiMetadata_summary(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17777,23 +17789,23 @@ func (ec *executionContext) _PackageMetadata(ctx context.Context, sel ast.Select
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case model.PypiMetadata:
+	case pypi.Metadata:
 		return ec._PypiMetadata(ctx, sel, &obj)
-	case *model.PypiMetadata:
+	case *pypi.Metadata:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._PypiMetadata(ctx, sel, obj)
-	case model.NpmMetadata:
+	case npm.Metadata:
 		return ec._NpmMetadata(ctx, sel, &obj)
-	case *model.NpmMetadata:
+	case *npm.Metadata:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._NpmMetadata(ctx, sel, obj)
-	case model.MavenMetadata:
+	case maven.Metadata:
 		return ec._MavenMetadata(ctx, sel, &obj)
-	case *model.MavenMetadata:
+	case *maven.Metadata:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -19301,7 +19313,7 @@ func (ec *executionContext) _InstanceSettings(ctx context.Context, sel ast.Selec
 
 var mavenMetadataImplementors = []string{"MavenMetadata", "PackageMetadata"}
 
-func (ec *executionContext) _MavenMetadata(ctx context.Context, sel ast.SelectionSet, obj *model.MavenMetadata) graphql.Marshaler {
+func (ec *executionContext) _MavenMetadata(ctx context.Context, sel ast.SelectionSet, obj *maven.Metadata) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, mavenMetadataImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19939,7 +19951,7 @@ func (ec *executionContext) _NamespacePermissions(ctx context.Context, sel ast.S
 
 var npmMetadataImplementors = []string{"NpmMetadata", "PackageMetadata"}
 
-func (ec *executionContext) _NpmMetadata(ctx context.Context, sel ast.SelectionSet, obj *model.NpmMetadata) graphql.Marshaler {
+func (ec *executionContext) _NpmMetadata(ctx context.Context, sel ast.SelectionSet, obj *npm.Metadata) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, npmMetadataImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23044,7 +23056,7 @@ func (ec *executionContext) _ProjectPermissions(ctx context.Context, sel ast.Sel
 
 var pypiMetadataImplementors = []string{"PypiMetadata", "PackageMetadata"}
 
-func (ec *executionContext) _PypiMetadata(ctx context.Context, sel ast.SelectionSet, obj *model.PypiMetadata) graphql.Marshaler {
+func (ec *executionContext) _PypiMetadata(ctx context.Context, sel ast.SelectionSet, obj *pypi.Metadata) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pypiMetadataImplementors)
 
 	out := graphql.NewFieldSet(fields)

@@ -13,7 +13,7 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// Format-specific package metadata.
+// Format-specific package metadata: each format adds its type (compat/<format>/<format>.graphqls).
 type PackageMetadata interface {
 	IsPackageMetadata()
 }
@@ -210,15 +210,6 @@ type GroupCreatePayload struct {
 	Errors           []string   `json:"errors"`
 }
 
-type MavenMetadata struct {
-	AppGroup   string  `json:"appGroup"`
-	AppName    string  `json:"appName"`
-	AppVersion *string `json:"appVersion,omitempty"`
-	Path       string  `json:"path"`
-}
-
-func (MavenMetadata) IsPackageMetadata() {}
-
 type MembershipDeleteInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	Username         string  `json:"username"`
@@ -249,15 +240,6 @@ type NamespacePermissions struct {
 	AdminGroup     bool `json:"adminGroup"`
 	CreateProjects bool `json:"createProjects"`
 }
-
-type NpmMetadata struct {
-	// The version's package.json fields that the registry keeps (dependencies, bin, engines, ...).
-	PackageJSON map[string]any `json:"packageJson,omitempty"`
-	// The deprecation message, if the version is deprecated.
-	Deprecated *string `json:"deprecated,omitempty"`
-}
-
-func (NpmMetadata) IsPackageMetadata() {}
 
 type PackageLinks struct {
 	WebPath *string `json:"webPath,omitempty"`
@@ -335,18 +317,6 @@ type ProjectUpdateInput struct {
 	Visibility                 *VisibilityLevelsEnum       `json:"visibility,omitempty"`
 	PackageRegistryAccessLevel *PackageRegistryAccessLevel `json:"packageRegistryAccessLevel,omitempty"`
 }
-
-type PypiMetadata struct {
-	AuthorEmail            *string `json:"authorEmail,omitempty"`
-	Description            *string `json:"description,omitempty"`
-	DescriptionContentType *string `json:"descriptionContentType,omitempty"`
-	Keywords               *string `json:"keywords,omitempty"`
-	MetadataVersion        *string `json:"metadataVersion,omitempty"`
-	RequiredPython         *string `json:"requiredPython,omitempty"`
-	Summary                *string `json:"summary,omitempty"`
-}
-
-func (PypiMetadata) IsPackageMetadata() {}
 
 type Query struct {
 }

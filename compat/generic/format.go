@@ -1,0 +1,36 @@
+// Package generic implements GitLab's generic package registry: files uploaded with
+// curl under a package name and version, and downloaded by the same URL.
+// Protocol: https://docs.gitlab.com/user/packages/generic_packages/ (spec A1).
+package generic
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Format is the generic format: project-level uploads and downloads by path.
+type Format struct {
+	core *registry.Service
+}
+
+// New registers the generic format with the core and returns it.
+func New(core *registry.Service) *Format {
+	core.RegisterFormat(registry.FormatSpec{
+		Type: registry.PackageTypeGeneric, MaxFileSize: 5 << 30, // GitLab's generic_packages_max_file_size
+		Duplicates: registry.GenericDuplicateSetting,
+	})
+	return &Format{core: core}
+}
+
+// Type is the generic package type.
+func (f *Format) Type() registry.PackageType { return registry.PackageTypeGeneric }
+
+// Mount serves the generic registry under /api/v4.
+func (f *Format) Mount(r chi.Router) { r.Mount("/projects/{id}/packages/generic", f.routes()) }
+
+// style is GitLab's REST shape; a refused duplicate is a 400, as GitLab answers it.
+var style = compat.Style{Overrides: []compat.Override{{Err: registry.ErrDuplicate, Status: http.StatusBadRequest}}}

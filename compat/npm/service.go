@@ -1,0 +1,386 @@
+package npm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
+)
+
+// Service is npm over the registry's primitives: the read path and documents for
+// packuments, uploads for publish, tags for dist-tags, version status for
+// deprecate, and version deletion for unpublish.
+type Service struct {
+	core *registry.Service
+}
+
+// MaxManifest is GitLab's limit on the stored package.json, in bytes.
+const MaxManifest = 20000
+
+// droppedFields are the package.json fields GitLab does not keep.
+var droppedFields = []string{"readme", "readmeFilename", "licenseText", "contributors", "exports", "_attachments", "deprecated"}
+
+// query selects a package's versions in a scope. A group reads its projects and
+// subgroups; the instance reads the projects of the root namespace the package's
+// scope names (GitLab's naming convention). Both need a scoped name.
+func query(sc registry.Scope, name string) (registry.VersionQuery, error) {
+	q := registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Name: name}
+	if sc.Project == nil {
+		scope := ScopeOf(name)
+		if scope == "" {
+			return q, errNotFound
+		}
+		q.Tenant = registry.Tenant{Conventional: []string{scope}, Strict: true}
+	}
+	return q, nil
+}
+
+// Package is what a packument is rendered from.
+type Package struct {
+	Name string
+	// Rev changes whenever the package changes (CouchDB's _rev, for npm unpublish).
+	Rev string
+	// Versions are oldest first, one per version string (at group and instance level
+	// the most recent publication wins). Edges.Files[0] is the tarball.
+	Versions []*ent.PackageVersion
+	// DistTags maps a tag to a version of Versions; "latest" is always set.
+	DistTags map[string]string
+}
+
+// assemble turns the readable versions of a package into its packument's content.
+func assemble(name, rev string, rows []*ent.PackageVersion) (*Package, error) {
+	pkg := &Package{Name: name, Rev: rev, DistTags: map[string]string{}}
+	// The newest publication of a version string wins (rows are oldest first).
+	byVersion := map[string]int{}
+	for _, v := range rows {
+		if len(v.Edges.Files) == 0 {
+			continue
+		}
+		if i, ok := byVersion[v.Version]; ok {
+			pkg.Versions[i] = v
+			continue
+		}
+		byVersion[v.Version] = len(pkg.Versions)
+		pkg.Versions = append(pkg.Versions, v)
+	}
+	if len(pkg.Versions) == 0 {
+		return nil, errNotFound
+	}
+	tagged := map[string]time.Time{}
+	for _, v := range pkg.Versions {
+		for _, t := range v.Edges.Tags {
+			if at, seen := tagged[t.Name]; !seen || t.UpdatedAt.After(at) {
+				tagged[t.Name] = t.UpdatedAt
+				pkg.DistTags[t.Name] = v.Version
+			}
+		}
+	}
+	if _, ok := pkg.DistTags["latest"]; !ok {
+		pkg.DistTags["latest"] = highest(pkg.Versions)
+	}
+	return pkg, nil
+}
+
+// highest is the highest release version, or the highest version when all are
+// pre-releases: what npm takes as latest when no tag says otherwise.
+func highest(versions []*ent.PackageVersion) string {
+	best, bestRelease := "", ""
+	for _, v := range versions {
+		if best == "" || registry.VersionSortKey(v.Version) > registry.VersionSortKey(best) {
+			best = v.Version
+		}
+		if isRelease(v.Version) && (bestRelease == "" || registry.VersionSortKey(v.Version) > registry.VersionSortKey(bestRelease)) {
+			bestRelease = v.Version
+		}
+	}
+	if bestRelease != "" {
+		return bestRelease
+	}
+	return best
+}
+
+func isRelease(v string) bool {
+	for i := 0; i < len(v) && v[i] != '+'; i++ {
+		if v[i] == '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// PackumentInput asks for one package's document.
+type PackumentInput struct {
+	Scope       registry.Scope
+	Name        string
+	TarballBase string
+	Abbreviated bool
+	IfNoneMatch string
+}
+
+// Packument returns the document of one package through the documents primitive.
+func (s *Service) Packument(ctx context.Context, in PackumentInput) (*registry.Document, error) {
+	q, err := query(in.Scope, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	q.With = registry.Edges{Files: true, Tags: true}
+	return s.core.Document(ctx, registry.DocumentInput{
+		Query: q, Variant: fmt.Sprintf("npm %v %s", in.Abbreviated, in.TarballBase), IfNoneMatch: in.IfNoneMatch,
+		Build: func(d registry.DocumentData) ([]byte, error) {
+			pkg, err := assemble(in.Name, d.Revision, d.Versions)
+			if err != nil {
+				return nil, err
+			}
+			return RenderPackument(RenderInput{Package: pkg, TarballBase: in.TarballBase, Abbreviated: in.Abbreviated})
+		},
+	})
+}
+
+// load reads a package without the documents cache (dist-tags).
+func (s *Service) load(ctx context.Context, sc registry.Scope, name string) (*Package, error) {
+	q, err := query(sc, name)
+	if err != nil {
+		return nil, err
+	}
+	q.With = registry.Edges{Files: true, Tags: true}
+	rows, err := s.core.Versions(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(name, "", rows)
+}
+
+// Tarball returns the tarball of one version read through a scope: the newest
+// readable publication of it.
+func (s *Service) Tarball(ctx context.Context, sc registry.Scope, name, version string) (*ent.PackageFile, error) {
+	q, err := query(sc, name)
+	if err != nil {
+		return nil, err
+	}
+	q.Versions = []string{version}
+	return s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: TarballName(name, version)})
+}
+
+// PublishInput is one `npm publish`: the parsed document and its received tarball.
+type PublishInput struct {
+	Upload  *registry.Upload
+	Doc     *Publish
+	Tarball *registry.Received
+}
+
+// Publish stores a new version and points its dist-tags at it, in one transaction.
+// A version that exists already is refused (403, as GitLab), and so is a name that
+// another project under the same root namespace already uses (400).
+func (s *Service) Publish(ctx context.Context, in PublishInput) error {
+	d := in.Doc
+	if !ValidName(d.Name) {
+		return registry.Errorf(registry.ErrInvalid, "Package name is invalid.")
+	}
+	if d.Version == "" {
+		return registry.Errorf(registry.ErrInvalid, "Version is empty.")
+	}
+	if !ValidVersion(d.Version) {
+		return registry.Errorf(registry.ErrInvalid, "Version %q is not a valid SemVer 2.0 version.", d.Version)
+	}
+	tags := make([]string, 0, len(d.DistTags))
+	for tag, v := range d.DistTags {
+		if !ValidTag(tag) {
+			return registry.Errorf(registry.ErrInvalid, "Tag %q is invalid.", tag)
+		}
+		if v != d.Version {
+			return registry.Errorf(registry.ErrInvalid, "Tag %q must point at the published version %s.", tag, d.Version)
+		}
+		tags = append(tags, tag)
+	}
+	m, err := storedManifest(d.PackageJSON)
+	if err != nil {
+		return err
+	}
+	project := in.Upload.Project()
+	if err := s.checkName(ctx, project, d.Name, d.Version); err != nil {
+		return err
+	}
+	_, err = in.Upload.Publish(ctx, registry.UploadVersion{Name: d.Name, Version: d.Version, Metadata: m, Tags: tags},
+		registry.UploadFile{File: in.Tarball, FileName: TarballName(d.Name, d.Version), Size: -1,
+			Expect:     registry.Digests{SHA1: d.SHA1, SHA512: d.SHA512},
+			Duplicates: registry.DuplicateFileRejected, DuplicateError: errVersionExists})
+	if err != nil {
+		return fmt.Errorf("publish %s@%s: %w", d.Name, d.Version, err)
+	}
+	return nil
+}
+
+// storedManifest drops what GitLab does not keep and enforces its size limit.
+func storedManifest(pj map[string]any) (Manifest, error) {
+	out := make(Manifest, len(pj))
+	for k, v := range pj {
+		out[k] = v
+	}
+	for _, k := range droppedFields {
+		delete(out, k) // "deprecated" only `npm deprecate` sets
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, registry.Errorf(registry.ErrInvalid, "package.json is invalid.")
+	}
+	if len(b) > MaxManifest {
+		return nil, registry.Errorf(registry.ErrInvalid, "Package JSON file is too large (%d bytes, the limit is %d).", len(b), MaxManifest)
+	}
+	return out, nil
+}
+
+// checkName refuses a version that already exists in the project, and a name that a
+// project elsewhere under the same root namespace already publishes.
+func (s *Service) checkName(ctx context.Context, p *ent.Project, name, version string) error {
+	holders, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, nil)
+	if err != nil {
+		return err
+	}
+	root := rootOf(p.FullPath)
+	for _, h := range holders {
+		if h.ProjectID != p.ID && rootOf(h.ProjectPath) == root {
+			return errNameTaken
+		}
+	}
+	same, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, &version)
+	if err != nil {
+		return err
+	}
+	for _, h := range same {
+		if h.ProjectID == p.ID {
+			return errVersionExists
+		}
+	}
+	return nil
+}
+
+func rootOf(path string) string {
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' {
+			return path[:i]
+		}
+	}
+	return path
+}
+
+// Deprecate applies `npm deprecate`: versions with a message become deprecated,
+// versions with an empty one return to default (destroy permission).
+func (s *Service) Deprecate(ctx context.Context, p *ent.Project, name string, messages map[string]string) error {
+	return s.core.SetVersionStatus(ctx, registry.VersionStatusInput{Project: p, Type: registry.PackageTypeNPM,
+		Name: name, Messages: messages, Status: registry.StatusDeprecated})
+}
+
+// UnpublishInput removes versions of a package from a project.
+type UnpublishInput struct {
+	Name string
+	// Versions to remove; nil removes the whole package.
+	Versions []string
+	// Keep, when not nil, lists the versions to keep instead (the document `npm
+	// unpublish name@version` sends back without the version it removes).
+	Keep []string
+	// DistTags, when not nil, are the package's dist-tags after the removal.
+	DistTags map[string]string
+}
+
+// Unpublish marks versions for destruction (destroy permission).
+func (s *Service) Unpublish(ctx context.Context, p *ent.Project, in UnpublishInput) error {
+	retag := map[string]string{}
+	for tag, v := range in.DistTags {
+		if ValidTag(tag) {
+			retag[tag] = v
+		}
+	}
+	if in.DistTags == nil {
+		retag = nil
+	}
+	_, err := s.core.DeleteVersions(ctx, registry.DeleteVersionsInput{Project: p, Type: registry.PackageTypeNPM,
+		Name: in.Name, Versions: in.Versions, Keep: in.Keep, Retag: retag})
+	return err
+}
+
+// DistTags returns a package's dist-tags as `npm dist-tag ls` reads them.
+func (s *Service) DistTags(ctx context.Context, sc registry.Scope, name string) (map[string]string, error) {
+	pkg, err := s.load(ctx, sc, name)
+	if err != nil {
+		return nil, err
+	}
+	return pkg.DistTags, nil
+}
+
+// owner finds the project a dist-tag change through a scope applies to: the newest
+// readable publication of the package (of that version, when given).
+func (s *Service) owner(ctx context.Context, sc registry.Scope, name, version string) (*ent.Project, error) {
+	q, err := query(sc, name)
+	if err != nil {
+		return nil, err
+	}
+	if version != "" {
+		q.Versions = []string{version}
+	}
+	q.Newest, q.Limit = true, 200
+	rows, err := s.core.Versions(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errNotFound
+	}
+	return rows[0].Edges.Project, nil
+}
+
+// SetTag points a dist-tag at a version (create permission in the version's project).
+func (s *Service) SetTag(ctx context.Context, sc registry.Scope, name, tag, version string) error {
+	p, err := s.owner(ctx, sc, name, version)
+	if err != nil {
+		return err
+	}
+	return s.core.SetTag(ctx, registry.TagInput{Project: p, Type: registry.PackageTypeNPM, Name: name, Tag: tag, Version: version})
+}
+
+// RemoveTag removes a dist-tag (destroy permission in the package's project).
+func (s *Service) RemoveTag(ctx context.Context, sc registry.Scope, name, tag string) error {
+	p, err := s.owner(ctx, sc, name, "")
+	if err != nil {
+		return err
+	}
+	return s.core.RemoveTag(ctx, registry.TagInput{Project: p, Type: registry.PackageTypeNPM, Name: name, Tag: tag})
+}
+
+// searchRows bounds how many versions one search reads.
+const searchRows = 5000
+
+// SearchHits is one page of matching packages, each as its highest version.
+type SearchHits struct {
+	Total    int
+	Packages []*ent.PackageVersion
+}
+
+// Search finds readable packages whose name contains every word of the text.
+func (s *Service) Search(ctx context.Context, sc registry.Scope, words []string, from, size int) (*SearchHits, error) {
+	rows, err := s.core.Versions(ctx, registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Terms: words,
+		Statuses: []registry.Status{registry.StatusDefault, registry.StatusDeprecated},
+		With:     registry.Edges{Creator: true}, ByName: true, Limit: searchRows})
+	if err != nil {
+		return nil, err
+	}
+	var out []*ent.PackageVersion
+	for _, v := range rows {
+		if n := len(out); n > 0 && out[n-1].Name == v.Name {
+			if registry.VersionSortKey(v.Version) > registry.VersionSortKey(out[n-1].Version) {
+				out[n-1] = v
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	res := &SearchHits{Total: len(out)}
+	from = min(max(from, 0), len(out))
+	if size <= 0 || size > 250 {
+		size = 20
+	}
+	res.Packages = out[from:min(from+size, len(out))]
+	return res, nil
+}

@@ -1,0 +1,112 @@
+package registry
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/pkgreg/registry/ent"
+)
+
+// Formats register what the core needs to know of them here, through FormatSpec:
+// the core never imports a format, and calls back into one only through the spec it
+// registered. A format that registers nothing gets the defaults (GitLab's size limit
+// for its type, duplicates always allowed, no metadata type).
+
+// DuplicateSetting names the group's namespace setting that governs re-uploads of a
+// file name into a version (GitLab's <format>_duplicates_allowed and
+// <format>_duplicate_exception_regex pairs).
+type DuplicateSetting int
+
+// Duplicate settings.
+const (
+	NoDuplicateSetting DuplicateSetting = iota
+	GenericDuplicateSetting
+	MavenDuplicateSetting
+	NuGetDuplicateSetting
+	TerraformModuleDuplicateSetting
+)
+
+// FormatSpec is one format's registration.
+type FormatSpec struct {
+	Type PackageType
+	// MaxFileSize is the default limit of one file (GitLab's plan limit); an
+	// administrator's plan_limits override it.
+	MaxFileSize int64
+	// Duplicates is the namespace setting that governs DuplicatesBySetting uploads.
+	Duplicates DuplicateSetting
+	// Metadata turns a version's stored metadata into the format's typed value,
+	// which GraphQL shows as its member of the PackageMetadata union. Nil: none.
+	Metadata func(v *ent.PackageVersion) (any, error)
+}
+
+// formats is the registry of specs, by type.
+type formats struct {
+	mu     sync.RWMutex
+	byType map[PackageType]FormatSpec
+}
+
+// RegisterFormat records a format's spec; a format's constructor calls it.
+func (s *Service) RegisterFormat(spec FormatSpec) {
+	s.formats.mu.Lock()
+	defer s.formats.mu.Unlock()
+	if s.formats.byType == nil {
+		s.formats.byType = map[PackageType]FormatSpec{}
+	}
+	s.formats.byType[spec.Type] = spec
+}
+
+func (s *Service) format(t PackageType) (FormatSpec, bool) {
+	s.formats.mu.RLock()
+	defer s.formats.mu.RUnlock()
+	f, ok := s.formats.byType[t]
+	return f, ok
+}
+
+// Formats lists the registered package types.
+func (s *Service) Formats() []PackageType {
+	s.formats.mu.RLock()
+	defer s.formats.mu.RUnlock()
+	out := make([]PackageType, 0, len(s.formats.byType))
+	for _, t := range PackageTypeOrder {
+		if _, ok := s.formats.byType[t]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Metadata returns a version's metadata as its format's typed value (nil when the
+// format has none).
+func (s *Service) Metadata(v *ent.PackageVersion) (any, error) {
+	f, ok := s.format(v.PackageType)
+	if !ok || f.Metadata == nil {
+		return nil, nil
+	}
+	return f.Metadata(v)
+}
+
+// EncodeMetadata encodes a format's typed metadata for storage.
+func EncodeMetadata(v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode metadata: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeMetadata decodes stored metadata into a format's typed struct; empty
+// metadata gives the zero value.
+func DecodeMetadata[T any](raw json.RawMessage) (T, error) {
+	var v T
+	if len(raw) == 0 || string(raw) == "null" {
+		return v, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, fmt.Errorf("decode metadata: %w", err)
+	}
+	return v, nil
+}
