@@ -120,6 +120,9 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := d.migrateDuplicateSettings(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	if d.Postgres() {
 		// Package name search is a substring match (ILIKE '%x%'), which only a
 		// trigram index can serve. The extension lives in public, whatever schema
@@ -134,6 +137,46 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// legacyTypes are the formats whose duplicate settings the previous schema kept as
+// columns of one namespace_package_settings row per group.
+var legacyTypes = []string{"generic", "maven", "nuget", "terraform_module"}
+
+// migrateDuplicateSettings moves a previous release's duplicate settings (one row
+// per group, two columns per format) into duplicate_settings (one row per group and
+// format), once: the old table is renamed when its rows are copied.
+func (d *DB) migrateDuplicateSettings(ctx context.Context) error {
+	var exists bool
+	var err error
+	if d.Postgres() {
+		err = d.SQL.QueryRowContext(ctx, "SELECT to_regclass('namespace_package_settings') IS NOT NULL").Scan(&exists)
+	} else {
+		var n int
+		err = d.SQL.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'namespace_package_settings'").Scan(&n)
+		exists = n > 0
+	}
+	if err != nil || !exists {
+		return err
+	}
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range legacyTypes {
+		_, err := tx.ExecContext(ctx, `INSERT INTO duplicate_settings (group_id, package_type, allowed, exception_regex, created_at, updated_at)
+			SELECT o.group_id, '`+t+`', o.`+t+`_duplicates_allowed, o.`+t+`_duplicate_exception_regex, o.created_at, o.updated_at
+			FROM namespace_package_settings o
+			WHERE NOT EXISTS (SELECT 1 FROM duplicate_settings d WHERE d.group_id = o.group_id AND d.package_type = '`+t+`')`)
+		if err != nil {
+			return fmt.Errorf("duplicate settings of %s: %w", t, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "ALTER TABLE namespace_package_settings RENAME TO legacy_namespace_package_settings"); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Advisory lock keys (Postgres) for work that only one replica may do at a time.

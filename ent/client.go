@@ -19,9 +19,9 @@ import (
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
@@ -51,12 +51,12 @@ type Client struct {
 	CIJob *CIJobClient
 	// DeployToken is the client for interacting with the DeployToken builders.
 	DeployToken *DeployTokenClient
+	// DuplicateSetting is the client for interacting with the DuplicateSetting builders.
+	DuplicateSetting *DuplicateSettingClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
-	// NamespacePackageSetting is the client for interacting with the NamespacePackageSetting builders.
-	NamespacePackageSetting *NamespacePackageSettingClient
 	// PackageBuildInfo is the client for interacting with the PackageBuildInfo builders.
 	PackageBuildInfo *PackageBuildInfoClient
 	// PackageFile is the client for interacting with the PackageFile builders.
@@ -98,9 +98,9 @@ func (c *Client) init() {
 	c.Blob = NewBlobClient(c.config)
 	c.CIJob = NewCIJobClient(c.config)
 	c.DeployToken = NewDeployTokenClient(c.config)
+	c.DuplicateSetting = NewDuplicateSettingClient(c.config)
 	c.Group = NewGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
-	c.NamespacePackageSetting = NewNamespacePackageSettingClient(c.config)
 	c.PackageBuildInfo = NewPackageBuildInfoClient(c.config)
 	c.PackageFile = NewPackageFileClient(c.config)
 	c.PackageProperty = NewPackagePropertyClient(c.config)
@@ -203,27 +203,27 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                     ctx,
-		config:                  cfg,
-		ApplicationSetting:      NewApplicationSettingClient(cfg),
-		Blob:                    NewBlobClient(cfg),
-		CIJob:                   NewCIJobClient(cfg),
-		DeployToken:             NewDeployTokenClient(cfg),
-		Group:                   NewGroupClient(cfg),
-		Membership:              NewMembershipClient(cfg),
-		NamespacePackageSetting: NewNamespacePackageSettingClient(cfg),
-		PackageBuildInfo:        NewPackageBuildInfoClient(cfg),
-		PackageFile:             NewPackageFileClient(cfg),
-		PackageProperty:         NewPackagePropertyClient(cfg),
-		PackageTag:              NewPackageTagClient(cfg),
-		PackageVersion:          NewPackageVersionClient(cfg),
-		PersonalAccessToken:     NewPersonalAccessTokenClient(cfg),
-		Pipeline:                NewPipelineClient(cfg),
-		PlanLimit:               NewPlanLimitClient(cfg),
-		Project:                 NewProjectClient(cfg),
-		Session:                 NewSessionClient(cfg),
-		SignInThrottle:          NewSignInThrottleClient(cfg),
-		User:                    NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		ApplicationSetting:  NewApplicationSettingClient(cfg),
+		Blob:                NewBlobClient(cfg),
+		CIJob:               NewCIJobClient(cfg),
+		DeployToken:         NewDeployTokenClient(cfg),
+		DuplicateSetting:    NewDuplicateSettingClient(cfg),
+		Group:               NewGroupClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
+		PackageFile:         NewPackageFileClient(cfg),
+		PackageProperty:     NewPackagePropertyClient(cfg),
+		PackageTag:          NewPackageTagClient(cfg),
+		PackageVersion:      NewPackageVersionClient(cfg),
+		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
+		Pipeline:            NewPipelineClient(cfg),
+		PlanLimit:           NewPlanLimitClient(cfg),
+		Project:             NewProjectClient(cfg),
+		Session:             NewSessionClient(cfg),
+		SignInThrottle:      NewSignInThrottleClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -241,27 +241,27 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                     ctx,
-		config:                  cfg,
-		ApplicationSetting:      NewApplicationSettingClient(cfg),
-		Blob:                    NewBlobClient(cfg),
-		CIJob:                   NewCIJobClient(cfg),
-		DeployToken:             NewDeployTokenClient(cfg),
-		Group:                   NewGroupClient(cfg),
-		Membership:              NewMembershipClient(cfg),
-		NamespacePackageSetting: NewNamespacePackageSettingClient(cfg),
-		PackageBuildInfo:        NewPackageBuildInfoClient(cfg),
-		PackageFile:             NewPackageFileClient(cfg),
-		PackageProperty:         NewPackagePropertyClient(cfg),
-		PackageTag:              NewPackageTagClient(cfg),
-		PackageVersion:          NewPackageVersionClient(cfg),
-		PersonalAccessToken:     NewPersonalAccessTokenClient(cfg),
-		Pipeline:                NewPipelineClient(cfg),
-		PlanLimit:               NewPlanLimitClient(cfg),
-		Project:                 NewProjectClient(cfg),
-		Session:                 NewSessionClient(cfg),
-		SignInThrottle:          NewSignInThrottleClient(cfg),
-		User:                    NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		ApplicationSetting:  NewApplicationSettingClient(cfg),
+		Blob:                NewBlobClient(cfg),
+		CIJob:               NewCIJobClient(cfg),
+		DeployToken:         NewDeployTokenClient(cfg),
+		DuplicateSetting:    NewDuplicateSettingClient(cfg),
+		Group:               NewGroupClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
+		PackageFile:         NewPackageFileClient(cfg),
+		PackageProperty:     NewPackagePropertyClient(cfg),
+		PackageTag:          NewPackageTagClient(cfg),
+		PackageVersion:      NewPackageVersionClient(cfg),
+		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
+		Pipeline:            NewPipelineClient(cfg),
+		PlanLimit:           NewPlanLimitClient(cfg),
+		Project:             NewProjectClient(cfg),
+		Session:             NewSessionClient(cfg),
+		SignInThrottle:      NewSignInThrottleClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -291,10 +291,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
-		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile,
-		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
-		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
+		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.DuplicateSetting,
+		c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile, c.PackageProperty,
+		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
+		c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -304,10 +304,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.Group, c.Membership,
-		c.NamespacePackageSetting, c.PackageBuildInfo, c.PackageFile,
-		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
-		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
+		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.DuplicateSetting,
+		c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile, c.PackageProperty,
+		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
+		c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -324,12 +324,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CIJob.mutate(ctx, m)
 	case *DeployTokenMutation:
 		return c.DeployToken.mutate(ctx, m)
+	case *DuplicateSettingMutation:
+		return c.DuplicateSetting.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
-	case *NamespacePackageSettingMutation:
-		return c.NamespacePackageSetting.mutate(ctx, m)
 	case *PackageBuildInfoMutation:
 		return c.PackageBuildInfo.mutate(ctx, m)
 	case *PackageFileMutation:
@@ -971,6 +971,155 @@ func (c *DeployTokenClient) mutate(ctx context.Context, m *DeployTokenMutation) 
 	}
 }
 
+// DuplicateSettingClient is a client for the DuplicateSetting schema.
+type DuplicateSettingClient struct {
+	config
+}
+
+// NewDuplicateSettingClient returns a client for the DuplicateSetting from the given config.
+func NewDuplicateSettingClient(c config) *DuplicateSettingClient {
+	return &DuplicateSettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `duplicatesetting.Hooks(f(g(h())))`.
+func (c *DuplicateSettingClient) Use(hooks ...Hook) {
+	c.hooks.DuplicateSetting = append(c.hooks.DuplicateSetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `duplicatesetting.Intercept(f(g(h())))`.
+func (c *DuplicateSettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DuplicateSetting = append(c.inters.DuplicateSetting, interceptors...)
+}
+
+// Create returns a builder for creating a DuplicateSetting entity.
+func (c *DuplicateSettingClient) Create() *DuplicateSettingCreate {
+	mutation := newDuplicateSettingMutation(c.config, OpCreate)
+	return &DuplicateSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DuplicateSetting entities.
+func (c *DuplicateSettingClient) CreateBulk(builders ...*DuplicateSettingCreate) *DuplicateSettingCreateBulk {
+	return &DuplicateSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DuplicateSettingClient) MapCreateBulk(slice any, setFunc func(*DuplicateSettingCreate, int)) *DuplicateSettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DuplicateSettingCreateBulk{err: fmt.Errorf("calling to DuplicateSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DuplicateSettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DuplicateSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DuplicateSetting.
+func (c *DuplicateSettingClient) Update() *DuplicateSettingUpdate {
+	mutation := newDuplicateSettingMutation(c.config, OpUpdate)
+	return &DuplicateSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DuplicateSettingClient) UpdateOne(_m *DuplicateSetting) *DuplicateSettingUpdateOne {
+	mutation := newDuplicateSettingMutation(c.config, OpUpdateOne, withDuplicateSetting(_m))
+	return &DuplicateSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DuplicateSettingClient) UpdateOneID(id int) *DuplicateSettingUpdateOne {
+	mutation := newDuplicateSettingMutation(c.config, OpUpdateOne, withDuplicateSettingID(id))
+	return &DuplicateSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DuplicateSetting.
+func (c *DuplicateSettingClient) Delete() *DuplicateSettingDelete {
+	mutation := newDuplicateSettingMutation(c.config, OpDelete)
+	return &DuplicateSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DuplicateSettingClient) DeleteOne(_m *DuplicateSetting) *DuplicateSettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DuplicateSettingClient) DeleteOneID(id int) *DuplicateSettingDeleteOne {
+	builder := c.Delete().Where(duplicatesetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DuplicateSettingDeleteOne{builder}
+}
+
+// Query returns a query builder for DuplicateSetting.
+func (c *DuplicateSettingClient) Query() *DuplicateSettingQuery {
+	return &DuplicateSettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDuplicateSetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DuplicateSetting entity by its id.
+func (c *DuplicateSettingClient) Get(ctx context.Context, id int) (*DuplicateSetting, error) {
+	return c.Query().Where(duplicatesetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DuplicateSettingClient) GetX(ctx context.Context, id int) *DuplicateSetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryGroup queries the group edge of a DuplicateSetting.
+func (c *DuplicateSettingClient) QueryGroup(_m *DuplicateSetting) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(duplicatesetting.Table, duplicatesetting.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, duplicatesetting.GroupTable, duplicatesetting.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DuplicateSettingClient) Hooks() []Hook {
+	return c.hooks.DuplicateSetting
+}
+
+// Interceptors returns the client interceptors.
+func (c *DuplicateSettingClient) Interceptors() []Interceptor {
+	return c.inters.DuplicateSetting
+}
+
+func (c *DuplicateSettingClient) mutate(ctx context.Context, m *DuplicateSettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DuplicateSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DuplicateSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DuplicateSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DuplicateSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DuplicateSetting mutation op: %q", m.Op())
+	}
+}
+
 // GroupClient is a client for the Group schema.
 type GroupClient struct {
 	config
@@ -1159,15 +1308,15 @@ func (c *GroupClient) QueryDeployTokens(_m *Group) *DeployTokenQuery {
 	return query
 }
 
-// QueryPackageSettings queries the package_settings edge of a Group.
-func (c *GroupClient) QueryPackageSettings(_m *Group) *NamespacePackageSettingQuery {
-	query := (&NamespacePackageSettingClient{config: c.config}).Query()
+// QueryDuplicateSettings queries the duplicate_settings edge of a Group.
+func (c *GroupClient) QueryDuplicateSettings(_m *Group) *DuplicateSettingQuery {
+	query := (&DuplicateSettingClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(group.Table, group.FieldID, id),
-			sqlgraph.To(namespacepackagesetting.Table, namespacepackagesetting.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, group.PackageSettingsTable, group.PackageSettingsColumn),
+			sqlgraph.To(duplicatesetting.Table, duplicatesetting.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.DuplicateSettingsTable, group.DuplicateSettingsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1378,155 +1527,6 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
-	}
-}
-
-// NamespacePackageSettingClient is a client for the NamespacePackageSetting schema.
-type NamespacePackageSettingClient struct {
-	config
-}
-
-// NewNamespacePackageSettingClient returns a client for the NamespacePackageSetting from the given config.
-func NewNamespacePackageSettingClient(c config) *NamespacePackageSettingClient {
-	return &NamespacePackageSettingClient{config: c}
-}
-
-// Use adds a list of mutation hooks to the hooks stack.
-// A call to `Use(f, g, h)` equals to `namespacepackagesetting.Hooks(f(g(h())))`.
-func (c *NamespacePackageSettingClient) Use(hooks ...Hook) {
-	c.hooks.NamespacePackageSetting = append(c.hooks.NamespacePackageSetting, hooks...)
-}
-
-// Intercept adds a list of query interceptors to the interceptors stack.
-// A call to `Intercept(f, g, h)` equals to `namespacepackagesetting.Intercept(f(g(h())))`.
-func (c *NamespacePackageSettingClient) Intercept(interceptors ...Interceptor) {
-	c.inters.NamespacePackageSetting = append(c.inters.NamespacePackageSetting, interceptors...)
-}
-
-// Create returns a builder for creating a NamespacePackageSetting entity.
-func (c *NamespacePackageSettingClient) Create() *NamespacePackageSettingCreate {
-	mutation := newNamespacePackageSettingMutation(c.config, OpCreate)
-	return &NamespacePackageSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// CreateBulk returns a builder for creating a bulk of NamespacePackageSetting entities.
-func (c *NamespacePackageSettingClient) CreateBulk(builders ...*NamespacePackageSettingCreate) *NamespacePackageSettingCreateBulk {
-	return &NamespacePackageSettingCreateBulk{config: c.config, builders: builders}
-}
-
-// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
-// a builder and applies setFunc on it.
-func (c *NamespacePackageSettingClient) MapCreateBulk(slice any, setFunc func(*NamespacePackageSettingCreate, int)) *NamespacePackageSettingCreateBulk {
-	rv := reflect.ValueOf(slice)
-	if rv.Kind() != reflect.Slice {
-		return &NamespacePackageSettingCreateBulk{err: fmt.Errorf("calling to NamespacePackageSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
-	}
-	builders := make([]*NamespacePackageSettingCreate, rv.Len())
-	for i := 0; i < rv.Len(); i++ {
-		builders[i] = c.Create()
-		setFunc(builders[i], i)
-	}
-	return &NamespacePackageSettingCreateBulk{config: c.config, builders: builders}
-}
-
-// Update returns an update builder for NamespacePackageSetting.
-func (c *NamespacePackageSettingClient) Update() *NamespacePackageSettingUpdate {
-	mutation := newNamespacePackageSettingMutation(c.config, OpUpdate)
-	return &NamespacePackageSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOne returns an update builder for the given entity.
-func (c *NamespacePackageSettingClient) UpdateOne(_m *NamespacePackageSetting) *NamespacePackageSettingUpdateOne {
-	mutation := newNamespacePackageSettingMutation(c.config, OpUpdateOne, withNamespacePackageSetting(_m))
-	return &NamespacePackageSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOneID returns an update builder for the given id.
-func (c *NamespacePackageSettingClient) UpdateOneID(id int) *NamespacePackageSettingUpdateOne {
-	mutation := newNamespacePackageSettingMutation(c.config, OpUpdateOne, withNamespacePackageSettingID(id))
-	return &NamespacePackageSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// Delete returns a delete builder for NamespacePackageSetting.
-func (c *NamespacePackageSettingClient) Delete() *NamespacePackageSettingDelete {
-	mutation := newNamespacePackageSettingMutation(c.config, OpDelete)
-	return &NamespacePackageSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// DeleteOne returns a builder for deleting the given entity.
-func (c *NamespacePackageSettingClient) DeleteOne(_m *NamespacePackageSetting) *NamespacePackageSettingDeleteOne {
-	return c.DeleteOneID(_m.ID)
-}
-
-// DeleteOneID returns a builder for deleting the given entity by its id.
-func (c *NamespacePackageSettingClient) DeleteOneID(id int) *NamespacePackageSettingDeleteOne {
-	builder := c.Delete().Where(namespacepackagesetting.ID(id))
-	builder.mutation.id = &id
-	builder.mutation.op = OpDeleteOne
-	return &NamespacePackageSettingDeleteOne{builder}
-}
-
-// Query returns a query builder for NamespacePackageSetting.
-func (c *NamespacePackageSettingClient) Query() *NamespacePackageSettingQuery {
-	return &NamespacePackageSettingQuery{
-		config: c.config,
-		ctx:    &QueryContext{Type: TypeNamespacePackageSetting},
-		inters: c.Interceptors(),
-	}
-}
-
-// Get returns a NamespacePackageSetting entity by its id.
-func (c *NamespacePackageSettingClient) Get(ctx context.Context, id int) (*NamespacePackageSetting, error) {
-	return c.Query().Where(namespacepackagesetting.ID(id)).Only(ctx)
-}
-
-// GetX is like Get, but panics if an error occurs.
-func (c *NamespacePackageSettingClient) GetX(ctx context.Context, id int) *NamespacePackageSetting {
-	obj, err := c.Get(ctx, id)
-	if err != nil {
-		panic(err)
-	}
-	return obj
-}
-
-// QueryGroup queries the group edge of a NamespacePackageSetting.
-func (c *NamespacePackageSettingClient) QueryGroup(_m *NamespacePackageSetting) *GroupQuery {
-	query := (&GroupClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(namespacepackagesetting.Table, namespacepackagesetting.FieldID, id),
-			sqlgraph.To(group.Table, group.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, true, namespacepackagesetting.GroupTable, namespacepackagesetting.GroupColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
-// Hooks returns the client hooks.
-func (c *NamespacePackageSettingClient) Hooks() []Hook {
-	return c.hooks.NamespacePackageSetting
-}
-
-// Interceptors returns the client interceptors.
-func (c *NamespacePackageSettingClient) Interceptors() []Interceptor {
-	return c.inters.NamespacePackageSetting
-}
-
-func (c *NamespacePackageSettingClient) mutate(ctx context.Context, m *NamespacePackageSettingMutation) (Value, error) {
-	switch m.Op() {
-	case OpCreate:
-		return (&NamespacePackageSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdate:
-		return (&NamespacePackageSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdateOne:
-		return (&NamespacePackageSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpDelete, OpDeleteOne:
-		return (&NamespacePackageSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
-	default:
-		return nil, fmt.Errorf("ent: unknown NamespacePackageSetting mutation op: %q", m.Op())
 	}
 }
 
@@ -3609,16 +3609,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
-		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageProperty,
-		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
-		Session, SignInThrottle, User []ent.Hook
+		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, Group,
+		Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
+		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
+		SignInThrottle, User []ent.Hook
 	}
 	inters struct {
-		ApplicationSetting, Blob, CIJob, DeployToken, Group, Membership,
-		NamespacePackageSetting, PackageBuildInfo, PackageFile, PackageProperty,
-		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
-		Session, SignInThrottle, User []ent.Interceptor
+		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, Group,
+		Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
+		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
+		SignInThrottle, User []ent.Interceptor
 	}
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
@@ -91,25 +91,25 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			applicationsetting.Table:      applicationsetting.ValidColumn,
-			blob.Table:                    blob.ValidColumn,
-			cijob.Table:                   cijob.ValidColumn,
-			deploytoken.Table:             deploytoken.ValidColumn,
-			group.Table:                   group.ValidColumn,
-			membership.Table:              membership.ValidColumn,
-			namespacepackagesetting.Table: namespacepackagesetting.ValidColumn,
-			packagebuildinfo.Table:        packagebuildinfo.ValidColumn,
-			packagefile.Table:             packagefile.ValidColumn,
-			packageproperty.Table:         packageproperty.ValidColumn,
-			packagetag.Table:              packagetag.ValidColumn,
-			packageversion.Table:          packageversion.ValidColumn,
-			personalaccesstoken.Table:     personalaccesstoken.ValidColumn,
-			pipeline.Table:                pipeline.ValidColumn,
-			planlimit.Table:               planlimit.ValidColumn,
-			project.Table:                 project.ValidColumn,
-			session.Table:                 session.ValidColumn,
-			signinthrottle.Table:          signinthrottle.ValidColumn,
-			user.Table:                    user.ValidColumn,
+			applicationsetting.Table:  applicationsetting.ValidColumn,
+			blob.Table:                blob.ValidColumn,
+			cijob.Table:               cijob.ValidColumn,
+			deploytoken.Table:         deploytoken.ValidColumn,
+			duplicatesetting.Table:    duplicatesetting.ValidColumn,
+			group.Table:               group.ValidColumn,
+			membership.Table:          membership.ValidColumn,
+			packagebuildinfo.Table:    packagebuildinfo.ValidColumn,
+			packagefile.Table:         packagefile.ValidColumn,
+			packageproperty.Table:     packageproperty.ValidColumn,
+			packagetag.Table:          packagetag.ValidColumn,
+			packageversion.Table:      packageversion.ValidColumn,
+			personalaccesstoken.Table: personalaccesstoken.ValidColumn,
+			pipeline.Table:            pipeline.ValidColumn,
+			planlimit.Table:           planlimit.ValidColumn,
+			project.Table:             project.ValidColumn,
+			session.Table:             session.ValidColumn,
+			signinthrottle.Table:      signinthrottle.ValidColumn,
+			user.Table:                user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

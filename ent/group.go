@@ -10,7 +10,6 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/pkgreg/registry/ent/group"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 )
 
 // Group is the model entity for the Group schema.
@@ -51,18 +50,19 @@ type GroupEdges struct {
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// DeployTokens holds the value of the deploy_tokens edge.
 	DeployTokens []*DeployToken `json:"deploy_tokens,omitempty"`
-	// PackageSettings holds the value of the package_settings edge.
-	PackageSettings *NamespacePackageSetting `json:"package_settings,omitempty"`
+	// DuplicateSettings holds the value of the duplicate_settings edge.
+	DuplicateSettings []*DuplicateSetting `json:"duplicate_settings,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
-	namedChildren     map[string][]*Group
-	namedProjects     map[string][]*Project
-	namedMemberships  map[string][]*Membership
-	namedDeployTokens map[string][]*DeployToken
+	namedChildren          map[string][]*Group
+	namedProjects          map[string][]*Project
+	namedMemberships       map[string][]*Membership
+	namedDeployTokens      map[string][]*DeployToken
+	namedDuplicateSettings map[string][]*DuplicateSetting
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -112,15 +112,13 @@ func (e GroupEdges) DeployTokensOrErr() ([]*DeployToken, error) {
 	return nil, &NotLoadedError{edge: "deploy_tokens"}
 }
 
-// PackageSettingsOrErr returns the PackageSettings value or an error if the edge
-// was not loaded in eager-loading, or loaded but was not found.
-func (e GroupEdges) PackageSettingsOrErr() (*NamespacePackageSetting, error) {
-	if e.PackageSettings != nil {
-		return e.PackageSettings, nil
-	} else if e.loadedTypes[5] {
-		return nil, &NotFoundError{label: namespacepackagesetting.Label}
+// DuplicateSettingsOrErr returns the DuplicateSettings value or an error if the edge
+// was not loaded in eager-loading.
+func (e GroupEdges) DuplicateSettingsOrErr() ([]*DuplicateSetting, error) {
+	if e.loadedTypes[5] {
+		return e.DuplicateSettings, nil
 	}
-	return nil, &NotLoadedError{edge: "package_settings"}
+	return nil, &NotLoadedError{edge: "duplicate_settings"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -245,9 +243,9 @@ func (_m *Group) QueryDeployTokens() *DeployTokenQuery {
 	return NewGroupClient(_m.config).QueryDeployTokens(_m)
 }
 
-// QueryPackageSettings queries the "package_settings" edge of the Group entity.
-func (_m *Group) QueryPackageSettings() *NamespacePackageSettingQuery {
-	return NewGroupClient(_m.config).QueryPackageSettings(_m)
+// QueryDuplicateSettings queries the "duplicate_settings" edge of the Group entity.
+func (_m *Group) QueryDuplicateSettings() *DuplicateSettingQuery {
+	return NewGroupClient(_m.config).QueryDuplicateSettings(_m)
 }
 
 // Update returns a builder for updating this Group.
@@ -392,6 +390,30 @@ func (_m *Group) appendNamedDeployTokens(name string, edges ...*DeployToken) {
 		_m.Edges.namedDeployTokens[name] = []*DeployToken{}
 	} else {
 		_m.Edges.namedDeployTokens[name] = append(_m.Edges.namedDeployTokens[name], edges...)
+	}
+}
+
+// NamedDuplicateSettings returns the DuplicateSettings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedDuplicateSettings(name string) ([]*DuplicateSetting, error) {
+	if _m.Edges.namedDuplicateSettings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDuplicateSettings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedDuplicateSettings(name string, edges ...*DuplicateSetting) {
+	if _m.Edges.namedDuplicateSettings == nil {
+		_m.Edges.namedDuplicateSettings = make(map[string][]*DuplicateSetting)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDuplicateSettings[name] = []*DuplicateSetting{}
+	} else {
+		_m.Edges.namedDuplicateSettings[name] = append(_m.Edges.namedDuplicateSettings[name], edges...)
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/project"
 )
 
@@ -165,23 +165,19 @@ func (_c *GroupCreate) AddDeployTokens(v ...*DeployToken) *GroupCreate {
 	return _c.AddDeployTokenIDs(ids...)
 }
 
-// SetPackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID.
-func (_c *GroupCreate) SetPackageSettingsID(id int) *GroupCreate {
-	_c.mutation.SetPackageSettingsID(id)
+// AddDuplicateSettingIDs adds the "duplicate_settings" edge to the DuplicateSetting entity by IDs.
+func (_c *GroupCreate) AddDuplicateSettingIDs(ids ...int) *GroupCreate {
+	_c.mutation.AddDuplicateSettingIDs(ids...)
 	return _c
 }
 
-// SetNillablePackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID if the given value is not nil.
-func (_c *GroupCreate) SetNillablePackageSettingsID(id *int) *GroupCreate {
-	if id != nil {
-		_c = _c.SetPackageSettingsID(*id)
+// AddDuplicateSettings adds the "duplicate_settings" edges to the DuplicateSetting entity.
+func (_c *GroupCreate) AddDuplicateSettings(v ...*DuplicateSetting) *GroupCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _c
-}
-
-// SetPackageSettings sets the "package_settings" edge to the NamespacePackageSetting entity.
-func (_c *GroupCreate) SetPackageSettings(v *NamespacePackageSetting) *GroupCreate {
-	return _c.SetPackageSettingsID(v.ID)
+	return _c.AddDuplicateSettingIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -405,15 +401,15 @@ func (_c *GroupCreate) createSpec() (*Group, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.PackageSettingsIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.DuplicateSettingsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   group.PackageSettingsTable,
-			Columns: []string{group.PackageSettingsColumn},
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,9 +14,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 )
@@ -24,23 +24,24 @@ import (
 // GroupQuery is the builder for querying Group entities.
 type GroupQuery struct {
 	config
-	ctx                   *QueryContext
-	order                 []group.OrderOption
-	inters                []Interceptor
-	predicates            []predicate.Group
-	withParent            *GroupQuery
-	withChildren          *GroupQuery
-	withProjects          *ProjectQuery
-	withMemberships       *MembershipQuery
-	withDeployTokens      *DeployTokenQuery
-	withPackageSettings   *NamespacePackageSettingQuery
-	withFKs               bool
-	loadTotal             []func(context.Context, []*Group) error
-	modifiers             []func(*sql.Selector)
-	withNamedChildren     map[string]*GroupQuery
-	withNamedProjects     map[string]*ProjectQuery
-	withNamedMemberships  map[string]*MembershipQuery
-	withNamedDeployTokens map[string]*DeployTokenQuery
+	ctx                        *QueryContext
+	order                      []group.OrderOption
+	inters                     []Interceptor
+	predicates                 []predicate.Group
+	withParent                 *GroupQuery
+	withChildren               *GroupQuery
+	withProjects               *ProjectQuery
+	withMemberships            *MembershipQuery
+	withDeployTokens           *DeployTokenQuery
+	withDuplicateSettings      *DuplicateSettingQuery
+	withFKs                    bool
+	loadTotal                  []func(context.Context, []*Group) error
+	modifiers                  []func(*sql.Selector)
+	withNamedChildren          map[string]*GroupQuery
+	withNamedProjects          map[string]*ProjectQuery
+	withNamedMemberships       map[string]*MembershipQuery
+	withNamedDeployTokens      map[string]*DeployTokenQuery
+	withNamedDuplicateSettings map[string]*DuplicateSettingQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -187,9 +188,9 @@ func (_q *GroupQuery) QueryDeployTokens() *DeployTokenQuery {
 	return query
 }
 
-// QueryPackageSettings chains the current query on the "package_settings" edge.
-func (_q *GroupQuery) QueryPackageSettings() *NamespacePackageSettingQuery {
-	query := (&NamespacePackageSettingClient{config: _q.config}).Query()
+// QueryDuplicateSettings chains the current query on the "duplicate_settings" edge.
+func (_q *GroupQuery) QueryDuplicateSettings() *DuplicateSettingQuery {
+	query := (&DuplicateSettingClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -200,8 +201,8 @@ func (_q *GroupQuery) QueryPackageSettings() *NamespacePackageSettingQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(group.Table, group.FieldID, selector),
-			sqlgraph.To(namespacepackagesetting.Table, namespacepackagesetting.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, group.PackageSettingsTable, group.PackageSettingsColumn),
+			sqlgraph.To(duplicatesetting.Table, duplicatesetting.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.DuplicateSettingsTable, group.DuplicateSettingsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -396,17 +397,17 @@ func (_q *GroupQuery) Clone() *GroupQuery {
 		return nil
 	}
 	return &GroupQuery{
-		config:              _q.config,
-		ctx:                 _q.ctx.Clone(),
-		order:               append([]group.OrderOption{}, _q.order...),
-		inters:              append([]Interceptor{}, _q.inters...),
-		predicates:          append([]predicate.Group{}, _q.predicates...),
-		withParent:          _q.withParent.Clone(),
-		withChildren:        _q.withChildren.Clone(),
-		withProjects:        _q.withProjects.Clone(),
-		withMemberships:     _q.withMemberships.Clone(),
-		withDeployTokens:    _q.withDeployTokens.Clone(),
-		withPackageSettings: _q.withPackageSettings.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]group.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Group{}, _q.predicates...),
+		withParent:            _q.withParent.Clone(),
+		withChildren:          _q.withChildren.Clone(),
+		withProjects:          _q.withProjects.Clone(),
+		withMemberships:       _q.withMemberships.Clone(),
+		withDeployTokens:      _q.withDeployTokens.Clone(),
+		withDuplicateSettings: _q.withDuplicateSettings.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -468,14 +469,14 @@ func (_q *GroupQuery) WithDeployTokens(opts ...func(*DeployTokenQuery)) *GroupQu
 	return _q
 }
 
-// WithPackageSettings tells the query-builder to eager-load the nodes that are connected to
-// the "package_settings" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *GroupQuery) WithPackageSettings(opts ...func(*NamespacePackageSettingQuery)) *GroupQuery {
-	query := (&NamespacePackageSettingClient{config: _q.config}).Query()
+// WithDuplicateSettings tells the query-builder to eager-load the nodes that are connected to
+// the "duplicate_settings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithDuplicateSettings(opts ...func(*DuplicateSettingQuery)) *GroupQuery {
+	query := (&DuplicateSettingClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withPackageSettings = query
+	_q.withDuplicateSettings = query
 	return _q
 }
 
@@ -564,7 +565,7 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			_q.withProjects != nil,
 			_q.withMemberships != nil,
 			_q.withDeployTokens != nil,
-			_q.withPackageSettings != nil,
+			_q.withDuplicateSettings != nil,
 		}
 	)
 	if withFKs {
@@ -625,9 +626,10 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			return nil, err
 		}
 	}
-	if query := _q.withPackageSettings; query != nil {
-		if err := _q.loadPackageSettings(ctx, query, nodes, nil,
-			func(n *Group, e *NamespacePackageSetting) { n.Edges.PackageSettings = e }); err != nil {
+	if query := _q.withDuplicateSettings; query != nil {
+		if err := _q.loadDuplicateSettings(ctx, query, nodes,
+			func(n *Group) { n.Edges.DuplicateSettings = []*DuplicateSetting{} },
+			func(n *Group, e *DuplicateSetting) { n.Edges.DuplicateSettings = append(n.Edges.DuplicateSettings, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -656,6 +658,13 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 		if err := _q.loadDeployTokens(ctx, query, nodes,
 			func(n *Group) { n.appendNamedDeployTokens(name) },
 			func(n *Group, e *DeployToken) { n.appendNamedDeployTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDuplicateSettings {
+		if err := _q.loadDuplicateSettings(ctx, query, nodes,
+			func(n *Group) { n.appendNamedDuplicateSettings(name) },
+			func(n *Group, e *DuplicateSetting) { n.appendNamedDuplicateSettings(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -832,18 +841,21 @@ func (_q *GroupQuery) loadDeployTokens(ctx context.Context, query *DeployTokenQu
 	}
 	return nil
 }
-func (_q *GroupQuery) loadPackageSettings(ctx context.Context, query *NamespacePackageSettingQuery, nodes []*Group, init func(*Group), assign func(*Group, *NamespacePackageSetting)) error {
+func (_q *GroupQuery) loadDuplicateSettings(ctx context.Context, query *DuplicateSettingQuery, nodes []*Group, init func(*Group), assign func(*Group, *DuplicateSetting)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Group)
 	for i := range nodes {
 		fks = append(fks, nodes[i].ID)
 		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
 	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(namespacepackagesetting.FieldGroupID)
+		query.ctx.AppendFieldOnce(duplicatesetting.FieldGroupID)
 	}
-	query.Where(predicate.NamespacePackageSetting(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(group.PackageSettingsColumn), fks...))
+	query.Where(predicate.DuplicateSetting(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(group.DuplicateSettingsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1029,6 +1041,20 @@ func (_q *GroupQuery) WithNamedDeployTokens(name string, opts ...func(*DeployTok
 		_q.withNamedDeployTokens = make(map[string]*DeployTokenQuery)
 	}
 	_q.withNamedDeployTokens[name] = query
+	return _q
+}
+
+// WithNamedDuplicateSettings tells the query-builder to eager-load the nodes that are connected to the "duplicate_settings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedDuplicateSettings(name string, opts ...func(*DuplicateSettingQuery)) *GroupQuery {
+	query := (&DuplicateSettingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDuplicateSettings == nil {
+		_q.withNamedDuplicateSettings = make(map[string]*DuplicateSettingQuery)
+	}
+	_q.withNamedDuplicateSettings[name] = query
 	return _q
 }
 

@@ -12,9 +12,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 )
@@ -179,23 +179,19 @@ func (_u *GroupUpdate) AddDeployTokens(v ...*DeployToken) *GroupUpdate {
 	return _u.AddDeployTokenIDs(ids...)
 }
 
-// SetPackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID.
-func (_u *GroupUpdate) SetPackageSettingsID(id int) *GroupUpdate {
-	_u.mutation.SetPackageSettingsID(id)
+// AddDuplicateSettingIDs adds the "duplicate_settings" edge to the DuplicateSetting entity by IDs.
+func (_u *GroupUpdate) AddDuplicateSettingIDs(ids ...int) *GroupUpdate {
+	_u.mutation.AddDuplicateSettingIDs(ids...)
 	return _u
 }
 
-// SetNillablePackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID if the given value is not nil.
-func (_u *GroupUpdate) SetNillablePackageSettingsID(id *int) *GroupUpdate {
-	if id != nil {
-		_u = _u.SetPackageSettingsID(*id)
+// AddDuplicateSettings adds the "duplicate_settings" edges to the DuplicateSetting entity.
+func (_u *GroupUpdate) AddDuplicateSettings(v ...*DuplicateSetting) *GroupUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _u
-}
-
-// SetPackageSettings sets the "package_settings" edge to the NamespacePackageSetting entity.
-func (_u *GroupUpdate) SetPackageSettings(v *NamespacePackageSetting) *GroupUpdate {
-	return _u.SetPackageSettingsID(v.ID)
+	return _u.AddDuplicateSettingIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -293,10 +289,25 @@ func (_u *GroupUpdate) RemoveDeployTokens(v ...*DeployToken) *GroupUpdate {
 	return _u.RemoveDeployTokenIDs(ids...)
 }
 
-// ClearPackageSettings clears the "package_settings" edge to the NamespacePackageSetting entity.
-func (_u *GroupUpdate) ClearPackageSettings() *GroupUpdate {
-	_u.mutation.ClearPackageSettings()
+// ClearDuplicateSettings clears all "duplicate_settings" edges to the DuplicateSetting entity.
+func (_u *GroupUpdate) ClearDuplicateSettings() *GroupUpdate {
+	_u.mutation.ClearDuplicateSettings()
 	return _u
+}
+
+// RemoveDuplicateSettingIDs removes the "duplicate_settings" edge to DuplicateSetting entities by IDs.
+func (_u *GroupUpdate) RemoveDuplicateSettingIDs(ids ...int) *GroupUpdate {
+	_u.mutation.RemoveDuplicateSettingIDs(ids...)
+	return _u
+}
+
+// RemoveDuplicateSettings removes "duplicate_settings" edges to DuplicateSetting entities.
+func (_u *GroupUpdate) RemoveDuplicateSettings(v ...*DuplicateSetting) *GroupUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDuplicateSettingIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -596,28 +607,44 @@ func (_u *GroupUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.PackageSettingsCleared() {
+	if _u.mutation.DuplicateSettingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   group.PackageSettingsTable,
-			Columns: []string{group.PackageSettingsColumn},
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
 			},
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.PackageSettingsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.RemovedDuplicateSettingsIDs(); len(nodes) > 0 && !_u.mutation.DuplicateSettingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   group.PackageSettingsTable,
-			Columns: []string{group.PackageSettingsColumn},
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DuplicateSettingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -792,23 +819,19 @@ func (_u *GroupUpdateOne) AddDeployTokens(v ...*DeployToken) *GroupUpdateOne {
 	return _u.AddDeployTokenIDs(ids...)
 }
 
-// SetPackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID.
-func (_u *GroupUpdateOne) SetPackageSettingsID(id int) *GroupUpdateOne {
-	_u.mutation.SetPackageSettingsID(id)
+// AddDuplicateSettingIDs adds the "duplicate_settings" edge to the DuplicateSetting entity by IDs.
+func (_u *GroupUpdateOne) AddDuplicateSettingIDs(ids ...int) *GroupUpdateOne {
+	_u.mutation.AddDuplicateSettingIDs(ids...)
 	return _u
 }
 
-// SetNillablePackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by ID if the given value is not nil.
-func (_u *GroupUpdateOne) SetNillablePackageSettingsID(id *int) *GroupUpdateOne {
-	if id != nil {
-		_u = _u.SetPackageSettingsID(*id)
+// AddDuplicateSettings adds the "duplicate_settings" edges to the DuplicateSetting entity.
+func (_u *GroupUpdateOne) AddDuplicateSettings(v ...*DuplicateSetting) *GroupUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _u
-}
-
-// SetPackageSettings sets the "package_settings" edge to the NamespacePackageSetting entity.
-func (_u *GroupUpdateOne) SetPackageSettings(v *NamespacePackageSetting) *GroupUpdateOne {
-	return _u.SetPackageSettingsID(v.ID)
+	return _u.AddDuplicateSettingIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -906,10 +929,25 @@ func (_u *GroupUpdateOne) RemoveDeployTokens(v ...*DeployToken) *GroupUpdateOne 
 	return _u.RemoveDeployTokenIDs(ids...)
 }
 
-// ClearPackageSettings clears the "package_settings" edge to the NamespacePackageSetting entity.
-func (_u *GroupUpdateOne) ClearPackageSettings() *GroupUpdateOne {
-	_u.mutation.ClearPackageSettings()
+// ClearDuplicateSettings clears all "duplicate_settings" edges to the DuplicateSetting entity.
+func (_u *GroupUpdateOne) ClearDuplicateSettings() *GroupUpdateOne {
+	_u.mutation.ClearDuplicateSettings()
 	return _u
+}
+
+// RemoveDuplicateSettingIDs removes the "duplicate_settings" edge to DuplicateSetting entities by IDs.
+func (_u *GroupUpdateOne) RemoveDuplicateSettingIDs(ids ...int) *GroupUpdateOne {
+	_u.mutation.RemoveDuplicateSettingIDs(ids...)
+	return _u
+}
+
+// RemoveDuplicateSettings removes "duplicate_settings" edges to DuplicateSetting entities.
+func (_u *GroupUpdateOne) RemoveDuplicateSettings(v ...*DuplicateSetting) *GroupUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDuplicateSettingIDs(ids...)
 }
 
 // Where appends a list predicates to the GroupUpdate builder.
@@ -1239,28 +1277,44 @@ func (_u *GroupUpdateOne) sqlSave(ctx context.Context) (_node *Group, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.PackageSettingsCleared() {
+	if _u.mutation.DuplicateSettingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   group.PackageSettingsTable,
-			Columns: []string{group.PackageSettingsColumn},
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
 			},
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.PackageSettingsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.RemovedDuplicateSettingsIDs(); len(nodes) > 0 && !_u.mutation.DuplicateSettingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   group.PackageSettingsTable,
-			Columns: []string{group.PackageSettingsColumn},
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DuplicateSettingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.DuplicateSettingsTable,
+			Columns: []string{group.DuplicateSettingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

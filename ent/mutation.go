@@ -16,9 +16,9 @@ import (
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
@@ -43,25 +43,25 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeApplicationSetting      = "ApplicationSetting"
-	TypeBlob                    = "Blob"
-	TypeCIJob                   = "CIJob"
-	TypeDeployToken             = "DeployToken"
-	TypeGroup                   = "Group"
-	TypeMembership              = "Membership"
-	TypeNamespacePackageSetting = "NamespacePackageSetting"
-	TypePackageBuildInfo        = "PackageBuildInfo"
-	TypePackageFile             = "PackageFile"
-	TypePackageProperty         = "PackageProperty"
-	TypePackageTag              = "PackageTag"
-	TypePackageVersion          = "PackageVersion"
-	TypePersonalAccessToken     = "PersonalAccessToken"
-	TypePipeline                = "Pipeline"
-	TypePlanLimit               = "PlanLimit"
-	TypeProject                 = "Project"
-	TypeSession                 = "Session"
-	TypeSignInThrottle          = "SignInThrottle"
-	TypeUser                    = "User"
+	TypeApplicationSetting  = "ApplicationSetting"
+	TypeBlob                = "Blob"
+	TypeCIJob               = "CIJob"
+	TypeDeployToken         = "DeployToken"
+	TypeDuplicateSetting    = "DuplicateSetting"
+	TypeGroup               = "Group"
+	TypeMembership          = "Membership"
+	TypePackageBuildInfo    = "PackageBuildInfo"
+	TypePackageFile         = "PackageFile"
+	TypePackageProperty     = "PackageProperty"
+	TypePackageTag          = "PackageTag"
+	TypePackageVersion      = "PackageVersion"
+	TypePersonalAccessToken = "PersonalAccessToken"
+	TypePipeline            = "Pipeline"
+	TypePlanLimit           = "PlanLimit"
+	TypeProject             = "Project"
+	TypeSession             = "Session"
+	TypeSignInThrottle      = "SignInThrottle"
+	TypeUser                = "User"
 )
 
 // ApplicationSettingMutation represents an operation that mutates the ApplicationSetting nodes in the graph.
@@ -3373,38 +3373,692 @@ func (m *DeployTokenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DeployToken edge %s", name)
 }
 
+// DuplicateSettingMutation represents an operation that mutates the DuplicateSetting nodes in the graph.
+type DuplicateSettingMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	package_type    *duplicatesetting.PackageType
+	allowed         *bool
+	exception_regex *string
+	clearedFields   map[string]struct{}
+	group           *int
+	clearedgroup    bool
+	done            bool
+	oldValue        func(context.Context) (*DuplicateSetting, error)
+	predicates      []predicate.DuplicateSetting
+}
+
+var _ ent.Mutation = (*DuplicateSettingMutation)(nil)
+
+// duplicatesettingOption allows management of the mutation configuration using functional options.
+type duplicatesettingOption func(*DuplicateSettingMutation)
+
+// newDuplicateSettingMutation creates new mutation for the DuplicateSetting entity.
+func newDuplicateSettingMutation(c config, op Op, opts ...duplicatesettingOption) *DuplicateSettingMutation {
+	m := &DuplicateSettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDuplicateSetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDuplicateSettingID sets the ID field of the mutation.
+func withDuplicateSettingID(id int) duplicatesettingOption {
+	return func(m *DuplicateSettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DuplicateSetting
+		)
+		m.oldValue = func(ctx context.Context) (*DuplicateSetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DuplicateSetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDuplicateSetting sets the old DuplicateSetting of the mutation.
+func withDuplicateSetting(node *DuplicateSetting) duplicatesettingOption {
+	return func(m *DuplicateSettingMutation) {
+		m.oldValue = func(context.Context) (*DuplicateSetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DuplicateSettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DuplicateSettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DuplicateSettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DuplicateSettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DuplicateSetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DuplicateSettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DuplicateSettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DuplicateSettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DuplicateSettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DuplicateSettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DuplicateSettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *DuplicateSettingMutation) SetGroupID(i int) {
+	m.group = &i
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *DuplicateSettingMutation) GroupID() (r int, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldGroupID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *DuplicateSettingMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetPackageType sets the "package_type" field.
+func (m *DuplicateSettingMutation) SetPackageType(dt duplicatesetting.PackageType) {
+	m.package_type = &dt
+}
+
+// PackageType returns the value of the "package_type" field in the mutation.
+func (m *DuplicateSettingMutation) PackageType() (r duplicatesetting.PackageType, exists bool) {
+	v := m.package_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageType returns the old "package_type" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldPackageType(ctx context.Context) (v duplicatesetting.PackageType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageType: %w", err)
+	}
+	return oldValue.PackageType, nil
+}
+
+// ResetPackageType resets all changes to the "package_type" field.
+func (m *DuplicateSettingMutation) ResetPackageType() {
+	m.package_type = nil
+}
+
+// SetAllowed sets the "allowed" field.
+func (m *DuplicateSettingMutation) SetAllowed(b bool) {
+	m.allowed = &b
+}
+
+// Allowed returns the value of the "allowed" field in the mutation.
+func (m *DuplicateSettingMutation) Allowed() (r bool, exists bool) {
+	v := m.allowed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllowed returns the old "allowed" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldAllowed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllowed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllowed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllowed: %w", err)
+	}
+	return oldValue.Allowed, nil
+}
+
+// ResetAllowed resets all changes to the "allowed" field.
+func (m *DuplicateSettingMutation) ResetAllowed() {
+	m.allowed = nil
+}
+
+// SetExceptionRegex sets the "exception_regex" field.
+func (m *DuplicateSettingMutation) SetExceptionRegex(s string) {
+	m.exception_regex = &s
+}
+
+// ExceptionRegex returns the value of the "exception_regex" field in the mutation.
+func (m *DuplicateSettingMutation) ExceptionRegex() (r string, exists bool) {
+	v := m.exception_regex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExceptionRegex returns the old "exception_regex" field's value of the DuplicateSetting entity.
+// If the DuplicateSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DuplicateSettingMutation) OldExceptionRegex(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExceptionRegex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExceptionRegex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExceptionRegex: %w", err)
+	}
+	return oldValue.ExceptionRegex, nil
+}
+
+// ResetExceptionRegex resets all changes to the "exception_regex" field.
+func (m *DuplicateSettingMutation) ResetExceptionRegex() {
+	m.exception_regex = nil
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *DuplicateSettingMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[duplicatesetting.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *DuplicateSettingMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *DuplicateSettingMutation) GroupIDs() (ids []int) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *DuplicateSettingMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// Where appends a list predicates to the DuplicateSettingMutation builder.
+func (m *DuplicateSettingMutation) Where(ps ...predicate.DuplicateSetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DuplicateSettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DuplicateSettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DuplicateSetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DuplicateSettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DuplicateSettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DuplicateSetting).
+func (m *DuplicateSettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DuplicateSettingMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, duplicatesetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, duplicatesetting.FieldUpdatedAt)
+	}
+	if m.group != nil {
+		fields = append(fields, duplicatesetting.FieldGroupID)
+	}
+	if m.package_type != nil {
+		fields = append(fields, duplicatesetting.FieldPackageType)
+	}
+	if m.allowed != nil {
+		fields = append(fields, duplicatesetting.FieldAllowed)
+	}
+	if m.exception_regex != nil {
+		fields = append(fields, duplicatesetting.FieldExceptionRegex)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DuplicateSettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case duplicatesetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case duplicatesetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case duplicatesetting.FieldGroupID:
+		return m.GroupID()
+	case duplicatesetting.FieldPackageType:
+		return m.PackageType()
+	case duplicatesetting.FieldAllowed:
+		return m.Allowed()
+	case duplicatesetting.FieldExceptionRegex:
+		return m.ExceptionRegex()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DuplicateSettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case duplicatesetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case duplicatesetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case duplicatesetting.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case duplicatesetting.FieldPackageType:
+		return m.OldPackageType(ctx)
+	case duplicatesetting.FieldAllowed:
+		return m.OldAllowed(ctx)
+	case duplicatesetting.FieldExceptionRegex:
+		return m.OldExceptionRegex(ctx)
+	}
+	return nil, fmt.Errorf("unknown DuplicateSetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DuplicateSettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case duplicatesetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case duplicatesetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case duplicatesetting.FieldGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case duplicatesetting.FieldPackageType:
+		v, ok := value.(duplicatesetting.PackageType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageType(v)
+		return nil
+	case duplicatesetting.FieldAllowed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllowed(v)
+		return nil
+	case duplicatesetting.FieldExceptionRegex:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExceptionRegex(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DuplicateSetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DuplicateSettingMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DuplicateSettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DuplicateSettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown DuplicateSetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DuplicateSettingMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DuplicateSettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DuplicateSettingMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DuplicateSetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DuplicateSettingMutation) ResetField(name string) error {
+	switch name {
+	case duplicatesetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case duplicatesetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case duplicatesetting.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case duplicatesetting.FieldPackageType:
+		m.ResetPackageType()
+		return nil
+	case duplicatesetting.FieldAllowed:
+		m.ResetAllowed()
+		return nil
+	case duplicatesetting.FieldExceptionRegex:
+		m.ResetExceptionRegex()
+		return nil
+	}
+	return fmt.Errorf("unknown DuplicateSetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DuplicateSettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.group != nil {
+		edges = append(edges, duplicatesetting.EdgeGroup)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DuplicateSettingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case duplicatesetting.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DuplicateSettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DuplicateSettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DuplicateSettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedgroup {
+		edges = append(edges, duplicatesetting.EdgeGroup)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DuplicateSettingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case duplicatesetting.EdgeGroup:
+		return m.clearedgroup
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DuplicateSettingMutation) ClearEdge(name string) error {
+	switch name {
+	case duplicatesetting.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown DuplicateSetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DuplicateSettingMutation) ResetEdge(name string) error {
+	switch name {
+	case duplicatesetting.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown DuplicateSetting edge %s", name)
+}
+
 // GroupMutation represents an operation that mutates the Group nodes in the graph.
 type GroupMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	_path                   *string
-	name                    *string
-	full_path               *string
-	visibility              *group.Visibility
-	clearedFields           map[string]struct{}
-	parent                  *int
-	clearedparent           bool
-	children                map[int]struct{}
-	removedchildren         map[int]struct{}
-	clearedchildren         bool
-	projects                map[int]struct{}
-	removedprojects         map[int]struct{}
-	clearedprojects         bool
-	memberships             map[int]struct{}
-	removedmemberships      map[int]struct{}
-	clearedmemberships      bool
-	deploy_tokens           map[int]struct{}
-	removeddeploy_tokens    map[int]struct{}
-	cleareddeploy_tokens    bool
-	package_settings        *int
-	clearedpackage_settings bool
-	done                    bool
-	oldValue                func(context.Context) (*Group, error)
-	predicates              []predicate.Group
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	_path                     *string
+	name                      *string
+	full_path                 *string
+	visibility                *group.Visibility
+	clearedFields             map[string]struct{}
+	parent                    *int
+	clearedparent             bool
+	children                  map[int]struct{}
+	removedchildren           map[int]struct{}
+	clearedchildren           bool
+	projects                  map[int]struct{}
+	removedprojects           map[int]struct{}
+	clearedprojects           bool
+	memberships               map[int]struct{}
+	removedmemberships        map[int]struct{}
+	clearedmemberships        bool
+	deploy_tokens             map[int]struct{}
+	removeddeploy_tokens      map[int]struct{}
+	cleareddeploy_tokens      bool
+	duplicate_settings        map[int]struct{}
+	removedduplicate_settings map[int]struct{}
+	clearedduplicate_settings bool
+	done                      bool
+	oldValue                  func(context.Context) (*Group, error)
+	predicates                []predicate.Group
 }
 
 var _ ent.Mutation = (*GroupMutation)(nil)
@@ -4013,43 +4667,58 @@ func (m *GroupMutation) ResetDeployTokens() {
 	m.removeddeploy_tokens = nil
 }
 
-// SetPackageSettingsID sets the "package_settings" edge to the NamespacePackageSetting entity by id.
-func (m *GroupMutation) SetPackageSettingsID(id int) {
-	m.package_settings = &id
+// AddDuplicateSettingIDs adds the "duplicate_settings" edge to the DuplicateSetting entity by ids.
+func (m *GroupMutation) AddDuplicateSettingIDs(ids ...int) {
+	if m.duplicate_settings == nil {
+		m.duplicate_settings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.duplicate_settings[ids[i]] = struct{}{}
+	}
 }
 
-// ClearPackageSettings clears the "package_settings" edge to the NamespacePackageSetting entity.
-func (m *GroupMutation) ClearPackageSettings() {
-	m.clearedpackage_settings = true
+// ClearDuplicateSettings clears the "duplicate_settings" edge to the DuplicateSetting entity.
+func (m *GroupMutation) ClearDuplicateSettings() {
+	m.clearedduplicate_settings = true
 }
 
-// PackageSettingsCleared reports if the "package_settings" edge to the NamespacePackageSetting entity was cleared.
-func (m *GroupMutation) PackageSettingsCleared() bool {
-	return m.clearedpackage_settings
+// DuplicateSettingsCleared reports if the "duplicate_settings" edge to the DuplicateSetting entity was cleared.
+func (m *GroupMutation) DuplicateSettingsCleared() bool {
+	return m.clearedduplicate_settings
 }
 
-// PackageSettingsID returns the "package_settings" edge ID in the mutation.
-func (m *GroupMutation) PackageSettingsID() (id int, exists bool) {
-	if m.package_settings != nil {
-		return *m.package_settings, true
+// RemoveDuplicateSettingIDs removes the "duplicate_settings" edge to the DuplicateSetting entity by IDs.
+func (m *GroupMutation) RemoveDuplicateSettingIDs(ids ...int) {
+	if m.removedduplicate_settings == nil {
+		m.removedduplicate_settings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.duplicate_settings, ids[i])
+		m.removedduplicate_settings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDuplicateSettings returns the removed IDs of the "duplicate_settings" edge to the DuplicateSetting entity.
+func (m *GroupMutation) RemovedDuplicateSettingsIDs() (ids []int) {
+	for id := range m.removedduplicate_settings {
+		ids = append(ids, id)
 	}
 	return
 }
 
-// PackageSettingsIDs returns the "package_settings" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// PackageSettingsID instead. It exists only for internal usage by the builders.
-func (m *GroupMutation) PackageSettingsIDs() (ids []int) {
-	if id := m.package_settings; id != nil {
-		ids = append(ids, *id)
+// DuplicateSettingsIDs returns the "duplicate_settings" edge IDs in the mutation.
+func (m *GroupMutation) DuplicateSettingsIDs() (ids []int) {
+	for id := range m.duplicate_settings {
+		ids = append(ids, id)
 	}
 	return
 }
 
-// ResetPackageSettings resets all changes to the "package_settings" edge.
-func (m *GroupMutation) ResetPackageSettings() {
-	m.package_settings = nil
-	m.clearedpackage_settings = false
+// ResetDuplicateSettings resets all changes to the "duplicate_settings" edge.
+func (m *GroupMutation) ResetDuplicateSettings() {
+	m.duplicate_settings = nil
+	m.clearedduplicate_settings = false
+	m.removedduplicate_settings = nil
 }
 
 // Where appends a list predicates to the GroupMutation builder.
@@ -4315,8 +4984,8 @@ func (m *GroupMutation) AddedEdges() []string {
 	if m.deploy_tokens != nil {
 		edges = append(edges, group.EdgeDeployTokens)
 	}
-	if m.package_settings != nil {
-		edges = append(edges, group.EdgePackageSettings)
+	if m.duplicate_settings != nil {
+		edges = append(edges, group.EdgeDuplicateSettings)
 	}
 	return edges
 }
@@ -4353,10 +5022,12 @@ func (m *GroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case group.EdgePackageSettings:
-		if id := m.package_settings; id != nil {
-			return []ent.Value{*id}
+	case group.EdgeDuplicateSettings:
+		ids := make([]ent.Value, 0, len(m.duplicate_settings))
+		for id := range m.duplicate_settings {
+			ids = append(ids, id)
 		}
+		return ids
 	}
 	return nil
 }
@@ -4375,6 +5046,9 @@ func (m *GroupMutation) RemovedEdges() []string {
 	}
 	if m.removeddeploy_tokens != nil {
 		edges = append(edges, group.EdgeDeployTokens)
+	}
+	if m.removedduplicate_settings != nil {
+		edges = append(edges, group.EdgeDuplicateSettings)
 	}
 	return edges
 }
@@ -4407,6 +5081,12 @@ func (m *GroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeDuplicateSettings:
+		ids := make([]ent.Value, 0, len(m.removedduplicate_settings))
+		for id := range m.removedduplicate_settings {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
@@ -4429,8 +5109,8 @@ func (m *GroupMutation) ClearedEdges() []string {
 	if m.cleareddeploy_tokens {
 		edges = append(edges, group.EdgeDeployTokens)
 	}
-	if m.clearedpackage_settings {
-		edges = append(edges, group.EdgePackageSettings)
+	if m.clearedduplicate_settings {
+		edges = append(edges, group.EdgeDuplicateSettings)
 	}
 	return edges
 }
@@ -4449,8 +5129,8 @@ func (m *GroupMutation) EdgeCleared(name string) bool {
 		return m.clearedmemberships
 	case group.EdgeDeployTokens:
 		return m.cleareddeploy_tokens
-	case group.EdgePackageSettings:
-		return m.clearedpackage_settings
+	case group.EdgeDuplicateSettings:
+		return m.clearedduplicate_settings
 	}
 	return false
 }
@@ -4461,9 +5141,6 @@ func (m *GroupMutation) ClearEdge(name string) error {
 	switch name {
 	case group.EdgeParent:
 		m.ClearParent()
-		return nil
-	case group.EdgePackageSettings:
-		m.ClearPackageSettings()
 		return nil
 	}
 	return fmt.Errorf("unknown Group unique edge %s", name)
@@ -4488,8 +5165,8 @@ func (m *GroupMutation) ResetEdge(name string) error {
 	case group.EdgeDeployTokens:
 		m.ResetDeployTokens()
 		return nil
-	case group.EdgePackageSettings:
-		m.ResetPackageSettings()
+	case group.EdgeDuplicateSettings:
+		m.ResetDuplicateSettings()
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)
@@ -5279,929 +5956,6 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Membership edge %s", name)
-}
-
-// NamespacePackageSettingMutation represents an operation that mutates the NamespacePackageSetting nodes in the graph.
-type NamespacePackageSettingMutation struct {
-	config
-	op                                         Op
-	typ                                        string
-	id                                         *int
-	created_at                                 *time.Time
-	updated_at                                 *time.Time
-	generic_duplicates_allowed                 *bool
-	generic_duplicate_exception_regex          *string
-	maven_duplicates_allowed                   *bool
-	maven_duplicate_exception_regex            *string
-	nuget_duplicates_allowed                   *bool
-	nuget_duplicate_exception_regex            *string
-	terraform_module_duplicates_allowed        *bool
-	terraform_module_duplicate_exception_regex *string
-	clearedFields                              map[string]struct{}
-	group                                      *int
-	clearedgroup                               bool
-	done                                       bool
-	oldValue                                   func(context.Context) (*NamespacePackageSetting, error)
-	predicates                                 []predicate.NamespacePackageSetting
-}
-
-var _ ent.Mutation = (*NamespacePackageSettingMutation)(nil)
-
-// namespacepackagesettingOption allows management of the mutation configuration using functional options.
-type namespacepackagesettingOption func(*NamespacePackageSettingMutation)
-
-// newNamespacePackageSettingMutation creates new mutation for the NamespacePackageSetting entity.
-func newNamespacePackageSettingMutation(c config, op Op, opts ...namespacepackagesettingOption) *NamespacePackageSettingMutation {
-	m := &NamespacePackageSettingMutation{
-		config:        c,
-		op:            op,
-		typ:           TypeNamespacePackageSetting,
-		clearedFields: make(map[string]struct{}),
-	}
-	for _, opt := range opts {
-		opt(m)
-	}
-	return m
-}
-
-// withNamespacePackageSettingID sets the ID field of the mutation.
-func withNamespacePackageSettingID(id int) namespacepackagesettingOption {
-	return func(m *NamespacePackageSettingMutation) {
-		var (
-			err   error
-			once  sync.Once
-			value *NamespacePackageSetting
-		)
-		m.oldValue = func(ctx context.Context) (*NamespacePackageSetting, error) {
-			once.Do(func() {
-				if m.done {
-					err = errors.New("querying old values post mutation is not allowed")
-				} else {
-					value, err = m.Client().NamespacePackageSetting.Get(ctx, id)
-				}
-			})
-			return value, err
-		}
-		m.id = &id
-	}
-}
-
-// withNamespacePackageSetting sets the old NamespacePackageSetting of the mutation.
-func withNamespacePackageSetting(node *NamespacePackageSetting) namespacepackagesettingOption {
-	return func(m *NamespacePackageSettingMutation) {
-		m.oldValue = func(context.Context) (*NamespacePackageSetting, error) {
-			return node, nil
-		}
-		m.id = &node.ID
-	}
-}
-
-// Client returns a new `ent.Client` from the mutation. If the mutation was
-// executed in a transaction (ent.Tx), a transactional client is returned.
-func (m NamespacePackageSettingMutation) Client() *Client {
-	client := &Client{config: m.config}
-	client.init()
-	return client
-}
-
-// Tx returns an `ent.Tx` for mutations that were executed in transactions;
-// it returns an error otherwise.
-func (m NamespacePackageSettingMutation) Tx() (*Tx, error) {
-	if _, ok := m.driver.(*txDriver); !ok {
-		return nil, errors.New("ent: mutation is not running in a transaction")
-	}
-	tx := &Tx{config: m.config}
-	tx.init()
-	return tx, nil
-}
-
-// ID returns the ID value in the mutation. Note that the ID is only available
-// if it was provided to the builder or after it was returned from the database.
-func (m *NamespacePackageSettingMutation) ID() (id int, exists bool) {
-	if m.id == nil {
-		return
-	}
-	return *m.id, true
-}
-
-// IDs queries the database and returns the entity ids that match the mutation's predicate.
-// That means, if the mutation is applied within a transaction with an isolation level such
-// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
-// or updated by the mutation.
-func (m *NamespacePackageSettingMutation) IDs(ctx context.Context) ([]int, error) {
-	switch {
-	case m.op.Is(OpUpdateOne | OpDeleteOne):
-		id, exists := m.ID()
-		if exists {
-			return []int{id}, nil
-		}
-		fallthrough
-	case m.op.Is(OpUpdate | OpDelete):
-		return m.Client().NamespacePackageSetting.Query().Where(m.predicates...).IDs(ctx)
-	default:
-		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
-	}
-}
-
-// SetCreatedAt sets the "created_at" field.
-func (m *NamespacePackageSettingMutation) SetCreatedAt(t time.Time) {
-	m.created_at = &t
-}
-
-// CreatedAt returns the value of the "created_at" field in the mutation.
-func (m *NamespacePackageSettingMutation) CreatedAt() (r time.Time, exists bool) {
-	v := m.created_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCreatedAt returns the old "created_at" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
-	}
-	return oldValue.CreatedAt, nil
-}
-
-// ResetCreatedAt resets all changes to the "created_at" field.
-func (m *NamespacePackageSettingMutation) ResetCreatedAt() {
-	m.created_at = nil
-}
-
-// SetUpdatedAt sets the "updated_at" field.
-func (m *NamespacePackageSettingMutation) SetUpdatedAt(t time.Time) {
-	m.updated_at = &t
-}
-
-// UpdatedAt returns the value of the "updated_at" field in the mutation.
-func (m *NamespacePackageSettingMutation) UpdatedAt() (r time.Time, exists bool) {
-	v := m.updated_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUpdatedAt returns the old "updated_at" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
-	}
-	return oldValue.UpdatedAt, nil
-}
-
-// ResetUpdatedAt resets all changes to the "updated_at" field.
-func (m *NamespacePackageSettingMutation) ResetUpdatedAt() {
-	m.updated_at = nil
-}
-
-// SetGroupID sets the "group_id" field.
-func (m *NamespacePackageSettingMutation) SetGroupID(i int) {
-	m.group = &i
-}
-
-// GroupID returns the value of the "group_id" field in the mutation.
-func (m *NamespacePackageSettingMutation) GroupID() (r int, exists bool) {
-	v := m.group
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldGroupID returns the old "group_id" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldGroupID(ctx context.Context) (v int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldGroupID requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
-	}
-	return oldValue.GroupID, nil
-}
-
-// ResetGroupID resets all changes to the "group_id" field.
-func (m *NamespacePackageSettingMutation) ResetGroupID() {
-	m.group = nil
-}
-
-// SetGenericDuplicatesAllowed sets the "generic_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) SetGenericDuplicatesAllowed(b bool) {
-	m.generic_duplicates_allowed = &b
-}
-
-// GenericDuplicatesAllowed returns the value of the "generic_duplicates_allowed" field in the mutation.
-func (m *NamespacePackageSettingMutation) GenericDuplicatesAllowed() (r bool, exists bool) {
-	v := m.generic_duplicates_allowed
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldGenericDuplicatesAllowed returns the old "generic_duplicates_allowed" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldGenericDuplicatesAllowed(ctx context.Context) (v bool, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldGenericDuplicatesAllowed is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldGenericDuplicatesAllowed requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldGenericDuplicatesAllowed: %w", err)
-	}
-	return oldValue.GenericDuplicatesAllowed, nil
-}
-
-// ResetGenericDuplicatesAllowed resets all changes to the "generic_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) ResetGenericDuplicatesAllowed() {
-	m.generic_duplicates_allowed = nil
-}
-
-// SetGenericDuplicateExceptionRegex sets the "generic_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) SetGenericDuplicateExceptionRegex(s string) {
-	m.generic_duplicate_exception_regex = &s
-}
-
-// GenericDuplicateExceptionRegex returns the value of the "generic_duplicate_exception_regex" field in the mutation.
-func (m *NamespacePackageSettingMutation) GenericDuplicateExceptionRegex() (r string, exists bool) {
-	v := m.generic_duplicate_exception_regex
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldGenericDuplicateExceptionRegex returns the old "generic_duplicate_exception_regex" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldGenericDuplicateExceptionRegex(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldGenericDuplicateExceptionRegex is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldGenericDuplicateExceptionRegex requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldGenericDuplicateExceptionRegex: %w", err)
-	}
-	return oldValue.GenericDuplicateExceptionRegex, nil
-}
-
-// ResetGenericDuplicateExceptionRegex resets all changes to the "generic_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) ResetGenericDuplicateExceptionRegex() {
-	m.generic_duplicate_exception_regex = nil
-}
-
-// SetMavenDuplicatesAllowed sets the "maven_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) SetMavenDuplicatesAllowed(b bool) {
-	m.maven_duplicates_allowed = &b
-}
-
-// MavenDuplicatesAllowed returns the value of the "maven_duplicates_allowed" field in the mutation.
-func (m *NamespacePackageSettingMutation) MavenDuplicatesAllowed() (r bool, exists bool) {
-	v := m.maven_duplicates_allowed
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldMavenDuplicatesAllowed returns the old "maven_duplicates_allowed" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldMavenDuplicatesAllowed(ctx context.Context) (v bool, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldMavenDuplicatesAllowed is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldMavenDuplicatesAllowed requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldMavenDuplicatesAllowed: %w", err)
-	}
-	return oldValue.MavenDuplicatesAllowed, nil
-}
-
-// ResetMavenDuplicatesAllowed resets all changes to the "maven_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) ResetMavenDuplicatesAllowed() {
-	m.maven_duplicates_allowed = nil
-}
-
-// SetMavenDuplicateExceptionRegex sets the "maven_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) SetMavenDuplicateExceptionRegex(s string) {
-	m.maven_duplicate_exception_regex = &s
-}
-
-// MavenDuplicateExceptionRegex returns the value of the "maven_duplicate_exception_regex" field in the mutation.
-func (m *NamespacePackageSettingMutation) MavenDuplicateExceptionRegex() (r string, exists bool) {
-	v := m.maven_duplicate_exception_regex
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldMavenDuplicateExceptionRegex returns the old "maven_duplicate_exception_regex" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldMavenDuplicateExceptionRegex(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldMavenDuplicateExceptionRegex is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldMavenDuplicateExceptionRegex requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldMavenDuplicateExceptionRegex: %w", err)
-	}
-	return oldValue.MavenDuplicateExceptionRegex, nil
-}
-
-// ResetMavenDuplicateExceptionRegex resets all changes to the "maven_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) ResetMavenDuplicateExceptionRegex() {
-	m.maven_duplicate_exception_regex = nil
-}
-
-// SetNugetDuplicatesAllowed sets the "nuget_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) SetNugetDuplicatesAllowed(b bool) {
-	m.nuget_duplicates_allowed = &b
-}
-
-// NugetDuplicatesAllowed returns the value of the "nuget_duplicates_allowed" field in the mutation.
-func (m *NamespacePackageSettingMutation) NugetDuplicatesAllowed() (r bool, exists bool) {
-	v := m.nuget_duplicates_allowed
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldNugetDuplicatesAllowed returns the old "nuget_duplicates_allowed" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldNugetDuplicatesAllowed(ctx context.Context) (v bool, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldNugetDuplicatesAllowed is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldNugetDuplicatesAllowed requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldNugetDuplicatesAllowed: %w", err)
-	}
-	return oldValue.NugetDuplicatesAllowed, nil
-}
-
-// ResetNugetDuplicatesAllowed resets all changes to the "nuget_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) ResetNugetDuplicatesAllowed() {
-	m.nuget_duplicates_allowed = nil
-}
-
-// SetNugetDuplicateExceptionRegex sets the "nuget_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) SetNugetDuplicateExceptionRegex(s string) {
-	m.nuget_duplicate_exception_regex = &s
-}
-
-// NugetDuplicateExceptionRegex returns the value of the "nuget_duplicate_exception_regex" field in the mutation.
-func (m *NamespacePackageSettingMutation) NugetDuplicateExceptionRegex() (r string, exists bool) {
-	v := m.nuget_duplicate_exception_regex
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldNugetDuplicateExceptionRegex returns the old "nuget_duplicate_exception_regex" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldNugetDuplicateExceptionRegex(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldNugetDuplicateExceptionRegex is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldNugetDuplicateExceptionRegex requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldNugetDuplicateExceptionRegex: %w", err)
-	}
-	return oldValue.NugetDuplicateExceptionRegex, nil
-}
-
-// ResetNugetDuplicateExceptionRegex resets all changes to the "nuget_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) ResetNugetDuplicateExceptionRegex() {
-	m.nuget_duplicate_exception_regex = nil
-}
-
-// SetTerraformModuleDuplicatesAllowed sets the "terraform_module_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) SetTerraformModuleDuplicatesAllowed(b bool) {
-	m.terraform_module_duplicates_allowed = &b
-}
-
-// TerraformModuleDuplicatesAllowed returns the value of the "terraform_module_duplicates_allowed" field in the mutation.
-func (m *NamespacePackageSettingMutation) TerraformModuleDuplicatesAllowed() (r bool, exists bool) {
-	v := m.terraform_module_duplicates_allowed
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldTerraformModuleDuplicatesAllowed returns the old "terraform_module_duplicates_allowed" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldTerraformModuleDuplicatesAllowed(ctx context.Context) (v bool, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldTerraformModuleDuplicatesAllowed is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldTerraformModuleDuplicatesAllowed requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldTerraformModuleDuplicatesAllowed: %w", err)
-	}
-	return oldValue.TerraformModuleDuplicatesAllowed, nil
-}
-
-// ResetTerraformModuleDuplicatesAllowed resets all changes to the "terraform_module_duplicates_allowed" field.
-func (m *NamespacePackageSettingMutation) ResetTerraformModuleDuplicatesAllowed() {
-	m.terraform_module_duplicates_allowed = nil
-}
-
-// SetTerraformModuleDuplicateExceptionRegex sets the "terraform_module_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) SetTerraformModuleDuplicateExceptionRegex(s string) {
-	m.terraform_module_duplicate_exception_regex = &s
-}
-
-// TerraformModuleDuplicateExceptionRegex returns the value of the "terraform_module_duplicate_exception_regex" field in the mutation.
-func (m *NamespacePackageSettingMutation) TerraformModuleDuplicateExceptionRegex() (r string, exists bool) {
-	v := m.terraform_module_duplicate_exception_regex
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldTerraformModuleDuplicateExceptionRegex returns the old "terraform_module_duplicate_exception_regex" field's value of the NamespacePackageSetting entity.
-// If the NamespacePackageSetting object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *NamespacePackageSettingMutation) OldTerraformModuleDuplicateExceptionRegex(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldTerraformModuleDuplicateExceptionRegex is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldTerraformModuleDuplicateExceptionRegex requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldTerraformModuleDuplicateExceptionRegex: %w", err)
-	}
-	return oldValue.TerraformModuleDuplicateExceptionRegex, nil
-}
-
-// ResetTerraformModuleDuplicateExceptionRegex resets all changes to the "terraform_module_duplicate_exception_regex" field.
-func (m *NamespacePackageSettingMutation) ResetTerraformModuleDuplicateExceptionRegex() {
-	m.terraform_module_duplicate_exception_regex = nil
-}
-
-// ClearGroup clears the "group" edge to the Group entity.
-func (m *NamespacePackageSettingMutation) ClearGroup() {
-	m.clearedgroup = true
-	m.clearedFields[namespacepackagesetting.FieldGroupID] = struct{}{}
-}
-
-// GroupCleared reports if the "group" edge to the Group entity was cleared.
-func (m *NamespacePackageSettingMutation) GroupCleared() bool {
-	return m.clearedgroup
-}
-
-// GroupIDs returns the "group" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// GroupID instead. It exists only for internal usage by the builders.
-func (m *NamespacePackageSettingMutation) GroupIDs() (ids []int) {
-	if id := m.group; id != nil {
-		ids = append(ids, *id)
-	}
-	return
-}
-
-// ResetGroup resets all changes to the "group" edge.
-func (m *NamespacePackageSettingMutation) ResetGroup() {
-	m.group = nil
-	m.clearedgroup = false
-}
-
-// Where appends a list predicates to the NamespacePackageSettingMutation builder.
-func (m *NamespacePackageSettingMutation) Where(ps ...predicate.NamespacePackageSetting) {
-	m.predicates = append(m.predicates, ps...)
-}
-
-// WhereP appends storage-level predicates to the NamespacePackageSettingMutation builder. Using this method,
-// users can use type-assertion to append predicates that do not depend on any generated package.
-func (m *NamespacePackageSettingMutation) WhereP(ps ...func(*sql.Selector)) {
-	p := make([]predicate.NamespacePackageSetting, len(ps))
-	for i := range ps {
-		p[i] = ps[i]
-	}
-	m.Where(p...)
-}
-
-// Op returns the operation name.
-func (m *NamespacePackageSettingMutation) Op() Op {
-	return m.op
-}
-
-// SetOp allows setting the mutation operation.
-func (m *NamespacePackageSettingMutation) SetOp(op Op) {
-	m.op = op
-}
-
-// Type returns the node type of this mutation (NamespacePackageSetting).
-func (m *NamespacePackageSettingMutation) Type() string {
-	return m.typ
-}
-
-// Fields returns all fields that were changed during this mutation. Note that in
-// order to get all numeric fields that were incremented/decremented, call
-// AddedFields().
-func (m *NamespacePackageSettingMutation) Fields() []string {
-	fields := make([]string, 0, 11)
-	if m.created_at != nil {
-		fields = append(fields, namespacepackagesetting.FieldCreatedAt)
-	}
-	if m.updated_at != nil {
-		fields = append(fields, namespacepackagesetting.FieldUpdatedAt)
-	}
-	if m.group != nil {
-		fields = append(fields, namespacepackagesetting.FieldGroupID)
-	}
-	if m.generic_duplicates_allowed != nil {
-		fields = append(fields, namespacepackagesetting.FieldGenericDuplicatesAllowed)
-	}
-	if m.generic_duplicate_exception_regex != nil {
-		fields = append(fields, namespacepackagesetting.FieldGenericDuplicateExceptionRegex)
-	}
-	if m.maven_duplicates_allowed != nil {
-		fields = append(fields, namespacepackagesetting.FieldMavenDuplicatesAllowed)
-	}
-	if m.maven_duplicate_exception_regex != nil {
-		fields = append(fields, namespacepackagesetting.FieldMavenDuplicateExceptionRegex)
-	}
-	if m.nuget_duplicates_allowed != nil {
-		fields = append(fields, namespacepackagesetting.FieldNugetDuplicatesAllowed)
-	}
-	if m.nuget_duplicate_exception_regex != nil {
-		fields = append(fields, namespacepackagesetting.FieldNugetDuplicateExceptionRegex)
-	}
-	if m.terraform_module_duplicates_allowed != nil {
-		fields = append(fields, namespacepackagesetting.FieldTerraformModuleDuplicatesAllowed)
-	}
-	if m.terraform_module_duplicate_exception_regex != nil {
-		fields = append(fields, namespacepackagesetting.FieldTerraformModuleDuplicateExceptionRegex)
-	}
-	return fields
-}
-
-// Field returns the value of a field with the given name. The second boolean
-// return value indicates that this field was not set, or was not defined in the
-// schema.
-func (m *NamespacePackageSettingMutation) Field(name string) (ent.Value, bool) {
-	switch name {
-	case namespacepackagesetting.FieldCreatedAt:
-		return m.CreatedAt()
-	case namespacepackagesetting.FieldUpdatedAt:
-		return m.UpdatedAt()
-	case namespacepackagesetting.FieldGroupID:
-		return m.GroupID()
-	case namespacepackagesetting.FieldGenericDuplicatesAllowed:
-		return m.GenericDuplicatesAllowed()
-	case namespacepackagesetting.FieldGenericDuplicateExceptionRegex:
-		return m.GenericDuplicateExceptionRegex()
-	case namespacepackagesetting.FieldMavenDuplicatesAllowed:
-		return m.MavenDuplicatesAllowed()
-	case namespacepackagesetting.FieldMavenDuplicateExceptionRegex:
-		return m.MavenDuplicateExceptionRegex()
-	case namespacepackagesetting.FieldNugetDuplicatesAllowed:
-		return m.NugetDuplicatesAllowed()
-	case namespacepackagesetting.FieldNugetDuplicateExceptionRegex:
-		return m.NugetDuplicateExceptionRegex()
-	case namespacepackagesetting.FieldTerraformModuleDuplicatesAllowed:
-		return m.TerraformModuleDuplicatesAllowed()
-	case namespacepackagesetting.FieldTerraformModuleDuplicateExceptionRegex:
-		return m.TerraformModuleDuplicateExceptionRegex()
-	}
-	return nil, false
-}
-
-// OldField returns the old value of the field from the database. An error is
-// returned if the mutation operation is not UpdateOne, or the query to the
-// database failed.
-func (m *NamespacePackageSettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
-	switch name {
-	case namespacepackagesetting.FieldCreatedAt:
-		return m.OldCreatedAt(ctx)
-	case namespacepackagesetting.FieldUpdatedAt:
-		return m.OldUpdatedAt(ctx)
-	case namespacepackagesetting.FieldGroupID:
-		return m.OldGroupID(ctx)
-	case namespacepackagesetting.FieldGenericDuplicatesAllowed:
-		return m.OldGenericDuplicatesAllowed(ctx)
-	case namespacepackagesetting.FieldGenericDuplicateExceptionRegex:
-		return m.OldGenericDuplicateExceptionRegex(ctx)
-	case namespacepackagesetting.FieldMavenDuplicatesAllowed:
-		return m.OldMavenDuplicatesAllowed(ctx)
-	case namespacepackagesetting.FieldMavenDuplicateExceptionRegex:
-		return m.OldMavenDuplicateExceptionRegex(ctx)
-	case namespacepackagesetting.FieldNugetDuplicatesAllowed:
-		return m.OldNugetDuplicatesAllowed(ctx)
-	case namespacepackagesetting.FieldNugetDuplicateExceptionRegex:
-		return m.OldNugetDuplicateExceptionRegex(ctx)
-	case namespacepackagesetting.FieldTerraformModuleDuplicatesAllowed:
-		return m.OldTerraformModuleDuplicatesAllowed(ctx)
-	case namespacepackagesetting.FieldTerraformModuleDuplicateExceptionRegex:
-		return m.OldTerraformModuleDuplicateExceptionRegex(ctx)
-	}
-	return nil, fmt.Errorf("unknown NamespacePackageSetting field %s", name)
-}
-
-// SetField sets the value of a field with the given name. It returns an error if
-// the field is not defined in the schema, or if the type mismatched the field
-// type.
-func (m *NamespacePackageSettingMutation) SetField(name string, value ent.Value) error {
-	switch name {
-	case namespacepackagesetting.FieldCreatedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCreatedAt(v)
-		return nil
-	case namespacepackagesetting.FieldUpdatedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUpdatedAt(v)
-		return nil
-	case namespacepackagesetting.FieldGroupID:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetGroupID(v)
-		return nil
-	case namespacepackagesetting.FieldGenericDuplicatesAllowed:
-		v, ok := value.(bool)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetGenericDuplicatesAllowed(v)
-		return nil
-	case namespacepackagesetting.FieldGenericDuplicateExceptionRegex:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetGenericDuplicateExceptionRegex(v)
-		return nil
-	case namespacepackagesetting.FieldMavenDuplicatesAllowed:
-		v, ok := value.(bool)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetMavenDuplicatesAllowed(v)
-		return nil
-	case namespacepackagesetting.FieldMavenDuplicateExceptionRegex:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetMavenDuplicateExceptionRegex(v)
-		return nil
-	case namespacepackagesetting.FieldNugetDuplicatesAllowed:
-		v, ok := value.(bool)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetNugetDuplicatesAllowed(v)
-		return nil
-	case namespacepackagesetting.FieldNugetDuplicateExceptionRegex:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetNugetDuplicateExceptionRegex(v)
-		return nil
-	case namespacepackagesetting.FieldTerraformModuleDuplicatesAllowed:
-		v, ok := value.(bool)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetTerraformModuleDuplicatesAllowed(v)
-		return nil
-	case namespacepackagesetting.FieldTerraformModuleDuplicateExceptionRegex:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetTerraformModuleDuplicateExceptionRegex(v)
-		return nil
-	}
-	return fmt.Errorf("unknown NamespacePackageSetting field %s", name)
-}
-
-// AddedFields returns all numeric fields that were incremented/decremented during
-// this mutation.
-func (m *NamespacePackageSettingMutation) AddedFields() []string {
-	var fields []string
-	return fields
-}
-
-// AddedField returns the numeric value that was incremented/decremented on a field
-// with the given name. The second boolean return value indicates that this field
-// was not set, or was not defined in the schema.
-func (m *NamespacePackageSettingMutation) AddedField(name string) (ent.Value, bool) {
-	switch name {
-	}
-	return nil, false
-}
-
-// AddField adds the value to the field with the given name. It returns an error if
-// the field is not defined in the schema, or if the type mismatched the field
-// type.
-func (m *NamespacePackageSettingMutation) AddField(name string, value ent.Value) error {
-	switch name {
-	}
-	return fmt.Errorf("unknown NamespacePackageSetting numeric field %s", name)
-}
-
-// ClearedFields returns all nullable fields that were cleared during this
-// mutation.
-func (m *NamespacePackageSettingMutation) ClearedFields() []string {
-	return nil
-}
-
-// FieldCleared returns a boolean indicating if a field with the given name was
-// cleared in this mutation.
-func (m *NamespacePackageSettingMutation) FieldCleared(name string) bool {
-	_, ok := m.clearedFields[name]
-	return ok
-}
-
-// ClearField clears the value of the field with the given name. It returns an
-// error if the field is not defined in the schema.
-func (m *NamespacePackageSettingMutation) ClearField(name string) error {
-	return fmt.Errorf("unknown NamespacePackageSetting nullable field %s", name)
-}
-
-// ResetField resets all changes in the mutation for the field with the given name.
-// It returns an error if the field is not defined in the schema.
-func (m *NamespacePackageSettingMutation) ResetField(name string) error {
-	switch name {
-	case namespacepackagesetting.FieldCreatedAt:
-		m.ResetCreatedAt()
-		return nil
-	case namespacepackagesetting.FieldUpdatedAt:
-		m.ResetUpdatedAt()
-		return nil
-	case namespacepackagesetting.FieldGroupID:
-		m.ResetGroupID()
-		return nil
-	case namespacepackagesetting.FieldGenericDuplicatesAllowed:
-		m.ResetGenericDuplicatesAllowed()
-		return nil
-	case namespacepackagesetting.FieldGenericDuplicateExceptionRegex:
-		m.ResetGenericDuplicateExceptionRegex()
-		return nil
-	case namespacepackagesetting.FieldMavenDuplicatesAllowed:
-		m.ResetMavenDuplicatesAllowed()
-		return nil
-	case namespacepackagesetting.FieldMavenDuplicateExceptionRegex:
-		m.ResetMavenDuplicateExceptionRegex()
-		return nil
-	case namespacepackagesetting.FieldNugetDuplicatesAllowed:
-		m.ResetNugetDuplicatesAllowed()
-		return nil
-	case namespacepackagesetting.FieldNugetDuplicateExceptionRegex:
-		m.ResetNugetDuplicateExceptionRegex()
-		return nil
-	case namespacepackagesetting.FieldTerraformModuleDuplicatesAllowed:
-		m.ResetTerraformModuleDuplicatesAllowed()
-		return nil
-	case namespacepackagesetting.FieldTerraformModuleDuplicateExceptionRegex:
-		m.ResetTerraformModuleDuplicateExceptionRegex()
-		return nil
-	}
-	return fmt.Errorf("unknown NamespacePackageSetting field %s", name)
-}
-
-// AddedEdges returns all edge names that were set/added in this mutation.
-func (m *NamespacePackageSettingMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
-	if m.group != nil {
-		edges = append(edges, namespacepackagesetting.EdgeGroup)
-	}
-	return edges
-}
-
-// AddedIDs returns all IDs (to other nodes) that were added for the given edge
-// name in this mutation.
-func (m *NamespacePackageSettingMutation) AddedIDs(name string) []ent.Value {
-	switch name {
-	case namespacepackagesetting.EdgeGroup:
-		if id := m.group; id != nil {
-			return []ent.Value{*id}
-		}
-	}
-	return nil
-}
-
-// RemovedEdges returns all edge names that were removed in this mutation.
-func (m *NamespacePackageSettingMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
-	return edges
-}
-
-// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
-// the given name in this mutation.
-func (m *NamespacePackageSettingMutation) RemovedIDs(name string) []ent.Value {
-	return nil
-}
-
-// ClearedEdges returns all edge names that were cleared in this mutation.
-func (m *NamespacePackageSettingMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
-	if m.clearedgroup {
-		edges = append(edges, namespacepackagesetting.EdgeGroup)
-	}
-	return edges
-}
-
-// EdgeCleared returns a boolean which indicates if the edge with the given name
-// was cleared in this mutation.
-func (m *NamespacePackageSettingMutation) EdgeCleared(name string) bool {
-	switch name {
-	case namespacepackagesetting.EdgeGroup:
-		return m.clearedgroup
-	}
-	return false
-}
-
-// ClearEdge clears the value of the edge with the given name. It returns an error
-// if that edge is not defined in the schema.
-func (m *NamespacePackageSettingMutation) ClearEdge(name string) error {
-	switch name {
-	case namespacepackagesetting.EdgeGroup:
-		m.ClearGroup()
-		return nil
-	}
-	return fmt.Errorf("unknown NamespacePackageSetting unique edge %s", name)
-}
-
-// ResetEdge resets all changes to the edge with the given name in this mutation.
-// It returns an error if the edge is not defined in the schema.
-func (m *NamespacePackageSettingMutation) ResetEdge(name string) error {
-	switch name {
-	case namespacepackagesetting.EdgeGroup:
-		m.ResetGroup()
-		return nil
-	}
-	return fmt.Errorf("unknown NamespacePackageSetting edge %s", name)
 }
 
 // PackageBuildInfoMutation represents an operation that mutates the PackageBuildInfo nodes in the graph.

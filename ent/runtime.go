@@ -9,9 +9,9 @@ import (
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
@@ -127,6 +127,27 @@ func init() {
 	deploytokenDescUsername := deploytokenFields[1].Descriptor()
 	// deploytoken.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
 	deploytoken.UsernameValidator = deploytokenDescUsername.Validators[0].(func(string) error)
+	duplicatesettingMixin := schema.DuplicateSetting{}.Mixin()
+	duplicatesettingMixinFields0 := duplicatesettingMixin[0].Fields()
+	_ = duplicatesettingMixinFields0
+	duplicatesettingFields := schema.DuplicateSetting{}.Fields()
+	_ = duplicatesettingFields
+	// duplicatesettingDescCreatedAt is the schema descriptor for created_at field.
+	duplicatesettingDescCreatedAt := duplicatesettingMixinFields0[0].Descriptor()
+	// duplicatesetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	duplicatesetting.DefaultCreatedAt = duplicatesettingDescCreatedAt.Default.(func() time.Time)
+	// duplicatesettingDescUpdatedAt is the schema descriptor for updated_at field.
+	duplicatesettingDescUpdatedAt := duplicatesettingMixinFields0[1].Descriptor()
+	// duplicatesetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	duplicatesetting.DefaultUpdatedAt = duplicatesettingDescUpdatedAt.Default.(func() time.Time)
+	// duplicatesetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	duplicatesetting.UpdateDefaultUpdatedAt = duplicatesettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// duplicatesettingDescExceptionRegex is the schema descriptor for exception_regex field.
+	duplicatesettingDescExceptionRegex := duplicatesettingFields[3].Descriptor()
+	// duplicatesetting.DefaultExceptionRegex holds the default value on creation for the exception_regex field.
+	duplicatesetting.DefaultExceptionRegex = duplicatesettingDescExceptionRegex.Default.(string)
+	// duplicatesetting.ExceptionRegexValidator is a validator for the "exception_regex" field. It is called by the builders before save.
+	duplicatesetting.ExceptionRegexValidator = duplicatesettingDescExceptionRegex.Validators[0].(func(string) error)
 	groupMixin := schema.Group{}.Mixin()
 	groupMixinFields0 := groupMixin[0].Fields()
 	_ = groupMixinFields0
@@ -169,53 +190,6 @@ func init() {
 	membership.DefaultUpdatedAt = membershipDescUpdatedAt.Default.(func() time.Time)
 	// membership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	membership.UpdateDefaultUpdatedAt = membershipDescUpdatedAt.UpdateDefault.(func() time.Time)
-	namespacepackagesettingMixin := schema.NamespacePackageSetting{}.Mixin()
-	namespacepackagesettingMixinFields0 := namespacepackagesettingMixin[0].Fields()
-	_ = namespacepackagesettingMixinFields0
-	namespacepackagesettingFields := schema.NamespacePackageSetting{}.Fields()
-	_ = namespacepackagesettingFields
-	// namespacepackagesettingDescCreatedAt is the schema descriptor for created_at field.
-	namespacepackagesettingDescCreatedAt := namespacepackagesettingMixinFields0[0].Descriptor()
-	// namespacepackagesetting.DefaultCreatedAt holds the default value on creation for the created_at field.
-	namespacepackagesetting.DefaultCreatedAt = namespacepackagesettingDescCreatedAt.Default.(func() time.Time)
-	// namespacepackagesettingDescUpdatedAt is the schema descriptor for updated_at field.
-	namespacepackagesettingDescUpdatedAt := namespacepackagesettingMixinFields0[1].Descriptor()
-	// namespacepackagesetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	namespacepackagesetting.DefaultUpdatedAt = namespacepackagesettingDescUpdatedAt.Default.(func() time.Time)
-	// namespacepackagesetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	namespacepackagesetting.UpdateDefaultUpdatedAt = namespacepackagesettingDescUpdatedAt.UpdateDefault.(func() time.Time)
-	// namespacepackagesettingDescGenericDuplicatesAllowed is the schema descriptor for generic_duplicates_allowed field.
-	namespacepackagesettingDescGenericDuplicatesAllowed := namespacepackagesettingFields[1].Descriptor()
-	// namespacepackagesetting.DefaultGenericDuplicatesAllowed holds the default value on creation for the generic_duplicates_allowed field.
-	namespacepackagesetting.DefaultGenericDuplicatesAllowed = namespacepackagesettingDescGenericDuplicatesAllowed.Default.(bool)
-	// namespacepackagesettingDescGenericDuplicateExceptionRegex is the schema descriptor for generic_duplicate_exception_regex field.
-	namespacepackagesettingDescGenericDuplicateExceptionRegex := namespacepackagesettingFields[2].Descriptor()
-	// namespacepackagesetting.DefaultGenericDuplicateExceptionRegex holds the default value on creation for the generic_duplicate_exception_regex field.
-	namespacepackagesetting.DefaultGenericDuplicateExceptionRegex = namespacepackagesettingDescGenericDuplicateExceptionRegex.Default.(string)
-	// namespacepackagesettingDescMavenDuplicatesAllowed is the schema descriptor for maven_duplicates_allowed field.
-	namespacepackagesettingDescMavenDuplicatesAllowed := namespacepackagesettingFields[3].Descriptor()
-	// namespacepackagesetting.DefaultMavenDuplicatesAllowed holds the default value on creation for the maven_duplicates_allowed field.
-	namespacepackagesetting.DefaultMavenDuplicatesAllowed = namespacepackagesettingDescMavenDuplicatesAllowed.Default.(bool)
-	// namespacepackagesettingDescMavenDuplicateExceptionRegex is the schema descriptor for maven_duplicate_exception_regex field.
-	namespacepackagesettingDescMavenDuplicateExceptionRegex := namespacepackagesettingFields[4].Descriptor()
-	// namespacepackagesetting.DefaultMavenDuplicateExceptionRegex holds the default value on creation for the maven_duplicate_exception_regex field.
-	namespacepackagesetting.DefaultMavenDuplicateExceptionRegex = namespacepackagesettingDescMavenDuplicateExceptionRegex.Default.(string)
-	// namespacepackagesettingDescNugetDuplicatesAllowed is the schema descriptor for nuget_duplicates_allowed field.
-	namespacepackagesettingDescNugetDuplicatesAllowed := namespacepackagesettingFields[5].Descriptor()
-	// namespacepackagesetting.DefaultNugetDuplicatesAllowed holds the default value on creation for the nuget_duplicates_allowed field.
-	namespacepackagesetting.DefaultNugetDuplicatesAllowed = namespacepackagesettingDescNugetDuplicatesAllowed.Default.(bool)
-	// namespacepackagesettingDescNugetDuplicateExceptionRegex is the schema descriptor for nuget_duplicate_exception_regex field.
-	namespacepackagesettingDescNugetDuplicateExceptionRegex := namespacepackagesettingFields[6].Descriptor()
-	// namespacepackagesetting.DefaultNugetDuplicateExceptionRegex holds the default value on creation for the nuget_duplicate_exception_regex field.
-	namespacepackagesetting.DefaultNugetDuplicateExceptionRegex = namespacepackagesettingDescNugetDuplicateExceptionRegex.Default.(string)
-	// namespacepackagesettingDescTerraformModuleDuplicatesAllowed is the schema descriptor for terraform_module_duplicates_allowed field.
-	namespacepackagesettingDescTerraformModuleDuplicatesAllowed := namespacepackagesettingFields[7].Descriptor()
-	// namespacepackagesetting.DefaultTerraformModuleDuplicatesAllowed holds the default value on creation for the terraform_module_duplicates_allowed field.
-	namespacepackagesetting.DefaultTerraformModuleDuplicatesAllowed = namespacepackagesettingDescTerraformModuleDuplicatesAllowed.Default.(bool)
-	// namespacepackagesettingDescTerraformModuleDuplicateExceptionRegex is the schema descriptor for terraform_module_duplicate_exception_regex field.
-	namespacepackagesettingDescTerraformModuleDuplicateExceptionRegex := namespacepackagesettingFields[8].Descriptor()
-	// namespacepackagesetting.DefaultTerraformModuleDuplicateExceptionRegex holds the default value on creation for the terraform_module_duplicate_exception_regex field.
-	namespacepackagesetting.DefaultTerraformModuleDuplicateExceptionRegex = namespacepackagesettingDescTerraformModuleDuplicateExceptionRegex.Default.(string)
 	packagebuildinfoMixin := schema.PackageBuildInfo{}.Mixin()
 	packagebuildinfoMixinFields0 := packagebuildinfoMixin[0].Fields()
 	_ = packagebuildinfoMixinFields0

@@ -22,12 +22,12 @@ type Tx struct {
 	CIJob *CIJobClient
 	// DeployToken is the client for interacting with the DeployToken builders.
 	DeployToken *DeployTokenClient
+	// DuplicateSetting is the client for interacting with the DuplicateSetting builders.
+	DuplicateSetting *DuplicateSettingClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
-	// NamespacePackageSetting is the client for interacting with the NamespacePackageSetting builders.
-	NamespacePackageSetting *NamespacePackageSettingClient
 	// PackageBuildInfo is the client for interacting with the PackageBuildInfo builders.
 	PackageBuildInfo *PackageBuildInfoClient
 	// PackageFile is the client for interacting with the PackageFile builders.
@@ -187,9 +187,9 @@ func (tx *Tx) init() {
 	tx.Blob = NewBlobClient(tx.config)
 	tx.CIJob = NewCIJobClient(tx.config)
 	tx.DeployToken = NewDeployTokenClient(tx.config)
+	tx.DuplicateSetting = NewDuplicateSettingClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
-	tx.NamespacePackageSetting = NewNamespacePackageSettingClient(tx.config)
 	tx.PackageBuildInfo = NewPackageBuildInfoClient(tx.config)
 	tx.PackageFile = NewPackageFileClient(tx.config)
 	tx.PackageProperty = NewPackagePropertyClient(tx.config)

@@ -82,8 +82,8 @@ func (r *groupResolver) Packages(ctx context.Context, obj *ent.Group, sort *mode
 }
 
 // PackageSettings is the resolver for the packageSettings field.
-func (r *groupResolver) PackageSettings(ctx context.Context, obj *ent.Group) (*ent.NamespacePackageSetting, error) {
-	return orNil(r.svc.PackageSettings(ctx, obj))
+func (r *groupResolver) PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error) {
+	return orNil(packageSettings(r.svc.PackageSettings(ctx, obj)))
 }
 
 // GroupMembers is the resolver for the groupMembers field.
@@ -251,13 +251,17 @@ func (r *mutationResolver) UpdateNamespacePackageSettings(ctx context.Context, i
 	out := &model.UpdateNamespacePackageSettingsPayload{ClientMutationID: input.ClientMutationID}
 	g, err := r.svc.VisibleGroup(ctx, input.NamespacePath)
 	if err == nil {
-		out.PackageSettings, err = r.svc.UpdatePackageSettings(ctx, g, registry.PackageSettingsInput{
-			GenericDuplicatesAllowed: input.GenericDuplicatesAllowed, GenericDuplicateExceptionRegex: input.GenericDuplicateExceptionRegex,
-			MavenDuplicatesAllowed: input.MavenDuplicatesAllowed, MavenDuplicateExceptionRegex: input.MavenDuplicateExceptionRegex,
-			NugetDuplicatesAllowed: input.NugetDuplicatesAllowed, NugetDuplicateExceptionRegex: input.NugetDuplicateExceptionRegex,
-			TerraformModuleDuplicatesAllowed:       input.TerraformModuleDuplicatesAllowed,
-			TerraformModuleDuplicateExceptionRegex: input.TerraformModuleDuplicateExceptionRegex,
-		})
+		in := map[registry.PackageType]registry.DuplicatePolicyInput{}
+		set := func(t registry.PackageType, allowed *bool, regex *string) {
+			if allowed != nil || regex != nil {
+				in[t] = registry.DuplicatePolicyInput{Allowed: allowed, ExceptionRegex: regex}
+			}
+		}
+		set(registry.PackageTypeGeneric, input.GenericDuplicatesAllowed, input.GenericDuplicateExceptionRegex)
+		set(registry.PackageTypeMaven, input.MavenDuplicatesAllowed, input.MavenDuplicateExceptionRegex)
+		set(registry.PackageTypeNuGet, input.NugetDuplicatesAllowed, input.NugetDuplicateExceptionRegex)
+		set(registry.PackageTypeTerraformModule, input.TerraformModuleDuplicatesAllowed, input.TerraformModuleDuplicateExceptionRegex)
+		out.PackageSettings, err = packageSettings(r.svc.UpdatePackageSettings(ctx, g, in))
 	}
 	out.Errors, err = payloadErrors(err)
 	return out, err

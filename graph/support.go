@@ -161,3 +161,30 @@ func accessTokens(ts []registry.AccessToken, err error) ([]*model.AccessToken, e
 	}
 	return out, nil
 }
+
+// GitLab's defaults of the duplicate settings for formats this server does not
+// register (the registry reports the registered ones).
+var duplicateDefaults = map[registry.PackageType]bool{
+	registry.PackageTypeGeneric: true, registry.PackageTypeMaven: true,
+	registry.PackageTypeNuGet: true, registry.PackageTypeTerraformModule: false,
+}
+
+// packageSettings renders a group's duplicate policies in GitLab's PackageSettings shape.
+func packageSettings(ps map[registry.PackageType]registry.DuplicatePolicy, err error) (*model.PackageSettings, error) {
+	if err != nil {
+		return nil, err
+	}
+	get := func(t registry.PackageType) (bool, *string) {
+		p, ok := ps[t]
+		if !ok {
+			p = registry.DuplicatePolicy{Allowed: duplicateDefaults[t]}
+		}
+		return p.Allowed, &p.ExceptionRegex
+	}
+	out := &model.PackageSettings{}
+	out.GenericDuplicatesAllowed, out.GenericDuplicateExceptionRegex = get(registry.PackageTypeGeneric)
+	out.MavenDuplicatesAllowed, out.MavenDuplicateExceptionRegex = get(registry.PackageTypeMaven)
+	out.NugetDuplicatesAllowed, out.NugetDuplicateExceptionRegex = get(registry.PackageTypeNuGet)
+	out.TerraformModuleDuplicatesAllowed, out.TerraformModuleDuplicateExceptionRegex = get(registry.PackageTypeTerraformModule)
+	return out, nil
+}

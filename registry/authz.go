@@ -424,7 +424,7 @@ func refuse(v *auth.Viewer, act Action, visible bool, notFound error) error {
 }
 
 // deny picks the status for a refused action: anonymous callers are asked to
-// authenticate (401, which pip and Maven need before they send credentials); those
+// authenticate (401, which clients that send credentials only after a challenge need); those
 // who may not see the thing get 404, so its existence does not leak; the rest get 403.
 func deny(v *auth.Viewer, visible bool, notFound error) error {
 	switch {

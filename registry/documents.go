@@ -19,8 +19,8 @@ import (
 	"github.com/pkgreg/registry/ent/project"
 )
 
-// Documents are a format's index documents (npm's packument, PyPI's simple pages,
-// maven-metadata.xml, NuGet's registration index, ...), built from the versions of a
+// Documents are a format's index documents (a package document listing every
+// version, a simple index page, a repository metadata file), built from the versions of a
 // VersionQuery and served with an ETag:
 //
 //  1. fingerprint: one query reads (id, revision) of every version the query selects,
@@ -113,7 +113,7 @@ type DocumentInput struct {
 // DocumentData is what a document is built from.
 type DocumentData struct {
 	Versions []*ent.PackageVersion
-	// Revision changes whenever the versions do (npm's CouchDB _rev).
+	// Revision changes whenever the versions do (a CouchDB-style _rev).
 	Revision string
 }
 

@@ -13,28 +13,17 @@ import (
 // registered. A format that registers nothing gets the defaults (GitLab's size limit
 // for its type, duplicates always allowed, no metadata type).
 
-// DuplicateSetting names the group's namespace setting that governs re-uploads of a
-// file name into a version (GitLab's <format>_duplicates_allowed and
-// <format>_duplicate_exception_regex pairs).
-type DuplicateSetting int
-
-// Duplicate settings.
-const (
-	NoDuplicateSetting DuplicateSetting = iota
-	GenericDuplicateSetting
-	MavenDuplicateSetting
-	NuGetDuplicateSetting
-	TerraformModuleDuplicateSetting
-)
-
 // FormatSpec is one format's registration.
 type FormatSpec struct {
 	Type PackageType
 	// MaxFileSize is the default limit of one file (GitLab's plan limit); an
 	// administrator's plan_limits override it.
 	MaxFileSize int64
-	// Duplicates is the namespace setting that governs DuplicatesBySetting uploads.
-	Duplicates DuplicateSetting
+	// DuplicateSetting: a group setting (allowed or not, with an exception regex)
+	// governs re-uploads of a file name into a version (DuplicatesBySetting
+	// uploads); DuplicatesAllowedByDefault is its value when a group saved none.
+	DuplicateSetting           bool
+	DuplicatesAllowedByDefault bool
 	// Metadata turns a version's stored metadata into the format's typed value,
 	// which GraphQL shows as its member of the PackageMetadata union. Nil: none.
 	Metadata func(v *ent.PackageVersion) (any, error)

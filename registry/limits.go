@@ -13,35 +13,25 @@ const (
 	gib = int64(1) << 30
 )
 
-// defaultMaxFileSize is GitLab's default plan limit per package type (spec B3), for
-// the plan-limits API and for types no format registered; a registered format's
-// FormatSpec.MaxFileSize comes first.
-var defaultMaxFileSize = map[packageversion.PackageType]int64{
-	packageversion.PackageTypeConan:           3 * gib,
-	packageversion.PackageTypeMaven:           3 * gib,
-	packageversion.PackageTypePypi:            3 * gib,
-	packageversion.PackageTypeDebian:          3 * gib,
-	packageversion.PackageTypeRubygems:        3 * gib,
-	packageversion.PackageTypeGeneric:         5 * gib,
-	packageversion.PackageTypeCargo:           5 * gib,
-	packageversion.PackageTypeNpm:             500 * mib,
-	packageversion.PackageTypeNuget:           500 * mib,
-	packageversion.PackageTypeTerraformModule: 1 * gib,
-	packageversion.PackageTypeGolang:          100 * mib,
-	packageversion.PackageTypeHelm:            5 * mib,
+// fallbackMaxFileSize is the limit of a type that no format registered and no
+// administrator set.
+const fallbackMaxFileSize = 3 * gib
+
+// MaxFileSize is the instance's limit for one file of the given format: the
+// administrator's plan limit, else the format's registered default.
+func (s *Service) MaxFileSize(ctx context.Context, t packageversion.PackageType) (int64, error) {
+	return s.MaxFileSizeOr(ctx, t, fallbackMaxFileSize)
 }
 
-// MaxFileSize is the instance's limit for one file of the given format.
-func (s *Service) MaxFileSize(ctx context.Context, t packageversion.PackageType) (int64, error) {
+// MaxFileSizeOr is MaxFileSize with def for a type no format registered (the plan
+// limits API lists GitLab's defaults of every type).
+func (s *Service) MaxFileSizeOr(ctx context.Context, t packageversion.PackageType, def int64) (int64, error) {
 	l, err := s.client.PlanLimit.Query().Where(planlimit.PackageTypeEQ(planlimit.PackageType(t))).Only(ctx)
 	if ent.IsNotFound(err) {
 		if f, ok := s.format(t); ok && f.MaxFileSize > 0 {
 			return f.MaxFileSize, nil
 		}
-		if d, ok := defaultMaxFileSize[t]; ok {
-			return d, nil
-		}
-		return 3 * gib, nil
+		return def, nil
 	}
 	if err != nil {
 		return 0, err

@@ -14,7 +14,7 @@ import (
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/blob"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/predicate"
@@ -26,9 +26,9 @@ type DuplicateRule int
 // Duplicate rules.
 const (
 	// DuplicatesBySetting follows the project's group setting for the format
-	// (generic, Maven, NuGet): allowed by default, with an exception regex.
+	// (see FormatSpec.DuplicateSetting), with its exception regex.
 	DuplicatesBySetting DuplicateRule = iota
-	// DuplicateFileRejected always refuses the same file name (PyPI).
+	// DuplicateFileRejected always refuses the same file name.
 	DuplicateFileRejected
 	// DuplicatesAllowed always adds the file (the newest one is served).
 	DuplicatesAllowed
@@ -61,7 +61,7 @@ type PublishFileInput struct {
 	FileMetadata json.RawMessage
 	// Properties are indexed name/value pairs added to the version.
 	Properties []Property
-	// Tags are moved onto the version in the same transaction (npm's dist-tags).
+	// Tags are moved onto the version in the same transaction.
 	Tags []string
 }
 
@@ -225,27 +225,16 @@ func (s *Service) duplicatesAllowed(ctx context.Context, c *ent.Client, in Publi
 	if in.Project.GroupID == nil {
 		return true, nil
 	}
-	st, err := c.NamespacePackageSetting.Query().Where(namespacepackagesetting.GroupID(*in.Project.GroupID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		st = defaultPackageSettings()
-	} else if err != nil {
+	st, err := c.DuplicateSetting.Query().Where(duplicatesetting.GroupID(*in.Project.GroupID),
+		duplicatesetting.PackageTypeEQ(duplicatesetting.PackageType(in.Type))).Only(ctx)
+	p := s.defaultDuplicatePolicy(in.Type)
+	switch {
+	case err == nil:
+		p = DuplicatePolicy{Allowed: st.Allowed, ExceptionRegex: st.ExceptionRegex}
+	case !ent.IsNotFound(err):
 		return false, err
 	}
-	spec, _ := s.format(in.Type)
-	var allowed bool
-	var expr string
-	switch spec.Duplicates {
-	case GenericDuplicateSetting:
-		allowed, expr = st.GenericDuplicatesAllowed, st.GenericDuplicateExceptionRegex
-	case MavenDuplicateSetting:
-		allowed, expr = st.MavenDuplicatesAllowed, st.MavenDuplicateExceptionRegex
-	case NuGetDuplicateSetting:
-		allowed, expr = st.NugetDuplicatesAllowed, st.NugetDuplicateExceptionRegex
-	case TerraformModuleDuplicateSetting:
-		allowed, expr = st.TerraformModuleDuplicatesAllowed, st.TerraformModuleDuplicateExceptionRegex
-	default:
-		return true, nil
-	}
+	allowed, expr := p.Allowed, p.ExceptionRegex
 	if expr == "" {
 		return allowed, nil
 	}
@@ -257,15 +246,9 @@ func (s *Service) duplicatesAllowed(ctx context.Context, c *ent.Client, in Publi
 	return allowed != matches, nil
 }
 
-func defaultPackageSettings() *ent.NamespacePackageSetting {
-	return &ent.NamespacePackageSetting{
-		GenericDuplicatesAllowed: true, MavenDuplicatesAllowed: true, NugetDuplicatesAllowed: true,
-	}
-}
-
 // DuplicatesAllowed reports whether the project's group setting for the format lets
 // a file name be uploaded again into the named version (for formats whose own notion
-// of "the same file" goes beyond the exact name, such as Maven's SNAPSHOT builds).
+// of "the same file" goes beyond the exact name, such as timestamped snapshot builds).
 func (s *Service) DuplicatesAllowed(ctx context.Context, p *ent.Project, t PackageType, name, version string) (bool, error) {
 	p, err := s.canonicalProject(ctx, p)
 	if err != nil {

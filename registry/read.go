@@ -31,10 +31,10 @@ import (
 // Tenant is a format's rule for which root namespace owns a name at instance level.
 type Tenant struct {
 	// Conventional are the root namespace paths the name designates by the format's
-	// naming convention (an npm scope; a Maven groupId's segments).
+	// naming convention (a scope in the name; the segments of a group id).
 	Conventional []string
-	// Strict: only a conventional root may own the name (npm's instance endpoint
-	// needs the scope to be the root namespace).
+	// Strict: only a conventional root may own the name (the scope in the name
+	// must be the root namespace).
 	Strict bool
 }
 
@@ -177,7 +177,7 @@ func withEdges(q *ent.PackageVersionQuery, e Edges) {
 type FileQuery struct {
 	VersionQuery
 	FileName string
-	// SHA256, when set, must match too (PyPI addresses files by digest).
+	// SHA256, when set, must match too (formats that address files by digest).
 	SHA256 string
 }
 

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/session"
@@ -32,7 +30,7 @@ const (
 )
 
 // dummyHash makes a sign-in for an unknown user cost as much as for a known one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+var dummyHash, _ = auth.HashPassword("not a password")
 
 var errBadLogin = Errorf(ErrUnauthenticated, "Invalid login or password.")
 
@@ -76,9 +74,9 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*NewSession, erro
 	}
 	hash := dummyHash
 	if u != nil && u.PasswordHash != "" {
-		hash = []byte(u.PasswordHash)
+		hash = u.PasswordHash
 	}
-	match := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil
+	match := auth.PasswordMatches(hash, in.Password)
 	if u == nil || u.PasswordHash == "" || !match || u.State != user.StateActive || u.Bot {
 		return nil, s.signInFailed(ctx, key, now)
 	}

@@ -4,85 +4,116 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/applicationsetting"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 )
 
-// PackageSettingsInput changes a group's duplicate rules; nil fields stay as they are.
-type PackageSettingsInput struct {
-	GenericDuplicatesAllowed               *bool
-	GenericDuplicateExceptionRegex         *string
-	MavenDuplicatesAllowed                 *bool
-	MavenDuplicateExceptionRegex           *string
-	NugetDuplicatesAllowed                 *bool
-	NugetDuplicateExceptionRegex           *string
-	TerraformModuleDuplicatesAllowed       *bool
-	TerraformModuleDuplicateExceptionRegex *string
+// DuplicatePolicy is a group's rule for re-uploading a file name into a version of
+// one format: allowed or not, with a regex (anchored, matched against the package
+// name or version) listing the exceptions (spec B1).
+type DuplicatePolicy struct {
+	Allowed        bool
+	ExceptionRegex string
 }
 
-// PackageSettings returns a group's package settings (defaults when never saved).
-func (s *Service) PackageSettings(ctx context.Context, g *ent.Group) (*ent.NamespacePackageSetting, error) {
+// DuplicatePolicyInput changes a policy; nil fields stay as they are.
+type DuplicatePolicyInput struct {
+	Allowed        *bool
+	ExceptionRegex *string
+}
+
+// PackageSettings returns a group's duplicate policies (group Owner, as GitLab 17+):
+// every policy the group saved, and the default of every registered format that has
+// a duplicate setting.
+func (s *Service) PackageSettings(ctx context.Context, g *ent.Group) (map[PackageType]DuplicatePolicy, error) {
 	if err := s.AuthorizeGroup(ctx, g, ManageGroup); err != nil {
 		return nil, err
 	}
-	st, err := s.client.NamespacePackageSetting.Query().Where(namespacepackagesetting.GroupID(g.ID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		st = defaultPackageSettings()
-		st.GroupID = g.ID
-		return st, nil
-	}
-	return st, err
+	return s.duplicatePolicies(ctx, s.client, g.ID)
 }
 
-// UpdatePackageSettings changes a group's duplicate rules (group Owner, as GitLab 17+).
-// Regexes must be valid RE2 of at most 255 characters.
-func (s *Service) UpdatePackageSettings(ctx context.Context, g *ent.Group, in PackageSettingsInput) (*ent.NamespacePackageSetting, error) {
-	if err := s.AuthorizeGroup(ctx, g, ManageGroup); err != nil {
-		return nil, err
-	}
-	for name, re := range map[string]*string{
-		"generic_duplicate_exception_regex":          in.GenericDuplicateExceptionRegex,
-		"maven_duplicate_exception_regex":            in.MavenDuplicateExceptionRegex,
-		"nuget_duplicate_exception_regex":            in.NugetDuplicateExceptionRegex,
-		"terraform_module_duplicate_exception_regex": in.TerraformModuleDuplicateExceptionRegex,
-	} {
-		if re == nil {
-			continue
-		}
-		if _, err := regexp.Compile(*re); err != nil || len(*re) > 255 {
-			return nil, Errorf(ErrInvalid, "%s is not a valid regular expression of at most 255 characters", name)
+func (s *Service) duplicatePolicies(ctx context.Context, c *ent.Client, groupID int) (map[PackageType]DuplicatePolicy, error) {
+	out := map[PackageType]DuplicatePolicy{}
+	s.formats.mu.RLock()
+	for t, f := range s.formats.byType {
+		if f.DuplicateSetting {
+			out[t] = DuplicatePolicy{Allowed: f.DuplicatesAllowedByDefault}
 		}
 	}
-	c := s.client.NamespacePackageSetting.Create().SetGroupID(g.ID)
-	d := defaultPackageSettings()
-	c.SetGenericDuplicatesAllowed(d.GenericDuplicatesAllowed).SetMavenDuplicatesAllowed(d.MavenDuplicatesAllowed).
-		SetNugetDuplicatesAllowed(d.NugetDuplicatesAllowed).SetTerraformModuleDuplicatesAllowed(d.TerraformModuleDuplicatesAllowed)
-	id, err := c.OnConflictColumns(namespacepackagesetting.FieldGroupID).Ignore().ID(ctx)
+	s.formats.mu.RUnlock()
+	rows, err := c.DuplicateSetting.Query().Where(duplicatesetting.GroupID(groupID)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u := s.client.NamespacePackageSetting.UpdateOneID(id)
-	setBool(in.GenericDuplicatesAllowed, u.SetGenericDuplicatesAllowed)
-	setString(in.GenericDuplicateExceptionRegex, u.SetGenericDuplicateExceptionRegex)
-	setBool(in.MavenDuplicatesAllowed, u.SetMavenDuplicatesAllowed)
-	setString(in.MavenDuplicateExceptionRegex, u.SetMavenDuplicateExceptionRegex)
-	setBool(in.NugetDuplicatesAllowed, u.SetNugetDuplicatesAllowed)
-	setString(in.NugetDuplicateExceptionRegex, u.SetNugetDuplicateExceptionRegex)
-	setBool(in.TerraformModuleDuplicatesAllowed, u.SetTerraformModuleDuplicatesAllowed)
-	setString(in.TerraformModuleDuplicateExceptionRegex, u.SetTerraformModuleDuplicateExceptionRegex)
-	return u.Save(ctx)
+	for _, r := range rows {
+		out[PackageType(r.PackageType)] = DuplicatePolicy{Allowed: r.Allowed, ExceptionRegex: r.ExceptionRegex}
+	}
+	return out, nil
+}
+
+// defaultDuplicatePolicy is a type's policy in a group that saved none.
+func (s *Service) defaultDuplicatePolicy(t PackageType) DuplicatePolicy {
+	if f, ok := s.format(t); ok && f.DuplicateSetting {
+		return DuplicatePolicy{Allowed: f.DuplicatesAllowedByDefault}
+	}
+	return DuplicatePolicy{Allowed: true}
+}
+
+// UpdatePackageSettings changes a group's duplicate policies (group Owner, as GitLab
+// 17+). Regexes must be valid RE2 of at most 255 characters.
+func (s *Service) UpdatePackageSettings(ctx context.Context, g *ent.Group, in map[PackageType]DuplicatePolicyInput) (map[PackageType]DuplicatePolicy, error) {
+	if err := s.AuthorizeGroup(ctx, g, ManageGroup); err != nil {
+		return nil, err
+	}
+	types := make([]PackageType, 0, len(in))
+	for t, p := range in {
+		if duplicatesetting.PackageTypeValidator(duplicatesetting.PackageType(t)) != nil {
+			return nil, InvalidParam("package_type")
+		}
+		if p.ExceptionRegex != nil {
+			if _, err := regexp.Compile(*p.ExceptionRegex); err != nil || len(*p.ExceptionRegex) > 255 {
+				return nil, Errorf(ErrInvalid, "%s_duplicate_exception_regex is not a valid regular expression of at most 255 characters", t)
+			}
+		}
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	var out map[PackageType]DuplicatePolicy
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		current, err := s.duplicatePolicies(ctx, tx.Client(), g.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range types {
+			p, ok := current[t]
+			if !ok {
+				p = s.defaultDuplicatePolicy(t)
+			}
+			if in[t].Allowed != nil {
+				p.Allowed = *in[t].Allowed
+			}
+			if in[t].ExceptionRegex != nil {
+				p.ExceptionRegex = *in[t].ExceptionRegex
+			}
+			err := tx.DuplicateSetting.Create().SetGroupID(g.ID).SetPackageType(duplicatesetting.PackageType(t)).
+				SetAllowed(p.Allowed).SetExceptionRegex(p.ExceptionRegex).
+				OnConflictColumns(duplicatesetting.FieldGroupID, duplicatesetting.FieldPackageType).
+				UpdateAllowed().UpdateExceptionRegex().UpdateUpdatedAt().Exec(ctx)
+			if err != nil {
+				return err
+			}
+		}
+		out, err = s.duplicatePolicies(ctx, tx.Client(), g.ID)
+		return err
+	})
+	return out, err
 }
 
 func setBool[U any](v *bool, set func(bool) U) {
-	if v != nil {
-		set(*v)
-	}
-}
-
-func setString[U any](v *string, set func(string) U) {
 	if v != nil {
 		set(*v)
 	}

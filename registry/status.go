@@ -9,8 +9,8 @@ import (
 	"github.com/pkgreg/registry/ent/packageversion"
 )
 
-// Version status: a version marked with a message (npm's deprecate, PyPI's yank,
-// NuGet's unlist) stays installable while clients see the mark; clearing the message
+// Version status: a version marked with a message (deprecated, yanked, unlisted)
+// stays installable while clients see the mark; clearing the message
 // returns it to default. Versions are removed by marking them for destruction, as
 // every delete is: they disappear at once and garbage collection removes the rest.
 
@@ -80,8 +80,8 @@ type DeleteVersionsInput struct {
 	Versions []string
 	// Keep, when not nil, lists the versions to keep instead.
 	Keep []string
-	// Retag, when not nil, are tags to point at kept versions afterwards (npm's
-	// unpublish sends the package's dist-tags without the removed version).
+	// Retag, when not nil, are tags to point at kept versions afterwards (a client
+	// that removes a version may send the package's tags without it).
 	Retag map[string]string
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/pkgreg/registry/ent/predicate"
 )
 
-// Tags are named pointers to one version of a package in a project (npm's
-// dist-tags, Helm's channels): a tag lives on at most one version of the package at a
+// Tags are named pointers to one version of a package in a project (dist-tags,
+// release channels): a tag lives on at most one version of the package at a
 // time, and moving it bumps the revision of both versions, so the documents that show
 // tags are rebuilt.
 

@@ -242,7 +242,7 @@ func (ra *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // mergeMetadataJSON lays the non-empty top-level fields of upd over a version's
-// stored metadata (the newest upload's values win, as GitLab upserts PyPI's
+// stored metadata (the newest upload's values win, as GitLab upserts a format's
 // metadata row).
 func mergeMetadataJSON(ctx context.Context, tx *ent.Tx, packageID int, upd json.RawMessage) error {
 	var fields map[string]json.RawMessage

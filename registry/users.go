@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/session"
@@ -182,8 +180,7 @@ func hashPassword(pw string) (string, error) {
 	if len(pw) < 8 || len(pw) > 72 {
 		return "", Errorf(ErrInvalid, "password must be 8 to 72 characters")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
-	return string(h), err
+	return auth.HashPassword(pw)
 }
 
 // requireAdmin refuses anyone but an administrator with a credential that may administer.

@@ -12,7 +12,7 @@ var (
 )
 
 // ValidNamespacePath reports whether p is a valid group, project or user path
-// segment (formats whose names embed one, such as npm scopes, check with it).
+// segment (formats whose package names embed one, as a scope, check with it).
 func ValidNamespacePath(p string) bool { return validPath(p) }
 
 // validPath reports whether p is a valid group, project or user path segment.

@@ -21,7 +21,7 @@ type Format struct {
 func New(core *registry.Service) *Format {
 	core.RegisterFormat(registry.FormatSpec{
 		Type: registry.PackageTypeGeneric, MaxFileSize: 5 << 30, // GitLab's generic_packages_max_file_size
-		Duplicates: registry.GenericDuplicateSetting,
+		DuplicateSetting: true, DuplicatesAllowedByDefault: true,
 	})
 	return &Format{core: core}
 }

@@ -111,8 +111,8 @@ func TestGenericProtocol(t *testing.T) {
 	t.Run("duplicates forbidden by the group setting, with exception regex", func(t *testing.T) {
 		g, _ := e.Svc.GroupByRef(e.Admin, "acme")
 		no := false
-		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, registry.PackageSettingsInput{
-			GenericDuplicatesAllowed: &no, GenericDuplicateExceptionRegex: ptr(`.*-SNAPSHOT`)}); err != nil {
+		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, map[registry.PackageType]registry.DuplicatePolicyInput{
+			registry.PackageTypeGeneric: {Allowed: &no, ExceptionRegex: ptr(`.*-SNAPSHOT`)}}); err != nil {
 			t.Fatal(err)
 		}
 		res := e.Do("PUT", base+"/app/1.0.0/app.tar.gz", strings.NewReader("third"), tok...)

@@ -23,7 +23,7 @@ type Format struct {
 func New(core *registry.Service) *Format {
 	core.RegisterFormat(registry.FormatSpec{
 		Type: registry.PackageTypeMaven, MaxFileSize: 3 << 30, // GitLab's maven_max_file_size
-		Duplicates: registry.MavenDuplicateSetting, Metadata: graphQLMetadata,
+		DuplicateSetting: true, DuplicatesAllowedByDefault: true, Metadata: graphQLMetadata,
 	})
 	return &Format{svc: &Service{core: core}}
 }

@@ -256,7 +256,7 @@ func TestMavenProtocol(t *testing.T) {
 	})
 	t.Run("duplicates follow the group's Maven setting", func(t *testing.T) {
 		g, _ := e.Svc.GroupByRef(e.Admin, "acme")
-		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, registry.PackageSettingsInput{MavenDuplicatesAllowed: ptr(false)}); err != nil {
+		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, map[registry.PackageType]registry.DuplicatePolicyInput{registry.PackageTypeMaven: {Allowed: ptr(false)}}); err != nil {
 			t.Fatal(err)
 		}
 		res := e.Do("PUT", rel+"hello-1.0.0.jar", strings.NewReader("again"), tok...)
@@ -281,7 +281,7 @@ func TestMavenProtocol(t *testing.T) {
 			t.Errorf("new snapshot classifier: %d %s", res.Status, res.Body)
 		}
 		// The exception regex lets snapshots through.
-		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, registry.PackageSettingsInput{MavenDuplicateExceptionRegex: ptr(`.*-SNAPSHOT`)}); err != nil {
+		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, map[registry.PackageType]registry.DuplicatePolicyInput{registry.PackageTypeMaven: {ExceptionRegex: ptr(`.*-SNAPSHOT`)}}); err != nil {
 			t.Fatal(err)
 		}
 		if res := e.Do("PUT", snap, strings.NewReader("3"), tok...); res.Status != 200 {
@@ -290,7 +290,7 @@ func TestMavenProtocol(t *testing.T) {
 		if res := e.Do("PUT", rel+"hello-1.0.0.jar", strings.NewReader("again"), tok...); res.Status != 400 {
 			t.Errorf("release is not an exception: %d %s", res.Status, res.Body)
 		}
-		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, registry.PackageSettingsInput{MavenDuplicatesAllowed: ptr(true), MavenDuplicateExceptionRegex: ptr("")}); err != nil {
+		if _, err := e.Svc.UpdatePackageSettings(e.Admin, g, map[registry.PackageType]registry.DuplicatePolicyInput{registry.PackageTypeMaven: {Allowed: ptr(true), ExceptionRegex: ptr("")}}); err != nil {
 			t.Fatal(err)
 		}
 	})

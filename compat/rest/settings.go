@@ -5,25 +5,35 @@ import (
 	"strconv"
 
 	"github.com/pkgreg/registry/compat"
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
-// planLimitParams are GitLab's plan-limit names for package file sizes
-// (GET|PUT /application/plan_limits).
-var planLimitParams = map[string]packageversion.PackageType{
-	"conan_max_file_size":            packageversion.PackageTypeConan,
-	"generic_packages_max_file_size": packageversion.PackageTypeGeneric,
-	"helm_max_file_size":             packageversion.PackageTypeHelm,
-	"maven_max_file_size":            packageversion.PackageTypeMaven,
-	"npm_max_file_size":              packageversion.PackageTypeNpm,
-	"nuget_max_file_size":            packageversion.PackageTypeNuget,
-	"pypi_max_file_size":             packageversion.PackageTypePypi,
-	"terraform_module_max_file_size": packageversion.PackageTypeTerraformModule,
-	"golang_max_file_size":           packageversion.PackageTypeGolang,
-	"debian_max_file_size":           packageversion.PackageTypeDebian,
-	"rubygems_max_file_size":         packageversion.PackageTypeRubygems,
-	"cargo_max_file_size":            packageversion.PackageTypeCargo,
+const (
+	mib = int64(1) << 20
+	gib = int64(1) << 30
+)
+
+// planLimit is one of GitLab's plan-limit names for package file sizes
+// (GET|PUT /application/plan_limits), with GitLab's default (spec B3) for formats
+// this server does not register; a registered format's own default comes first.
+type planLimit struct {
+	t   registry.PackageType
+	def int64
+}
+
+var planLimitParams = map[string]planLimit{
+	"conan_max_file_size":            {registry.PackageTypeConan, 3 * gib},
+	"generic_packages_max_file_size": {registry.PackageTypeGeneric, 5 * gib},
+	"helm_max_file_size":             {registry.PackageTypeHelm, 5 * mib},
+	"maven_max_file_size":            {registry.PackageTypeMaven, 3 * gib},
+	"npm_max_file_size":              {registry.PackageTypeNPM, 500 * mib},
+	"nuget_max_file_size":            {registry.PackageTypeNuGet, 500 * mib},
+	"pypi_max_file_size":             {registry.PackageTypePyPI, 3 * gib},
+	"terraform_module_max_file_size": {registry.PackageTypeTerraformModule, 1 * gib},
+	"golang_max_file_size":           {registry.PackageTypeGolang, 100 * mib},
+	"debian_max_file_size":           {registry.PackageTypeDebian, 3 * gib},
+	"rubygems_max_file_size":         {registry.PackageTypeRubyGems, 3 * gib},
+	"cargo_max_file_size":            {registry.PackageTypeCargo, 5 * gib},
 }
 
 func (h *handler) planLimits(w http.ResponseWriter, r *http.Request) {
@@ -32,8 +42,8 @@ func (h *handler) planLimits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]int64{}
-	for name, t := range planLimitParams {
-		n, err := h.svc.MaxFileSize(r.Context(), t)
+	for name, l := range planLimitParams {
+		n, err := h.svc.MaxFileSizeOr(r.Context(), l.t, l.def)
 		if err != nil {
 			compat.WriteError(w, r, err)
 			return
@@ -50,7 +60,7 @@ func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
 		compat.WriteError(w, r, registry.Errorf(registry.ErrInvalid, "bad form body"))
 		return
 	}
-	for name, t := range planLimitParams {
+	for name, l := range planLimitParams {
 		v := r.Form.Get(name)
 		if v == "" {
 			continue
@@ -60,7 +70,7 @@ func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
 			compat.WriteError(w, r, registry.InvalidParam(name))
 			return
 		}
-		if err := h.svc.SetMaxFileSize(r.Context(), t, n); err != nil {
+		if err := h.svc.SetMaxFileSize(r.Context(), l.t, n); err != nil {
 			compat.WriteError(w, r, err)
 			return
 		}

@@ -41,8 +41,8 @@ const (
 	EdgeMemberships = "memberships"
 	// EdgeDeployTokens holds the string denoting the deploy_tokens edge name in mutations.
 	EdgeDeployTokens = "deploy_tokens"
-	// EdgePackageSettings holds the string denoting the package_settings edge name in mutations.
-	EdgePackageSettings = "package_settings"
+	// EdgeDuplicateSettings holds the string denoting the duplicate_settings edge name in mutations.
+	EdgeDuplicateSettings = "duplicate_settings"
 	// Table holds the table name of the group in the database.
 	Table = "groups"
 	// ParentTable is the table that holds the parent relation/edge.
@@ -74,13 +74,13 @@ const (
 	DeployTokensInverseTable = "deploy_tokens"
 	// DeployTokensColumn is the table column denoting the deploy_tokens relation/edge.
 	DeployTokensColumn = "group_id"
-	// PackageSettingsTable is the table that holds the package_settings relation/edge.
-	PackageSettingsTable = "namespace_package_settings"
-	// PackageSettingsInverseTable is the table name for the NamespacePackageSetting entity.
-	// It exists in this package in order to avoid circular dependency with the "namespacepackagesetting" package.
-	PackageSettingsInverseTable = "namespace_package_settings"
-	// PackageSettingsColumn is the table column denoting the package_settings relation/edge.
-	PackageSettingsColumn = "group_id"
+	// DuplicateSettingsTable is the table that holds the duplicate_settings relation/edge.
+	DuplicateSettingsTable = "duplicate_settings"
+	// DuplicateSettingsInverseTable is the table name for the DuplicateSetting entity.
+	// It exists in this package in order to avoid circular dependency with the "duplicatesetting" package.
+	DuplicateSettingsInverseTable = "duplicate_settings"
+	// DuplicateSettingsColumn is the table column denoting the duplicate_settings relation/edge.
+	DuplicateSettingsColumn = "group_id"
 )
 
 // Columns holds all SQL columns for group fields.
@@ -264,10 +264,17 @@ func ByDeployTokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByPackageSettingsField orders the results by package_settings field.
-func ByPackageSettingsField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByDuplicateSettingsCount orders the results by duplicate_settings count.
+func ByDuplicateSettingsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newPackageSettingsStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborsCount(s, newDuplicateSettingsStep(), opts...)
+	}
+}
+
+// ByDuplicateSettings orders the results by duplicate_settings terms.
+func ByDuplicateSettings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDuplicateSettingsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newParentStep() *sqlgraph.Step {
@@ -305,11 +312,11 @@ func newDeployTokensStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, DeployTokensTable, DeployTokensColumn),
 	)
 }
-func newPackageSettingsStep() *sqlgraph.Step {
+func newDuplicateSettingsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(PackageSettingsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2O, false, PackageSettingsTable, PackageSettingsColumn),
+		sqlgraph.To(DuplicateSettingsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DuplicateSettingsTable, DuplicateSettingsColumn),
 	)
 }
 

@@ -525,21 +525,21 @@ func HasDeployTokensWith(preds ...predicate.DeployToken) predicate.Group {
 	})
 }
 
-// HasPackageSettings applies the HasEdge predicate on the "package_settings" edge.
-func HasPackageSettings() predicate.Group {
+// HasDuplicateSettings applies the HasEdge predicate on the "duplicate_settings" edge.
+func HasDuplicateSettings() predicate.Group {
 	return predicate.Group(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, PackageSettingsTable, PackageSettingsColumn),
+			sqlgraph.Edge(sqlgraph.O2M, false, DuplicateSettingsTable, DuplicateSettingsColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasPackageSettingsWith applies the HasEdge predicate on the "package_settings" edge with a given conditions (other predicates).
-func HasPackageSettingsWith(preds ...predicate.NamespacePackageSetting) predicate.Group {
+// HasDuplicateSettingsWith applies the HasEdge predicate on the "duplicate_settings" edge with a given conditions (other predicates).
+func HasDuplicateSettingsWith(preds ...predicate.DuplicateSetting) predicate.Group {
 	return predicate.Group(func(s *sql.Selector) {
-		step := newPackageSettingsStep()
+		step := newDuplicateSettingsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -57,6 +57,18 @@ func (f DeployTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeployTokenMutation", m)
 }
 
+// The DuplicateSettingFunc type is an adapter to allow the use of ordinary
+// function as DuplicateSetting mutator.
+type DuplicateSettingFunc func(context.Context, *ent.DuplicateSettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DuplicateSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DuplicateSettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DuplicateSettingMutation", m)
+}
+
 // The GroupFunc type is an adapter to allow the use of ordinary
 // function as Group mutator.
 type GroupFunc func(context.Context, *ent.GroupMutation) (ent.Value, error)
@@ -79,18 +91,6 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
-}
-
-// The NamespacePackageSettingFunc type is an adapter to allow the use of ordinary
-// function as NamespacePackageSetting mutator.
-type NamespacePackageSettingFunc func(context.Context, *ent.NamespacePackageSettingMutation) (ent.Value, error)
-
-// Mutate calls f(ctx, m).
-func (f NamespacePackageSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-	if mv, ok := m.(*ent.NamespacePackageSettingMutation); ok {
-		return f(ctx, mv)
-	}
-	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NamespacePackageSettingMutation", m)
 }
 
 // The PackageBuildInfoFunc type is an adapter to allow the use of ordinary

@@ -12,9 +12,9 @@ import (
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
@@ -194,6 +194,33 @@ func (f TraverseDeployToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.DeployTokenQuery", q)
 }
 
+// The DuplicateSettingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DuplicateSettingFunc func(context.Context, *ent.DuplicateSettingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DuplicateSettingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DuplicateSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DuplicateSettingQuery", q)
+}
+
+// The TraverseDuplicateSetting type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDuplicateSetting func(context.Context, *ent.DuplicateSettingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDuplicateSetting) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDuplicateSetting) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DuplicateSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DuplicateSettingQuery", q)
+}
+
 // The GroupFunc type is an adapter to allow the use of ordinary function as a Querier.
 type GroupFunc func(context.Context, *ent.GroupQuery) (ent.Value, error)
 
@@ -246,33 +273,6 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
-}
-
-// The NamespacePackageSettingFunc type is an adapter to allow the use of ordinary function as a Querier.
-type NamespacePackageSettingFunc func(context.Context, *ent.NamespacePackageSettingQuery) (ent.Value, error)
-
-// Query calls f(ctx, q).
-func (f NamespacePackageSettingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
-	if q, ok := q.(*ent.NamespacePackageSettingQuery); ok {
-		return f(ctx, q)
-	}
-	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NamespacePackageSettingQuery", q)
-}
-
-// The TraverseNamespacePackageSetting type is an adapter to allow the use of ordinary function as Traverser.
-type TraverseNamespacePackageSetting func(context.Context, *ent.NamespacePackageSettingQuery) error
-
-// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
-func (f TraverseNamespacePackageSetting) Intercept(next ent.Querier) ent.Querier {
-	return next
-}
-
-// Traverse calls f(ctx, q).
-func (f TraverseNamespacePackageSetting) Traverse(ctx context.Context, q ent.Query) error {
-	if q, ok := q.(*ent.NamespacePackageSettingQuery); ok {
-		return f(ctx, q)
-	}
-	return fmt.Errorf("unexpected query type %T. expect *ent.NamespacePackageSettingQuery", q)
 }
 
 // The PackageBuildInfoFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -610,12 +610,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CIJobQuery, predicate.CIJob, cijob.OrderOption]{typ: ent.TypeCIJob, tq: q}, nil
 	case *ent.DeployTokenQuery:
 		return &query[*ent.DeployTokenQuery, predicate.DeployToken, deploytoken.OrderOption]{typ: ent.TypeDeployToken, tq: q}, nil
+	case *ent.DuplicateSettingQuery:
+		return &query[*ent.DuplicateSettingQuery, predicate.DuplicateSetting, duplicatesetting.OrderOption]{typ: ent.TypeDuplicateSetting, tq: q}, nil
 	case *ent.GroupQuery:
 		return &query[*ent.GroupQuery, predicate.Group, group.OrderOption]{typ: ent.TypeGroup, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
-	case *ent.NamespacePackageSettingQuery:
-		return &query[*ent.NamespacePackageSettingQuery, predicate.NamespacePackageSetting, namespacepackagesetting.OrderOption]{typ: ent.TypeNamespacePackageSetting, tq: q}, nil
 	case *ent.PackageBuildInfoQuery:
 		return &query[*ent.PackageBuildInfoQuery, predicate.PackageBuildInfo, packagebuildinfo.OrderOption]{typ: ent.TypePackageBuildInfo, tq: q}, nil
 	case *ent.PackageFileQuery:

@@ -115,6 +115,37 @@ var (
 			},
 		},
 	}
+	// DuplicateSettingsColumns holds the columns for the "duplicate_settings" table.
+	DuplicateSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "package_type", Type: field.TypeEnum, Enums: []string{"maven", "npm", "conan", "nuget", "pypi", "composer", "generic", "golang", "debian", "rubygems", "helm", "terraform_module", "rpm", "ml_model", "cargo"}},
+		{Name: "allowed", Type: field.TypeBool},
+		{Name: "exception_regex", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "group_id", Type: field.TypeInt},
+	}
+	// DuplicateSettingsTable holds the schema information for the "duplicate_settings" table.
+	DuplicateSettingsTable = &schema.Table{
+		Name:       "duplicate_settings",
+		Columns:    DuplicateSettingsColumns,
+		PrimaryKey: []*schema.Column{DuplicateSettingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "duplicate_settings_groups_duplicate_settings",
+				Columns:    []*schema.Column{DuplicateSettingsColumns[6]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "duplicatesetting_group_id_package_type",
+				Unique:  true,
+				Columns: []*schema.Column{DuplicateSettingsColumns[6], DuplicateSettingsColumns[3]},
+			},
+		},
+	}
 	// GroupsColumns holds the columns for the "groups" table.
 	GroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -192,35 +223,6 @@ var (
 				Name:    "membership_user_id_project_id",
 				Unique:  true,
 				Columns: []*schema.Column{MembershipsColumns[6], MembershipsColumns[5]},
-			},
-		},
-	}
-	// NamespacePackageSettingsColumns holds the columns for the "namespace_package_settings" table.
-	NamespacePackageSettingsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
-		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "generic_duplicates_allowed", Type: field.TypeBool, Default: true},
-		{Name: "generic_duplicate_exception_regex", Type: field.TypeString, Default: ""},
-		{Name: "maven_duplicates_allowed", Type: field.TypeBool, Default: true},
-		{Name: "maven_duplicate_exception_regex", Type: field.TypeString, Default: ""},
-		{Name: "nuget_duplicates_allowed", Type: field.TypeBool, Default: true},
-		{Name: "nuget_duplicate_exception_regex", Type: field.TypeString, Default: ""},
-		{Name: "terraform_module_duplicates_allowed", Type: field.TypeBool, Default: false},
-		{Name: "terraform_module_duplicate_exception_regex", Type: field.TypeString, Default: ""},
-		{Name: "group_id", Type: field.TypeInt, Unique: true},
-	}
-	// NamespacePackageSettingsTable holds the schema information for the "namespace_package_settings" table.
-	NamespacePackageSettingsTable = &schema.Table{
-		Name:       "namespace_package_settings",
-		Columns:    NamespacePackageSettingsColumns,
-		PrimaryKey: []*schema.Column{NamespacePackageSettingsColumns[0]},
-		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "namespace_package_settings_groups_package_settings",
-				Columns:    []*schema.Column{NamespacePackageSettingsColumns[11]},
-				RefColumns: []*schema.Column{GroupsColumns[0]},
-				OnDelete:   schema.NoAction,
 			},
 		},
 	}
@@ -661,9 +663,9 @@ var (
 		BlobsTable,
 		CiJobsTable,
 		DeployTokensTable,
+		DuplicateSettingsTable,
 		GroupsTable,
 		MembershipsTable,
-		NamespacePackageSettingsTable,
 		PackageBuildInfosTable,
 		PackageFilesTable,
 		PackagePropertiesTable,
@@ -685,12 +687,12 @@ func init() {
 	CiJobsTable.ForeignKeys[1].RefTable = PipelinesTable
 	DeployTokensTable.ForeignKeys[0].RefTable = GroupsTable
 	DeployTokensTable.ForeignKeys[1].RefTable = ProjectsTable
+	DuplicateSettingsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[1].RefTable = ProjectsTable
 	MembershipsTable.ForeignKeys[0].RefTable = GroupsTable
 	MembershipsTable.ForeignKeys[1].RefTable = ProjectsTable
 	MembershipsTable.ForeignKeys[2].RefTable = UsersTable
-	NamespacePackageSettingsTable.ForeignKeys[0].RefTable = GroupsTable
 	PackageBuildInfosTable.ForeignKeys[0].RefTable = PipelinesTable
 	PackageBuildInfosTable.ForeignKeys[1].RefTable = PackageVersionsTable
 	PackageFilesTable.ForeignKeys[0].RefTable = BlobsTable

@@ -18,14 +18,14 @@ type CIJob func(*sql.Selector)
 // DeployToken is the predicate function for deploytoken builders.
 type DeployToken func(*sql.Selector)
 
+// DuplicateSetting is the predicate function for duplicatesetting builders.
+type DuplicateSetting func(*sql.Selector)
+
 // Group is the predicate function for group builders.
 type Group func(*sql.Selector)
 
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
-
-// NamespacePackageSetting is the predicate function for namespacepackagesetting builders.
-type NamespacePackageSetting func(*sql.Selector)
 
 // PackageBuildInfo is the predicate function for packagebuildinfo builders.
 type PackageBuildInfo func(*sql.Selector)

@@ -206,6 +206,30 @@ func (f DeployTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeployTokenMutation", m)
 }
 
+// The DuplicateSettingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DuplicateSettingQueryRuleFunc func(context.Context, *ent.DuplicateSettingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DuplicateSettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DuplicateSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DuplicateSettingQuery", q)
+}
+
+// The DuplicateSettingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DuplicateSettingMutationRuleFunc func(context.Context, *ent.DuplicateSettingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DuplicateSettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DuplicateSettingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DuplicateSettingMutation", m)
+}
+
 // The GroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GroupQueryRuleFunc func(context.Context, *ent.GroupQuery) error
@@ -252,30 +276,6 @@ func (f MembershipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MembershipMutation", m)
-}
-
-// The NamespacePackageSettingQueryRuleFunc type is an adapter to allow the use of ordinary
-// functions as a query rule.
-type NamespacePackageSettingQueryRuleFunc func(context.Context, *ent.NamespacePackageSettingQuery) error
-
-// EvalQuery return f(ctx, q).
-func (f NamespacePackageSettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
-	if q, ok := q.(*ent.NamespacePackageSettingQuery); ok {
-		return f(ctx, q)
-	}
-	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NamespacePackageSettingQuery", q)
-}
-
-// The NamespacePackageSettingMutationRuleFunc type is an adapter to allow the use of ordinary
-// functions as a mutation rule.
-type NamespacePackageSettingMutationRuleFunc func(context.Context, *ent.NamespacePackageSettingMutation) error
-
-// EvalMutation calls f(ctx, m).
-func (f NamespacePackageSettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
-	if m, ok := m.(*ent.NamespacePackageSettingMutation); ok {
-		return f(ctx, m)
-	}
-	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NamespacePackageSettingMutation", m)
 }
 
 // The PackageBuildInfoQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -32,7 +32,7 @@ func (Group) Edges() []ent.Edge {
 		edge.To("projects", Project.Type),
 		edge.To("memberships", Membership.Type),
 		edge.To("deploy_tokens", DeployToken.Type),
-		edge.To("package_settings", NamespacePackageSetting.Type).Unique(),
+		edge.To("duplicate_settings", DuplicateSetting.Type),
 	}
 }
 

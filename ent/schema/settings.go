@@ -9,33 +9,35 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// NamespacePackageSetting holds a group's per-format duplicate rules (GitLab's
-// namespace_package_settings). A regex lists the exceptions to the boolean.
-type NamespacePackageSetting struct{ ent.Schema }
+// DuplicateSetting is a group's rule for re-uploading a file name into a version of
+// one format (GitLab's <format>_duplicates_allowed and <format>_duplicate_exception_regex
+// namespace settings), one row per group and format. The regex lists the exceptions
+// to the boolean.
+type DuplicateSetting struct{ ent.Schema }
 
-// Mixin of the NamespacePackageSetting.
-func (NamespacePackageSetting) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+// Mixin of the DuplicateSetting.
+func (DuplicateSetting) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 
-// Fields of the NamespacePackageSetting.
-func (NamespacePackageSetting) Fields() []ent.Field {
+// Fields of the DuplicateSetting.
+func (DuplicateSetting) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("group_id").Unique(),
-		field.Bool("generic_duplicates_allowed").Default(true),
-		field.String("generic_duplicate_exception_regex").Default(""),
-		field.Bool("maven_duplicates_allowed").Default(true),
-		field.String("maven_duplicate_exception_regex").Default(""),
-		field.Bool("nuget_duplicates_allowed").Default(true),
-		field.String("nuget_duplicate_exception_regex").Default(""),
-		field.Bool("terraform_module_duplicates_allowed").Default(false),
-		field.String("terraform_module_duplicate_exception_regex").Default(""),
+		field.Int("group_id"),
+		field.Enum("package_type").Values(PackageTypes...),
+		field.Bool("allowed").Comment("Whether duplicates are allowed, but for names or versions the regex matches."),
+		field.String("exception_regex").Default("").MaxLen(255),
 	}
 }
 
-// Edges of the NamespacePackageSetting.
-func (NamespacePackageSetting) Edges() []ent.Edge {
+// Edges of the DuplicateSetting.
+func (DuplicateSetting) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("group", Group.Type).Ref("package_settings").Field("group_id").Unique().Required(),
+		edge.From("group", Group.Type).Ref("duplicate_settings").Field("group_id").Unique().Required(),
 	}
+}
+
+// Indexes of the DuplicateSetting.
+func (DuplicateSetting) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("group_id", "package_type").Unique()}
 }
 
 // PlanLimit overrides the instance-wide maximum file size of one package format
@@ -58,8 +60,8 @@ func (PlanLimit) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("package_type").Unique()}
 }
 
-// Annotations of the NamespacePackageSetting.
-func (NamespacePackageSetting) Annotations() []schema.Annotation {
+// Annotations of the DuplicateSetting.
+func (DuplicateSetting) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
 

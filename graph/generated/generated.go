@@ -593,7 +593,7 @@ type GroupResolver interface {
 	Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
 	DescendantGroups(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
 	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
-	PackageSettings(ctx context.Context, obj *ent.Group) (*ent.NamespacePackageSetting, error)
+	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
 	GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
@@ -7920,8 +7920,8 @@ func (ec *executionContext) _Group_packageSettings(ctx context.Context, field gr
 			return ec.Resolvers.Group().PackageSettings(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NamespacePackageSetting) graphql.Marshaler {
-			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐNamespacePackageSetting(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageSettings) graphql.Marshaler {
+			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageSettings(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11540,7 +11540,7 @@ func (ec *executionContext) fieldContext_PackagePermissions_destroyPackage(_ con
 	return graphql.NewScalarFieldContext("PackagePermissions", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_genericDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_genericDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11563,7 +11563,7 @@ func (ec *executionContext) fieldContext_PackageSettings_genericDuplicatesAllowe
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_genericDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_genericDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11575,8 +11575,8 @@ func (ec *executionContext) _PackageSettings_genericDuplicateExceptionRegex(ctx 
 			return obj.GenericDuplicateExceptionRegex, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11586,7 +11586,7 @@ func (ec *executionContext) fieldContext_PackageSettings_genericDuplicateExcepti
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_mavenDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_mavenDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11609,7 +11609,7 @@ func (ec *executionContext) fieldContext_PackageSettings_mavenDuplicatesAllowed(
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_mavenDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_mavenDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11621,8 +11621,8 @@ func (ec *executionContext) _PackageSettings_mavenDuplicateExceptionRegex(ctx co
 			return obj.MavenDuplicateExceptionRegex, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11632,7 +11632,7 @@ func (ec *executionContext) fieldContext_PackageSettings_mavenDuplicateException
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_nugetDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_nugetDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11655,7 +11655,7 @@ func (ec *executionContext) fieldContext_PackageSettings_nugetDuplicatesAllowed(
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_nugetDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_nugetDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11667,8 +11667,8 @@ func (ec *executionContext) _PackageSettings_nugetDuplicateExceptionRegex(ctx co
 			return obj.NugetDuplicateExceptionRegex, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11678,7 +11678,7 @@ func (ec *executionContext) fieldContext_PackageSettings_nugetDuplicateException
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_terraformModuleDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_terraformModuleDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11701,7 +11701,7 @@ func (ec *executionContext) fieldContext_PackageSettings_terraformModuleDuplicat
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _PackageSettings_terraformModuleDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *ent.NamespacePackageSetting) (ret graphql.Marshaler) {
+func (ec *executionContext) _PackageSettings_terraformModuleDuplicateExceptionRegex(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11713,8 +11713,8 @@ func (ec *executionContext) _PackageSettings_terraformModuleDuplicateExceptionRe
 			return obj.TerraformModuleDuplicateExceptionRegex, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14712,8 +14712,8 @@ func (ec *executionContext) _UpdateNamespacePackageSettingsPayload_packageSettin
 			return obj.PackageSettings, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NamespacePackageSetting) graphql.Marshaler {
-			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐNamespacePackageSetting(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageSettings) graphql.Marshaler {
+			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageSettings(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21293,7 +21293,7 @@ func (ec *executionContext) _PackagePermissions(ctx context.Context, sel ast.Sel
 
 var packageSettingsImplementors = []string{"PackageSettings"}
 
-func (ec *executionContext) _PackageSettings(ctx context.Context, sel ast.SelectionSet, obj *ent.NamespacePackageSetting) graphql.Marshaler {
+func (ec *executionContext) _PackageSettings(ctx context.Context, sel ast.SelectionSet, obj *model.PackageSettings) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, packageSettingsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25500,7 +25500,7 @@ func (ec *executionContext) marshalOPackageRegistryAccessLevel2ᚖgithubᚗcom�
 	return v
 }
 
-func (ec *executionContext) marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐNamespacePackageSetting(ctx context.Context, sel ast.SelectionSet, v *ent.NamespacePackageSetting) graphql.Marshaler {
+func (ec *executionContext) marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageSettings(ctx context.Context, sel ast.SelectionSet, v *model.PackageSettings) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -249,6 +249,17 @@ type PackagePermissions struct {
 	DestroyPackage bool `json:"destroyPackage"`
 }
 
+type PackageSettings struct {
+	GenericDuplicatesAllowed               bool    `json:"genericDuplicatesAllowed"`
+	GenericDuplicateExceptionRegex         *string `json:"genericDuplicateExceptionRegex,omitempty"`
+	MavenDuplicatesAllowed                 bool    `json:"mavenDuplicatesAllowed"`
+	MavenDuplicateExceptionRegex           *string `json:"mavenDuplicateExceptionRegex,omitempty"`
+	NugetDuplicatesAllowed                 bool    `json:"nugetDuplicatesAllowed"`
+	NugetDuplicateExceptionRegex           *string `json:"nugetDuplicateExceptionRegex,omitempty"`
+	TerraformModuleDuplicatesAllowed       bool    `json:"terraformModuleDuplicatesAllowed"`
+	TerraformModuleDuplicateExceptionRegex *string `json:"terraformModuleDuplicateExceptionRegex,omitempty"`
+}
+
 type PackagesCleanupPolicy struct {
 	KeepNDuplicatedPackageFiles PackagesCleanupKeepDuplicatedPackageFilesEnum `json:"keepNDuplicatedPackageFiles"`
 	NextRunAt                   *time.Time                                    `json:"nextRunAt,omitempty"`
@@ -359,9 +370,9 @@ type UpdateNamespacePackageSettingsInput struct {
 }
 
 type UpdateNamespacePackageSettingsPayload struct {
-	ClientMutationID *string                      `json:"clientMutationId,omitempty"`
-	PackageSettings  *ent.NamespacePackageSetting `json:"packageSettings,omitempty"`
-	Errors           []string                     `json:"errors"`
+	ClientMutationID *string          `json:"clientMutationId,omitempty"`
+	PackageSettings  *PackageSettings `json:"packageSettings,omitempty"`
+	Errors           []string         `json:"errors"`
 }
 
 type UpdatePackagesCleanupPolicyInput struct {

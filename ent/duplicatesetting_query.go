@@ -12,59 +12,59 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/pkgreg/registry/ent/duplicatesetting"
 	"github.com/pkgreg/registry/ent/group"
-	"github.com/pkgreg/registry/ent/namespacepackagesetting"
 	"github.com/pkgreg/registry/ent/predicate"
 )
 
-// NamespacePackageSettingQuery is the builder for querying NamespacePackageSetting entities.
-type NamespacePackageSettingQuery struct {
+// DuplicateSettingQuery is the builder for querying DuplicateSetting entities.
+type DuplicateSettingQuery struct {
 	config
 	ctx        *QueryContext
-	order      []namespacepackagesetting.OrderOption
+	order      []duplicatesetting.OrderOption
 	inters     []Interceptor
-	predicates []predicate.NamespacePackageSetting
+	predicates []predicate.DuplicateSetting
 	withGroup  *GroupQuery
-	loadTotal  []func(context.Context, []*NamespacePackageSetting) error
+	loadTotal  []func(context.Context, []*DuplicateSetting) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
 }
 
-// Where adds a new predicate for the NamespacePackageSettingQuery builder.
-func (_q *NamespacePackageSettingQuery) Where(ps ...predicate.NamespacePackageSetting) *NamespacePackageSettingQuery {
+// Where adds a new predicate for the DuplicateSettingQuery builder.
+func (_q *DuplicateSettingQuery) Where(ps ...predicate.DuplicateSetting) *DuplicateSettingQuery {
 	_q.predicates = append(_q.predicates, ps...)
 	return _q
 }
 
 // Limit the number of records to be returned by this query.
-func (_q *NamespacePackageSettingQuery) Limit(limit int) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) Limit(limit int) *DuplicateSettingQuery {
 	_q.ctx.Limit = &limit
 	return _q
 }
 
 // Offset to start from.
-func (_q *NamespacePackageSettingQuery) Offset(offset int) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) Offset(offset int) *DuplicateSettingQuery {
 	_q.ctx.Offset = &offset
 	return _q
 }
 
 // Unique configures the query builder to filter duplicate records on query.
 // By default, unique is set to true, and can be disabled using this method.
-func (_q *NamespacePackageSettingQuery) Unique(unique bool) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) Unique(unique bool) *DuplicateSettingQuery {
 	_q.ctx.Unique = &unique
 	return _q
 }
 
 // Order specifies how the records should be ordered.
-func (_q *NamespacePackageSettingQuery) Order(o ...namespacepackagesetting.OrderOption) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) Order(o ...duplicatesetting.OrderOption) *DuplicateSettingQuery {
 	_q.order = append(_q.order, o...)
 	return _q
 }
 
 // QueryGroup chains the current query on the "group" edge.
-func (_q *NamespacePackageSettingQuery) QueryGroup() *GroupQuery {
+func (_q *DuplicateSettingQuery) QueryGroup() *GroupQuery {
 	query := (&GroupClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -75,9 +75,9 @@ func (_q *NamespacePackageSettingQuery) QueryGroup() *GroupQuery {
 			return nil, err
 		}
 		step := sqlgraph.NewStep(
-			sqlgraph.From(namespacepackagesetting.Table, namespacepackagesetting.FieldID, selector),
+			sqlgraph.From(duplicatesetting.Table, duplicatesetting.FieldID, selector),
 			sqlgraph.To(group.Table, group.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, true, namespacepackagesetting.GroupTable, namespacepackagesetting.GroupColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, duplicatesetting.GroupTable, duplicatesetting.GroupColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -85,21 +85,21 @@ func (_q *NamespacePackageSettingQuery) QueryGroup() *GroupQuery {
 	return query
 }
 
-// First returns the first NamespacePackageSetting entity from the query.
-// Returns a *NotFoundError when no NamespacePackageSetting was found.
-func (_q *NamespacePackageSettingQuery) First(ctx context.Context) (*NamespacePackageSetting, error) {
+// First returns the first DuplicateSetting entity from the query.
+// Returns a *NotFoundError when no DuplicateSetting was found.
+func (_q *DuplicateSettingQuery) First(ctx context.Context) (*DuplicateSetting, error) {
 	nodes, err := _q.Limit(1).All(setContextOp(ctx, _q.ctx, ent.OpQueryFirst))
 	if err != nil {
 		return nil, err
 	}
 	if len(nodes) == 0 {
-		return nil, &NotFoundError{namespacepackagesetting.Label}
+		return nil, &NotFoundError{duplicatesetting.Label}
 	}
 	return nodes[0], nil
 }
 
 // FirstX is like First, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) FirstX(ctx context.Context) *NamespacePackageSetting {
+func (_q *DuplicateSettingQuery) FirstX(ctx context.Context) *DuplicateSetting {
 	node, err := _q.First(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -107,22 +107,22 @@ func (_q *NamespacePackageSettingQuery) FirstX(ctx context.Context) *NamespacePa
 	return node
 }
 
-// FirstID returns the first NamespacePackageSetting ID from the query.
-// Returns a *NotFoundError when no NamespacePackageSetting ID was found.
-func (_q *NamespacePackageSettingQuery) FirstID(ctx context.Context) (id int, err error) {
+// FirstID returns the first DuplicateSetting ID from the query.
+// Returns a *NotFoundError when no DuplicateSetting ID was found.
+func (_q *DuplicateSettingQuery) FirstID(ctx context.Context) (id int, err error) {
 	var ids []int
 	if ids, err = _q.Limit(1).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryFirstID)); err != nil {
 		return
 	}
 	if len(ids) == 0 {
-		err = &NotFoundError{namespacepackagesetting.Label}
+		err = &NotFoundError{duplicatesetting.Label}
 		return
 	}
 	return ids[0], nil
 }
 
 // FirstIDX is like FirstID, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) FirstIDX(ctx context.Context) int {
+func (_q *DuplicateSettingQuery) FirstIDX(ctx context.Context) int {
 	id, err := _q.FirstID(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -130,10 +130,10 @@ func (_q *NamespacePackageSettingQuery) FirstIDX(ctx context.Context) int {
 	return id
 }
 
-// Only returns a single NamespacePackageSetting entity found by the query, ensuring it only returns one.
-// Returns a *NotSingularError when more than one NamespacePackageSetting entity is found.
-// Returns a *NotFoundError when no NamespacePackageSetting entities are found.
-func (_q *NamespacePackageSettingQuery) Only(ctx context.Context) (*NamespacePackageSetting, error) {
+// Only returns a single DuplicateSetting entity found by the query, ensuring it only returns one.
+// Returns a *NotSingularError when more than one DuplicateSetting entity is found.
+// Returns a *NotFoundError when no DuplicateSetting entities are found.
+func (_q *DuplicateSettingQuery) Only(ctx context.Context) (*DuplicateSetting, error) {
 	nodes, err := _q.Limit(2).All(setContextOp(ctx, _q.ctx, ent.OpQueryOnly))
 	if err != nil {
 		return nil, err
@@ -142,14 +142,14 @@ func (_q *NamespacePackageSettingQuery) Only(ctx context.Context) (*NamespacePac
 	case 1:
 		return nodes[0], nil
 	case 0:
-		return nil, &NotFoundError{namespacepackagesetting.Label}
+		return nil, &NotFoundError{duplicatesetting.Label}
 	default:
-		return nil, &NotSingularError{namespacepackagesetting.Label}
+		return nil, &NotSingularError{duplicatesetting.Label}
 	}
 }
 
 // OnlyX is like Only, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) OnlyX(ctx context.Context) *NamespacePackageSetting {
+func (_q *DuplicateSettingQuery) OnlyX(ctx context.Context) *DuplicateSetting {
 	node, err := _q.Only(ctx)
 	if err != nil {
 		panic(err)
@@ -157,10 +157,10 @@ func (_q *NamespacePackageSettingQuery) OnlyX(ctx context.Context) *NamespacePac
 	return node
 }
 
-// OnlyID is like Only, but returns the only NamespacePackageSetting ID in the query.
-// Returns a *NotSingularError when more than one NamespacePackageSetting ID is found.
+// OnlyID is like Only, but returns the only DuplicateSetting ID in the query.
+// Returns a *NotSingularError when more than one DuplicateSetting ID is found.
 // Returns a *NotFoundError when no entities are found.
-func (_q *NamespacePackageSettingQuery) OnlyID(ctx context.Context) (id int, err error) {
+func (_q *DuplicateSettingQuery) OnlyID(ctx context.Context) (id int, err error) {
 	var ids []int
 	if ids, err = _q.Limit(2).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryOnlyID)); err != nil {
 		return
@@ -169,15 +169,15 @@ func (_q *NamespacePackageSettingQuery) OnlyID(ctx context.Context) (id int, err
 	case 1:
 		id = ids[0]
 	case 0:
-		err = &NotFoundError{namespacepackagesetting.Label}
+		err = &NotFoundError{duplicatesetting.Label}
 	default:
-		err = &NotSingularError{namespacepackagesetting.Label}
+		err = &NotSingularError{duplicatesetting.Label}
 	}
 	return
 }
 
 // OnlyIDX is like OnlyID, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) OnlyIDX(ctx context.Context) int {
+func (_q *DuplicateSettingQuery) OnlyIDX(ctx context.Context) int {
 	id, err := _q.OnlyID(ctx)
 	if err != nil {
 		panic(err)
@@ -185,18 +185,18 @@ func (_q *NamespacePackageSettingQuery) OnlyIDX(ctx context.Context) int {
 	return id
 }
 
-// All executes the query and returns a list of NamespacePackageSettings.
-func (_q *NamespacePackageSettingQuery) All(ctx context.Context) ([]*NamespacePackageSetting, error) {
+// All executes the query and returns a list of DuplicateSettings.
+func (_q *DuplicateSettingQuery) All(ctx context.Context) ([]*DuplicateSetting, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryAll)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	qr := querierAll[[]*NamespacePackageSetting, *NamespacePackageSettingQuery]()
-	return withInterceptors[[]*NamespacePackageSetting](ctx, _q, qr, _q.inters)
+	qr := querierAll[[]*DuplicateSetting, *DuplicateSettingQuery]()
+	return withInterceptors[[]*DuplicateSetting](ctx, _q, qr, _q.inters)
 }
 
 // AllX is like All, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) AllX(ctx context.Context) []*NamespacePackageSetting {
+func (_q *DuplicateSettingQuery) AllX(ctx context.Context) []*DuplicateSetting {
 	nodes, err := _q.All(ctx)
 	if err != nil {
 		panic(err)
@@ -204,20 +204,20 @@ func (_q *NamespacePackageSettingQuery) AllX(ctx context.Context) []*NamespacePa
 	return nodes
 }
 
-// IDs executes the query and returns a list of NamespacePackageSetting IDs.
-func (_q *NamespacePackageSettingQuery) IDs(ctx context.Context) (ids []int, err error) {
+// IDs executes the query and returns a list of DuplicateSetting IDs.
+func (_q *DuplicateSettingQuery) IDs(ctx context.Context) (ids []int, err error) {
 	if _q.ctx.Unique == nil && _q.path != nil {
 		_q.Unique(true)
 	}
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryIDs)
-	if err = _q.Select(namespacepackagesetting.FieldID).Scan(ctx, &ids); err != nil {
+	if err = _q.Select(duplicatesetting.FieldID).Scan(ctx, &ids); err != nil {
 		return nil, err
 	}
 	return ids, nil
 }
 
 // IDsX is like IDs, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) IDsX(ctx context.Context) []int {
+func (_q *DuplicateSettingQuery) IDsX(ctx context.Context) []int {
 	ids, err := _q.IDs(ctx)
 	if err != nil {
 		panic(err)
@@ -226,16 +226,16 @@ func (_q *NamespacePackageSettingQuery) IDsX(ctx context.Context) []int {
 }
 
 // Count returns the count of the given query.
-func (_q *NamespacePackageSettingQuery) Count(ctx context.Context) (int, error) {
+func (_q *DuplicateSettingQuery) Count(ctx context.Context) (int, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryCount)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return 0, err
 	}
-	return withInterceptors[int](ctx, _q, querierCount[*NamespacePackageSettingQuery](), _q.inters)
+	return withInterceptors[int](ctx, _q, querierCount[*DuplicateSettingQuery](), _q.inters)
 }
 
 // CountX is like Count, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) CountX(ctx context.Context) int {
+func (_q *DuplicateSettingQuery) CountX(ctx context.Context) int {
 	count, err := _q.Count(ctx)
 	if err != nil {
 		panic(err)
@@ -244,7 +244,7 @@ func (_q *NamespacePackageSettingQuery) CountX(ctx context.Context) int {
 }
 
 // Exist returns true if the query has elements in the graph.
-func (_q *NamespacePackageSettingQuery) Exist(ctx context.Context) (bool, error) {
+func (_q *DuplicateSettingQuery) Exist(ctx context.Context) (bool, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryExist)
 	switch _, err := _q.FirstID(ctx); {
 	case IsNotFound(err):
@@ -257,7 +257,7 @@ func (_q *NamespacePackageSettingQuery) Exist(ctx context.Context) (bool, error)
 }
 
 // ExistX is like Exist, but panics if an error occurs.
-func (_q *NamespacePackageSettingQuery) ExistX(ctx context.Context) bool {
+func (_q *DuplicateSettingQuery) ExistX(ctx context.Context) bool {
 	exist, err := _q.Exist(ctx)
 	if err != nil {
 		panic(err)
@@ -265,18 +265,18 @@ func (_q *NamespacePackageSettingQuery) ExistX(ctx context.Context) bool {
 	return exist
 }
 
-// Clone returns a duplicate of the NamespacePackageSettingQuery builder, including all associated steps. It can be
+// Clone returns a duplicate of the DuplicateSettingQuery builder, including all associated steps. It can be
 // used to prepare common query builders and use them differently after the clone is made.
-func (_q *NamespacePackageSettingQuery) Clone() *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) Clone() *DuplicateSettingQuery {
 	if _q == nil {
 		return nil
 	}
-	return &NamespacePackageSettingQuery{
+	return &DuplicateSettingQuery{
 		config:     _q.config,
 		ctx:        _q.ctx.Clone(),
-		order:      append([]namespacepackagesetting.OrderOption{}, _q.order...),
+		order:      append([]duplicatesetting.OrderOption{}, _q.order...),
 		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.NamespacePackageSetting{}, _q.predicates...),
+		predicates: append([]predicate.DuplicateSetting{}, _q.predicates...),
 		withGroup:  _q.withGroup.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
@@ -286,7 +286,7 @@ func (_q *NamespacePackageSettingQuery) Clone() *NamespacePackageSettingQuery {
 
 // WithGroup tells the query-builder to eager-load the nodes that are connected to
 // the "group" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *NamespacePackageSettingQuery) WithGroup(opts ...func(*GroupQuery)) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) WithGroup(opts ...func(*GroupQuery)) *DuplicateSettingQuery {
 	query := (&GroupClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
@@ -305,15 +305,15 @@ func (_q *NamespacePackageSettingQuery) WithGroup(opts ...func(*GroupQuery)) *Na
 //		Count int `json:"count,omitempty"`
 //	}
 //
-//	client.NamespacePackageSetting.Query().
-//		GroupBy(namespacepackagesetting.FieldCreatedAt).
+//	client.DuplicateSetting.Query().
+//		GroupBy(duplicatesetting.FieldCreatedAt).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
-func (_q *NamespacePackageSettingQuery) GroupBy(field string, fields ...string) *NamespacePackageSettingGroupBy {
+func (_q *DuplicateSettingQuery) GroupBy(field string, fields ...string) *DuplicateSettingGroupBy {
 	_q.ctx.Fields = append([]string{field}, fields...)
-	grbuild := &NamespacePackageSettingGroupBy{build: _q}
+	grbuild := &DuplicateSettingGroupBy{build: _q}
 	grbuild.flds = &_q.ctx.Fields
-	grbuild.label = namespacepackagesetting.Label
+	grbuild.label = duplicatesetting.Label
 	grbuild.scan = grbuild.Scan
 	return grbuild
 }
@@ -327,23 +327,23 @@ func (_q *NamespacePackageSettingQuery) GroupBy(field string, fields ...string) 
 //		CreatedAt time.Time `json:"created_at,omitempty"`
 //	}
 //
-//	client.NamespacePackageSetting.Query().
-//		Select(namespacepackagesetting.FieldCreatedAt).
+//	client.DuplicateSetting.Query().
+//		Select(duplicatesetting.FieldCreatedAt).
 //		Scan(ctx, &v)
-func (_q *NamespacePackageSettingQuery) Select(fields ...string) *NamespacePackageSettingSelect {
+func (_q *DuplicateSettingQuery) Select(fields ...string) *DuplicateSettingSelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)
-	sbuild := &NamespacePackageSettingSelect{NamespacePackageSettingQuery: _q}
-	sbuild.label = namespacepackagesetting.Label
+	sbuild := &DuplicateSettingSelect{DuplicateSettingQuery: _q}
+	sbuild.label = duplicatesetting.Label
 	sbuild.flds, sbuild.scan = &_q.ctx.Fields, sbuild.Scan
 	return sbuild
 }
 
-// Aggregate returns a NamespacePackageSettingSelect configured with the given aggregations.
-func (_q *NamespacePackageSettingQuery) Aggregate(fns ...AggregateFunc) *NamespacePackageSettingSelect {
+// Aggregate returns a DuplicateSettingSelect configured with the given aggregations.
+func (_q *DuplicateSettingQuery) Aggregate(fns ...AggregateFunc) *DuplicateSettingSelect {
 	return _q.Select().Aggregate(fns...)
 }
 
-func (_q *NamespacePackageSettingQuery) prepareQuery(ctx context.Context) error {
+func (_q *DuplicateSettingQuery) prepareQuery(ctx context.Context) error {
 	for _, inter := range _q.inters {
 		if inter == nil {
 			return fmt.Errorf("ent: uninitialized interceptor (forgotten import ent/runtime?)")
@@ -355,7 +355,7 @@ func (_q *NamespacePackageSettingQuery) prepareQuery(ctx context.Context) error 
 		}
 	}
 	for _, f := range _q.ctx.Fields {
-		if !namespacepackagesetting.ValidColumn(f) {
+		if !duplicatesetting.ValidColumn(f) {
 			return &ValidationError{Name: f, err: fmt.Errorf("ent: invalid field %q for query", f)}
 		}
 	}
@@ -369,19 +369,19 @@ func (_q *NamespacePackageSettingQuery) prepareQuery(ctx context.Context) error 
 	return nil
 }
 
-func (_q *NamespacePackageSettingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*NamespacePackageSetting, error) {
+func (_q *DuplicateSettingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*DuplicateSetting, error) {
 	var (
-		nodes       = []*NamespacePackageSetting{}
+		nodes       = []*DuplicateSetting{}
 		_spec       = _q.querySpec()
 		loadedTypes = [1]bool{
 			_q.withGroup != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*NamespacePackageSetting).scanValues(nil, columns)
+		return (*DuplicateSetting).scanValues(nil, columns)
 	}
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &NamespacePackageSetting{config: _q.config}
+		node := &DuplicateSetting{config: _q.config}
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
@@ -400,7 +400,7 @@ func (_q *NamespacePackageSettingQuery) sqlAll(ctx context.Context, hooks ...que
 	}
 	if query := _q.withGroup; query != nil {
 		if err := _q.loadGroup(ctx, query, nodes, nil,
-			func(n *NamespacePackageSetting, e *Group) { n.Edges.Group = e }); err != nil {
+			func(n *DuplicateSetting, e *Group) { n.Edges.Group = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -412,9 +412,9 @@ func (_q *NamespacePackageSettingQuery) sqlAll(ctx context.Context, hooks ...que
 	return nodes, nil
 }
 
-func (_q *NamespacePackageSettingQuery) loadGroup(ctx context.Context, query *GroupQuery, nodes []*NamespacePackageSetting, init func(*NamespacePackageSetting), assign func(*NamespacePackageSetting, *Group)) error {
+func (_q *DuplicateSettingQuery) loadGroup(ctx context.Context, query *GroupQuery, nodes []*DuplicateSetting, init func(*DuplicateSetting), assign func(*DuplicateSetting, *Group)) error {
 	ids := make([]int, 0, len(nodes))
-	nodeids := make(map[int][]*NamespacePackageSetting)
+	nodeids := make(map[int][]*DuplicateSetting)
 	for i := range nodes {
 		fk := nodes[i].GroupID
 		if _, ok := nodeids[fk]; !ok {
@@ -442,7 +442,7 @@ func (_q *NamespacePackageSettingQuery) loadGroup(ctx context.Context, query *Gr
 	return nil
 }
 
-func (_q *NamespacePackageSettingQuery) sqlCount(ctx context.Context) (int, error) {
+func (_q *DuplicateSettingQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
@@ -454,8 +454,8 @@ func (_q *NamespacePackageSettingQuery) sqlCount(ctx context.Context) (int, erro
 	return sqlgraph.CountNodes(ctx, _q.driver, _spec)
 }
 
-func (_q *NamespacePackageSettingQuery) querySpec() *sqlgraph.QuerySpec {
-	_spec := sqlgraph.NewQuerySpec(namespacepackagesetting.Table, namespacepackagesetting.Columns, sqlgraph.NewFieldSpec(namespacepackagesetting.FieldID, field.TypeInt))
+func (_q *DuplicateSettingQuery) querySpec() *sqlgraph.QuerySpec {
+	_spec := sqlgraph.NewQuerySpec(duplicatesetting.Table, duplicatesetting.Columns, sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt))
 	_spec.From = _q.sql
 	if unique := _q.ctx.Unique; unique != nil {
 		_spec.Unique = *unique
@@ -464,14 +464,14 @@ func (_q *NamespacePackageSettingQuery) querySpec() *sqlgraph.QuerySpec {
 	}
 	if fields := _q.ctx.Fields; len(fields) > 0 {
 		_spec.Node.Columns = make([]string, 0, len(fields))
-		_spec.Node.Columns = append(_spec.Node.Columns, namespacepackagesetting.FieldID)
+		_spec.Node.Columns = append(_spec.Node.Columns, duplicatesetting.FieldID)
 		for i := range fields {
-			if fields[i] != namespacepackagesetting.FieldID {
+			if fields[i] != duplicatesetting.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
 		}
 		if _q.withGroup != nil {
-			_spec.Node.AddColumnOnce(namespacepackagesetting.FieldGroupID)
+			_spec.Node.AddColumnOnce(duplicatesetting.FieldGroupID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -497,12 +497,12 @@ func (_q *NamespacePackageSettingQuery) querySpec() *sqlgraph.QuerySpec {
 	return _spec
 }
 
-func (_q *NamespacePackageSettingQuery) sqlQuery(ctx context.Context) *sql.Selector {
+func (_q *DuplicateSettingQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	builder := sql.Dialect(_q.driver.Dialect())
-	t1 := builder.Table(namespacepackagesetting.Table)
+	t1 := builder.Table(duplicatesetting.Table)
 	columns := _q.ctx.Fields
 	if len(columns) == 0 {
-		columns = namespacepackagesetting.Columns
+		columns = duplicatesetting.Columns
 	}
 	selector := builder.Select(t1.Columns(columns...)...).From(t1)
 	if _q.sql != nil {
@@ -535,7 +535,7 @@ func (_q *NamespacePackageSettingQuery) sqlQuery(ctx context.Context) *sql.Selec
 // ForUpdate locks the selected rows against concurrent updates, and prevent them from being
 // updated, deleted or "selected ... for update" by other sessions, until the transaction is
 // either committed or rolled-back.
-func (_q *NamespacePackageSettingQuery) ForUpdate(opts ...sql.LockOption) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) ForUpdate(opts ...sql.LockOption) *DuplicateSettingQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -548,7 +548,7 @@ func (_q *NamespacePackageSettingQuery) ForUpdate(opts ...sql.LockOption) *Names
 // ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
 // on any rows that are read. Other sessions can read the rows, but cannot modify them
 // until your transaction commits.
-func (_q *NamespacePackageSettingQuery) ForShare(opts ...sql.LockOption) *NamespacePackageSettingQuery {
+func (_q *DuplicateSettingQuery) ForShare(opts ...sql.LockOption) *DuplicateSettingQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -558,28 +558,28 @@ func (_q *NamespacePackageSettingQuery) ForShare(opts ...sql.LockOption) *Namesp
 	return _q
 }
 
-// NamespacePackageSettingGroupBy is the group-by builder for NamespacePackageSetting entities.
-type NamespacePackageSettingGroupBy struct {
+// DuplicateSettingGroupBy is the group-by builder for DuplicateSetting entities.
+type DuplicateSettingGroupBy struct {
 	selector
-	build *NamespacePackageSettingQuery
+	build *DuplicateSettingQuery
 }
 
 // Aggregate adds the given aggregation functions to the group-by query.
-func (_g *NamespacePackageSettingGroupBy) Aggregate(fns ...AggregateFunc) *NamespacePackageSettingGroupBy {
+func (_g *DuplicateSettingGroupBy) Aggregate(fns ...AggregateFunc) *DuplicateSettingGroupBy {
 	_g.fns = append(_g.fns, fns...)
 	return _g
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_g *NamespacePackageSettingGroupBy) Scan(ctx context.Context, v any) error {
+func (_g *DuplicateSettingGroupBy) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _g.build.ctx, ent.OpQueryGroupBy)
 	if err := _g.build.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*NamespacePackageSettingQuery, *NamespacePackageSettingGroupBy](ctx, _g.build, _g, _g.build.inters, v)
+	return scanWithInterceptors[*DuplicateSettingQuery, *DuplicateSettingGroupBy](ctx, _g.build, _g, _g.build.inters, v)
 }
 
-func (_g *NamespacePackageSettingGroupBy) sqlScan(ctx context.Context, root *NamespacePackageSettingQuery, v any) error {
+func (_g *DuplicateSettingGroupBy) sqlScan(ctx context.Context, root *DuplicateSettingQuery, v any) error {
 	selector := root.sqlQuery(ctx).Select()
 	aggregation := make([]string, 0, len(_g.fns))
 	for _, fn := range _g.fns {
@@ -606,28 +606,28 @@ func (_g *NamespacePackageSettingGroupBy) sqlScan(ctx context.Context, root *Nam
 	return sql.ScanSlice(rows, v)
 }
 
-// NamespacePackageSettingSelect is the builder for selecting fields of NamespacePackageSetting entities.
-type NamespacePackageSettingSelect struct {
-	*NamespacePackageSettingQuery
+// DuplicateSettingSelect is the builder for selecting fields of DuplicateSetting entities.
+type DuplicateSettingSelect struct {
+	*DuplicateSettingQuery
 	selector
 }
 
 // Aggregate adds the given aggregation functions to the selector query.
-func (_s *NamespacePackageSettingSelect) Aggregate(fns ...AggregateFunc) *NamespacePackageSettingSelect {
+func (_s *DuplicateSettingSelect) Aggregate(fns ...AggregateFunc) *DuplicateSettingSelect {
 	_s.fns = append(_s.fns, fns...)
 	return _s
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_s *NamespacePackageSettingSelect) Scan(ctx context.Context, v any) error {
+func (_s *DuplicateSettingSelect) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*NamespacePackageSettingQuery, *NamespacePackageSettingSelect](ctx, _s.NamespacePackageSettingQuery, _s, _s.inters, v)
+	return scanWithInterceptors[*DuplicateSettingQuery, *DuplicateSettingSelect](ctx, _s.DuplicateSettingQuery, _s, _s.inters, v)
 }
 
-func (_s *NamespacePackageSettingSelect) sqlScan(ctx context.Context, root *NamespacePackageSettingQuery, v any) error {
+func (_s *DuplicateSettingSelect) sqlScan(ctx context.Context, root *DuplicateSettingQuery, v any) error {
 	selector := root.sqlQuery(ctx)
 	aggregation := make([]string, 0, len(_s.fns))
 	for _, fn := range _s.fns {
