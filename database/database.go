@@ -36,6 +36,17 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Postgres reports whether the database is Postgres.
 func (d *DB) Postgres() bool { return d.Dialect == dialect.Postgres }
 
+// Option adjusts the database client Open returns.
+type Option func([]ent.Option) []ent.Option
+
+// LogStatements calls fn with a line for every statement and transaction step sent
+// to the database (tests bound what a request costs with it).
+func LogStatements(fn func(line string)) Option {
+	return func(o []ent.Option) []ent.Option {
+		return append(o, ent.Debug(), ent.Log(func(args ...any) { fn(fmt.Sprint(args...)) }))
+	}
+}
+
 // DefaultURL is the SQLite file under the data directory.
 func DefaultURL(dataDir string) string {
 	return "sqlite://" + filepath.Join(dataDir, "registry.db")
@@ -43,7 +54,7 @@ func DefaultURL(dataDir string) string {
 
 // Open connects to rawURL (postgres://, postgresql:// or sqlite://PATH; sqlite::memory:
 // is not supported because every pool connection would see its own database).
-func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	var (
 		drv     *sql.DB
 		dialect string
@@ -80,7 +91,11 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
 		drv.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
 	}
-	client := ent.NewClient(append([]ent.Option{ent.Driver(entsql.OpenDB(dialect, drv))}, opts...)...)
+	entOpts := []ent.Option{ent.Driver(entsql.OpenDB(dialect, drv))}
+	for _, o := range opts {
+		entOpts = o(entOpts)
+	}
+	client := ent.NewClient(entOpts...)
 	db := &DB{Client: client, SQL: drv, Dialect: dialect}
 	if err := db.migrate(ctx); err != nil {
 		client.Close()

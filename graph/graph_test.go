@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
-	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/database"
 )
 
 // gql runs a query and fails the test on GraphQL errors.
@@ -282,7 +282,7 @@ func TestProvisionAndManageWithGraphQLOnly(t *testing.T) {
 // pipelines and checks the number of SQL queries does not grow with the page.
 func TestListingIsABoundedNumberOfQueries(t *testing.T) {
 	var queries atomic.Int64
-	e := compattest.New(t, ent.Debug(), ent.Log(func(...any) { queries.Add(1) }))
+	e := compattest.New(t, database.LogStatements(func(string) { queries.Add(1) }))
 	e.Project("root/many", "private", "")
 	// A member, not an administrator: permissions are then computed from memberships.
 	e.User("maint")

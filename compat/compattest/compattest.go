@@ -43,14 +43,14 @@ type Env struct {
 }
 
 // New starts a registry with its own database and storage.
-func New(t testing.TB, opts ...ent.Option) *Env {
+func New(t testing.TB, opts ...database.Option) *Env {
 	t.Helper()
 	return NewWithConfig(t, nil, opts...)
 }
 
 // NewWithConfig starts a registry with its own database and storage, whose service
 // configuration cfg adjusts (a short deadline, a test clock).
-func NewWithConfig(t testing.TB, cfg func(*registry.Config), opts ...ent.Option) *Env {
+func NewWithConfig(t testing.TB, cfg func(*registry.Config), opts ...database.Option) *Env {
 	t.Helper()
 	dbURL := DatabaseURL(t)
 	storage := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "storage"))
@@ -87,13 +87,13 @@ func (e *Env) GraphQL(query string, vars map[string]any, out any, headers ...str
 
 // Start starts a registry on an existing database and storage (a replica). Options
 // go to the ent client (a query counter, say).
-func Start(t testing.TB, dbURL, storageURL string, opts ...ent.Option) *Env {
+func Start(t testing.TB, dbURL, storageURL string, opts ...database.Option) *Env {
 	t.Helper()
 	return StartWithConfig(t, dbURL, storageURL, nil, opts...)
 }
 
 // StartWithConfig is Start with the service configuration adjusted by cfg.
-func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.Config), opts ...ent.Option) *Env {
+func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.Config), opts ...database.Option) *Env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, dbURL, opts...)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -248,7 +247,7 @@ func (e *Matrix) Publish(t *testing.T, projectPath, name, version, file string) 
 			}
 		}()
 	}
-	f, err := e.Svc.PublishFile(e.Admin, registry.PublishFileInput{Project: p, Type: packageversion.PackageTypeGeneric,
+	f, err := e.Svc.PublishFile(e.Admin, registry.PublishFileInput{Project: p, Type: registry.PackageTypeGeneric,
 		Name: name, Version: version, FileName: file, Body: strings.NewReader("content"), Size: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -12,17 +12,9 @@ import (
 	"github.com/pkgreg/registry/compat/compattest"
 )
 
-// requireTool finds a real client; CI installs them, so there a missing one fails.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed (.ci/run installs it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return path
+	return compattest.RequireTool(t, name)
 }
 
 // TestCurlAsInGitLabDocs runs GitLab's documented curl commands with only the host

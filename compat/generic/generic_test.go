@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -179,10 +178,10 @@ func TestGenericProtocol(t *testing.T) {
 		}
 	})
 	t.Run("oversize is refused as soon as the limit is crossed", func(t *testing.T) {
-		if err := e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeGeneric, 1024); err != nil {
+		if err := e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeGeneric, 1024); err != nil {
 			t.Fatal(err)
 		}
-		defer e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeGeneric, 5<<30)
+		defer e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeGeneric, 5<<30)
 		// Declared too large: refused before the body is read.
 		res := e.Do("PUT", base+"/big/1.0.0/big.bin", bytes.NewReader(make([]byte, 2048)), tok...)
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "File is too large") {

@@ -203,12 +203,8 @@ func TestMavenClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real mvn (about a minute)")
 	}
-	if _, err := exec.LookPath("mvn"); err != nil {
-		t.Skip("mvn is not installed (.ci/install.d/maven.sh installs it)")
-	}
-	if _, err := os.Stat(filepath.Join(debianRepo, "org/apache/maven/plugins/maven-deploy-plugin")); err != nil {
-		t.Skip("Debian's Maven plugins are not installed (.ci/install.d/maven.sh installs them)")
-	}
+	compattest.RequireTool(t, "mvn")
+	compattest.RequireFile(t, filepath.Join(debianRepo, "org/apache/maven/plugins/maven-deploy-plugin"), "Debian's Maven plugins")
 	e := compattest.New(t)
 	g := e.Group("acme", "private")
 	p := e.Project("acme/lib", "private", "")

@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -426,10 +425,10 @@ func TestMavenProtocol(t *testing.T) {
 		}
 	})
 	t.Run("oversize bodies are refused", func(t *testing.T) {
-		if err := e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeMaven, 1024); err != nil {
+		if err := e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeMaven, 1024); err != nil {
 			t.Fatal(err)
 		}
-		defer e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeMaven, 3<<30)
+		defer e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeMaven, 3<<30)
 		big := base + "/com/acme/big/1.0/big-1.0.jar"
 		res := e.Do("PUT", big, bytes.NewReader(make([]byte, 2048)), tok...)
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "File is too large") {

@@ -2,6 +2,7 @@ package maven
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/pkgreg/registry/registry"
 )
+
+// update rewrites the golden files for one run: go test ./compat/... -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestParsePath(t *testing.T) {
 	ok := []struct {
@@ -117,13 +121,13 @@ func TestDigest(t *testing.T) {
 }
 
 // TestRenderArtifactMetadata compares with testdata/artifact-metadata.xml
-// (UPDATE_GOLDEN=1 rewrites it).
+// (go test -update rewrites it).
 func TestRenderArtifactMetadata(t *testing.T) {
 	got := RenderArtifactMetadata("com.acme", "hello",
 		[]string{"1.10.0", "1.1.0-SNAPSHOT", "1.9.0", "1.1.0", "1.10.0-rc1", "2.0.0-SNAPSHOT", "1.9.0"},
 		time.Date(2026, 11, 21, 23, 25, 2, 0, time.FixedZone("CET", 3600)))
 	golden := filepath.Join("testdata", "artifact-metadata.xml")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
+	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -25,10 +25,7 @@ type npmClient struct {
 
 func newNPMClient(t *testing.T) *npmClient {
 	t.Helper()
-	bin, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("the npm client is required for this test: %v", err)
-	}
+	bin := compattest.RequireTool(t, "npm")
 	return &npmClient{t: t, bin: bin, home: t.TempDir()}
 }
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
-	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/registry"
 )
 
 // publishDoc builds the document `npm publish` sends for one version.
@@ -243,8 +243,8 @@ func TestNPMProtocol(t *testing.T) {
 	})
 	t.Run("bad documents are 4xx with a message", func(t *testing.T) {
 		p := protocol{e, t}
-		must(t, e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeNpm, 1000))
-		t.Cleanup(func() { _ = e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypeNpm, 500<<20) })
+		must(t, e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeNPM, 1000))
+		t.Cleanup(func() { _ = e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypeNPM, 500<<20) })
 		doc := func(version string, edit func(doc, manifest, attachment map[string]any)) []byte {
 			return publishDoc(name, version, tgz, edit)
 		}

@@ -20,7 +20,6 @@ import (
 	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/compat/npm"
 	"github.com/pkgreg/registry/database"
-	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 	"github.com/pkgreg/registry/server"
 )
@@ -62,13 +61,13 @@ func seedVersions(tb testing.TB, e *compattest.Env, projectPath, name string, n 
 func replica(tb testing.TB, e *compattest.Env) (string, *atomic.Int64) {
 	tb.Helper()
 	var queries atomic.Int64
-	count := func(args ...any) {
-		if s := fmt.Sprint(args...); strings.Contains(s, "Query: query=") || strings.Contains(s, "Exec: query=") {
+	count := func(s string) {
+		if strings.Contains(s, "Query: query=") || strings.Contains(s, "Exec: query=") {
 			queries.Add(1)
 		}
 	}
 	ctx := context.Background()
-	db, err := database.Open(ctx, e.DatabaseURL, ent.Debug(), ent.Log(count))
+	db, err := database.Open(ctx, e.DatabaseURL, database.LogStatements(count))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,21 +14,9 @@ import (
 	"github.com/pkgreg/registry/compat/compattest"
 )
 
-// requireTool finds a real client; CI installs them (.ci/install.d/pypi.sh), so
-// there a missing one fails.
 func requireTool(t *testing.T, name string, probe ...string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil && len(probe) > 0 {
-		err = exec.Command(path, probe...).Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed (.ci/install.d/pypi.sh installs it): %v", name, err)
-		}
-		t.Skipf("%s is not installed: %v", name, err)
-	}
-	return path
+	return compattest.RequireTool(t, name, probe...)
 }
 
 // pyProject writes a pure-Python project and builds its sdist and wheel offline with

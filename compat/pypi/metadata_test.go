@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/pkgreg/registry/registry"
 )
+
+// update rewrites the golden files for one run: go test ./compat/... -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestNormalizeName(t *testing.T) {
 	for in, want := range map[string]string{
@@ -177,7 +181,7 @@ func TestWheelMetadata(t *testing.T) {
 }
 
 // TestRender compares the simple-index documents with golden files
-// (UPDATE_GOLDEN=1 rewrites them).
+// (go test -update rewrites them).
 func TestRender(t *testing.T) {
 	up := time.Date(2026, 11, 21, 10, 0, 0, 123456000, time.UTC)
 	page := IndexPage{Name: "Hello_Pkg", NormalizedName: "hello-pkg", Versions: []string{"1.0", "1.0", "2.0rc1"},
@@ -206,7 +210,7 @@ func TestRender(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join("testdata", c.golden)
-		if os.Getenv("UPDATE_GOLDEN") != "" {
+		if *update {
 			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}

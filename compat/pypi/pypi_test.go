@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
-	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -402,10 +401,10 @@ func TestPyPIProtocol(t *testing.T) {
 		}
 	})
 	t.Run("oversize is refused", func(t *testing.T) {
-		if err := e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypePypi, 1024); err != nil {
+		if err := e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypePyPI, 1024); err != nil {
 			t.Fatal(err)
 		}
-		defer e.Svc.SetMaxFileSize(e.Admin, packageversion.PackageTypePypi, 3<<30)
+		defer e.Svc.SetMaxFileSize(e.Admin, registry.PackageTypePyPI, 3<<30)
 		big := dist{name: "big", version: "1.0", file: "big-1.0.tar.gz", content: bytes.Repeat([]byte("x"), 4096)}
 		res := upload(big.fields(false), basic...)
 		if res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.Body), "File is too large") {
