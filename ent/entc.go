@@ -21,7 +21,7 @@ func main() {
 	err = entc.Generate("./schema", &gen.Config{
 		Features: []gen.Feature{
 			gen.FeatureUpsert, gen.FeatureLock, gen.FeatureExecQuery,
-			gen.FeatureIntercept, gen.FeaturePrivacy, gen.FeatureSnapshot,
+			gen.FeatureIntercept, gen.FeatureSnapshot,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

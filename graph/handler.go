@@ -122,17 +122,7 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 			Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
 	}
 	e := graphql.DefaultErrorPresenter(ctx, err)
-	code := ""
-	switch {
-	case errors.Is(err, registry.ErrInvalid), errors.Is(err, registry.ErrTooLarge):
-		code = "BAD_USER_INPUT"
-	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrForbidden):
-		code = "FORBIDDEN"
-	case errors.Is(err, registry.ErrUnauthenticated):
-		code = "UNAUTHENTICATED"
-	case errors.Is(err, registry.ErrConflict):
-		code = "CONFLICT"
-	}
+	code := errorCode(err)
 	msg := registry.PublicMessage(err)
 	if code == "" || msg == "" {
 		log.ErrorContext(ctx, "graphql error", "err", err, "path", e.Path.String())
@@ -141,6 +131,31 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	e.Message = msg
 	e.Extensions = map[string]any{"code": code}
 	return e
+}
+
+// errorCodes maps every error kind to its extensions.code; an error of no kind is
+// internal.
+var errorCodes = []struct {
+	kind error
+	code string
+}{
+	{registry.ErrInvalid, "BAD_USER_INPUT"},
+	{registry.ErrTooLarge, "PAYLOAD_TOO_LARGE"},
+	// GitLab answers both as "does not exist or you don't have permission".
+	{registry.ErrNotFound, "FORBIDDEN"},
+	{registry.ErrForbidden, "FORBIDDEN"},
+	{registry.ErrUnauthenticated, "UNAUTHENTICATED"},
+	{registry.ErrConflict, "CONFLICT"},
+	{registry.ErrThrottled, "RATE_LIMITED"},
+}
+
+func errorCode(err error) string {
+	for _, c := range errorCodes {
+		if errors.Is(err, c.kind) {
+			return c.code
+		}
+	}
+	return ""
 }
 
 // pageCost is what one connection page costs: its children times the page size.
