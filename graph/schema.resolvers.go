@@ -437,11 +437,8 @@ func (r *mutationResolver) CiJobCreate(ctx context.Context, input model.CiJobCre
 	j, err := r.svc.CreateJob(ctx, registry.CreateJobInput{ProjectPath: input.ProjectPath, PipelineIID: int64(input.PipelineID),
 		Ref: str(input.Ref), SHA: str(input.Sha), Name: input.Name})
 	if err == nil {
-		var pl *ent.Pipeline
-		if pl, err = r.svc.PipelineByID(ctx, j.PipelineID); err == nil {
-			out.Token = &j.Token
-			out.Job = &model.CiJob{ID: gid(kindJob, j.ID), Name: input.Name, Status: "running", Pipeline: pl, ExpiresAt: j.ExpiresAt}
-		}
+		out.Token = &j.Token
+		out.Job = &model.CiJob{ID: gid(kindJob, j.ID), Name: input.Name, Status: "running", Pipeline: j.Pipeline, ExpiresAt: j.ExpiresAt}
 	}
 	out.Errors, err = payloadErrors(err)
 	return out, err

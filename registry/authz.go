@@ -82,6 +82,7 @@ const (
 	RunJobs                       // start CI jobs in a project
 	ManageGroup                   // a group's own settings (Owner)
 	ListPackages                  // the Packages API and GraphQL listings (not deploy tokens, as GitLab)
+	ReadInstance                  // what administrators read of the whole instance (users, all groups)
 )
 
 // Actions on the instance or the viewer's own account.
@@ -92,7 +93,9 @@ const (
 	AdminInstance                             // users, plan limits, instance settings, anyone's tokens
 )
 
-func (a Action) reads() bool { return a == ReadNamespace || a == ReadPackages || a == ListPackages }
+func (a Action) reads() bool {
+	return a == ReadNamespace || a == ReadPackages || a == ListPackages || a == ReadInstance
+}
 
 // kindAccepts reports whether a kind of credential is accepted for act at all. GitLab
 // accepts job tokens on the package endpoints and a few reads only (a job never mints
@@ -104,7 +107,8 @@ func kindAccepts(v *auth.Viewer, act Action) bool {
 	case auth.DeployToken:
 		return act == ReadNamespace || act == ReadPackages || act == CreatePackages || act == DestroyPackages
 	case auth.JobToken:
-		return act.reads() || act == CreatePackages || act == DestroyPackages
+		return act == ReadNamespace || act == ReadPackages || act == ListPackages ||
+			act == CreatePackages || act == DestroyPackages
 	}
 	return true
 }
@@ -458,7 +462,9 @@ func (c *checker) authorizeProject(ctx context.Context, p *ent.Project, act Acti
 	if projectAllows(c.v, p, a, act) {
 		return nil
 	}
-	visible := a.visible || projectAllows(c.v, p, a, ReadPackages)
+	// Whoever may pull the packages knows the project exists; the project itself
+	// (ReadNamespace) stays hidden from those who may not see it.
+	visible := a.visible || (act != ReadNamespace && projectAllows(c.v, p, a, ReadPackages))
 	return refuse(c.v, act, visible, errProjectNotFound)
 }
 

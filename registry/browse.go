@@ -179,7 +179,7 @@ func (s *Service) ProjectsQuery(ctx context.Context, in *ent.Group, includeSubgr
 		} else {
 			cand.Where(project.GroupID(in.ID))
 		}
-	case c.v.Admin && credentialAllows(c.v, ReadNamespace):
+	case c.v.Admin && credentialAllows(c.v, ReadInstance):
 	case c.v.IsUser():
 		own := append(c.memberPaths(), project.OwnerID(c.v.UserID))
 		cand.Where(project.Or(own...))
@@ -221,7 +221,7 @@ func (s *Service) GroupsQuery(ctx context.Context, parent *ent.Group, search str
 			return nil, err
 		}
 		cand.Where(group.ParentID(parent.ID))
-	case c.v.Admin && credentialAllows(c.v, ReadNamespace):
+	case c.v.Admin && credentialAllows(c.v, ReadInstance):
 	case c.v.IsUser() && len(c.groupRoles) > 0:
 		cand.Where(group.Or(c.memberGroups()...))
 	default:
@@ -256,8 +256,8 @@ func (s *Service) UsersQuery(ctx context.Context, search string) (*ent.UserQuery
 
 func (s *Service) requireAdminRead(ctx context.Context) error {
 	v := auth.FromContext(ctx)
-	if !v.Admin || !credentialAllows(v, ReadNamespace) {
-		return deny(v, true, errForbidden)
+	if !v.Admin || !credentialAllows(v, ReadInstance) {
+		return refuse(v, ReadInstance, true, errForbidden)
 	}
 	return nil
 }

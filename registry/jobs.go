@@ -30,6 +30,8 @@ type NewJob struct {
 	PipelineID int
 	Token      string
 	ExpiresAt  time.Time
+	// Pipeline is the job's pipeline, with its user.
+	Pipeline *ent.Pipeline
 }
 
 // errForeignPipeline refuses joining a pipeline another user started: the job
@@ -80,7 +82,8 @@ func (s *Service) CreateJob(ctx context.Context, in CreateJobInput) (*NewJob, er
 			return dbError(err)
 		}
 		out = &NewJob{ID: j.ID, PipelineID: pl.ID, Token: secret, ExpiresAt: exp}
-		return nil
+		out.Pipeline, err = tx.Pipeline.Query().Where(pipeline.ID(pl.ID)).WithProject().WithUser().Only(ctx)
+		return err
 	})
 	return out, err
 }

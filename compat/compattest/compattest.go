@@ -19,8 +19,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	_ "github.com/lib/pq"
 
@@ -40,6 +44,11 @@ type Env struct {
 	Admin     context.Context
 	// DatabaseURL and StorageURL let a second replica share this one's state.
 	DatabaseURL, StorageURL string
+	// Router is the server's mount table, for tests that list its routes.
+	Router   chi.Routes
+	routesMu sync.Mutex
+	hit      map[string]bool // "METHOD pattern" of every request the server routed
+	headNext bool            // the next GET is sent as HEAD (Head)
 }
 
 // New starts a registry with its own database and storage.
@@ -124,7 +133,20 @@ func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.
 		cfg(&conf)
 	}
 	e.Svc = registry.New(db, blobs, conf, log)
-	handler = server.Routes(e.Svc, log)
+	routes := server.Routes(e.Svc, log)
+	e.Router, _ = routes.(chi.Routes)
+	e.hit = map[string]bool{}
+	handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A route context made here is the one the router fills in, so the pattern
+		// that served the request can be read once it is done.
+		rctx := chi.NewRouteContext()
+		routes.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
+		if pattern := rctx.RoutePattern(); pattern != "" {
+			e.routesMu.Lock()
+			e.hit[r.Method+" "+pattern] = true
+			e.routesMu.Unlock()
+		}
+	})
 	e.RootToken, err = e.Svc.Bootstrap(ctx, "")
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
@@ -259,12 +281,48 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Sent is how much of the request body the client managed to send.
+	Sent int64
+}
+
+// RoutesHit lists the "METHOD pattern" of every request the server has routed.
+func (e *Env) RoutesHit() map[string]bool {
+	e.routesMu.Lock()
+	defer e.routesMu.Unlock()
+	out := make(map[string]bool, len(e.hit))
+	for k := range e.hit {
+		out[k] = true
+	}
+	return out
+}
+
+// countingReader counts what the client reads of a request body.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // Do sends a request; headers come as name, value pairs.
 func (e *Env) Do(method, path string, body io.Reader, headers ...string) *Response {
 	e.T.Helper()
-	req, err := http.NewRequest(method, e.URL+path, body)
+	var counted *countingReader
+	if body != nil {
+		counted = &countingReader{r: body}
+	}
+	var reqBody io.Reader
+	if counted != nil {
+		reqBody = counted
+	}
+	if method == http.MethodGet && e.headNext {
+		method = http.MethodHead
+	}
+	req, err := http.NewRequest(method, e.URL+path, reqBody)
 	e.must(err)
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i] == "Basic" {
@@ -283,5 +341,9 @@ func (e *Env) Do(method, path string, body io.Reader, headers ...string) *Respon
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	e.must(err)
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	if counted != nil {
+		out.Sent = counted.n.Load()
+	}
+	return out
 }

@@ -31,6 +31,8 @@ type Actor struct {
 	Own         bool
 	Read, Write bool // token scopes allow reading / writing packages
 	Admin       bool
+	// User is the account the actor's personal token belongs to ("" for others).
+	User string
 	// Headers returns the request headers (name, value pairs; "Basic" takes user:secret).
 	Headers func(e *Matrix, p ProjectSpec) []string
 }
@@ -104,6 +106,35 @@ func ExpectedWith(a Actor, p ProjectSpec, action string, guestsPull bool) int {
 	}
 }
 
+// ExpectedSee is the status of reading the project itself (GET /projects/:id): every
+// kind of credential is accepted, and it succeeds when the caller may see the project.
+func ExpectedSee(a Actor, p ProjectSpec) int {
+	if !a.Read {
+		return http.StatusForbidden
+	}
+	signed, role := false, none
+	switch a.Kind {
+	case "user":
+		signed, role = true, a.Role
+	case "job":
+		if a.Own {
+			signed, role = true, a.Role
+		}
+	}
+	if a.Admin {
+		role = owner
+	}
+	visible := p.Visibility == "public" || (p.Visibility == "internal" && signed) || role >= guest ||
+		(a.Kind == "deploy" && a.Own)
+	switch {
+	case visible:
+		return http.StatusOK
+	case a.Kind == "anon":
+		return http.StatusUnauthorized
+	}
+	return http.StatusNotFound
+}
+
 // Matrix is a registry set up with every project kind, user, role and token.
 type Matrix struct {
 	*Env
@@ -111,12 +142,38 @@ type Matrix struct {
 	readAPI     string            // reporter's read_api token
 	devReadAPI  string            // developer's read_api token
 	jobs        map[string]string // project path → developer's job token there
+	maintJobs   map[string]string // project path → maintainer's job token there
+	adminJobs   map[string]string // project path → the administrator's job token there
 	foreignJob  string            // job in g/ci, not on any allowlist
 	allowedJob  string            // job in g/ci-allowed, on every allowlist
 	deployRead  map[string][2]string
 	deployWrite map[string][2]string
-	otherDeploy [2]string // write token of g/other
-	groupDeploy [2]string // write token of group g
+	otherDeploy [2]string   // write token of g/other
+	groupDeploy [2]string   // write token of group g
+	files       map[int]int // package id → the file Publish added
+}
+
+// FileOf is the id of the file Publish added to a package.
+func (e *Matrix) FileOf(packageID int) int { return e.files[packageID] }
+
+// SpareToken creates another personal access token of the actor's user and returns
+// its id (a mutation may revoke it without cutting the actor off); an actor that is
+// no user gets one of the developer's, which it must not be able to touch.
+func (e *Matrix) SpareToken(t *testing.T, a Actor) int {
+	t.Helper()
+	user := a.User
+	if user == "" {
+		user = "developer"
+	}
+	ctx, err := e.Svc.UserContext(e.Admin, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.Svc.CreatePersonalAccessToken(ctx, registry.CreatePersonalAccessTokenInput{Name: "spare", Scopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.ID
 }
 
 // ProjectSpecs lists the project kinds: visibility × registry access level.
@@ -133,7 +190,8 @@ func ProjectSpecs() []ProjectSpec {
 // SetupMatrix starts a registry with the matrix's projects, members and tokens.
 func SetupMatrix(t *testing.T) *Matrix {
 	e := &Matrix{Env: New(t), pats: map[string]string{}, jobs: map[string]string{},
-		deployRead: map[string][2]string{}, deployWrite: map[string][2]string{}}
+		deployRead: map[string][2]string{}, deployWrite: map[string][2]string{}, files: map[int]int{},
+		maintJobs: map[string]string{}, adminJobs: map[string]string{}}
 	e.Group("g", "public")
 	e.Project("g/other", "private", "")
 	e.Project("g/ci", "private", "")
@@ -158,6 +216,8 @@ func SetupMatrix(t *testing.T) *Matrix {
 			e.Member(roleNames[r], p.Path(), roleNames[r])
 		}
 		e.jobs[p.Path()], _ = e.Job(p.Path(), "developer", 3)
+		e.maintJobs[p.Path()], _ = e.Job(p.Path(), "maintainer", 4)
+		e.adminJobs[p.Path()], _ = e.Job(p.Path(), "root", 5)
 		e.allowJobs(t, p.Path(), "g/ci-allowed")
 		u, tok := e.DeployToken(p.Path(), "", "read_package_registry")
 		e.deployRead[p.Path()] = [2]string{u, tok}
@@ -182,24 +242,30 @@ func Actors() []Actor {
 	var out []Actor
 	out = append(out,
 		Actor{Name: "anonymous", Kind: "anon", Read: true, Headers: func(*Matrix, ProjectSpec) []string { return nil }},
-		Actor{Name: "outsider", Kind: "user", Read: true, Write: true, Headers: pat("outsider")},
-		Actor{Name: "admin", Kind: "user", Admin: true, Read: true, Write: true,
+		Actor{Name: "outsider", Kind: "user", User: "outsider", Read: true, Write: true, Headers: pat("outsider")},
+		Actor{Name: "admin", Kind: "user", User: "root", Admin: true, Read: true, Write: true,
 			Headers: func(e *Matrix, _ ProjectSpec) []string { return []string{"Private-Token", e.RootToken} }},
 	)
 	for _, r := range []int{guest, reporter, developer, maintainer, owner} {
-		out = append(out, Actor{Name: roleNames[r], Kind: "user", Role: r, Read: true, Write: true, Headers: pat(roleNames[r])})
+		out = append(out, Actor{Name: roleNames[r], Kind: "user", User: roleNames[r], Role: r, Read: true, Write: true, Headers: pat(roleNames[r])})
 	}
 	out = append(out,
-		Actor{Name: "reporter read_api", Kind: "user", Role: reporter, Read: true,
+		Actor{Name: "reporter read_api", Kind: "user", User: "reporter", Role: reporter, Read: true,
 			Headers: func(e *Matrix, _ ProjectSpec) []string { return []string{"Private-Token", e.readAPI} }},
-		Actor{Name: "developer read_api", Kind: "user", Role: developer, Read: true,
+		Actor{Name: "developer read_api", Kind: "user", User: "developer", Role: developer, Read: true,
 			Headers: func(e *Matrix, _ ProjectSpec) []string { return []string{"Authorization", "Bearer " + e.devReadAPI} }},
-		Actor{Name: "maintainer basic", Kind: "user", Role: maintainer, Read: true, Write: true,
+		Actor{Name: "maintainer basic", Kind: "user", User: "maintainer", Role: maintainer, Read: true, Write: true,
 			Headers: func(e *Matrix, _ ProjectSpec) []string {
 				return []string{"Basic", "anyname:" + e.pats["maintainer"]}
 			}},
 		Actor{Name: "job own", Kind: "job", Role: developer, Own: true, Read: true, Write: true,
 			Headers: func(e *Matrix, p ProjectSpec) []string { return []string{"Job-Token", e.jobs[p.Path()]} }},
+		// Jobs of a Maintainer and of the administrator act as them, but only on
+		// package endpoints: they never manage members, tokens or the instance.
+		Actor{Name: "job maintainer", Kind: "job", Role: maintainer, Own: true, Read: true, Write: true,
+			Headers: func(e *Matrix, p ProjectSpec) []string { return []string{"Job-Token", e.maintJobs[p.Path()]} }},
+		Actor{Name: "job admin", Kind: "job", Admin: true, Own: true, Read: true, Write: true,
+			Headers: func(e *Matrix, p ProjectSpec) []string { return []string{"Job-Token", e.adminJobs[p.Path()]} }},
 		Actor{Name: "job own basic", Kind: "job", Role: developer, Own: true, Read: true, Write: true,
 			Headers: func(e *Matrix, p ProjectSpec) []string {
 				return []string{"Basic", "gitlab-ci-token:" + e.jobs[p.Path()]}
@@ -252,5 +318,6 @@ func (e *Matrix) Publish(t *testing.T, projectPath, name, version, file string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.files[f.PackageID] = f.ID
 	return f.PackageID
 }

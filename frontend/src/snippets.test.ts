@@ -63,7 +63,6 @@ describe('Maven', () => {
     ...base,
     type: 'MAVEN',
     name: 'com/acme/app',
-    maven: { appGroup: 'com.acme', appName: 'app', appVersion: '1.2.3' },
   };
   it('gives the dependency and the mvn command from the coordinates', () => {
     expect(code(p, 'install', 'pom.xml dependency')).toBe(
@@ -79,8 +78,8 @@ describe('Maven', () => {
     expect(settings).toContain('<id>pkgreg-maven</id>');
     expect(settings).toContain('<name>Private-Token</name>');
   });
-  it('derives coordinates from the path when metadata is missing', () => {
-    expect(code({ ...p, maven: null }, 'install', 'mvn command')).toBe('mvn dependency:get -Dartifact=com.acme:app:1.2.3');
+  it('derives the coordinates from the package path', () => {
+    expect(code({ ...p, name: 'org/x/y/lib' }, 'install', 'mvn command')).toBe('mvn dependency:get -Dartifact=org.x.y:lib:1.2.3');
   });
 });
 

@@ -5,6 +5,7 @@ import { errorText } from '../client';
 import { Alert, Badge, Breadcrumbs, CodeBlock, ConfirmDialog, CopyButton, Loading, pathCrumbs } from '../components/ui';
 import { formatDate, formatSize, pkgPath, relative, statusLabel, typeLabel } from '../format';
 import { Link, navigate } from '../router';
+import { formats } from '../formats';
 import { baseUrlOf, numericId, snippets } from '../snippets';
 import { NotFound } from './NotFound';
 
@@ -81,27 +82,6 @@ const PackageQuery = graphql(`
           }
         }
       }
-      metadata {
-        __typename
-        ... on NpmMetadata {
-          packageJson
-          deprecated
-        }
-        ... on PypiMetadata {
-          authorEmail
-          summary
-          keywords
-          requiredPython
-          metadataVersion
-          description
-        }
-        ... on MavenMetadata {
-          appGroup
-          appName
-          appVersion
-          path
-        }
-      }
     }
   }
 `);
@@ -143,7 +123,6 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
   const files = (p.packageFiles?.nodes ?? []).filter((f): f is NonNullable<typeof f> => !!f);
   const pipelines = (p.pipelines?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
   const versions = (p.versions?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
-  const maven = p.metadata?.__typename === 'MavenMetadata' ? p.metadata : null;
   const sections = snippets({
     type: p.packageType,
     name: p.name,
@@ -153,10 +132,10 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
     projectPath: p.project.fullPath,
     groupId: numericId(p.project.group?.id),
     groupPath: p.project.group?.fullPath,
-    maven,
     files: files.map((f) => f.fileName),
   });
   const canDelete = p.userPermissions.destroyPackage;
+  const MetadataPanel = formats[p.packageType]?.Metadata;
 
   const run = async () => {
     if (!confirm) return;
@@ -333,7 +312,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
               </div>
             )}
           </section>
-          <Metadata metadata={p.metadata} />
+          {MetadataPanel && <MetadataPanel packageId={p.id} />}
         </div>
         <aside className="detail-side">
           <section className="card" aria-labelledby="ci-h" data-testid="pipelines">
@@ -413,65 +392,3 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
   );
 }
 
-type MetadataT = NonNullable<NonNullable<import('../gql/graphql').PackageDetailsQuery['package']>['metadata']>;
-
-function Metadata({ metadata }: { metadata: MetadataT | null | undefined }) {
-  if (!metadata) return null;
-  let rows: [string, string][] = [];
-  let extra = null;
-  if (metadata.__typename === 'PypiMetadata') {
-    rows = [
-      ['Summary', metadata.summary ?? ''],
-      ['Requires Python', metadata.requiredPython ?? ''],
-      ['Author email', metadata.authorEmail ?? ''],
-      ['Keywords', metadata.keywords ?? ''],
-      ['Metadata version', metadata.metadataVersion ?? ''],
-    ];
-  } else if (metadata.__typename === 'MavenMetadata') {
-    rows = [
-      ['Group ID', metadata.appGroup],
-      ['Artifact ID', metadata.appName],
-      ['Version', metadata.appVersion ?? ''],
-      ['Path', metadata.path],
-    ];
-  } else if (metadata.__typename === 'NpmMetadata') {
-    const pj = (metadata.packageJson ?? {}) as Record<string, unknown>;
-    rows = [
-      ['Description', typeof pj.description === 'string' ? pj.description : ''],
-      ['License', typeof pj.license === 'string' ? pj.license : ''],
-      ['Deprecated', metadata.deprecated ?? ''],
-    ];
-    const deps = (pj.dependencies ?? {}) as Record<string, string>;
-    const names = Object.keys(deps);
-    if (names.length) {
-      extra = (
-        <>
-          <h3 className="panel-title">Dependencies ({names.length})</h3>
-          <ul className="plain deps">
-            {names.map((n) => (
-              <li key={n} className="mono">
-                {n} <span className="muted">{String(deps[n])}</span>
-              </li>
-            ))}
-          </ul>
-        </>
-      );
-    }
-  }
-  rows = rows.filter(([, v]) => v);
-  if (rows.length === 0 && !extra) return null;
-  return (
-    <section className="card" aria-labelledby="meta-h">
-      <h2 id="meta-h">Metadata</h2>
-      <dl className="kv">
-        {rows.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
-      {extra}
-    </section>
-  );
-}

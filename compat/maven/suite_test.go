@@ -1,0 +1,75 @@
+package maven_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/registry"
+)
+
+// probe speaks Maven's repository layout (PUT and GET of files under
+// groupId/artifactId/version) for the shared suite. The groupId names the project's
+// root namespace, so the instance endpoint resolves the artifact to its owner.
+type probe struct{}
+
+func (probe) Type() registry.PackageType { return registry.PackageTypeMaven }
+func (probe) Levels() []compat.Level {
+	return []compat.Level{compat.ProjectLevel, compat.GroupLevel, compat.InstanceLevel}
+}
+func (probe) UploadStatus() int                      { return http.StatusOK }
+func (probe) DeleteStatus() int                      { return 0 }
+func (probe) Duplicates() compattest.DuplicatePolicy { return compattest.DuplicatesBySetting }
+func (probe) TooLargeStatus() int                    { return http.StatusRequestEntityTooLarge }
+
+// GroupDenied: Maven sends credentials only after a 401, so an anonymous miss asks
+// for them (GitLab's unauthorized_or!).
+func (probe) GroupDenied(anonymous bool) int {
+	if anonymous {
+		return http.StatusUnauthorized
+	}
+	return http.StatusNotFound
+}
+
+func (probe) NewPkg(project, id string, content []byte) compattest.Pkg {
+	root, _, _ := strings.Cut(project, "/")
+	artifact := strings.NewReplacer("_", "-", ".", "-").Replace(id)
+	return compattest.Pkg{Name: "com/" + root + "/" + artifact, Version: "1.0.0", File: artifact + "-1.0.0.jar", Content: content}
+}
+
+func endpoint(level compat.Level, ref string) string {
+	switch level {
+	case compat.ProjectLevel:
+		return "/api/v4/projects/" + url.PathEscape(ref) + "/packages/maven"
+	case compat.GroupLevel:
+		return "/api/v4/groups/" + url.PathEscape(ref) + "/-/packages/maven"
+	}
+	return "/api/v4/packages/maven"
+}
+
+func (probe) Upload(e *compattest.Env, project string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("PUT", endpoint(compat.ProjectLevel, project)+"/"+pkg.Name+"/"+pkg.Version+"/"+pkg.File,
+		strings.NewReader(string(pkg.Content)), h...)
+}
+
+func (probe) Download(e *compattest.Env, level compat.Level, ref string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("GET", endpoint(level, ref)+"/"+pkg.Name+"/"+pkg.Version+"/"+pkg.File, nil, h...)
+}
+
+func (probe) Index(e *compattest.Env, level compat.Level, ref string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("GET", endpoint(level, ref)+"/"+pkg.Name+"/maven-metadata.xml", nil, h...)
+}
+
+func (probe) Delete(*compattest.Env, string, compattest.Pkg, ...string) *compattest.Response {
+	return nil
+}
+
+// Unmatrixed: the matrix reaches every Maven route.
+func (probe) Unmatrixed() []string { return nil }
+
+// TestFormatSuite runs the cases every format shares, and the authorization matrix,
+// through Maven's own endpoints at project, group and instance level.
+func TestFormatSuite(t *testing.T) { compattest.FormatSuite(t, probe{}) }

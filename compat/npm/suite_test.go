@@ -1,0 +1,93 @@
+package npm_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/registry"
+)
+
+// probe speaks npm's protocol (publish, tarball, packument, unpublish) for the
+// shared suite. Names are scoped with the project's root namespace, so the group and
+// instance endpoints find them (GitLab's naming convention).
+type probe struct{}
+
+func (probe) Type() registry.PackageType { return registry.PackageTypeNPM }
+func (probe) Levels() []compat.Level {
+	return []compat.Level{compat.ProjectLevel, compat.GroupLevel, compat.InstanceLevel}
+}
+
+func (probe) NewPkg(project, id string, content []byte) compattest.Pkg {
+	root, _, _ := strings.Cut(project, "/")
+	name := "@" + root + "/" + strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(id))
+	return compattest.Pkg{Name: name, Version: "1.0.0", File: name + "-1.0.0.tgz", Content: content}
+}
+
+func endpoint(level compat.Level, ref string) string {
+	switch level {
+	case compat.ProjectLevel:
+		return "/api/v4/projects/" + url.PathEscape(ref) + "/packages/npm"
+	case compat.GroupLevel:
+		return "/api/v4/groups/" + url.PathEscape(ref) + "/-/packages/npm"
+	}
+	return "/api/v4/packages/npm"
+}
+
+func escName(name string) string { return strings.Replace(name, "/", "%2f", 1) }
+
+func bearer(h []string) []string {
+	// npm sends the token as a Bearer header; the suite's actors may use others.
+	return append([]string{"Content-Type", "application/json"}, h...)
+}
+
+func (probe) Upload(e *compattest.Env, project string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	doc := publishDoc(pkg.Name, pkg.Version, pkg.Content, nil)
+	return e.Do("PUT", endpoint(compat.ProjectLevel, project)+"/"+escName(pkg.Name), bytes.NewReader(doc), bearer(h)...)
+}
+
+func (probe) UploadBadDigest(e *compattest.Env, project string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	doc := publishDoc(pkg.Name, pkg.Version, pkg.Content, func(_, manifest, _ map[string]any) {
+		manifest["dist"].(map[string]any)["shasum"] = strings.Repeat("0", 40)
+	})
+	return e.Do("PUT", endpoint(compat.ProjectLevel, project)+"/"+escName(pkg.Name), bytes.NewReader(doc), bearer(h)...)
+}
+
+func (probe) UploadStatus() int { return http.StatusOK }
+
+func (probe) Download(e *compattest.Env, level compat.Level, ref string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("GET", endpoint(level, ref)+"/"+pkg.Name+"/-/"+pkg.File, nil, h...)
+}
+
+func (probe) Index(e *compattest.Env, level compat.Level, ref string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("GET", endpoint(level, ref)+"/"+escName(pkg.Name), nil, h...)
+}
+
+// Delete is the tarball deletion that ends `npm unpublish name@version`.
+func (probe) Delete(e *compattest.Env, project string, pkg compattest.Pkg, h ...string) *compattest.Response {
+	return e.Do("DELETE", endpoint(compat.ProjectLevel, project)+"/"+pkg.Name+"/-/"+pkg.File+"/-rev/1", nil, h...)
+}
+
+func (probe) DeleteStatus() int                      { return http.StatusOK }
+func (probe) Duplicates() compattest.DuplicatePolicy { return compattest.DuplicatesRefused }
+func (probe) TooLargeStatus() int                    { return http.StatusBadRequest } // GitLab's npm answer
+func (probe) GroupDenied(bool) int                   { return http.StatusNotFound }
+
+// Unmatrixed are npm's routes the matrix does not reach, covered by TestNPMProtocol
+// and TestNPMClient instead: dist-tag changes at group and instance level, and the
+// audit and search endpoints (POST), whose authorization is the same read of a scope.
+func (probe) Unmatrixed() []string {
+	var out []string
+	for _, prefix := range []string{"/api/v4/groups/{id}/-/packages/npm/*", "/api/v4/packages/npm/*"} {
+		out = append(out, "PUT "+prefix, "DELETE "+prefix, "POST "+prefix)
+	}
+	return append(out, "POST /api/v4/projects/{id}/packages/npm/*")
+}
+
+// TestFormatSuite runs the cases every format shares, and the authorization matrix,
+// through npm's own endpoints at project, group and instance level.
+func TestFormatSuite(t *testing.T) { compattest.FormatSuite(t, probe{}) }
