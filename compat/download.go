@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -46,4 +47,23 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 		content = c.File
 	}
 	http.ServeContent(w, r, "", f.CreatedAt, content)
+}
+
+// ServeDocument answers with an index document from registry.Document: its ETag, a
+// 304 when the client's copy is current (the document was not even built), and the
+// body otherwise (HEAD included).
+func ServeDocument(w http.ResponseWriter, r *http.Request, doc *registry.Document, contentType string) {
+	h := w.Header()
+	h.Set("ETag", doc.ETag)
+	h.Set("Cache-Control", "private, no-cache")
+	if doc.NotModified {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(doc.Body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(doc.Body)
+	}
 }

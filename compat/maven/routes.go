@@ -2,6 +2,7 @@ package maven
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -118,33 +119,33 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 // at group and instance level and after deletions, whatever clients uploaded. A path
 // without versions (a groupId's plugin list) serves the uploaded file.
 func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, scope registry.Scope, ref Path) {
+	doc, err := h.svc.Metadata(r.Context(), MetadataInput{Scope: scope, Path: ref, IfNoneMatch: r.Header.Get("If-None-Match")})
+	switch {
+	case err == nil:
+		ct := "application/xml"
+		if ref.Checksum != "" {
+			ct = textPlain
+		}
+		compat.ServeDocument(w, r, doc, ct)
+		return
+	case !errors.Is(err, errNoVersions):
+		style.WriteError(w, r, err)
+		return
+	}
 	a, err := h.svc.Artifact(r.Context(), scope, ref.Name)
 	if err != nil {
 		style.WriteError(w, r, err)
 		return
 	}
-	if len(a.Versions) == 0 {
-		if ref.Checksum == "" {
-			style.ServeFile(w, r, h.core, a.Uploaded, contentType(ref.FileName))
-			return
-		}
-		serveText(w, r, textPlain, a.Uploaded.CreatedAt, []byte(fileDigest(a.Uploaded, ref.Checksum)))
+	if a.Uploaded == nil {
+		style.WriteError(w, r, notFound(r.Context(), errPackageNotFound))
 		return
 	}
-	versions := make([]string, len(a.Versions))
-	var updated time.Time
-	for i, v := range a.Versions {
-		versions[i] = v.Version
-		if v.UpdatedAt.After(updated) {
-			updated = v.UpdatedAt
-		}
-	}
-	doc := RenderArtifactMetadata(ref.GroupID, ref.ArtifactID, versions, updated)
-	if ref.Checksum != "" {
-		serveText(w, r, textPlain, updated, []byte(Digest(ref.Checksum, doc)))
+	if ref.Checksum == "" {
+		style.ServeFile(w, r, h.core, a.Uploaded, contentType(ref.FileName))
 		return
 	}
-	serveText(w, r, "application/xml", updated, doc)
+	serveText(w, r, textPlain, a.Uploaded.CreatedAt, []byte(fileDigest(a.Uploaded, ref.Checksum)))
 }
 
 // serveText serves generated content (a digest or rendered metadata), HEAD included.

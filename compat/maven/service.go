@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
@@ -154,6 +155,54 @@ func (s *Service) File(ctx context.Context, sc registry.Scope, ref Path) (*ent.P
 		return nil, notFound(ctx, err)
 	}
 	return f, err
+}
+
+// errNoVersions: the artifact path holds only an uploaded maven-metadata.xml (a
+// groupId's plugin list), which is served as uploaded.
+var errNoVersions = errors.New("no versions at this path")
+
+// MetadataInput asks for an artifact-level maven-metadata.xml, or its checksum.
+type MetadataInput struct {
+	Scope       registry.Scope
+	Path        Path
+	IfNoneMatch string
+}
+
+// Metadata renders the artifact-level maven-metadata.xml from every version the
+// caller may read in the scope, through the documents primitive, so that it is right
+// at group and instance level and after deletions, whatever clients uploaded. With a
+// checksum path it is the document's digest. A path without versions returns
+// errNoVersions: its uploaded file is the content (see Artifact).
+func (s *Service) Metadata(ctx context.Context, in MetadataInput) (*registry.Document, error) {
+	doc, err := s.core.Document(ctx, registry.DocumentInput{
+		Query: query(in.Scope, in.Path.Name), IfNoneMatch: in.IfNoneMatch,
+		Variant: "maven-metadata " + in.Path.GroupID + " " + in.Path.ArtifactID + " " + in.Path.Checksum,
+		Build: func(d registry.DocumentData) ([]byte, error) {
+			var versions []string
+			var updated time.Time
+			for _, v := range d.Versions {
+				if v.Version == "" {
+					continue
+				}
+				versions = append(versions, v.Version)
+				if v.UpdatedAt.After(updated) {
+					updated = v.UpdatedAt
+				}
+			}
+			if len(versions) == 0 {
+				return nil, errNoVersions
+			}
+			b := RenderArtifactMetadata(in.Path.GroupID, in.Path.ArtifactID, versions, updated)
+			if in.Path.Checksum != "" {
+				return []byte(Digest(in.Path.Checksum, b)), nil
+			}
+			return b, nil
+		},
+	})
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, notFound(ctx, err)
+	}
+	return doc, err
 }
 
 // Artifact is what an artifact-level maven-metadata.xml is made from.

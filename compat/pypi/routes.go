@@ -147,18 +147,13 @@ func (h *handler) enumeratePackages(w http.ResponseWriter, r *http.Request) {
 		style.WriteError(w, r, err)
 		return
 	}
-	projects, err := h.svc.Projects(r.Context(), sc)
+	f := Negotiate(r.Header.Get("Accept"))
+	doc, err := h.svc.Index(r.Context(), IndexInput{Scope: sc, Encoding: f, Prefix: prefix, IfNoneMatch: r.Header.Get("If-None-Match")})
 	if err != nil {
 		style.WriteError(w, r, err)
 		return
 	}
-	list := make([]IndexProject, len(projects))
-	for i, p := range projects {
-		list[i] = IndexProject{Name: p.Name, NormalizedName: p.NormalizedName}
-	}
-	f := Negotiate(r.Header.Get("Accept"))
-	writeHeader(w, f)
-	_ = RenderIndex(w, f, list, func(n string) string { return prefix + "/simple/" + n + "/" })
+	writeDocument(w, r, doc, f)
 }
 
 // enumerateVersions serves one project page of the simple index.
@@ -173,21 +168,19 @@ func (h *handler) enumerateVersions(w http.ResponseWriter, r *http.Request) {
 		style.WriteError(w, r, err)
 		return
 	}
-	versions, err := h.svc.Versions(r.Context(), sc, NormalizeName(name))
+	f := Negotiate(r.Header.Get("Accept"))
+	doc, err := h.svc.Index(r.Context(), IndexInput{Scope: sc, NormalizedName: NormalizeName(name), Encoding: f,
+		Prefix: prefix, IfNoneMatch: r.Header.Get("If-None-Match")})
 	if err != nil {
 		style.WriteError(w, r, err)
 		return
 	}
-	page := BuildPage(versions, func(sha, file string) string { return FileURL(prefix, sha, file) })
-	f := Negotiate(r.Header.Get("Accept"))
-	writeHeader(w, f)
-	_ = RenderPage(w, f, page)
+	writeDocument(w, r, doc, f)
 }
 
-func writeHeader(w http.ResponseWriter, f Encoding) {
-	w.Header().Set("Content-Type", f.ContentType())
+func writeDocument(w http.ResponseWriter, r *http.Request, doc *registry.Document, f Encoding) {
 	w.Header().Set("Vary", "Accept")
-	w.WriteHeader(http.StatusOK)
+	compat.ServeDocument(w, r, doc, f.ContentType())
 }
 
 // downloadPackageFile serves a distribution, or a wheel's core metadata

@@ -1,7 +1,10 @@
 package pypi
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -110,41 +113,88 @@ func (u *Upload) coreMetadata(ctx context.Context, in FileInput) []byte {
 	return b
 }
 
-// Projects lists the PyPI projects of a scope that the viewer may read, by
-// normalized name (PEP 503), each once with one of its published spellings.
-func (s *Service) Projects(ctx context.Context, sc registry.Scope) ([]registry.PackageName, error) {
-	return s.core.PackageNames(ctx, sc, registry.PackageTypePyPI)
+// IndexInput asks for a simple-index document: the root (no name) or one
+// project's page, in one encoding, with links under prefix.
+type IndexInput struct {
+	Scope          registry.Scope
+	NormalizedName string
+	Encoding       Encoding
+	Prefix         string
+	IfNoneMatch    string
 }
 
-// Versions returns the installable versions of one PyPI project in a scope, oldest
-// first, with their files oldest first. At group level, when several projects
-// publish the same version, only the most recently published one is kept, as GitLab
-// documents for installing from a group ("the most recently-published package is
-// retrieved"), so pip never sees two different files under one name.
-func (s *Service) Versions(ctx context.Context, sc registry.Scope, normalizedName string) ([]*ent.PackageVersion, error) {
-	if sc.Project == nil && sc.Group == nil {
+// Index returns the root of the simple index (every PyPI project of the scope the
+// viewer may read, each once by normalized name), or one project's page, through
+// the documents primitive.
+func (s *Service) Index(ctx context.Context, in IndexInput) (*registry.Document, error) {
+	if in.Scope.Project == nil && in.Scope.Group == nil {
 		return nil, errNotFound
 	}
-	versions, err := s.core.Versions(ctx, registry.VersionQuery{Scope: sc, Type: registry.PackageTypePyPI,
-		Name: normalizedName, With: registry.Edges{Files: true}})
-	if err != nil {
-		return nil, err
+	q := registry.VersionQuery{Scope: in.Scope, Type: registry.PackageTypePyPI, Name: in.NormalizedName}
+	doc := registry.DocumentInput{Query: q, IfNoneMatch: in.IfNoneMatch,
+		Variant: fmt.Sprintf("pypi %q %d %s", in.NormalizedName, in.Encoding, in.Prefix)}
+	if in.NormalizedName == "" {
+		doc.AllowEmpty = true
+		doc.Build = func(d registry.DocumentData) ([]byte, error) {
+			var b bytes.Buffer
+			err := RenderIndex(&b, in.Encoding, projects(d.Versions), func(n string) string { return in.Prefix + "/simple/" + n + "/" })
+			return b.Bytes(), err
+		}
+	} else {
+		doc.Query.With = registry.Edges{Files: true}
+		doc.Build = func(d registry.DocumentData) ([]byte, error) {
+			versions := newestPublications(d.Versions)
+			if len(versions) == 0 {
+				return nil, errNotFound
+			}
+			var b bytes.Buffer
+			err := RenderPage(&b, in.Encoding, BuildPage(versions, func(sha, file string) string { return FileURL(in.Prefix, sha, file) }))
+			return b.Bytes(), err
+		}
 	}
+	d, err := s.core.Document(ctx, doc)
+	if errors.Is(err, registry.ErrNotFound) && in.NormalizedName != "" {
+		return nil, errNotFound // as GitLab words it, whichever lookup came up empty
+	}
+	return d, err
+}
+
+// projects lists the projects of a root index: each normalized name once, with the
+// highest of its published spellings.
+func projects(versions []*ent.PackageVersion) []IndexProject {
+	byName := map[string]string{}
+	for _, v := range versions {
+		if v.Name > byName[v.NormalizedName] {
+			byName[v.NormalizedName] = v.Name
+		}
+	}
+	out := make([]IndexProject, 0, len(byName))
+	for n, name := range byName {
+		out = append(out, IndexProject{Name: name, NormalizedName: n})
+	}
+	slices.SortFunc(out, func(a, b IndexProject) int { return strings.Compare(a.NormalizedName, b.NormalizedName) })
+	return out
+}
+
+// newestPublications keeps, of the versions of one project page (oldest first), the
+// most recently published of each version string, as GitLab documents for
+// installing from a group ("the most recently-published package is retrieved"), so
+// pip never sees two different files under one name; their files oldest first.
+func newestPublications(versions []*ent.PackageVersion) []*ent.PackageVersion {
 	newest := map[string]*ent.PackageVersion{}
 	for _, v := range versions { // oldest first: the last one of a version wins
 		newest[v.Version] = v
 	}
-	out := versions[:0]
+	var out []*ent.PackageVersion
 	for _, v := range versions {
-		if newest[v.Version] == v {
-			slices.Reverse(v.Edges.Files) // the read path gives newest first
+		if newest[v.Version] == v && len(v.Edges.Files) > 0 {
+			files := slices.Clone(v.Edges.Files)
+			slices.Reverse(files) // the read path gives newest first
+			v.Edges.Files = files
 			out = append(out, v)
 		}
 	}
-	if len(out) == 0 {
-		return nil, errNotFound
-	}
-	return out, nil
+	return out
 }
 
 // File returns the installable file of a scope with that SHA-256 and name.
