@@ -57,6 +57,18 @@ func New(t testing.TB, opts ...database.Option) *Env {
 	return NewWithConfig(t, nil, opts...)
 }
 
+// NewCounted starts a registry whose SQL statements are counted.
+func NewCounted(t testing.TB) (*Env, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	e := New(t, database.LogStatements(func(line string) {
+		if strings.Contains(line, "Query: query=") || strings.Contains(line, "Exec: query=") {
+			n.Add(1)
+		}
+	}))
+	return e, &n
+}
+
 // NewWithConfig starts a registry with its own database and storage, whose service
 // configuration cfg adjusts (a short deadline, a test clock).
 func NewWithConfig(t testing.TB, cfg func(*registry.Config), opts ...database.Option) *Env {
@@ -206,6 +218,9 @@ func (e *Env) must(err error) {
 		e.T.Fatal(err)
 	}
 }
+
+// ProjectRow returns a project by path, as the administrator.
+func (e *Env) ProjectRow(path string) *ent.Project { return e.project(path) }
 
 // User creates a user.
 func (e *Env) User(username string) *ent.User {
