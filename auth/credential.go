@@ -19,6 +19,9 @@ const (
 	FromBasic                          // Authorization: Basic (username matters for deploy and job tokens)
 	FromRawAuthorization               // Authorization: <token> with no scheme (gem, cargo)
 	FromSession                        // the web UI's session cookie
+	// FromAPIKey is a format's own API key header (NuGet's X-NuGet-ApiKey): a raw
+	// personal, deploy or job token. The format reads it on the routes that take it.
+	FromAPIKey
 )
 
 // SessionCookie is the web UI's session cookie; CSRFHeader carries its CSRF token.

@@ -170,3 +170,11 @@ func PackageFile(base, projectPath string, f *ent.PackageFile) PackageFileJSON {
 	}
 	return out
 }
+
+// NonEmpty is a pointer to v, or nil for "": an optional GraphQL string.
+func NonEmpty(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}

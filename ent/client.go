@@ -20,6 +20,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
@@ -53,6 +54,8 @@ type Client struct {
 	DeployToken *DeployTokenClient
 	// DuplicateSetting is the client for interacting with the DuplicateSetting builders.
 	DuplicateSetting *DuplicateSettingClient
+	// FormatFlag is the client for interacting with the FormatFlag builders.
+	FormatFlag *FormatFlagClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Membership is the client for interacting with the Membership builders.
@@ -99,6 +102,7 @@ func (c *Client) init() {
 	c.CIJob = NewCIJobClient(c.config)
 	c.DeployToken = NewDeployTokenClient(c.config)
 	c.DuplicateSetting = NewDuplicateSettingClient(c.config)
+	c.FormatFlag = NewFormatFlagClient(c.config)
 	c.Group = NewGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.PackageBuildInfo = NewPackageBuildInfoClient(c.config)
@@ -210,6 +214,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CIJob:               NewCIJobClient(cfg),
 		DeployToken:         NewDeployTokenClient(cfg),
 		DuplicateSetting:    NewDuplicateSettingClient(cfg),
+		FormatFlag:          NewFormatFlagClient(cfg),
 		Group:               NewGroupClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
@@ -248,6 +253,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CIJob:               NewCIJobClient(cfg),
 		DeployToken:         NewDeployTokenClient(cfg),
 		DuplicateSetting:    NewDuplicateSettingClient(cfg),
+		FormatFlag:          NewFormatFlagClient(cfg),
 		Group:               NewGroupClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
@@ -292,9 +298,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.DuplicateSetting,
-		c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile, c.PackageProperty,
-		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
-		c.Project, c.Session, c.SignInThrottle, c.User,
+		c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile,
+		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
+		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -305,9 +311,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.ApplicationSetting, c.Blob, c.CIJob, c.DeployToken, c.DuplicateSetting,
-		c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile, c.PackageProperty,
-		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
-		c.Project, c.Session, c.SignInThrottle, c.User,
+		c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo, c.PackageFile,
+		c.PackageProperty, c.PackageTag, c.PackageVersion, c.PersonalAccessToken,
+		c.Pipeline, c.PlanLimit, c.Project, c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -326,6 +332,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.DeployToken.mutate(ctx, m)
 	case *DuplicateSettingMutation:
 		return c.DuplicateSetting.mutate(ctx, m)
+	case *FormatFlagMutation:
+		return c.FormatFlag.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
 	case *MembershipMutation:
@@ -1120,6 +1128,155 @@ func (c *DuplicateSettingClient) mutate(ctx context.Context, m *DuplicateSetting
 	}
 }
 
+// FormatFlagClient is a client for the FormatFlag schema.
+type FormatFlagClient struct {
+	config
+}
+
+// NewFormatFlagClient returns a client for the FormatFlag from the given config.
+func NewFormatFlagClient(c config) *FormatFlagClient {
+	return &FormatFlagClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `formatflag.Hooks(f(g(h())))`.
+func (c *FormatFlagClient) Use(hooks ...Hook) {
+	c.hooks.FormatFlag = append(c.hooks.FormatFlag, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `formatflag.Intercept(f(g(h())))`.
+func (c *FormatFlagClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FormatFlag = append(c.inters.FormatFlag, interceptors...)
+}
+
+// Create returns a builder for creating a FormatFlag entity.
+func (c *FormatFlagClient) Create() *FormatFlagCreate {
+	mutation := newFormatFlagMutation(c.config, OpCreate)
+	return &FormatFlagCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FormatFlag entities.
+func (c *FormatFlagClient) CreateBulk(builders ...*FormatFlagCreate) *FormatFlagCreateBulk {
+	return &FormatFlagCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FormatFlagClient) MapCreateBulk(slice any, setFunc func(*FormatFlagCreate, int)) *FormatFlagCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FormatFlagCreateBulk{err: fmt.Errorf("calling to FormatFlagClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FormatFlagCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FormatFlagCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FormatFlag.
+func (c *FormatFlagClient) Update() *FormatFlagUpdate {
+	mutation := newFormatFlagMutation(c.config, OpUpdate)
+	return &FormatFlagUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FormatFlagClient) UpdateOne(_m *FormatFlag) *FormatFlagUpdateOne {
+	mutation := newFormatFlagMutation(c.config, OpUpdateOne, withFormatFlag(_m))
+	return &FormatFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FormatFlagClient) UpdateOneID(id int) *FormatFlagUpdateOne {
+	mutation := newFormatFlagMutation(c.config, OpUpdateOne, withFormatFlagID(id))
+	return &FormatFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FormatFlag.
+func (c *FormatFlagClient) Delete() *FormatFlagDelete {
+	mutation := newFormatFlagMutation(c.config, OpDelete)
+	return &FormatFlagDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FormatFlagClient) DeleteOne(_m *FormatFlag) *FormatFlagDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FormatFlagClient) DeleteOneID(id int) *FormatFlagDeleteOne {
+	builder := c.Delete().Where(formatflag.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FormatFlagDeleteOne{builder}
+}
+
+// Query returns a query builder for FormatFlag.
+func (c *FormatFlagClient) Query() *FormatFlagQuery {
+	return &FormatFlagQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFormatFlag},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FormatFlag entity by its id.
+func (c *FormatFlagClient) Get(ctx context.Context, id int) (*FormatFlag, error) {
+	return c.Query().Where(formatflag.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FormatFlagClient) GetX(ctx context.Context, id int) *FormatFlag {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryGroup queries the group edge of a FormatFlag.
+func (c *FormatFlagClient) QueryGroup(_m *FormatFlag) *GroupQuery {
+	query := (&GroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(formatflag.Table, formatflag.FieldID, id),
+			sqlgraph.To(group.Table, group.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, formatflag.GroupTable, formatflag.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FormatFlagClient) Hooks() []Hook {
+	return c.hooks.FormatFlag
+}
+
+// Interceptors returns the client interceptors.
+func (c *FormatFlagClient) Interceptors() []Interceptor {
+	return c.inters.FormatFlag
+}
+
+func (c *FormatFlagClient) mutate(ctx context.Context, m *FormatFlagMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FormatFlagCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FormatFlagUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FormatFlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FormatFlagDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FormatFlag mutation op: %q", m.Op())
+	}
+}
+
 // GroupClient is a client for the Group schema.
 type GroupClient struct {
 	config
@@ -1317,6 +1474,22 @@ func (c *GroupClient) QueryDuplicateSettings(_m *Group) *DuplicateSettingQuery {
 			sqlgraph.From(group.Table, group.FieldID, id),
 			sqlgraph.To(duplicatesetting.Table, duplicatesetting.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, group.DuplicateSettingsTable, group.DuplicateSettingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFormatFlags queries the format_flags edge of a Group.
+func (c *GroupClient) QueryFormatFlags(_m *Group) *FormatFlagQuery {
+	query := (&FormatFlagClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, id),
+			sqlgraph.To(formatflag.Table, formatflag.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.FormatFlagsTable, group.FormatFlagsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3609,14 +3782,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, Group,
-		Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
+		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, FormatFlag,
+		Group, Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
 		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
 		SignInThrottle, User []ent.Hook
 	}
 	inters struct {
-		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, Group,
-		Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
+		ApplicationSetting, Blob, CIJob, DeployToken, DuplicateSetting, FormatFlag,
+		Group, Membership, PackageBuildInfo, PackageFile, PackageProperty, PackageTag,
 		PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project, Session,
 		SignInThrottle, User []ent.Interceptor
 	}

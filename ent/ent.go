@@ -17,6 +17,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
@@ -96,6 +97,7 @@ func checkColumn(t, c string) error {
 			cijob.Table:               cijob.ValidColumn,
 			deploytoken.Table:         deploytoken.ValidColumn,
 			duplicatesetting.Table:    duplicatesetting.ValidColumn,
+			formatflag.Table:          formatflag.ValidColumn,
 			group.Table:               group.ValidColumn,
 			membership.Table:          membership.ValidColumn,
 			packagebuildinfo.Table:    packagebuildinfo.ValidColumn,

@@ -52,9 +52,11 @@ type GroupEdges struct {
 	DeployTokens []*DeployToken `json:"deploy_tokens,omitempty"`
 	// DuplicateSettings holds the value of the duplicate_settings edge.
 	DuplicateSettings []*DuplicateSetting `json:"duplicate_settings,omitempty"`
+	// FormatFlags holds the value of the format_flags edge.
+	FormatFlags []*FormatFlag `json:"format_flags,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
@@ -63,6 +65,7 @@ type GroupEdges struct {
 	namedMemberships       map[string][]*Membership
 	namedDeployTokens      map[string][]*DeployToken
 	namedDuplicateSettings map[string][]*DuplicateSetting
+	namedFormatFlags       map[string][]*FormatFlag
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -119,6 +122,15 @@ func (e GroupEdges) DuplicateSettingsOrErr() ([]*DuplicateSetting, error) {
 		return e.DuplicateSettings, nil
 	}
 	return nil, &NotLoadedError{edge: "duplicate_settings"}
+}
+
+// FormatFlagsOrErr returns the FormatFlags value or an error if the edge
+// was not loaded in eager-loading.
+func (e GroupEdges) FormatFlagsOrErr() ([]*FormatFlag, error) {
+	if e.loadedTypes[6] {
+		return e.FormatFlags, nil
+	}
+	return nil, &NotLoadedError{edge: "format_flags"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -246,6 +258,11 @@ func (_m *Group) QueryDeployTokens() *DeployTokenQuery {
 // QueryDuplicateSettings queries the "duplicate_settings" edge of the Group entity.
 func (_m *Group) QueryDuplicateSettings() *DuplicateSettingQuery {
 	return NewGroupClient(_m.config).QueryDuplicateSettings(_m)
+}
+
+// QueryFormatFlags queries the "format_flags" edge of the Group entity.
+func (_m *Group) QueryFormatFlags() *FormatFlagQuery {
+	return NewGroupClient(_m.config).QueryFormatFlags(_m)
 }
 
 // Update returns a builder for updating this Group.
@@ -414,6 +431,30 @@ func (_m *Group) appendNamedDuplicateSettings(name string, edges ...*DuplicateSe
 		_m.Edges.namedDuplicateSettings[name] = []*DuplicateSetting{}
 	} else {
 		_m.Edges.namedDuplicateSettings[name] = append(_m.Edges.namedDuplicateSettings[name], edges...)
+	}
+}
+
+// NamedFormatFlags returns the FormatFlags named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Group) NamedFormatFlags(name string) ([]*FormatFlag, error) {
+	if _m.Edges.namedFormatFlags == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFormatFlags[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Group) appendNamedFormatFlags(name string, edges ...*FormatFlag) {
+	if _m.Edges.namedFormatFlags == nil {
+		_m.Edges.namedFormatFlags = make(map[string][]*FormatFlag)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFormatFlags[name] = []*FormatFlag{}
+	} else {
+		_m.Edges.namedFormatFlags[name] = append(_m.Edges.namedFormatFlags[name], edges...)
 	}
 }
 

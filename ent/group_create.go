@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/project"
@@ -178,6 +179,21 @@ func (_c *GroupCreate) AddDuplicateSettings(v ...*DuplicateSetting) *GroupCreate
 		ids[i] = v[i].ID
 	}
 	return _c.AddDuplicateSettingIDs(ids...)
+}
+
+// AddFormatFlagIDs adds the "format_flags" edge to the FormatFlag entity by IDs.
+func (_c *GroupCreate) AddFormatFlagIDs(ids ...int) *GroupCreate {
+	_c.mutation.AddFormatFlagIDs(ids...)
+	return _c
+}
+
+// AddFormatFlags adds the "format_flags" edges to the FormatFlag entity.
+func (_c *GroupCreate) AddFormatFlags(v ...*FormatFlag) *GroupCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFormatFlagIDs(ids...)
 }
 
 // Mutation returns the GroupMutation object of the builder.
@@ -410,6 +426,22 @@ func (_c *GroupCreate) createSpec() (*Group, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FormatFlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

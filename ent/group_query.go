@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/predicate"
@@ -34,6 +35,7 @@ type GroupQuery struct {
 	withMemberships            *MembershipQuery
 	withDeployTokens           *DeployTokenQuery
 	withDuplicateSettings      *DuplicateSettingQuery
+	withFormatFlags            *FormatFlagQuery
 	withFKs                    bool
 	loadTotal                  []func(context.Context, []*Group) error
 	modifiers                  []func(*sql.Selector)
@@ -42,6 +44,7 @@ type GroupQuery struct {
 	withNamedMemberships       map[string]*MembershipQuery
 	withNamedDeployTokens      map[string]*DeployTokenQuery
 	withNamedDuplicateSettings map[string]*DuplicateSettingQuery
+	withNamedFormatFlags       map[string]*FormatFlagQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *GroupQuery) QueryDuplicateSettings() *DuplicateSettingQuery {
 			sqlgraph.From(group.Table, group.FieldID, selector),
 			sqlgraph.To(duplicatesetting.Table, duplicatesetting.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, group.DuplicateSettingsTable, group.DuplicateSettingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFormatFlags chains the current query on the "format_flags" edge.
+func (_q *GroupQuery) QueryFormatFlags() *FormatFlagQuery {
+	query := (&FormatFlagClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(group.Table, group.FieldID, selector),
+			sqlgraph.To(formatflag.Table, formatflag.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, group.FormatFlagsTable, group.FormatFlagsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -408,6 +433,7 @@ func (_q *GroupQuery) Clone() *GroupQuery {
 		withMemberships:       _q.withMemberships.Clone(),
 		withDeployTokens:      _q.withDeployTokens.Clone(),
 		withDuplicateSettings: _q.withDuplicateSettings.Clone(),
+		withFormatFlags:       _q.withFormatFlags.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -477,6 +503,17 @@ func (_q *GroupQuery) WithDuplicateSettings(opts ...func(*DuplicateSettingQuery)
 		opt(query)
 	}
 	_q.withDuplicateSettings = query
+	return _q
+}
+
+// WithFormatFlags tells the query-builder to eager-load the nodes that are connected to
+// the "format_flags" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithFormatFlags(opts ...func(*FormatFlagQuery)) *GroupQuery {
+	query := (&FormatFlagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFormatFlags = query
 	return _q
 }
 
@@ -559,13 +596,14 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 		nodes       = []*Group{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withProjects != nil,
 			_q.withMemberships != nil,
 			_q.withDeployTokens != nil,
 			_q.withDuplicateSettings != nil,
+			_q.withFormatFlags != nil,
 		}
 	)
 	if withFKs {
@@ -633,6 +671,13 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 			return nil, err
 		}
 	}
+	if query := _q.withFormatFlags; query != nil {
+		if err := _q.loadFormatFlags(ctx, query, nodes,
+			func(n *Group) { n.Edges.FormatFlags = []*FormatFlag{} },
+			func(n *Group, e *FormatFlag) { n.Edges.FormatFlags = append(n.Edges.FormatFlags, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Group) { n.appendNamedChildren(name) },
@@ -665,6 +710,13 @@ func (_q *GroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Group,
 		if err := _q.loadDuplicateSettings(ctx, query, nodes,
 			func(n *Group) { n.appendNamedDuplicateSettings(name) },
 			func(n *Group, e *DuplicateSetting) { n.appendNamedDuplicateSettings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFormatFlags {
+		if err := _q.loadFormatFlags(ctx, query, nodes,
+			func(n *Group) { n.appendNamedFormatFlags(name) },
+			func(n *Group, e *FormatFlag) { n.appendNamedFormatFlags(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -871,6 +923,36 @@ func (_q *GroupQuery) loadDuplicateSettings(ctx context.Context, query *Duplicat
 	}
 	return nil
 }
+func (_q *GroupQuery) loadFormatFlags(ctx context.Context, query *FormatFlagQuery, nodes []*Group, init func(*Group), assign func(*Group, *FormatFlag)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Group)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(formatflag.FieldGroupID)
+	}
+	query.Where(predicate.FormatFlag(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(group.FormatFlagsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GroupID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *GroupQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1055,6 +1137,20 @@ func (_q *GroupQuery) WithNamedDuplicateSettings(name string, opts ...func(*Dupl
 		_q.withNamedDuplicateSettings = make(map[string]*DuplicateSettingQuery)
 	}
 	_q.withNamedDuplicateSettings[name] = query
+	return _q
+}
+
+// WithNamedFormatFlags tells the query-builder to eager-load the nodes that are connected to the "format_flags"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GroupQuery) WithNamedFormatFlags(name string, opts ...func(*FormatFlagQuery)) *GroupQuery {
+	query := (&FormatFlagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFormatFlags == nil {
+		_q.withNamedFormatFlags = make(map[string]*FormatFlagQuery)
+	}
+	_q.withNamedFormatFlags[name] = query
 	return _q
 }
 

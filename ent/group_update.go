@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/predicate"
@@ -194,6 +195,21 @@ func (_u *GroupUpdate) AddDuplicateSettings(v ...*DuplicateSetting) *GroupUpdate
 	return _u.AddDuplicateSettingIDs(ids...)
 }
 
+// AddFormatFlagIDs adds the "format_flags" edge to the FormatFlag entity by IDs.
+func (_u *GroupUpdate) AddFormatFlagIDs(ids ...int) *GroupUpdate {
+	_u.mutation.AddFormatFlagIDs(ids...)
+	return _u
+}
+
+// AddFormatFlags adds the "format_flags" edges to the FormatFlag entity.
+func (_u *GroupUpdate) AddFormatFlags(v ...*FormatFlag) *GroupUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFormatFlagIDs(ids...)
+}
+
 // Mutation returns the GroupMutation object of the builder.
 func (_u *GroupUpdate) Mutation() *GroupMutation {
 	return _u.mutation
@@ -308,6 +324,27 @@ func (_u *GroupUpdate) RemoveDuplicateSettings(v ...*DuplicateSetting) *GroupUpd
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDuplicateSettingIDs(ids...)
+}
+
+// ClearFormatFlags clears all "format_flags" edges to the FormatFlag entity.
+func (_u *GroupUpdate) ClearFormatFlags() *GroupUpdate {
+	_u.mutation.ClearFormatFlags()
+	return _u
+}
+
+// RemoveFormatFlagIDs removes the "format_flags" edge to FormatFlag entities by IDs.
+func (_u *GroupUpdate) RemoveFormatFlagIDs(ids ...int) *GroupUpdate {
+	_u.mutation.RemoveFormatFlagIDs(ids...)
+	return _u
+}
+
+// RemoveFormatFlags removes "format_flags" edges to FormatFlag entities.
+func (_u *GroupUpdate) RemoveFormatFlags(v ...*FormatFlag) *GroupUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFormatFlagIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -652,6 +689,51 @@ func (_u *GroupUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.FormatFlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFormatFlagsIDs(); len(nodes) > 0 && !_u.mutation.FormatFlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FormatFlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{group.Label}
@@ -834,6 +916,21 @@ func (_u *GroupUpdateOne) AddDuplicateSettings(v ...*DuplicateSetting) *GroupUpd
 	return _u.AddDuplicateSettingIDs(ids...)
 }
 
+// AddFormatFlagIDs adds the "format_flags" edge to the FormatFlag entity by IDs.
+func (_u *GroupUpdateOne) AddFormatFlagIDs(ids ...int) *GroupUpdateOne {
+	_u.mutation.AddFormatFlagIDs(ids...)
+	return _u
+}
+
+// AddFormatFlags adds the "format_flags" edges to the FormatFlag entity.
+func (_u *GroupUpdateOne) AddFormatFlags(v ...*FormatFlag) *GroupUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFormatFlagIDs(ids...)
+}
+
 // Mutation returns the GroupMutation object of the builder.
 func (_u *GroupUpdateOne) Mutation() *GroupMutation {
 	return _u.mutation
@@ -948,6 +1045,27 @@ func (_u *GroupUpdateOne) RemoveDuplicateSettings(v ...*DuplicateSetting) *Group
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDuplicateSettingIDs(ids...)
+}
+
+// ClearFormatFlags clears all "format_flags" edges to the FormatFlag entity.
+func (_u *GroupUpdateOne) ClearFormatFlags() *GroupUpdateOne {
+	_u.mutation.ClearFormatFlags()
+	return _u
+}
+
+// RemoveFormatFlagIDs removes the "format_flags" edge to FormatFlag entities by IDs.
+func (_u *GroupUpdateOne) RemoveFormatFlagIDs(ids ...int) *GroupUpdateOne {
+	_u.mutation.RemoveFormatFlagIDs(ids...)
+	return _u
+}
+
+// RemoveFormatFlags removes "format_flags" edges to FormatFlag entities.
+func (_u *GroupUpdateOne) RemoveFormatFlags(v ...*FormatFlag) *GroupUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFormatFlagIDs(ids...)
 }
 
 // Where appends a list predicates to the GroupUpdate builder.
@@ -1315,6 +1433,51 @@ func (_u *GroupUpdateOne) sqlSave(ctx context.Context) (_node *Group, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(duplicatesetting.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FormatFlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFormatFlagsIDs(); len(nodes) > 0 && !_u.mutation.FormatFlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FormatFlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   group.FormatFlagsTable,
+			Columns: []string{group.FormatFlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(formatflag.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

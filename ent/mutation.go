@@ -17,6 +17,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
@@ -48,6 +49,7 @@ const (
 	TypeCIJob               = "CIJob"
 	TypeDeployToken         = "DeployToken"
 	TypeDuplicateSetting    = "DuplicateSetting"
+	TypeFormatFlag          = "FormatFlag"
 	TypeGroup               = "Group"
 	TypeMembership          = "Membership"
 	TypePackageBuildInfo    = "PackageBuildInfo"
@@ -4026,6 +4028,659 @@ func (m *DuplicateSettingMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DuplicateSetting edge %s", name)
 }
 
+// FormatFlagMutation represents an operation that mutates the FormatFlag nodes in the graph.
+type FormatFlagMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	package_type  *formatflag.PackageType
+	name          *string
+	enabled       *bool
+	clearedFields map[string]struct{}
+	group         *int
+	clearedgroup  bool
+	done          bool
+	oldValue      func(context.Context) (*FormatFlag, error)
+	predicates    []predicate.FormatFlag
+}
+
+var _ ent.Mutation = (*FormatFlagMutation)(nil)
+
+// formatflagOption allows management of the mutation configuration using functional options.
+type formatflagOption func(*FormatFlagMutation)
+
+// newFormatFlagMutation creates new mutation for the FormatFlag entity.
+func newFormatFlagMutation(c config, op Op, opts ...formatflagOption) *FormatFlagMutation {
+	m := &FormatFlagMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFormatFlag,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFormatFlagID sets the ID field of the mutation.
+func withFormatFlagID(id int) formatflagOption {
+	return func(m *FormatFlagMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FormatFlag
+		)
+		m.oldValue = func(ctx context.Context) (*FormatFlag, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FormatFlag.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFormatFlag sets the old FormatFlag of the mutation.
+func withFormatFlag(node *FormatFlag) formatflagOption {
+	return func(m *FormatFlagMutation) {
+		m.oldValue = func(context.Context) (*FormatFlag, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FormatFlagMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FormatFlagMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FormatFlagMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FormatFlagMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FormatFlag.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FormatFlagMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FormatFlagMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FormatFlagMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FormatFlagMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FormatFlagMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FormatFlagMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *FormatFlagMutation) SetGroupID(i int) {
+	m.group = &i
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *FormatFlagMutation) GroupID() (r int, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldGroupID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *FormatFlagMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetPackageType sets the "package_type" field.
+func (m *FormatFlagMutation) SetPackageType(ft formatflag.PackageType) {
+	m.package_type = &ft
+}
+
+// PackageType returns the value of the "package_type" field in the mutation.
+func (m *FormatFlagMutation) PackageType() (r formatflag.PackageType, exists bool) {
+	v := m.package_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageType returns the old "package_type" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldPackageType(ctx context.Context) (v formatflag.PackageType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageType: %w", err)
+	}
+	return oldValue.PackageType, nil
+}
+
+// ResetPackageType resets all changes to the "package_type" field.
+func (m *FormatFlagMutation) ResetPackageType() {
+	m.package_type = nil
+}
+
+// SetName sets the "name" field.
+func (m *FormatFlagMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *FormatFlagMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *FormatFlagMutation) ResetName() {
+	m.name = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *FormatFlagMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *FormatFlagMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the FormatFlag entity.
+// If the FormatFlag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FormatFlagMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *FormatFlagMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// ClearGroup clears the "group" edge to the Group entity.
+func (m *FormatFlagMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[formatflag.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the Group entity was cleared.
+func (m *FormatFlagMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *FormatFlagMutation) GroupIDs() (ids []int) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *FormatFlagMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// Where appends a list predicates to the FormatFlagMutation builder.
+func (m *FormatFlagMutation) Where(ps ...predicate.FormatFlag) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FormatFlagMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FormatFlagMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FormatFlag, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FormatFlagMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FormatFlagMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FormatFlag).
+func (m *FormatFlagMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FormatFlagMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, formatflag.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, formatflag.FieldUpdatedAt)
+	}
+	if m.group != nil {
+		fields = append(fields, formatflag.FieldGroupID)
+	}
+	if m.package_type != nil {
+		fields = append(fields, formatflag.FieldPackageType)
+	}
+	if m.name != nil {
+		fields = append(fields, formatflag.FieldName)
+	}
+	if m.enabled != nil {
+		fields = append(fields, formatflag.FieldEnabled)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FormatFlagMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case formatflag.FieldCreatedAt:
+		return m.CreatedAt()
+	case formatflag.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case formatflag.FieldGroupID:
+		return m.GroupID()
+	case formatflag.FieldPackageType:
+		return m.PackageType()
+	case formatflag.FieldName:
+		return m.Name()
+	case formatflag.FieldEnabled:
+		return m.Enabled()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FormatFlagMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case formatflag.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case formatflag.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case formatflag.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case formatflag.FieldPackageType:
+		return m.OldPackageType(ctx)
+	case formatflag.FieldName:
+		return m.OldName(ctx)
+	case formatflag.FieldEnabled:
+		return m.OldEnabled(ctx)
+	}
+	return nil, fmt.Errorf("unknown FormatFlag field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FormatFlagMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case formatflag.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case formatflag.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case formatflag.FieldGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case formatflag.FieldPackageType:
+		v, ok := value.(formatflag.PackageType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageType(v)
+		return nil
+	case formatflag.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case formatflag.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FormatFlag field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FormatFlagMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FormatFlagMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FormatFlagMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown FormatFlag numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FormatFlagMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FormatFlagMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FormatFlagMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown FormatFlag nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FormatFlagMutation) ResetField(name string) error {
+	switch name {
+	case formatflag.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case formatflag.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case formatflag.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case formatflag.FieldPackageType:
+		m.ResetPackageType()
+		return nil
+	case formatflag.FieldName:
+		m.ResetName()
+		return nil
+	case formatflag.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	}
+	return fmt.Errorf("unknown FormatFlag field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FormatFlagMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.group != nil {
+		edges = append(edges, formatflag.EdgeGroup)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FormatFlagMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case formatflag.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FormatFlagMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FormatFlagMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FormatFlagMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedgroup {
+		edges = append(edges, formatflag.EdgeGroup)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FormatFlagMutation) EdgeCleared(name string) bool {
+	switch name {
+	case formatflag.EdgeGroup:
+		return m.clearedgroup
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FormatFlagMutation) ClearEdge(name string) error {
+	switch name {
+	case formatflag.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown FormatFlag unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FormatFlagMutation) ResetEdge(name string) error {
+	switch name {
+	case formatflag.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown FormatFlag edge %s", name)
+}
+
 // GroupMutation represents an operation that mutates the Group nodes in the graph.
 type GroupMutation struct {
 	config
@@ -4056,6 +4711,9 @@ type GroupMutation struct {
 	duplicate_settings        map[int]struct{}
 	removedduplicate_settings map[int]struct{}
 	clearedduplicate_settings bool
+	format_flags              map[int]struct{}
+	removedformat_flags       map[int]struct{}
+	clearedformat_flags       bool
 	done                      bool
 	oldValue                  func(context.Context) (*Group, error)
 	predicates                []predicate.Group
@@ -4721,6 +5379,60 @@ func (m *GroupMutation) ResetDuplicateSettings() {
 	m.removedduplicate_settings = nil
 }
 
+// AddFormatFlagIDs adds the "format_flags" edge to the FormatFlag entity by ids.
+func (m *GroupMutation) AddFormatFlagIDs(ids ...int) {
+	if m.format_flags == nil {
+		m.format_flags = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.format_flags[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFormatFlags clears the "format_flags" edge to the FormatFlag entity.
+func (m *GroupMutation) ClearFormatFlags() {
+	m.clearedformat_flags = true
+}
+
+// FormatFlagsCleared reports if the "format_flags" edge to the FormatFlag entity was cleared.
+func (m *GroupMutation) FormatFlagsCleared() bool {
+	return m.clearedformat_flags
+}
+
+// RemoveFormatFlagIDs removes the "format_flags" edge to the FormatFlag entity by IDs.
+func (m *GroupMutation) RemoveFormatFlagIDs(ids ...int) {
+	if m.removedformat_flags == nil {
+		m.removedformat_flags = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.format_flags, ids[i])
+		m.removedformat_flags[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFormatFlags returns the removed IDs of the "format_flags" edge to the FormatFlag entity.
+func (m *GroupMutation) RemovedFormatFlagsIDs() (ids []int) {
+	for id := range m.removedformat_flags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FormatFlagsIDs returns the "format_flags" edge IDs in the mutation.
+func (m *GroupMutation) FormatFlagsIDs() (ids []int) {
+	for id := range m.format_flags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFormatFlags resets all changes to the "format_flags" edge.
+func (m *GroupMutation) ResetFormatFlags() {
+	m.format_flags = nil
+	m.clearedformat_flags = false
+	m.removedformat_flags = nil
+}
+
 // Where appends a list predicates to the GroupMutation builder.
 func (m *GroupMutation) Where(ps ...predicate.Group) {
 	m.predicates = append(m.predicates, ps...)
@@ -4968,7 +5680,7 @@ func (m *GroupMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *GroupMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.parent != nil {
 		edges = append(edges, group.EdgeParent)
 	}
@@ -4986,6 +5698,9 @@ func (m *GroupMutation) AddedEdges() []string {
 	}
 	if m.duplicate_settings != nil {
 		edges = append(edges, group.EdgeDuplicateSettings)
+	}
+	if m.format_flags != nil {
+		edges = append(edges, group.EdgeFormatFlags)
 	}
 	return edges
 }
@@ -5028,13 +5743,19 @@ func (m *GroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeFormatFlags:
+		ids := make([]ent.Value, 0, len(m.format_flags))
+		for id := range m.format_flags {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *GroupMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedchildren != nil {
 		edges = append(edges, group.EdgeChildren)
 	}
@@ -5049,6 +5770,9 @@ func (m *GroupMutation) RemovedEdges() []string {
 	}
 	if m.removedduplicate_settings != nil {
 		edges = append(edges, group.EdgeDuplicateSettings)
+	}
+	if m.removedformat_flags != nil {
+		edges = append(edges, group.EdgeFormatFlags)
 	}
 	return edges
 }
@@ -5087,13 +5811,19 @@ func (m *GroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case group.EdgeFormatFlags:
+		ids := make([]ent.Value, 0, len(m.removedformat_flags))
+		for id := range m.removedformat_flags {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *GroupMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedparent {
 		edges = append(edges, group.EdgeParent)
 	}
@@ -5111,6 +5841,9 @@ func (m *GroupMutation) ClearedEdges() []string {
 	}
 	if m.clearedduplicate_settings {
 		edges = append(edges, group.EdgeDuplicateSettings)
+	}
+	if m.clearedformat_flags {
+		edges = append(edges, group.EdgeFormatFlags)
 	}
 	return edges
 }
@@ -5131,6 +5864,8 @@ func (m *GroupMutation) EdgeCleared(name string) bool {
 		return m.cleareddeploy_tokens
 	case group.EdgeDuplicateSettings:
 		return m.clearedduplicate_settings
+	case group.EdgeFormatFlags:
+		return m.clearedformat_flags
 	}
 	return false
 }
@@ -5167,6 +5902,9 @@ func (m *GroupMutation) ResetEdge(name string) error {
 		return nil
 	case group.EdgeDuplicateSettings:
 		m.ResetDuplicateSettings()
+		return nil
+	case group.EdgeFormatFlags:
+		m.ResetFormatFlags()
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)

@@ -10,6 +10,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
@@ -148,6 +149,39 @@ func init() {
 	duplicatesetting.DefaultExceptionRegex = duplicatesettingDescExceptionRegex.Default.(string)
 	// duplicatesetting.ExceptionRegexValidator is a validator for the "exception_regex" field. It is called by the builders before save.
 	duplicatesetting.ExceptionRegexValidator = duplicatesettingDescExceptionRegex.Validators[0].(func(string) error)
+	formatflagMixin := schema.FormatFlag{}.Mixin()
+	formatflagMixinFields0 := formatflagMixin[0].Fields()
+	_ = formatflagMixinFields0
+	formatflagFields := schema.FormatFlag{}.Fields()
+	_ = formatflagFields
+	// formatflagDescCreatedAt is the schema descriptor for created_at field.
+	formatflagDescCreatedAt := formatflagMixinFields0[0].Descriptor()
+	// formatflag.DefaultCreatedAt holds the default value on creation for the created_at field.
+	formatflag.DefaultCreatedAt = formatflagDescCreatedAt.Default.(func() time.Time)
+	// formatflagDescUpdatedAt is the schema descriptor for updated_at field.
+	formatflagDescUpdatedAt := formatflagMixinFields0[1].Descriptor()
+	// formatflag.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	formatflag.DefaultUpdatedAt = formatflagDescUpdatedAt.Default.(func() time.Time)
+	// formatflag.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	formatflag.UpdateDefaultUpdatedAt = formatflagDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// formatflagDescName is the schema descriptor for name field.
+	formatflagDescName := formatflagFields[2].Descriptor()
+	// formatflag.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	formatflag.NameValidator = func() func(string) error {
+		validators := formatflagDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	groupMixin := schema.Group{}.Mixin()
 	groupMixinFields0 := groupMixin[0].Fields()
 	_ = groupMixinFields0

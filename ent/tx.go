@@ -24,6 +24,8 @@ type Tx struct {
 	DeployToken *DeployTokenClient
 	// DuplicateSetting is the client for interacting with the DuplicateSetting builders.
 	DuplicateSetting *DuplicateSettingClient
+	// FormatFlag is the client for interacting with the FormatFlag builders.
+	FormatFlag *FormatFlagClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
 	// Membership is the client for interacting with the Membership builders.
@@ -188,6 +190,7 @@ func (tx *Tx) init() {
 	tx.CIJob = NewCIJobClient(tx.config)
 	tx.DeployToken = NewDeployTokenClient(tx.config)
 	tx.DuplicateSetting = NewDuplicateSettingClient(tx.config)
+	tx.FormatFlag = NewFormatFlagClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.PackageBuildInfo = NewPackageBuildInfoClient(tx.config)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -226,6 +227,22 @@ type Content struct {
 	File    *os.File
 	Size    int64
 	ModTime time.Time
+	mu      sync.Mutex
+}
+
+// ReadAt reads at an offset (archive/zip reads a stored archive this way); it seeks
+// the one underlying reader, so calls take turns, and must not be mixed with Read.
+func (c *Content) ReadAt(p []byte, off int64) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := io.ReadFull(c.ReadSeekCloser, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
 }
 
 // Open opens stored content for reading.

@@ -97,7 +97,8 @@ func (c *DocumentCache) put(key string, body []byte) {
 
 // DocumentInput asks for one index document.
 type DocumentInput struct {
-	// Query selects the versions the document is built from.
+	// Query selects the versions the document is built from; with a Limit, only
+	// the newest that many are read.
 	Query VersionQuery
 	// Variant is everything besides the versions the rendering depends on.
 	Variant string
@@ -144,8 +145,13 @@ func (s *Service) Document(ctx context.Context, in DocumentInput) (*Document, er
 		return doc, nil
 	}
 	var rows []*ent.PackageVersion
-	if len(fp.ids) > 0 {
-		q := s.client.PackageVersion.Query().Where(packageversion.IDIn(fp.ids...)).WithProject()
+	ids := fp.ids
+	if n := in.Query.Limit; n > 0 && len(ids) > n {
+		// Ids grow with insertion: the highest are the newest publications.
+		ids = ids[len(ids)-n:]
+	}
+	if len(ids) > 0 {
+		q := s.client.PackageVersion.Query().Where(packageversion.IDIn(ids...)).WithProject()
 		withEdges(q, in.Query.With)
 		if in.Query.Newest {
 			q.Order(ent.Desc(packageversion.FieldCreatedAt), ent.Desc(packageversion.FieldID))

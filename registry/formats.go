@@ -27,6 +27,24 @@ type FormatSpec struct {
 	// Metadata turns a version's stored metadata into the format's typed value,
 	// which GraphQL shows as its member of the PackageMetadata union. Nil: none.
 	Metadata func(v *ent.PackageVersion) (any, error)
+	// Dependencies lists the dependency links a version's stored metadata names
+	// (GraphQL's dependencyLinks). Nil: none.
+	Dependencies func(v *ent.PackageVersion) ([]Dependency, error)
+	// GroupFlags are the format's on/off group settings beyond duplicates, by
+	// name, with their defaults (see GroupFlag).
+	GroupFlags map[string]bool
+}
+
+// Dependency is one dependency link of a version.
+type Dependency struct {
+	Name           string
+	VersionPattern string
+	// Type is GitLab's dependency type: dependencies, devDependencies,
+	// bundleDependencies or peerDependencies.
+	Type string
+	// Metadata is the format's typed link metadata (its member of GraphQL's
+	// DependencyLinkMetadata union), or nil.
+	Metadata any
 }
 
 // formats is the registry of specs, by type.
@@ -73,6 +91,15 @@ func (s *Service) Metadata(v *ent.PackageVersion) (any, error) {
 		return nil, nil
 	}
 	return f.Metadata(v)
+}
+
+// Dependencies returns a version's dependency links (none when its format lists none).
+func (s *Service) Dependencies(v *ent.PackageVersion) ([]Dependency, error) {
+	f, ok := s.format(v.PackageType)
+	if !ok || f.Dependencies == nil {
+		return nil, nil
+	}
+	return f.Dependencies(v)
 }
 
 // EncodeMetadata encodes a format's typed metadata for storage.

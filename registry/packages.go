@@ -63,6 +63,9 @@ type PublishFileInput struct {
 	Properties []Property
 	// Tags are moved onto the version in the same transaction.
 	Tags []string
+	// Labels, with SetLabels, replace the version's own tags (UploadVersion.Labels).
+	Labels    []string
+	SetLabels bool
 }
 
 // PublishFile authorizes, streams the body into temporary storage while hashing it,
@@ -91,7 +94,7 @@ func (s *Service) PublishFile(ctx context.Context, in PublishFileInput) (*ent.Pa
 	if err != nil {
 		return nil, err
 	}
-	files, err := up.publish(ctx, []PublishFileInput{in}, []*Received{f}, false)
+	files, err := up.publish(ctx, []PublishFileInput{in}, []*Received{f}, keepMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +163,11 @@ func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInpu
 			if err := moveTag(ctx, tx, pkgID, in.Project.ID, in.Type, in.NormalizedName, tag); err != nil {
 				return nil, fmt.Errorf("tag %s: %w", tag, err)
 			}
+		}
+	}
+	if in.SetLabels {
+		if err := setLabels(ctx, tx, pkgID, in.Labels); err != nil {
+			return nil, err
 		}
 	}
 	blobKey, err := tx.Blob.Query().Where(blob.ID(blobID)).Select(blob.FieldKey).String(ctx)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,5 +295,113 @@ func TestPropertiesSelectVersions(t *testing.T) {
 		Properties: []registry.Property{{Name: "", Value: "x"}}}, registry.UploadFile{File: f, FileName: "f", Size: -1})
 	if !errors.Is(err, registry.ErrInvalid) {
 		t.Fatalf("an empty property name: %v", err)
+	}
+}
+
+// Labels replace one version's tags and leave other versions' alone; replaced
+// metadata is the newest upload's, whole.
+func TestLabelsAndReplacedMetadata(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("g", "private")
+	p := e.Project("g/p", "private", "")
+	type meta struct {
+		A string `json:"a,omitempty"`
+		B string `json:"b,omitempty"`
+	}
+	upload(t, e, "g/p", "lib", "1.0", registry.UploadVersion{Labels: []string{"x", "y"}, SetLabels: true,
+		Metadata: meta{A: "1", B: "1"}, ReplaceMetadata: true}, map[string]string{"f1": "1"})
+	upload(t, e, "g/p", "lib", "2.0", registry.UploadVersion{Labels: []string{"x"}, SetLabels: true}, map[string]string{"f": "2"})
+	upload(t, e, "g/p", "lib", "1.0", registry.UploadVersion{Labels: []string{"y", "z"}, SetLabels: true,
+		Metadata: meta{A: "2"}, ReplaceMetadata: true}, map[string]string{"f2": "1b"})
+	vs, err := e.Svc.Versions(e.Admin, registry.VersionQuery{Scope: registry.Scope{Project: p}, Type: typ, Name: "lib",
+		With: registry.Edges{Tags: true}})
+	if err != nil || len(vs) != 2 {
+		t.Fatal(vs, err)
+	}
+	labels := func(v *ent.PackageVersion) string {
+		var out []string
+		for _, t := range v.Edges.Tags {
+			out = append(out, t.Name)
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	if labels(vs[0]) != "y,z" || labels(vs[1]) != "x" {
+		t.Errorf("labels: 1.0 %q, 2.0 %q", labels(vs[0]), labels(vs[1]))
+	}
+	if m, _ := registry.DecodeMetadata[meta](vs[0].Metadata); m != (meta{A: "2"}) {
+		t.Errorf("replaced metadata: %+v", m)
+	}
+	up, _ := e.Svc.BeginUpload(e.Admin, p, typ)
+	defer up.Discard(e.Admin)
+	f, _ := up.Receive(e.Admin, strings.NewReader("x"))
+	if _, err := up.Publish(e.Admin, registry.UploadVersion{Name: "lib", Version: "3.0", Labels: []string{""}, SetLabels: true},
+		registry.UploadFile{File: f, FileName: "f", Size: -1}); !errors.Is(err, registry.ErrInvalid) {
+		t.Errorf("an empty label: %v", err)
+	}
+}
+
+// LiveVersions is authorized by what the writer is about to do, and sees versions
+// in any status but pending destruction (hidden ones here); a document with a Limit is built from
+// the newest versions only.
+func TestLiveVersionsAndDocumentLimit(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("g", "private")
+	p := e.Project("g/p", "private", "")
+	for _, v := range []string{"1.0", "2.0", "3.0"} {
+		upload(t, e, "g/p", "lib", v, registry.UploadVersion{Properties: []registry.Property{{Name: "major", Value: v[:1]}},
+			Status: registry.StatusHidden}, map[string]string{"f": v})
+	}
+	e.User("dev")
+	e.Member("dev", "g/p", "developer")
+	ctx := e.TokenContext(e.PAT("dev", "api"))
+	vs, err := e.Svc.LiveVersions(ctx, p, registry.CreatePackages, typ, "lib", &registry.Property{Name: "major", Value: "2"})
+	if err != nil || len(vs) != 1 || vs[0].Version != "2.0" {
+		t.Fatalf("live versions: %v %v", vs, err)
+	}
+	if _, err := e.Svc.LiveVersions(ctx, p, registry.DestroyPackages, typ, "lib", nil); !errors.Is(err, registry.ErrForbidden) {
+		t.Fatalf("a Developer looked up versions to destroy: %v", err)
+	}
+	d, err := e.Svc.Document(e.Admin, registry.DocumentInput{
+		Query: registry.VersionQuery{Scope: registry.Scope{Project: p}, Type: typ, Name: "lib", Newest: true, Limit: 2},
+		Build: func(d registry.DocumentData) ([]byte, error) {
+			var out []string
+			for _, v := range d.Versions {
+				out = append(out, v.Version)
+			}
+			return []byte(strings.Join(out, " ")), nil
+		}})
+	if err != nil || string(d.Body) != "3.0 2.0" {
+		t.Fatalf("limited document: %q %v", d.Body, err)
+	}
+}
+
+// A format's group flags: the default until set, read through a project of the
+// group, changed by the group's Owner only, and only the flags the format declares.
+func TestGroupFlags(t *testing.T) {
+	e := compattest.New(t)
+	g := e.Group("g", "private")
+	p := e.Project("g/p", "private", "")
+	const nuget, flag = registry.PackageTypeNuGet, "symbol_server_enabled" // declared by compat/nuget
+	on, err := e.Svc.GroupFlag(e.Admin, registry.Scope{Project: p}, nuget, flag)
+	if err != nil || on {
+		t.Fatalf("default: %v %v", on, err)
+	}
+	e.User("maint")
+	e.Member("maint", "g", "maintainer")
+	if _, err := e.Svc.SetGroupFlags(e.TokenContext(e.PAT("maint", "api")), g, nuget, map[string]bool{flag: true}); !errors.Is(err, registry.ErrForbidden) {
+		t.Fatalf("a Maintainer set a group flag: %v", err)
+	}
+	if _, err := e.Svc.SetGroupFlags(e.Admin, g, nuget, map[string]bool{"nope": true}); !errors.Is(err, registry.ErrInvalid) {
+		t.Fatalf("an undeclared flag: %v", err)
+	}
+	flags, err := e.Svc.SetGroupFlags(e.Admin, g, nuget, map[string]bool{flag: true})
+	if err != nil || !flags[nuget][flag] {
+		t.Fatalf("set: %v %v", flags, err)
+	}
+	for _, sc := range []registry.Scope{{Project: p}, {Group: g}} {
+		if on, err := e.Svc.GroupFlag(e.Admin, sc, nuget, flag); err != nil || !on {
+			t.Errorf("%+v: %v %v", sc, on, err)
+		}
 	}
 }

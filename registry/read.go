@@ -423,3 +423,24 @@ func (s *Service) Holders(ctx context.Context, t PackageType, name string, versi
 	}
 	return out, nil
 }
+
+// LiveVersions lists the versions of one package in a project that are not being
+// destroyed, in any other status, newest first (at most 100), for a writer about to
+// change one: authorized by that action (CreatePackages, DestroyPackages), as the
+// change itself will be. prop, when set, selects the versions carrying it.
+func (s *Service) LiveVersions(ctx context.Context, p *ent.Project, action Action, t PackageType, name string, prop *Property) ([]*ent.PackageVersion, error) {
+	if err := s.AuthorizeProject(ctx, p, action); err != nil {
+		return nil, err
+	}
+	where := livePackage(p.ID, t, name)
+	if prop != nil {
+		where = append(where, packageversion.HasPropertiesWith(packageproperty.Name(prop.Name),
+			packageproperty.Value(prop.Value)))
+	}
+	rows, err := s.client.PackageVersion.Query().Where(where...).
+		Order(ent.Desc(packageversion.FieldCreatedAt), ent.Desc(packageversion.FieldID)).Limit(100).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	return rows, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/applicationsetting"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 )
 
 // DuplicatePolicy is a group's rule for re-uploading a file name into a version of
@@ -171,4 +172,102 @@ func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSetting
 	}
 	s.log.InfoContext(ctx, "instance settings changed", "by", auth.FromContext(ctx).Username)
 	return s.instanceSettings(ctx)
+}
+
+// GroupFlags returns a group's format flags (group Owner, as PackageSettings): every
+// flag a registered format declares, with the group's value or the default.
+func (s *Service) GroupFlags(ctx context.Context, g *ent.Group) (map[PackageType]map[string]bool, error) {
+	if err := s.AuthorizeGroup(ctx, g, ManageGroup); err != nil {
+		return nil, err
+	}
+	return s.groupFlags(ctx, s.client, g.ID)
+}
+
+func (s *Service) groupFlags(ctx context.Context, c *ent.Client, groupID int) (map[PackageType]map[string]bool, error) {
+	out := map[PackageType]map[string]bool{}
+	s.formats.mu.RLock()
+	for t, f := range s.formats.byType {
+		for name, def := range f.GroupFlags {
+			if out[t] == nil {
+				out[t] = map[string]bool{}
+			}
+			out[t][name] = def
+		}
+	}
+	s.formats.mu.RUnlock()
+	rows, err := c.FormatFlag.Query().Where(formatflag.GroupID(groupID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if flags := out[PackageType(r.PackageType)]; flags != nil {
+			if _, declared := flags[r.Name]; declared {
+				flags[r.Name] = r.Enabled
+			}
+		}
+	}
+	return out, nil
+}
+
+// GroupFlag reads one format flag of the group that governs a scope: the group
+// itself, or a project's group (a personal project has only the default). It does
+// not authorize: the flag decides how a request is answered, and the caller
+// authorizes what it then reads.
+func (s *Service) GroupFlag(ctx context.Context, sc Scope, t PackageType, name string) (bool, error) {
+	f, _ := s.format(t)
+	def, declared := f.GroupFlags[name]
+	if !declared {
+		return false, fmt.Errorf("format %s declares no flag %q", t, name)
+	}
+	var groupID int
+	switch {
+	case sc.Group != nil:
+		groupID = sc.Group.ID
+	case sc.Project != nil && sc.Project.GroupID != nil:
+		groupID = *sc.Project.GroupID
+	default:
+		return def, nil
+	}
+	r, err := s.client.FormatFlag.Query().Where(formatflag.GroupID(groupID),
+		formatflag.PackageTypeEQ(formatflag.PackageType(t)), formatflag.Name(name)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return def, nil
+	case err != nil:
+		return false, err
+	}
+	return r.Enabled, nil
+}
+
+// SetGroupFlags changes format flags of a group (group Owner, as
+// UpdatePackageSettings); a flag the format does not declare is a bad parameter.
+func (s *Service) SetGroupFlags(ctx context.Context, g *ent.Group, t PackageType, flags map[string]bool) (map[PackageType]map[string]bool, error) {
+	if err := s.AuthorizeGroup(ctx, g, ManageGroup); err != nil {
+		return nil, err
+	}
+	f, _ := s.format(t)
+	names := make([]string, 0, len(flags))
+	for name := range flags {
+		if _, ok := f.GroupFlags[name]; !ok {
+			return nil, InvalidParam(string(t) + "_" + name)
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var out map[PackageType]map[string]bool
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		for _, name := range names {
+			err := tx.FormatFlag.Create().SetGroupID(g.ID).SetPackageType(formatflag.PackageType(t)).
+				SetName(name).SetEnabled(flags[name]).
+				OnConflictColumns(formatflag.FieldGroupID, formatflag.FieldPackageType, formatflag.FieldName).
+				UpdateEnabled().UpdateUpdatedAt().Exec(ctx)
+			if err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = s.groupFlags(ctx, tx.Client(), g.ID)
+		return err
+	})
+	return out, err
 }

@@ -131,3 +131,45 @@ func (s *Service) RemoveTag(ctx context.Context, in TagInput) error {
 		return nil
 	})
 }
+
+// maxLabels bounds the labels of one version (a nuspec's tags), and maxLabel one label.
+const (
+	maxLabels = 100
+	maxLabel  = 255
+)
+
+// setLabels makes labels the tags of one version, in place of the ones it had;
+// other versions keep theirs (labels, unlike tags, may sit on many versions).
+func setLabels(ctx context.Context, tx *ent.Tx, packageID int, labels []string) error {
+	if len(labels) > maxLabels {
+		return Errorf(ErrInvalid, "at most %d tags are allowed, got %d", maxLabels, len(labels))
+	}
+	want := map[string]bool{}
+	for _, l := range labels {
+		if l == "" || len(l) > maxLabel {
+			return Errorf(ErrInvalid, "tag %.40q is empty or longer than %d characters", l, maxLabel)
+		}
+		want[l] = true
+	}
+	have, err := tx.PackageTag.Query().Where(packagetag.PackageID(packageID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range have {
+		if want[h.Name] {
+			delete(want, h.Name)
+			continue
+		}
+		if _, err := tx.PackageTag.Delete().Where(packagetag.ID(h.ID)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	for l := range want {
+		err := tx.PackageTag.Create().SetName(l).SetPackageID(packageID).
+			OnConflictColumns(packagetag.FieldPackageID, packagetag.FieldName).DoNothing().Exec(ctx)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return nil
+}

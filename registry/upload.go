@@ -127,10 +127,19 @@ type UploadVersion struct {
 	// version's.
 	Metadata      any
 	MergeMetadata bool
+	// ReplaceMetadata stores Metadata on an existing version too, in place of what
+	// it had (formats whose every upload carries the whole manifest).
+	ReplaceMetadata bool
 	// Properties are indexed name/value pairs added to the version.
 	Properties []Property
-	// Tags are moved onto the version in the same transaction.
+	// Tags are moved onto the version in the same transaction (a tag names one
+	// version of a package, as npm's dist-tags).
 	Tags []string
+	// Labels, with SetLabels, become the version's tags in place of the ones it
+	// had, leaving other versions' alone (labels that many versions carry, as a
+	// nuspec's tags).
+	Labels    []string
+	SetLabels bool
 }
 
 // Publish verifies each file against its declared digests and duplicate rule, and
@@ -160,6 +169,7 @@ func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFi
 		}
 		if i == 0 {
 			ins[i].Properties, ins[i].Tags = v.Properties, v.Tags
+			ins[i].Labels, ins[i].SetLabels = v.Labels, v.SetLabels
 		}
 		if ins[i].NormalizedName == "" {
 			ins[i].NormalizedName = v.Name
@@ -169,11 +179,27 @@ func (u *Upload) Publish(ctx context.Context, v UploadVersion, files ...UploadFi
 		}
 		received[i] = f.File
 	}
-	return u.publish(ctx, ins, received, v.MergeMetadata)
+	update := keepMetadata
+	switch {
+	case v.ReplaceMetadata:
+		update = replaceMetadata
+	case v.MergeMetadata:
+		update = mergeMetadata
+	}
+	return u.publish(ctx, ins, received, update)
 }
 
+// metadataUpdate says what a publish into an existing version does to its metadata.
+type metadataUpdate int
+
+const (
+	keepMetadata metadataUpdate = iota
+	mergeMetadata
+	replaceMetadata
+)
+
 // publish verifies and records received files, as Publish describes.
-func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*Received, mergeMetadata bool) ([]*ent.PackageFile, error) {
+func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*Received, update metadataUpdate) ([]*ent.PackageFile, error) {
 	s := u.s
 	for i := range ins {
 		if err := verifyDigests(ins[i], files[i].sp); err != nil {
@@ -197,8 +223,12 @@ func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*R
 			}
 			out[i] = f
 		}
-		if mergeMetadata && len(out) > 0 {
+		switch {
+		case len(out) == 0:
+		case update == mergeMetadata:
 			return mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
+		case update == replaceMetadata:
+			return tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
 		}
 		return nil
 	})

@@ -28,6 +28,7 @@ import (
 
 	_ "github.com/lib/pq"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -361,4 +362,13 @@ func (e *Env) Do(method, path string, body io.Reader, headers ...string) *Respon
 		out.Sent = counted.n.Load()
 	}
 	return out
+}
+
+// TokenContext is a context acting as the holder of a token (personal, deploy or
+// job), resolved as a request carrying it would be.
+func (e *Env) TokenContext(secret string) context.Context {
+	e.T.Helper()
+	v, err := e.Svc.ResolveCredential(context.Background(), auth.Credential{Source: auth.FromAPIKey, Secret: secret})
+	e.must(err)
+	return auth.NewContext(context.Background(), v)
 }

@@ -44,8 +44,9 @@ type Probe interface {
 	Type() registry.PackageType
 	// Levels lists where the format serves reads: project, group, instance.
 	Levels() []compat.Level
-	// NewPkg returns a package version for a case in project, unique for id;
-	// content is the file's bytes.
+	// NewPkg returns a package version for a case in project, the same for the same
+	// id; content is what its file holds (the file is content itself, or a
+	// format's archive of it: Pkg.Content is the file as uploaded).
 	NewPkg(project, id string, content []byte) Pkg
 	// Upload publishes pkg into the project with the format's own request.
 	Upload(e *Env, project string, pkg Pkg, headers ...string) *Response
@@ -114,7 +115,7 @@ func formatCases(t *testing.T, p Probe) {
 	t.Run("download at every level", func(t *testing.T) {
 		for _, l := range levels {
 			res := p.Download(e, l, refs[l], pkg, root...)
-			if res.Status != http.StatusOK || !bytes.Equal(res.Body, content) {
+			if res.Status != http.StatusOK || !bytes.Equal(res.Body, pkg.Content) {
 				t.Errorf("level %d: %d %q", l, res.Status, res.Body)
 			}
 		}
@@ -131,15 +132,14 @@ func formatCases(t *testing.T, p Probe) {
 		}
 	})
 	t.Run("duplicate by the format's rule", func(t *testing.T) {
-		again := pkg
-		again.Content = []byte("other bytes under the same name\n")
+		again := p.NewPkg("suite/lib", "main", []byte("other bytes under the same name\n"))
 		res := p.Upload(e, "suite/lib", again, root...)
 		switch p.Duplicates() {
 		case DuplicatesRefused:
 			if !isClientError(res) {
 				t.Fatalf("second upload: %d %s", res.Status, res.Body)
 			}
-			if res := p.Download(e, compat.ProjectLevel, "suite/lib", pkg, root...); !bytes.Equal(res.Body, content) {
+			if res := p.Download(e, compat.ProjectLevel, "suite/lib", pkg, root...); !bytes.Equal(res.Body, pkg.Content) {
 				t.Fatalf("a refused duplicate replaced the file: %q", res.Body)
 			}
 		case DuplicatesBySetting:

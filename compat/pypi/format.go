@@ -79,12 +79,7 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
+	s := compat.NonEmpty
 	return &Metadata{AuthorEmail: s(m.AuthorEmail), Description: s(m.Description),
 		DescriptionContentType: s(m.DescriptionContentType), Keywords: s(m.Keywords),
 		MetadataVersion: s(m.MetadataVersion), RequiredPython: s(m.RequiresPython), Summary: s(m.Summary)}, nil

@@ -43,6 +43,8 @@ const (
 	EdgeDeployTokens = "deploy_tokens"
 	// EdgeDuplicateSettings holds the string denoting the duplicate_settings edge name in mutations.
 	EdgeDuplicateSettings = "duplicate_settings"
+	// EdgeFormatFlags holds the string denoting the format_flags edge name in mutations.
+	EdgeFormatFlags = "format_flags"
 	// Table holds the table name of the group in the database.
 	Table = "groups"
 	// ParentTable is the table that holds the parent relation/edge.
@@ -81,6 +83,13 @@ const (
 	DuplicateSettingsInverseTable = "duplicate_settings"
 	// DuplicateSettingsColumn is the table column denoting the duplicate_settings relation/edge.
 	DuplicateSettingsColumn = "group_id"
+	// FormatFlagsTable is the table that holds the format_flags relation/edge.
+	FormatFlagsTable = "format_flags"
+	// FormatFlagsInverseTable is the table name for the FormatFlag entity.
+	// It exists in this package in order to avoid circular dependency with the "formatflag" package.
+	FormatFlagsInverseTable = "format_flags"
+	// FormatFlagsColumn is the table column denoting the format_flags relation/edge.
+	FormatFlagsColumn = "group_id"
 )
 
 // Columns holds all SQL columns for group fields.
@@ -277,6 +286,20 @@ func ByDuplicateSettings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption
 		sqlgraph.OrderByNeighborTerms(s, newDuplicateSettingsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByFormatFlagsCount orders the results by format_flags count.
+func ByFormatFlagsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFormatFlagsStep(), opts...)
+	}
+}
+
+// ByFormatFlags orders the results by format_flags terms.
+func ByFormatFlags(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFormatFlagsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newParentStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -317,6 +340,13 @@ func newDuplicateSettingsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(DuplicateSettingsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, DuplicateSettingsTable, DuplicateSettingsColumn),
+	)
+}
+func newFormatFlagsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FormatFlagsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FormatFlagsTable, FormatFlagsColumn),
 	)
 }
 

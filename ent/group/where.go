@@ -548,6 +548,29 @@ func HasDuplicateSettingsWith(preds ...predicate.DuplicateSetting) predicate.Gro
 	})
 }
 
+// HasFormatFlags applies the HasEdge predicate on the "format_flags" edge.
+func HasFormatFlags() predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FormatFlagsTable, FormatFlagsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFormatFlagsWith applies the HasEdge predicate on the "format_flags" edge with a given conditions (other predicates).
+func HasFormatFlagsWith(preds ...predicate.FormatFlag) predicate.Group {
+	return predicate.Group(func(s *sql.Selector) {
+		step := newFormatFlagsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Group) predicate.Group {
 	return predicate.Group(sql.AndPredicates(predicates...))

@@ -69,6 +69,18 @@ func (f DuplicateSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DuplicateSettingMutation", m)
 }
 
+// The FormatFlagFunc type is an adapter to allow the use of ordinary
+// function as FormatFlag mutator.
+type FormatFlagFunc func(context.Context, *ent.FormatFlagMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FormatFlagFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FormatFlagMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FormatFlagMutation", m)
+}
+
 // The GroupFunc type is an adapter to allow the use of ordinary
 // function as Group mutator.
 type GroupFunc func(context.Context, *ent.GroupMutation) (ent.Value, error)

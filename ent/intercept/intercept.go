@@ -13,6 +13,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/duplicatesetting"
+	"github.com/pkgreg/registry/ent/formatflag"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
@@ -219,6 +220,33 @@ func (f TraverseDuplicateSetting) Traverse(ctx context.Context, q ent.Query) err
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DuplicateSettingQuery", q)
+}
+
+// The FormatFlagFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FormatFlagFunc func(context.Context, *ent.FormatFlagQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FormatFlagFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FormatFlagQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FormatFlagQuery", q)
+}
+
+// The TraverseFormatFlag type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFormatFlag func(context.Context, *ent.FormatFlagQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFormatFlag) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFormatFlag) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FormatFlagQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FormatFlagQuery", q)
 }
 
 // The GroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -612,6 +640,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DeployTokenQuery, predicate.DeployToken, deploytoken.OrderOption]{typ: ent.TypeDeployToken, tq: q}, nil
 	case *ent.DuplicateSettingQuery:
 		return &query[*ent.DuplicateSettingQuery, predicate.DuplicateSetting, duplicatesetting.OrderOption]{typ: ent.TypeDuplicateSetting, tq: q}, nil
+	case *ent.FormatFlagQuery:
+		return &query[*ent.FormatFlagQuery, predicate.FormatFlag, formatflag.OrderOption]{typ: ent.TypeFormatFlag, tq: q}, nil
 	case *ent.GroupQuery:
 		return &query[*ent.GroupQuery, predicate.Group, group.OrderOption]{typ: ent.TypeGroup, tq: q}, nil
 	case *ent.MembershipQuery:

@@ -146,6 +146,37 @@ var (
 			},
 		},
 	}
+	// FormatFlagsColumns holds the columns for the "format_flags" table.
+	FormatFlagsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "package_type", Type: field.TypeEnum, Enums: []string{"maven", "npm", "conan", "nuget", "pypi", "composer", "generic", "golang", "debian", "rubygems", "helm", "terraform_module", "rpm", "ml_model", "cargo"}},
+		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "enabled", Type: field.TypeBool},
+		{Name: "group_id", Type: field.TypeInt},
+	}
+	// FormatFlagsTable holds the schema information for the "format_flags" table.
+	FormatFlagsTable = &schema.Table{
+		Name:       "format_flags",
+		Columns:    FormatFlagsColumns,
+		PrimaryKey: []*schema.Column{FormatFlagsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "format_flags_groups_format_flags",
+				Columns:    []*schema.Column{FormatFlagsColumns[6]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "formatflag_group_id_package_type_name",
+				Unique:  true,
+				Columns: []*schema.Column{FormatFlagsColumns[6], FormatFlagsColumns[3], FormatFlagsColumns[4]},
+			},
+		},
+	}
 	// GroupsColumns holds the columns for the "groups" table.
 	GroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -664,6 +695,7 @@ var (
 		CiJobsTable,
 		DeployTokensTable,
 		DuplicateSettingsTable,
+		FormatFlagsTable,
 		GroupsTable,
 		MembershipsTable,
 		PackageBuildInfosTable,
@@ -688,6 +720,7 @@ func init() {
 	DeployTokensTable.ForeignKeys[0].RefTable = GroupsTable
 	DeployTokensTable.ForeignKeys[1].RefTable = ProjectsTable
 	DuplicateSettingsTable.ForeignKeys[0].RefTable = GroupsTable
+	FormatFlagsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[0].RefTable = GroupsTable
 	GroupsTable.ForeignKeys[1].RefTable = ProjectsTable
 	MembershipsTable.ForeignKeys[0].RefTable = GroupsTable

@@ -21,6 +21,9 @@ type DeployToken func(*sql.Selector)
 // DuplicateSetting is the predicate function for duplicatesetting builders.
 type DuplicateSetting func(*sql.Selector)
 
+// FormatFlag is the predicate function for formatflag builders.
+type FormatFlag func(*sql.Selector)
+
 // Group is the predicate function for group builders.
 type Group func(*sql.Selector)
 

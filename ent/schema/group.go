@@ -33,6 +33,7 @@ func (Group) Edges() []ent.Edge {
 		edge.To("memberships", Membership.Type),
 		edge.To("deploy_tokens", DeployToken.Type),
 		edge.To("duplicate_settings", DuplicateSetting.Type),
+		edge.To("format_flags", FormatFlag.Type),
 	}
 }
 

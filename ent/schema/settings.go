@@ -40,6 +40,41 @@ func (DuplicateSetting) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("group_id", "package_type").Unique()}
 }
 
+// FormatFlag is a group's on/off setting of one format beyond duplicates (GitLab's
+// nuget_symbol_server_enabled namespace setting): one row per group, format and
+// flag; a missing row means the format's default.
+type FormatFlag struct{ ent.Schema }
+
+// Mixin of the FormatFlag.
+func (FormatFlag) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the FormatFlag.
+func (FormatFlag) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("group_id"),
+		field.Enum("package_type").Values(PackageTypes...),
+		field.String("name").NotEmpty().MaxLen(64).Comment("The flag, as the format registered it."),
+		field.Bool("enabled"),
+	}
+}
+
+// Edges of the FormatFlag.
+func (FormatFlag) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("group", Group.Type).Ref("format_flags").Field("group_id").Unique().Required(),
+	}
+}
+
+// Indexes of the FormatFlag.
+func (FormatFlag) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("group_id", "package_type", "name").Unique()}
+}
+
+// Annotations of the FormatFlag.
+func (FormatFlag) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
 // PlanLimit overrides the instance-wide maximum file size of one package format
 // (GitLab's plan_limits); formats without a row use GitLab's defaults.
 type PlanLimit struct{ ent.Schema }
