@@ -83,7 +83,8 @@ func (r *groupResolver) Packages(ctx context.Context, obj *ent.Group, sort *mode
 
 // PackageSettings is the resolver for the packageSettings field.
 func (r *groupResolver) PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error) {
-	return orNil(packageSettings(r.svc.PackageSettings(ctx, obj)))
+	ps, err := r.svc.PackageSettings(ctx, obj)
+	return orNil(r.packageSettings(ctx, obj, ps, err))
 }
 
 // GroupMembers is the resolver for the groupMembers field.
@@ -261,7 +262,15 @@ func (r *mutationResolver) UpdateNamespacePackageSettings(ctx context.Context, i
 		set(registry.PackageTypeMaven, input.MavenDuplicatesAllowed, input.MavenDuplicateExceptionRegex)
 		set(registry.PackageTypeNuGet, input.NugetDuplicatesAllowed, input.NugetDuplicateExceptionRegex)
 		set(registry.PackageTypeTerraformModule, input.TerraformModuleDuplicatesAllowed, input.TerraformModuleDuplicateExceptionRegex)
-		out.PackageSettings, err = packageSettings(r.svc.UpdatePackageSettings(ctx, g, in))
+		if input.NugetSymbolServerEnabled != nil {
+			_, err = r.svc.SetGroupFlags(ctx, g, registry.PackageTypeNuGet,
+				map[string]bool{"symbol_server_enabled": *input.NugetSymbolServerEnabled})
+		}
+		if err == nil {
+			var ps map[registry.PackageType]registry.DuplicatePolicy
+			ps, err = r.svc.UpdatePackageSettings(ctx, g, in)
+			out.PackageSettings, err = r.packageSettings(ctx, g, ps, err)
+		}
 	}
 	out.Errors, err = payloadErrors(err)
 	return out, err
@@ -639,9 +648,19 @@ func (r *packageResolver) MavenURL(ctx context.Context, obj *ent.PackageVersion)
 	return r.formatURL(ctx, obj, "maven", "/packages/maven")
 }
 
+// NugetURL is the resolver for the nugetUrl field.
+func (r *packageResolver) NugetURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
+	return r.formatURL(ctx, obj, "nuget", "/packages/nuget/index.json")
+}
+
 // GenericURL is the resolver for the genericUrl field.
 func (r *packageResolver) GenericURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
 	return r.formatURL(ctx, obj, "generic", fmt.Sprintf("/packages/generic/%s/%s", obj.Name, obj.Version))
+}
+
+// DependencyLinks is the resolver for the dependencyLinks field.
+func (r *packageResolver) DependencyLinks(ctx context.Context, obj *ent.PackageVersion, first *int) (*model.PackageDependencyLinkConnection, error) {
+	return r.dependencyLinks(obj, first)
 }
 
 // Nodes is the resolver for the nodes field.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pkgreg/registry/ent"
@@ -143,6 +144,54 @@ func (r *packageResolver) packageMetadata(p *ent.PackageVersion) (model.PackageM
 	return u, nil
 }
 
+// maxDependencyLinks bounds the dependency links one version shows.
+const maxDependencyLinks = 1000
+
+// dependencyLinks renders the dependencies a version's format lists, with the
+// format's link metadata; first bounds them (default and most: 1000).
+func (r *packageResolver) dependencyLinks(p *ent.PackageVersion, first *int) (*model.PackageDependencyLinkConnection, error) {
+	deps, err := r.svc.Dependencies(p)
+	if err != nil {
+		return nil, err
+	}
+	n := maxDependencyLinks
+	if first != nil {
+		if *first < 0 {
+			return nil, registry.InvalidParam("first")
+		}
+		n = min(*first, n)
+	}
+	out := &model.PackageDependencyLinkConnection{Count: len(deps), Nodes: []*model.PackageDependencyLink{}}
+	for i, d := range deps[:min(n, len(deps))] {
+		link := &model.PackageDependencyLink{ID: fmt.Sprintf("gid://gitlab/Packages::DependencyLink/%d-%d", p.ID, i),
+			DependencyType: upper[model.PackageDependencyType](dependencyType(d.Type)),
+			Dependency: &model.PackageDependency{ID: fmt.Sprintf("gid://gitlab/Packages::Dependency/%d-%d", p.ID, i),
+				Name: d.Name, VersionPattern: d.VersionPattern}}
+		if d.Metadata != nil {
+			m, ok := d.Metadata.(model.DependencyLinkMetadata)
+			if !ok {
+				return nil, fmt.Errorf("%s dependency metadata %T is not a DependencyLinkMetadata member", p.PackageType, d.Metadata)
+			}
+			link.Metadata = m
+		}
+		out.Nodes = append(out.Nodes, link)
+	}
+	return out, nil
+}
+
+// dependencyType spells a registry dependency type as GitLab's enum value
+// (devDependencies is DEV_DEPENDENCIES).
+func dependencyType(t string) string {
+	var b strings.Builder
+	for _, c := range t {
+		if c >= 'A' && c <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // accessTokens renders a project's or group's access tokens; a viewer who may not
 // manage them gets null.
 func accessTokens(ts []registry.AccessToken, err error) ([]*model.AccessToken, error) {
@@ -170,7 +219,11 @@ var duplicateDefaults = map[registry.PackageType]bool{
 }
 
 // packageSettings renders a group's duplicate policies in GitLab's PackageSettings shape.
-func packageSettings(ps map[registry.PackageType]registry.DuplicatePolicy, err error) (*model.PackageSettings, error) {
+func (r *Resolver) packageSettings(ctx context.Context, g *ent.Group, ps map[registry.PackageType]registry.DuplicatePolicy, err error) (*model.PackageSettings, error) {
+	if err != nil {
+		return nil, err
+	}
+	flags, err := r.svc.GroupFlags(ctx, g)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +238,7 @@ func packageSettings(ps map[registry.PackageType]registry.DuplicatePolicy, err e
 	out.GenericDuplicatesAllowed, out.GenericDuplicateExceptionRegex = get(registry.PackageTypeGeneric)
 	out.MavenDuplicatesAllowed, out.MavenDuplicateExceptionRegex = get(registry.PackageTypeMaven)
 	out.NugetDuplicatesAllowed, out.NugetDuplicateExceptionRegex = get(registry.PackageTypeNuGet)
+	out.NugetSymbolServerEnabled = flags[registry.PackageTypeNuGet]["symbol_server_enabled"]
 	out.TerraformModuleDuplicatesAllowed, out.TerraformModuleDuplicateExceptionRegex = get(registry.PackageTypeTerraformModule)
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/compat/generic"
 	"github.com/pkgreg/registry/compat/maven"
+	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/npm"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/compat/rest"
@@ -27,6 +28,7 @@ func Formats(svc *registry.Service) []compat.Format {
 		npm.New(svc),
 		pypi.New(svc),
 		maven.New(svc),
+		nuget.New(svc),
 	}
 }
 

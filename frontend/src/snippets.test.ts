@@ -83,6 +83,54 @@ describe('Maven', () => {
   });
 });
 
+describe('NuGet', () => {
+  const p: SnippetPackage = { ...base, type: 'NUGET', name: 'Acme.Lib' };
+  const project = 'https://registry.example.com/api/v4/projects/7/packages/nuget/index.json';
+  const group = 'https://registry.example.com/api/v4/groups/3/-/packages/nuget/index.json';
+  it('installs the exact version with dotnet, nuget and a PackageReference', () => {
+    expect(code(p, 'install', 'dotnet command')).toBe('dotnet add package Acme.Lib --version 1.2.3');
+    expect(code(p, 'install', 'nuget command')).toBe('nuget install Acme.Lib -Version 1.2.3 -Source gitlab');
+    expect(code(p, 'install', 'PackageReference')).toBe('<PackageReference Include="Acme.Lib" Version="1.2.3" />');
+  });
+  it('adds the project source as gitlab in nuget.config and with either CLI', () => {
+    expect(code(p, 'project', 'nuget.config')).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n' +
+        '<configuration>\n' +
+        '  <packageSources>\n' +
+        '    <clear />\n' +
+        `    <add key="gitlab" value="${project}" />\n` +
+        '  </packageSources>\n' +
+        '  <packageSourceCredentials>\n' +
+        '    <gitlab>\n' +
+        '      <add key="Username" value="<your_username>" />\n' +
+        '      <add key="ClearTextPassword" value="<your_personal_access_token>" />\n' +
+        '    </gitlab>\n' +
+        '  </packageSourceCredentials>\n' +
+        '</configuration>',
+    );
+    expect(code(p, 'project', 'dotnet command')).toBe(
+      `dotnet nuget add source "${project}" --name gitlab --username <your_username> --password <your_personal_access_token> --store-password-in-clear-text`,
+    );
+    expect(code(p, 'project', 'nuget command')).toBe(
+      `nuget source Add -Name gitlab -Source "${project}" -UserName <your_username> -Password <your_personal_access_token>`,
+    );
+  });
+  it('uses the group index at group level, only when the project is in a group', () => {
+    expect(code(p, 'group', 'nuget.config')).toContain(`<add key="gitlab" value="${group}" />`);
+    expect(code(p, 'group', 'nuget.config')).toContain('<add key="ClearTextPassword" value="<your_personal_access_token>" />');
+    const solo = { ...p, groupId: null, groupPath: null };
+    expect(snippets(solo).map((s) => s.id)).toEqual(['install', 'project', 'publish']);
+    expect(JSON.stringify(snippets(solo))).not.toContain('/groups/');
+    expect(snippets(p).map((s) => s.id)).toEqual(['install', 'project', 'group', 'publish']);
+  });
+  it('pushes the .nupkg of the version to the gitlab source', () => {
+    expect(code(p, 'publish', 'nuget push')).toBe('nuget push Acme.Lib.1.2.3.nupkg -Source gitlab -ApiKey <your_personal_access_token>');
+    expect(code(p, 'publish', 'dotnet nuget push')).toBe(
+      'dotnet nuget push Acme.Lib.1.2.3.nupkg --source gitlab --api-key <your_personal_access_token>',
+    );
+  });
+});
+
 describe('generic', () => {
   const p: SnippetPackage = { ...base, type: 'GENERIC', name: 'tool', files: ['tool.tar.gz', "it's.bin"] };
   it('downloads each file with curl, quoting names for the shell', () => {

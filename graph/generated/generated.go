@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/pkgreg/registry/compat/maven"
 	"github.com/pkgreg/registry/compat/npm"
+	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/model"
@@ -281,9 +282,22 @@ type ComplexityRoot struct {
 		PackageJSON func(childComplexity int) int
 	}
 
+	NugetDependencyLinkMetadata struct {
+		ID              func(childComplexity int) int
+		TargetFramework func(childComplexity int) int
+	}
+
+	NugetMetadata struct {
+		ID         func(childComplexity int) int
+		IconURL    func(childComplexity int) int
+		LicenseURL func(childComplexity int) int
+		ProjectURL func(childComplexity int) int
+	}
+
 	Package struct {
 		CanDestroy      func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		DependencyLinks func(childComplexity int, first *int) int
 		GenericURL      func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Links           func(childComplexity int) int
@@ -291,6 +305,7 @@ type ComplexityRoot struct {
 		Metadata        func(childComplexity int) int
 		Name            func(childComplexity int) int
 		NpmURL          func(childComplexity int) int
+		NugetURL        func(childComplexity int) int
 		PackageFiles    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		PackageType     func(childComplexity int) int
 		Pipelines       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -312,6 +327,24 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	PackageDependency struct {
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		VersionPattern func(childComplexity int) int
+	}
+
+	PackageDependencyLink struct {
+		Dependency     func(childComplexity int) int
+		DependencyType func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Metadata       func(childComplexity int) int
+	}
+
+	PackageDependencyLinkConnection struct {
+		Count func(childComplexity int) int
+		Nodes func(childComplexity int) int
 	}
 
 	PackageEdge struct {
@@ -358,6 +391,7 @@ type ComplexityRoot struct {
 		MavenDuplicatesAllowed                 func(childComplexity int) int
 		NugetDuplicateExceptionRegex           func(childComplexity int) int
 		NugetDuplicatesAllowed                 func(childComplexity int) int
+		NugetSymbolServerEnabled               func(childComplexity int) int
 		TerraformModuleDuplicateExceptionRegex func(childComplexity int) int
 		TerraformModuleDuplicatesAllowed       func(childComplexity int) int
 	}
@@ -667,7 +701,9 @@ type PackageResolver interface {
 	PypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiSetupURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	MavenURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
+	NugetURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	GenericURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
+	DependencyLinks(ctx context.Context, obj *ent.PackageVersion, first *int) (*model.PackageDependencyLinkConnection, error)
 }
 type PackageConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PackageConnection) ([]*ent.PackageVersion, error)
@@ -1778,6 +1814,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NpmMetadata.PackageJSON(childComplexity), true
 
+	case "NugetDependencyLinkMetadata.id":
+		if e.ComplexityRoot.NugetDependencyLinkMetadata.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetDependencyLinkMetadata.ID(childComplexity), true
+	case "NugetDependencyLinkMetadata.targetFramework":
+		if e.ComplexityRoot.NugetDependencyLinkMetadata.TargetFramework == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetDependencyLinkMetadata.TargetFramework(childComplexity), true
+
+	case "NugetMetadata.id":
+		if e.ComplexityRoot.NugetMetadata.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.ID(childComplexity), true
+	case "NugetMetadata.iconUrl":
+		if e.ComplexityRoot.NugetMetadata.IconURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.IconURL(childComplexity), true
+	case "NugetMetadata.licenseUrl":
+		if e.ComplexityRoot.NugetMetadata.LicenseURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.LicenseURL(childComplexity), true
+	case "NugetMetadata.projectUrl":
+		if e.ComplexityRoot.NugetMetadata.ProjectURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.ProjectURL(childComplexity), true
+
 	case "Package.canDestroy":
 		if e.ComplexityRoot.Package.CanDestroy == nil {
 			break
@@ -1790,6 +1864,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.CreatedAt(childComplexity), true
+	case "Package.dependencyLinks":
+		if e.ComplexityRoot.Package.DependencyLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Package_dependencyLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.DependencyLinks(childComplexity, args["first"].(*int)), true
 	case "Package.genericUrl":
 		if e.ComplexityRoot.Package.GenericURL == nil {
 			break
@@ -1832,6 +1917,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.NpmURL(childComplexity), true
+	case "Package.nugetUrl":
+		if e.ComplexityRoot.Package.NugetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.NugetURL(childComplexity), true
 	case "Package.packageFiles":
 		if e.ComplexityRoot.Package.PackageFiles == nil {
 			break
@@ -1961,6 +2052,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageConnection.TotalCount(childComplexity), true
+
+	case "PackageDependency.id":
+		if e.ComplexityRoot.PackageDependency.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependency.ID(childComplexity), true
+	case "PackageDependency.name":
+		if e.ComplexityRoot.PackageDependency.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependency.Name(childComplexity), true
+	case "PackageDependency.versionPattern":
+		if e.ComplexityRoot.PackageDependency.VersionPattern == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependency.VersionPattern(childComplexity), true
+
+	case "PackageDependencyLink.dependency":
+		if e.ComplexityRoot.PackageDependencyLink.Dependency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLink.Dependency(childComplexity), true
+	case "PackageDependencyLink.dependencyType":
+		if e.ComplexityRoot.PackageDependencyLink.DependencyType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLink.DependencyType(childComplexity), true
+	case "PackageDependencyLink.id":
+		if e.ComplexityRoot.PackageDependencyLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLink.ID(childComplexity), true
+	case "PackageDependencyLink.metadata":
+		if e.ComplexityRoot.PackageDependencyLink.Metadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLink.Metadata(childComplexity), true
+
+	case "PackageDependencyLinkConnection.count":
+		if e.ComplexityRoot.PackageDependencyLinkConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLinkConnection.Count(childComplexity), true
+	case "PackageDependencyLinkConnection.nodes":
+		if e.ComplexityRoot.PackageDependencyLinkConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDependencyLinkConnection.Nodes(childComplexity), true
 
 	case "PackageEdge.cursor":
 		if e.ComplexityRoot.PackageEdge.Cursor == nil {
@@ -2118,6 +2266,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageSettings.NugetDuplicatesAllowed(childComplexity), true
+	case "PackageSettings.nugetSymbolServerEnabled":
+		if e.ComplexityRoot.PackageSettings.NugetSymbolServerEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageSettings.NugetSymbolServerEnabled(childComplexity), true
 	case "PackageSettings.terraformModuleDuplicateExceptionRegex":
 		if e.ComplexityRoot.PackageSettings.TerraformModuleDuplicateExceptionRegex == nil {
 			break
@@ -3441,8 +3595,40 @@ type Package implements Node {
   pypiUrl: String
   pypiSetupUrl: String
   mavenUrl: String
+  nugetUrl: String
   genericUrl: String
+  "What the version depends on, as its format's metadata lists it (at most 1000)."
+  dependencyLinks(first: Int): PackageDependencyLinkConnection
 }
+
+type PackageDependencyLinkConnection {
+  count: Int!
+  nodes: [PackageDependencyLink]
+}
+
+"One dependency of a package version."
+type PackageDependencyLink {
+  id: ID!
+  dependencyType: PackageDependencyType!
+  dependency: PackageDependency
+  metadata: DependencyLinkMetadata
+}
+
+type PackageDependency {
+  id: ID!
+  name: String!
+  versionPattern: String!
+}
+
+enum PackageDependencyType {
+  DEPENDENCIES
+  DEV_DEPENDENCIES
+  BUNDLE_DEPENDENCIES
+  PEER_DEPENDENCIES
+}
+
+"Format-specific dependency link metadata: each format adds its type (compat/<format>/<format>.graphqls)."
+union DependencyLinkMetadata
 
 type PackageConnection {
   count: Int!
@@ -3534,6 +3720,8 @@ type PackageSettings {
   mavenDuplicateExceptionRegex: String
   nugetDuplicatesAllowed: Boolean!
   nugetDuplicateExceptionRegex: String
+  "Whether the group's projects serve their NuGet symbol files (the symbol server)."
+  nugetSymbolServerEnabled: Boolean!
   terraformModuleDuplicatesAllowed: Boolean!
   terraformModuleDuplicateExceptionRegex: String
 }
@@ -3719,6 +3907,7 @@ input UpdateNamespacePackageSettingsInput {
   mavenDuplicateExceptionRegex: String
   nugetDuplicatesAllowed: Boolean
   nugetDuplicateExceptionRegex: String
+  nugetSymbolServerEnabled: Boolean
   terraformModuleDuplicatesAllowed: Boolean
   terraformModuleDuplicateExceptionRegex: String
 }
@@ -3980,6 +4169,24 @@ type NpmMetadata {
   packageJson: JSON
   "The deprecation message, if the version is deprecated."
   deprecated: String
+}
+`, BuiltIn: false},
+	{Name: "../../compat/nuget/nuget.graphqls", Input: `extend union PackageMetadata = NugetMetadata
+
+"A NuGet version's metadata from its nuspec (GitLab's packages_nuget_metadata)."
+type NugetMetadata {
+  id: ID!
+  iconUrl: String
+  licenseUrl: String
+  projectUrl: String
+}
+
+extend union DependencyLinkMetadata = NugetDependencyLinkMetadata
+
+"The target framework of a NuGet dependency (GitLab's packages_nuget_dependency_link_metadata)."
+type NugetDependencyLinkMetadata {
+  id: ID!
+  targetFramework: String!
 }
 `, BuiltIn: false},
 	{Name: "../../compat/pypi/pypi.graphqls", Input: `extend union PackageMetadata = PypiMetadata
@@ -4396,8 +4603,12 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_pypiSetupUrl(ctx, field)
 	case "mavenUrl":
 		return ec.fieldContext_Package_mavenUrl(ctx, field)
+	case "nugetUrl":
+		return ec.fieldContext_Package_nugetUrl(ctx, field)
 	case "genericUrl":
 		return ec.fieldContext_Package_genericUrl(ctx, field)
+	case "dependencyLinks":
+		return ec.fieldContext_Package_dependencyLinks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
 }
@@ -4414,6 +4625,42 @@ func (ec *executionContext) childFields_PackageConnection(ctx context.Context, f
 		return ec.fieldContext_PackageConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDependency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PackageDependency_id(ctx, field)
+	case "name":
+		return ec.fieldContext_PackageDependency_name(ctx, field)
+	case "versionPattern":
+		return ec.fieldContext_PackageDependency_versionPattern(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDependency", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDependencyLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PackageDependencyLink_id(ctx, field)
+	case "dependencyType":
+		return ec.fieldContext_PackageDependencyLink_dependencyType(ctx, field)
+	case "dependency":
+		return ec.fieldContext_PackageDependencyLink_dependency(ctx, field)
+	case "metadata":
+		return ec.fieldContext_PackageDependencyLink_metadata(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDependencyLink", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDependencyLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PackageDependencyLinkConnection_count(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PackageDependencyLinkConnection_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDependencyLinkConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4504,6 +4751,8 @@ func (ec *executionContext) childFields_PackageSettings(ctx context.Context, fie
 		return ec.fieldContext_PackageSettings_nugetDuplicatesAllowed(ctx, field)
 	case "nugetDuplicateExceptionRegex":
 		return ec.fieldContext_PackageSettings_nugetDuplicateExceptionRegex(ctx, field)
+	case "nugetSymbolServerEnabled":
+		return ec.fieldContext_PackageSettings_nugetSymbolServerEnabled(ctx, field)
 	case "terraformModuleDuplicatesAllowed":
 		return ec.fieldContext_PackageSettings_terraformModuleDuplicatesAllowed(ctx, field)
 	case "terraformModuleDuplicateExceptionRegex":
@@ -5643,6 +5892,20 @@ func (ec *executionContext) field_Mutation_userUpdate_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_dependencyLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10299,6 +10562,144 @@ func (ec *executionContext) fieldContext_NpmMetadata_deprecated(_ context.Contex
 	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _NugetDependencyLinkMetadata_id(ctx context.Context, field graphql.CollectedField, obj *nuget.DependencyLinkMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetDependencyLinkMetadata_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NugetDependencyLinkMetadata_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetDependencyLinkMetadata", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NugetDependencyLinkMetadata_targetFramework(ctx context.Context, field graphql.CollectedField, obj *nuget.DependencyLinkMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetDependencyLinkMetadata_targetFramework(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetFramework, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NugetDependencyLinkMetadata_targetFramework(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetDependencyLinkMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_id(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_iconUrl(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_iconUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IconURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_iconUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_licenseUrl(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_licenseUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LicenseURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_licenseUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_projectUrl(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_projectUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_projectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Package_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10916,6 +11317,29 @@ func (ec *executionContext) fieldContext_Package_mavenUrl(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Package_nugetUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_nugetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().NugetURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_nugetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Package_genericUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10937,6 +11361,50 @@ func (ec *executionContext) _Package_genericUrl(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Package_genericUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Package_dependencyLinks(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_dependencyLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().DependencyLinks(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageDependencyLinkConnection) graphql.Marshaler {
+			return ec.marshalOPackageDependencyLinkConnection2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLinkConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_dependencyLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDependencyLinkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_dependencyLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PackageConnection_count(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
@@ -11053,6 +11521,231 @@ func (ec *executionContext) fieldContext_PackageConnection_pageInfo(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDependency_id(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependency_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependency_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependency", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependency_name(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependency_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependency_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependency", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependency_versionPattern(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependency_versionPattern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionPattern, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependency_versionPattern(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependency", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependencyLink_id(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependencyLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependencyLink_dependencyType(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLink_dependencyType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DependencyType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PackageDependencyType) graphql.Marshaler {
+			return ec.marshalNPackageDependencyType2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLink_dependencyType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependencyLink", field, false, false, errors.New("field of type PackageDependencyType does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependencyLink_dependency(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLink_dependency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dependency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageDependency) graphql.Marshaler {
+			return ec.marshalOPackageDependency2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLink_dependency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDependencyLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDependency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDependencyLink_metadata(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLink_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metadata, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DependencyLinkMetadata) graphql.Marshaler {
+			return ec.marshalODependencyLinkMetadata2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐDependencyLinkMetadata(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLink_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependencyLink", field, false, false, errors.New("field of type DependencyLinkMetadata does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependencyLinkConnection_count(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLinkConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLinkConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDependencyLinkConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDependencyLinkConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PackageDependencyLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDependencyLinkConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageDependencyLink) graphql.Marshaler {
+			return ec.marshalOPackageDependencyLink2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDependencyLinkConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDependencyLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDependencyLink(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11676,6 +12369,29 @@ func (ec *executionContext) _PackageSettings_nugetDuplicateExceptionRegex(ctx co
 }
 func (ec *executionContext) fieldContext_PackageSettings_nugetDuplicateExceptionRegex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageSettings_nugetSymbolServerEnabled(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageSettings_nugetSymbolServerEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NugetSymbolServerEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageSettings_nugetSymbolServerEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PackageSettings_terraformModuleDuplicatesAllowed(ctx context.Context, field graphql.CollectedField, obj *model.PackageSettings) (ret graphql.Marshaler) {
@@ -17477,7 +18193,7 @@ func (ec *executionContext) unmarshalInputUpdateNamespacePackageSettingsInput(ct
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "namespacePath", "genericDuplicatesAllowed", "genericDuplicateExceptionRegex", "mavenDuplicatesAllowed", "mavenDuplicateExceptionRegex", "nugetDuplicatesAllowed", "nugetDuplicateExceptionRegex", "terraformModuleDuplicatesAllowed", "terraformModuleDuplicateExceptionRegex"}
+	fieldsInOrder := [...]string{"clientMutationId", "namespacePath", "genericDuplicatesAllowed", "genericDuplicateExceptionRegex", "mavenDuplicatesAllowed", "mavenDuplicateExceptionRegex", "nugetDuplicatesAllowed", "nugetDuplicateExceptionRegex", "nugetSymbolServerEnabled", "terraformModuleDuplicatesAllowed", "terraformModuleDuplicateExceptionRegex"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17540,6 +18256,13 @@ func (ec *executionContext) unmarshalInputUpdateNamespacePackageSettingsInput(ct
 				return it, err
 			}
 			it.NugetDuplicateExceptionRegex = data
+		case "nugetSymbolServerEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nugetSymbolServerEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NugetSymbolServerEnabled = data
 		case "terraformModuleDuplicatesAllowed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terraformModuleDuplicatesAllowed"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -17727,6 +18450,26 @@ func (ec *executionContext) unmarshalInputUserUpdateInput(ctx context.Context, o
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _DependencyLinkMetadata(ctx context.Context, sel ast.SelectionSet, obj model.DependencyLinkMetadata) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case nuget.DependencyLinkMetadata:
+		return ec._NugetDependencyLinkMetadata(ctx, sel, &obj)
+	case *nuget.DependencyLinkMetadata:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NugetDependencyLinkMetadata(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of DependencyLinkMetadata must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj ent.Noder) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -17796,6 +18539,13 @@ func (ec *executionContext) _PackageMetadata(ctx context.Context, sel ast.Select
 			return graphql.Null
 		}
 		return ec._PypiMetadata(ctx, sel, obj)
+	case nuget.Metadata:
+		return ec._NugetMetadata(ctx, sel, &obj)
+	case *nuget.Metadata:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NugetMetadata(ctx, sel, obj)
 	case npm.Metadata:
 		return ec._NpmMetadata(ctx, sel, &obj)
 	case *npm.Metadata:
@@ -19987,6 +20737,95 @@ func (ec *executionContext) _NpmMetadata(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var nugetDependencyLinkMetadataImplementors = []string{"NugetDependencyLinkMetadata", "DependencyLinkMetadata"}
+
+func (ec *executionContext) _NugetDependencyLinkMetadata(ctx context.Context, sel ast.SelectionSet, obj *nuget.DependencyLinkMetadata) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nugetDependencyLinkMetadataImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NugetDependencyLinkMetadata")
+		case "id":
+			out.Values[i] = ec._NugetDependencyLinkMetadata_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetFramework":
+			out.Values[i] = ec._NugetDependencyLinkMetadata_targetFramework(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var nugetMetadataImplementors = []string{"NugetMetadata", "PackageMetadata"}
+
+func (ec *executionContext) _NugetMetadata(ctx context.Context, sel ast.SelectionSet, obj *nuget.Metadata) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nugetMetadataImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NugetMetadata")
+		case "id":
+			out.Values[i] = ec._NugetMetadata_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iconUrl":
+			out.Values[i] = ec._NugetMetadata_iconUrl(ctx, field, obj)
+		case "licenseUrl":
+			out.Values[i] = ec._NugetMetadata_licenseUrl(ctx, field, obj)
+		case "projectUrl":
+			out.Values[i] = ec._NugetMetadata_projectUrl(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var packageImplementors = []string{"Package", "Node"}
 
 func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageVersion) graphql.Marshaler {
@@ -20664,6 +21503,39 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "nugetUrl":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_nugetUrl(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "genericUrl":
 			field := field
 
@@ -20674,6 +21546,39 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Package_genericUrl(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dependencyLinks":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_dependencyLinks(ctx, field, obj)
 				return res
 			}
 
@@ -20776,6 +21681,144 @@ func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageDependencyImplementors = []string{"PackageDependency"}
+
+func (ec *executionContext) _PackageDependency(ctx context.Context, sel ast.SelectionSet, obj *model.PackageDependency) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDependencyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDependency")
+		case "id":
+			out.Values[i] = ec._PackageDependency_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PackageDependency_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versionPattern":
+			out.Values[i] = ec._PackageDependency_versionPattern(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageDependencyLinkImplementors = []string{"PackageDependencyLink"}
+
+func (ec *executionContext) _PackageDependencyLink(ctx context.Context, sel ast.SelectionSet, obj *model.PackageDependencyLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDependencyLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDependencyLink")
+		case "id":
+			out.Values[i] = ec._PackageDependencyLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dependencyType":
+			out.Values[i] = ec._PackageDependencyLink_dependencyType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dependency":
+			out.Values[i] = ec._PackageDependencyLink_dependency(ctx, field, obj)
+		case "metadata":
+			out.Values[i] = ec._PackageDependencyLink_metadata(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageDependencyLinkConnectionImplementors = []string{"PackageDependencyLinkConnection"}
+
+func (ec *executionContext) _PackageDependencyLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PackageDependencyLinkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDependencyLinkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDependencyLinkConnection")
+		case "count":
+			out.Values[i] = ec._PackageDependencyLinkConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PackageDependencyLinkConnection_nodes(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21323,6 +22366,11 @@ func (ec *executionContext) _PackageSettings(ctx context.Context, sel ast.Select
 			}
 		case "nugetDuplicateExceptionRegex":
 			out.Values[i] = ec._PackageSettings_nugetDuplicateExceptionRegex(ctx, field, obj)
+		case "nugetSymbolServerEnabled":
+			out.Values[i] = ec._PackageSettings_nugetSymbolServerEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "terraformModuleDuplicatesAllowed":
 			out.Values[i] = ec._PackageSettings_terraformModuleDuplicatesAllowed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24545,6 +25593,16 @@ func (ec *executionContext) marshalNPackageConnection2ᚖgithubᚗcomᚋpkgreg�
 	return ec._PackageConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPackageDependencyType2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyType(ctx context.Context, v any) (model.PackageDependencyType, error) {
+	var res model.PackageDependencyType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackageDependencyType2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyType(ctx context.Context, sel ast.SelectionSet, v model.PackageDependencyType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPackageLinks2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v model.PackageLinks) graphql.Marshaler {
 	return ec._PackageLinks(ctx, sel, &v)
 }
@@ -25137,6 +26195,13 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) marshalODependencyLinkMetadata2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐDependencyLinkMetadata(ctx context.Context, sel ast.SelectionSet, v model.DependencyLinkMetadata) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DependencyLinkMetadata(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODeployToken2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐDeployTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.DeployToken) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25392,6 +26457,40 @@ func (ec *executionContext) marshalOPackageConnection2ᚖgithubᚗcomᚋpkgreg�
 		return graphql.Null
 	}
 	return ec._PackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageDependency2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependency(ctx context.Context, sel ast.SelectionSet, v *model.PackageDependency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageDependency(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageDependencyLink2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLink(ctx context.Context, sel ast.SelectionSet, v []*model.PackageDependencyLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPackageDependencyLink2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLink(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPackageDependencyLink2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLink(ctx context.Context, sel ast.SelectionSet, v *model.PackageDependencyLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageDependencyLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageDependencyLinkConnection2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyLinkConnection(ctx context.Context, sel ast.SelectionSet, v *model.PackageDependencyLinkConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageDependencyLinkConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPackageEdge2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageEdge) graphql.Marshaler {

@@ -13,6 +13,11 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
+// Format-specific dependency link metadata: each format adds its type (compat/<format>/<format>.graphqls).
+type DependencyLinkMetadata interface {
+	IsDependencyLinkMetadata()
+}
+
 // Format-specific package metadata: each format adds its type (compat/<format>/<format>.graphqls).
 type PackageMetadata interface {
 	IsPackageMetadata()
@@ -241,6 +246,25 @@ type NamespacePermissions struct {
 	CreateProjects bool `json:"createProjects"`
 }
 
+type PackageDependency struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	VersionPattern string `json:"versionPattern"`
+}
+
+// One dependency of a package version.
+type PackageDependencyLink struct {
+	ID             string                 `json:"id"`
+	DependencyType PackageDependencyType  `json:"dependencyType"`
+	Dependency     *PackageDependency     `json:"dependency,omitempty"`
+	Metadata       DependencyLinkMetadata `json:"metadata,omitempty"`
+}
+
+type PackageDependencyLinkConnection struct {
+	Count int                      `json:"count"`
+	Nodes []*PackageDependencyLink `json:"nodes,omitempty"`
+}
+
 type PackageLinks struct {
 	WebPath *string `json:"webPath,omitempty"`
 }
@@ -250,12 +274,14 @@ type PackagePermissions struct {
 }
 
 type PackageSettings struct {
-	GenericDuplicatesAllowed               bool    `json:"genericDuplicatesAllowed"`
-	GenericDuplicateExceptionRegex         *string `json:"genericDuplicateExceptionRegex,omitempty"`
-	MavenDuplicatesAllowed                 bool    `json:"mavenDuplicatesAllowed"`
-	MavenDuplicateExceptionRegex           *string `json:"mavenDuplicateExceptionRegex,omitempty"`
-	NugetDuplicatesAllowed                 bool    `json:"nugetDuplicatesAllowed"`
-	NugetDuplicateExceptionRegex           *string `json:"nugetDuplicateExceptionRegex,omitempty"`
+	GenericDuplicatesAllowed       bool    `json:"genericDuplicatesAllowed"`
+	GenericDuplicateExceptionRegex *string `json:"genericDuplicateExceptionRegex,omitempty"`
+	MavenDuplicatesAllowed         bool    `json:"mavenDuplicatesAllowed"`
+	MavenDuplicateExceptionRegex   *string `json:"mavenDuplicateExceptionRegex,omitempty"`
+	NugetDuplicatesAllowed         bool    `json:"nugetDuplicatesAllowed"`
+	NugetDuplicateExceptionRegex   *string `json:"nugetDuplicateExceptionRegex,omitempty"`
+	// Whether the group's projects serve their NuGet symbol files (the symbol server).
+	NugetSymbolServerEnabled               bool    `json:"nugetSymbolServerEnabled"`
 	TerraformModuleDuplicatesAllowed       bool    `json:"terraformModuleDuplicatesAllowed"`
 	TerraformModuleDuplicateExceptionRegex *string `json:"terraformModuleDuplicateExceptionRegex,omitempty"`
 }
@@ -365,6 +391,7 @@ type UpdateNamespacePackageSettingsInput struct {
 	MavenDuplicateExceptionRegex           *string `json:"mavenDuplicateExceptionRegex,omitempty"`
 	NugetDuplicatesAllowed                 *bool   `json:"nugetDuplicatesAllowed,omitempty"`
 	NugetDuplicateExceptionRegex           *string `json:"nugetDuplicateExceptionRegex,omitempty"`
+	NugetSymbolServerEnabled               *bool   `json:"nugetSymbolServerEnabled,omitempty"`
 	TerraformModuleDuplicatesAllowed       *bool   `json:"terraformModuleDuplicatesAllowed,omitempty"`
 	TerraformModuleDuplicateExceptionRegex *string `json:"terraformModuleDuplicateExceptionRegex,omitempty"`
 }
@@ -524,6 +551,65 @@ func (e *CiJobStatusEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e CiJobStatusEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackageDependencyType string
+
+const (
+	PackageDependencyTypeDependencies       PackageDependencyType = "DEPENDENCIES"
+	PackageDependencyTypeDevDependencies    PackageDependencyType = "DEV_DEPENDENCIES"
+	PackageDependencyTypeBundleDependencies PackageDependencyType = "BUNDLE_DEPENDENCIES"
+	PackageDependencyTypePeerDependencies   PackageDependencyType = "PEER_DEPENDENCIES"
+)
+
+var AllPackageDependencyType = []PackageDependencyType{
+	PackageDependencyTypeDependencies,
+	PackageDependencyTypeDevDependencies,
+	PackageDependencyTypeBundleDependencies,
+	PackageDependencyTypePeerDependencies,
+}
+
+func (e PackageDependencyType) IsValid() bool {
+	switch e {
+	case PackageDependencyTypeDependencies, PackageDependencyTypeDevDependencies, PackageDependencyTypeBundleDependencies, PackageDependencyTypePeerDependencies:
+		return true
+	}
+	return false
+}
+
+func (e PackageDependencyType) String() string {
+	return string(e)
+}
+
+func (e *PackageDependencyType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackageDependencyType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackageDependencyType", str)
+	}
+	return nil
+}
+
+func (e PackageDependencyType) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackageDependencyType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackageDependencyType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
-/** MetadataCard renders key/value rows (empty ones left out) and extra content. */
-export function MetadataCard({ rows, children }: { rows: [string, string][]; children?: ReactNode }) {
+/** MetadataCard renders key/value rows (empty ones left out; a value may be a link) and extra content. */
+export function MetadataCard({ rows, children }: { rows: [string, ReactNode][]; children?: ReactNode }) {
   const shown = rows.filter(([, v]) => v);
   if (shown.length === 0 && !children) return null;
   return (

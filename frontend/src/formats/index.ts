@@ -3,6 +3,7 @@
 import { generic } from './generic';
 import { maven } from './maven';
 import { npm } from './npm';
+import { nuget } from './nuget';
 import { pypi } from './pypi';
 import type { FormatUI } from './types';
 
@@ -10,6 +11,7 @@ export const formats: Record<string, FormatUI> = {
   [generic.type]: generic,
   [maven.type]: maven,
   [npm.type]: npm,
+  [nuget.type]: nuget,
   [pypi.type]: pypi,
 };
 

@@ -24,6 +24,7 @@ const PackageQuery = graphql(`
       npmUrl
       pypiUrl
       mavenUrl
+      nugetUrl
       genericUrl
       userPermissions {
         destroyPackage
@@ -127,7 +128,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
     type: p.packageType,
     name: p.name,
     version: p.version,
-    baseUrl: baseUrlOf(p.npmUrl ?? p.pypiUrl ?? p.mavenUrl ?? p.genericUrl, window.location.origin),
+    baseUrl: baseUrlOf(p.npmUrl ?? p.pypiUrl ?? p.mavenUrl ?? p.nugetUrl ?? p.genericUrl, window.location.origin),
     projectId: numericId(p.project.id) ?? 0,
     projectPath: p.project.fullPath,
     groupId: numericId(p.project.group?.id),
@@ -217,7 +218,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                       }
                     }}
                   >
-                    {s.id === 'install' ? (s.title === 'Installation' ? 'Install' : s.title) : s.id === 'project' ? 'Project level' : s.id === 'group' ? 'Group level' : 'Instance level'}
+                    {s.id === 'install' ? (s.title === 'Installation' ? 'Install' : s.title) : s.id === 'project' ? 'Project level' : s.id === 'group' ? 'Group level' : s.id === 'publish' ? 'Publish' : 'Instance level'}
                   </button>
                 ))}
               </div>

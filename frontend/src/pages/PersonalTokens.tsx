@@ -96,7 +96,7 @@ export function PersonalTokens() {
     <>
       <Breadcrumbs items={[{ label: 'User settings' }, { label: 'Personal access tokens' }]} />
       <h1>Personal access tokens</h1>
-      <p className="muted">Tokens let package clients (npm, pip, twine, Maven, curl) and scripts act as you. Use them as the password or in the PRIVATE-TOKEN header.</p>
+      <p className="muted">Tokens let package clients (npm, pip, twine, Maven, NuGet, curl) and scripts act as you. Use them as the password or in the PRIVATE-TOKEN header.</p>
       {secret && <SecretOnce label={secret.label} secret={secret.value} onDone={() => setSecret(null)} />}
       <TokenForm
         title="Add a personal access token"

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { PackageRegistryAccessLevel, PackagesCleanupKeepDuplicatedPackageFilesEnum, UpdateNamespacePackageSettingsInput } from '../gql/graphql';
@@ -40,6 +40,7 @@ const SettingsQuery = graphql(`
         mavenDuplicateExceptionRegex
         nugetDuplicatesAllowed
         nugetDuplicateExceptionRegex
+        nugetSymbolServerEnabled
         terraformModuleDuplicatesAllowed
         terraformModuleDuplicateExceptionRegex
       }
@@ -82,6 +83,7 @@ const UpdateNamespaceSettings = graphql(`
         mavenDuplicateExceptionRegex
         nugetDuplicatesAllowed
         nugetDuplicateExceptionRegex
+        nugetSymbolServerEnabled
         terraformModuleDuplicatesAllowed
         terraformModuleDuplicateExceptionRegex
       }
@@ -218,6 +220,7 @@ type DupSettings = {
   mavenDuplicateExceptionRegex?: string | null;
   nugetDuplicatesAllowed: boolean;
   nugetDuplicateExceptionRegex?: string | null;
+  nugetSymbolServerEnabled: boolean;
   terraformModuleDuplicatesAllowed: boolean;
   terraformModuleDuplicateExceptionRegex?: string | null;
 };
@@ -241,6 +244,7 @@ function Duplicates({ fullPath, settings }: { fullPath: string; settings: DupSet
       (input as Record<string, unknown>)[`${f}DuplicatesAllowed`] = s[`${f}DuplicatesAllowed`];
       (input as Record<string, unknown>)[`${f}DuplicateExceptionRegex`] = s[`${f}DuplicateExceptionRegex`] ?? '';
     }
+    input.nugetSymbolServerEnabled = s.nugetSymbolServerEnabled;
     const res = await update({ input });
     const err = result(res, res.data?.updateNamespacePackageSettings?.errors);
     setMsg(err ? { ok: false, text: err } : { ok: true, text: 'Duplicate settings saved.' });
@@ -260,29 +264,46 @@ function Duplicates({ fullPath, settings }: { fullPath: string; settings: DupSet
           </thead>
           <tbody>
             {formats.map(([f, label]) => (
-              <tr key={f}>
-                <th scope="row">{label}</th>
-                <td>
-                  <label className="switch">
+              <Fragment key={f}>
+                <tr>
+                  <th scope="row">{label}</th>
+                  <td>
+                    <label className="switch">
+                      <input
+                        type="checkbox"
+                        checked={s[`${f}DuplicatesAllowed`]}
+                        onChange={(e) => setS({ ...s, [`${f}DuplicatesAllowed`]: e.target.checked })}
+                      />
+                      <span>{s[`${f}DuplicatesAllowed`] ? 'Allowed' : 'Rejected'}</span>
+                      <span className="sr-only"> for {label}</span>
+                    </label>
+                  </td>
+                  <td>
                     <input
-                      type="checkbox"
-                      checked={s[`${f}DuplicatesAllowed`]}
-                      onChange={(e) => setS({ ...s, [`${f}DuplicatesAllowed`]: e.target.checked })}
+                      className="mono"
+                      aria-label={`${label} duplicate exception regex`}
+                      value={s[`${f}DuplicateExceptionRegex`] ?? ''}
+                      placeholder="e.g. .*-SNAPSHOT"
+                      onChange={(e) => setS({ ...s, [`${f}DuplicateExceptionRegex`]: e.target.value })}
                     />
-                    <span>{s[`${f}DuplicatesAllowed`] ? 'Allowed' : 'Rejected'}</span>
-                    <span className="sr-only"> for {label}</span>
-                  </label>
-                </td>
-                <td>
-                  <input
-                    className="mono"
-                    aria-label={`${label} duplicate exception regex`}
-                    value={s[`${f}DuplicateExceptionRegex`] ?? ''}
-                    placeholder="e.g. .*-SNAPSHOT"
-                    onChange={(e) => setS({ ...s, [`${f}DuplicateExceptionRegex`]: e.target.value })}
-                  />
-                </td>
-              </tr>
+                  </td>
+                </tr>
+                {f === 'nuget' && (
+                  <tr>
+                    <td />
+                    <td colSpan={2}>
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          checked={s.nugetSymbolServerEnabled}
+                          onChange={(e) => setS({ ...s, nugetSymbolServerEnabled: e.target.checked })}
+                        />
+                        <span>Serve NuGet symbol files (symbol server)</span>
+                      </label>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>

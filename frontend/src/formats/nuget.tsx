@@ -1,0 +1,220 @@
+import type { ReactNode } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../gql';
+import { MetadataCard } from './MetadataCard';
+import { apiBase, TOKEN, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+
+const SOURCE = 'gitlab';
+const USERNAME = '<your_username>';
+
+/** nugetConfig is a nuget.config with one source, named gitlab, and its credentials. */
+function nugetConfig(url: string): string {
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<configuration>',
+    '  <packageSources>',
+    '    <clear />',
+    `    <add key="${SOURCE}" value="${url}" />`,
+    '  </packageSources>',
+    '  <packageSourceCredentials>',
+    `    <${SOURCE}>`,
+    `      <add key="Username" value="${USERNAME}" />`,
+    `      <add key="ClearTextPassword" value="${TOKEN}" />`,
+    `    </${SOURCE}>`,
+    '  </packageSourceCredentials>',
+    '</configuration>',
+  ].join('\n');
+}
+
+function snippets(p: SnippetPackage): SnippetSection[] {
+  const version = p.version ?? '';
+  const project = `${apiBase(p, 'project', 'nuget')}/index.json`;
+  const source = (url: string) => [
+    { label: 'nuget.config', language: 'xml', code: nugetConfig(url) },
+    {
+      label: 'dotnet command',
+      language: 'shell',
+      code: `dotnet nuget add source "${url}" --name ${SOURCE} --username ${USERNAME} --password ${TOKEN} --store-password-in-clear-text`,
+    },
+    {
+      label: 'nuget command',
+      language: 'shell',
+      code: `nuget source Add -Name ${SOURCE} -Source "${url}" -UserName ${USERNAME} -Password ${TOKEN}`,
+    },
+  ];
+  const sections: SnippetSection[] = [
+    {
+      id: 'install',
+      title: 'Installation',
+      description: `Installs from the source named ${SOURCE}; set it up at project or group level first.`,
+      snippets: [
+        {
+          label: 'dotnet command',
+          language: 'shell',
+          code: version ? `dotnet add package ${p.name} --version ${version}` : `dotnet add package ${p.name}`,
+        },
+        {
+          label: 'nuget command',
+          language: 'shell',
+          code: version ? `nuget install ${p.name} -Version ${version} -Source ${SOURCE}` : `nuget install ${p.name} -Source ${SOURCE}`,
+        },
+        {
+          label: 'PackageReference',
+          language: 'xml',
+          code: `<PackageReference Include="${p.name}" Version="${version}" />`,
+        },
+      ],
+    },
+    {
+      id: 'project',
+      title: 'Registry setup: project level',
+      description: `Adds this project’s source as ${SOURCE}, in nuget.config next to the solution or with the dotnet or nuget CLI.`,
+      snippets: source(project),
+    },
+  ];
+  if (p.groupId) {
+    sections.push({
+      id: 'group',
+      title: `Registry setup: group level (${p.groupPath})`,
+      description: 'Installs from every project of the group that the token may read.',
+      snippets: [{ label: 'nuget.config', language: 'xml', code: nugetConfig(`${apiBase(p, 'group', 'nuget')}/index.json`) }],
+    });
+  }
+  const nupkg = `${p.name}.${version}.nupkg`;
+  sections.push({
+    id: 'publish',
+    title: 'Publish: project level',
+    description: `Pushes to the project source named ${SOURCE} (set up at project level); in CI, use $CI_JOB_TOKEN as the password and API key.`,
+    snippets: [
+      { label: 'nuget push', language: 'shell', code: `nuget push ${nupkg} -Source ${SOURCE} -ApiKey ${TOKEN}` },
+      { label: 'dotnet nuget push', language: 'shell', code: `dotnet nuget push ${nupkg} --source ${SOURCE} --api-key ${TOKEN}` },
+    ],
+  });
+  return sections;
+}
+
+export const ALL_FRAMEWORKS = 'All frameworks';
+
+export type NugetDependency = { name: string; versionPattern: string };
+export type FrameworkGroup = { framework: string; dependencies: NugetDependency[] };
+
+type DependencyLinkNode = {
+  dependency?: { name: string; versionPattern: string } | null;
+  metadata?: { __typename?: string; targetFramework?: string } | null;
+} | null;
+
+/**
+ * groupByFramework groups a version's dependency links by target framework, in the
+ * order the frameworks first appear; links without metadata apply to every framework
+ * and come first, as "All frameworks".
+ */
+export function groupByFramework(nodes: readonly DependencyLinkNode[]): FrameworkGroup[] {
+  const groups = new Map<string, NugetDependency[]>();
+  for (const n of nodes) {
+    if (!n?.dependency) continue;
+    const fw = n.metadata?.targetFramework || ALL_FRAMEWORKS;
+    if (!groups.has(fw)) groups.set(fw, []);
+    groups.get(fw)!.push({ name: n.dependency.name, versionPattern: n.dependency.versionPattern });
+  }
+  const all = groups.get(ALL_FRAMEWORKS);
+  groups.delete(ALL_FRAMEWORKS);
+  const out = [...groups].map(([framework, dependencies]) => ({ framework, dependencies }));
+  return all ? [{ framework: ALL_FRAMEWORKS, dependencies: all }, ...out] : out;
+}
+
+/** safeLink is a link for http(s) URLs and plain text for anything else (javascript:, data:, …). */
+export function safeLink(url: string | null | undefined): ReactNode {
+  if (!url) return '';
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    ok = false;
+  }
+  return ok ? (
+    <a href={url} rel="noopener noreferrer nofollow" target="_blank">
+      {url}
+    </a>
+  ) : (
+    <span className="mono">{url}</span>
+  );
+}
+
+const MetadataQuery = graphql(`
+  query NugetMetadataPanel($id: ID!) {
+    package(id: $id) {
+      id
+      metadata {
+        __typename
+        ... on NugetMetadata {
+          id
+          projectUrl
+          licenseUrl
+          iconUrl
+        }
+      }
+      tags(first: 100) {
+        nodes {
+          name
+        }
+      }
+      dependencyLinks(first: 1000) {
+        count
+        nodes {
+          dependencyType
+          dependency {
+            name
+            versionPattern
+          }
+          metadata {
+            __typename
+            ... on NugetDependencyLinkMetadata {
+              targetFramework
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+function Metadata({ packageId }: { packageId: string }) {
+  const [{ data }] = useQuery({ query: MetadataQuery, variables: { id: packageId } });
+  const pkg = data?.package;
+  const m = pkg?.metadata;
+  if (m?.__typename !== 'NugetMetadata') return null;
+  const tags = (pkg?.tags?.nodes ?? []).flatMap((t) => (t ? [t.name] : []));
+  const groups = groupByFramework(pkg?.dependencyLinks?.nodes ?? []);
+  const count = groups.reduce((n, g) => n + g.dependencies.length, 0);
+  return (
+    <MetadataCard
+      rows={[
+        ['Project URL', safeLink(m.projectUrl)],
+        ['License URL', safeLink(m.licenseUrl)],
+        ['Icon URL', safeLink(m.iconUrl)],
+        ['Tags', tags.join(', ')],
+      ]}
+    >
+      {count > 0 && (
+        <>
+          <h3 className="panel-title">Dependencies ({count})</h3>
+          {groups.map((g) => (
+            <div key={g.framework} data-testid="nuget-framework">
+              <h4 className="panel-title mono">{g.framework}</h4>
+              <ul className="plain deps">
+                {g.dependencies.map((d, i) => (
+                  <li key={`${i}:${d.name}`} className="mono">
+                    {d.name} <span className="muted">{d.versionPattern}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </>
+      )}
+    </MetadataCard>
+  );
+}
+
+export const nuget: FormatUI = { type: 'NUGET', label: 'NuGet', snippets, Metadata };
