@@ -382,25 +382,25 @@ func TestGroupFlags(t *testing.T) {
 	e := compattest.New(t)
 	g := e.Group("g", "private")
 	p := e.Project("g/p", "private", "")
-	const nuget, flag = registry.PackageTypeNuGet, "symbol_server_enabled" // declared by compat/nuget
-	on, err := e.Svc.GroupFlag(e.Admin, registry.Scope{Project: p}, nuget, flag)
+	const typ, flag = registry.PackageTypeNuGet, "symbol_server_enabled" // a flag its format declares
+	on, err := e.Svc.GroupFlag(e.Admin, registry.Scope{Project: p}, typ, flag)
 	if err != nil || on {
 		t.Fatalf("default: %v %v", on, err)
 	}
 	e.User("maint")
 	e.Member("maint", "g", "maintainer")
-	if _, err := e.Svc.SetGroupFlags(e.TokenContext(e.PAT("maint", "api")), g, nuget, map[string]bool{flag: true}); !errors.Is(err, registry.ErrForbidden) {
+	if _, err := e.Svc.SetGroupFlags(e.TokenContext(e.PAT("maint", "api")), g, typ, map[string]bool{flag: true}); !errors.Is(err, registry.ErrForbidden) {
 		t.Fatalf("a Maintainer set a group flag: %v", err)
 	}
-	if _, err := e.Svc.SetGroupFlags(e.Admin, g, nuget, map[string]bool{"nope": true}); !errors.Is(err, registry.ErrInvalid) {
+	if _, err := e.Svc.SetGroupFlags(e.Admin, g, typ, map[string]bool{"nope": true}); !errors.Is(err, registry.ErrInvalid) {
 		t.Fatalf("an undeclared flag: %v", err)
 	}
-	flags, err := e.Svc.SetGroupFlags(e.Admin, g, nuget, map[string]bool{flag: true})
-	if err != nil || !flags[nuget][flag] {
+	flags, err := e.Svc.SetGroupFlags(e.Admin, g, typ, map[string]bool{flag: true})
+	if err != nil || !flags[typ][flag] {
 		t.Fatalf("set: %v %v", flags, err)
 	}
 	for _, sc := range []registry.Scope{{Project: p}, {Group: g}} {
-		if on, err := e.Svc.GroupFlag(e.Admin, sc, nuget, flag); err != nil || !on {
+		if on, err := e.Svc.GroupFlag(e.Admin, sc, typ, flag); err != nil || !on {
 			t.Errorf("%+v: %v %v", sc, on, err)
 		}
 	}

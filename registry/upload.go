@@ -133,7 +133,7 @@ type UploadVersion struct {
 	// Properties are indexed name/value pairs added to the version.
 	Properties []Property
 	// Tags are moved onto the version in the same transaction (a tag names one
-	// version of a package, as npm's dist-tags).
+	// version of a package: a release channel).
 	Tags []string
 	// Labels, with SetLabels, become the version's tags in place of the ones it
 	// had, leaving other versions' alone (labels that many versions carry, as a
