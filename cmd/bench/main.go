@@ -94,6 +94,7 @@ type options struct {
 	keep        bool
 	nginxOnly   bool
 	noVerify    bool
+	noS3        bool
 }
 
 func main() {
@@ -108,6 +109,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp dir (files, data dir, logs, nginx config)")
 	flag.BoolVar(&o.nginxOnly, "nginx-only", false, "measure nginx only (no registry build/start, no targets)")
 	flag.BoolVar(&o.noVerify, "no-verify", false, "skip reading back and hashing the uploaded file")
+	flag.BoolVar(&o.noS3, "no-s3", false, "skip the S3 storage figures (they need MinIO from .ci/install.d/s3.sh)")
 	flag.Parse()
 	if flag.NArg() > 0 || o.concurrency < 1 || o.downloads < 1 || o.duration <= 0 {
 		flag.Usage()
@@ -150,6 +152,7 @@ type report struct {
 	upload    *uploadStats
 	uploadErr error
 	stopLine  string
+	s3        *s3Report
 }
 
 type uploadStats struct {
@@ -160,6 +163,20 @@ type uploadStats struct {
 	cpu               time.Duration // server CPU during the PUT
 	hwmReset          bool
 	verify            string
+}
+
+// rssGrowth is the upload's peak RSS growth (the sampled peak, or the kernel's
+// high-water mark when it was reset before the upload) and its verdict.
+func (u *uploadStats) rssGrowth() (int64, string) {
+	peak := u.peak
+	if u.hwmReset && u.hwm > peak {
+		peak = u.hwm
+	}
+	growth := peak - u.before
+	if growth > targetUploadRSS {
+		return growth, "MISSED"
+	}
+	return growth, "ok"
 }
 
 func bench(o options, cl *cleanups) error {
@@ -355,6 +372,12 @@ func bench(o options, cl *cleanups) error {
 		if rep.uploadErr != nil {
 			logf("upload: %v", rep.uploadErr)
 		}
+	}
+
+	// 8b. the same on S3 storage.
+	if !o.nginxOnly && !o.noS3 {
+		rep.s3 = benchS3(o, cl, tmp, regBin, largePath, largeSum)
+		rep.s3.fileUpload = rep.upload
 	}
 
 	// 9. stop everything (the registry with SIGTERM, recorded in the report).
@@ -583,14 +606,8 @@ func (r *report) print(w io.Writer) {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\n", hwmNote, fmtMiB(u.hwm))
 			fmt.Fprintf(tw, "upload RSS after\t%s\t\t\t\t\n", fmtMiB(u.after))
-			peak := u.peak
-			if u.hwmReset && u.hwm > peak {
-				peak = u.hwm
-			}
-			growth := peak - u.before
-			res := "ok"
-			if growth > targetUploadRSS {
-				res = "MISSED"
+			growth, res := u.rssGrowth()
+			if res != "ok" {
 				missed = append(missed, fmt.Sprintf("upload peak RSS growth %s > %s", fmtMiB(growth), fmtMiB(targetUploadRSS)))
 			}
 			fmt.Fprintf(tw, "upload peak RSS growth\t%s\t\t\t<= %s\t%s\n", fmtMiB(growth), fmtMiB(targetUploadRSS), res)
@@ -612,6 +629,9 @@ func (r *report) print(w io.Writer) {
 		if r.stopLine != "" {
 			fmt.Fprintln(w, "  "+r.stopLine)
 		}
+	}
+	if r.s3 != nil {
+		missed = append(missed, r.s3.print(w, o)...)
 	}
 	fmt.Fprintln(w)
 	if len(missed) == 0 {
