@@ -271,6 +271,8 @@ try {
     const cls = await layoutShift(page);
     assert.ok(cls < 0.05, `layout shift while loading the list: ${cls}`);
     assert.equal(await page.getByTestId('package-count').innerText(), '3');
+    // What the packages take in storage, from the database.
+    assert.match(await page.getByTestId('project-storage').innerText(), /Packages: \d+(\.\d)? (B|KiB|MiB)/);
     await shot(page, 'project-packages');
 
     await page.getByLabel('Search packages by name').fill('left');
@@ -527,6 +529,7 @@ try {
     await page.getByLabel('Password').fill(outsider.password);
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText(`Created @${outsider.username}.`).waitFor();
+    assert.match(await page.getByTestId('instance-storage').innerText(), /Packages: .*stored once: /);
     await shot(page, 'admin-users');
   });
 

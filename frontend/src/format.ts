@@ -1,17 +1,20 @@
 // Display helpers shared by the pages.
 
+/** formatSize is a byte count in binary units: "512 B", "1.5 KiB", "12 MiB" (one
+ * decimal below 10). Package file sizes and storage usage both use it. */
 export function formatSize(bytes: string | number): string {
   const n = Number(bytes);
   if (!Number.isFinite(n)) return String(bytes);
-  if (n < 1024) return `${n} B`;
+  if (Math.abs(n) < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  // Step up once the value would round to 1024 ("1.0 MiB", not "1024 KiB").
+  while (Math.abs(v) >= 1023.5 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return `${v.toFixed(Math.abs(v) < 9.95 ? 1 : 0)} ${units[i]}`;
 }
 
 export function formatDate(iso: string | null | undefined): string {

@@ -2,6 +2,7 @@
 // breadcrumbs and loading placeholders that keep the page's layout while loading.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Link } from '../router';
+import { formatSize } from '../format';
 
 async function copyText(text: string): Promise<void> {
   if (navigator.clipboard && window.isSecureContext) {
@@ -186,5 +187,19 @@ export function SecretOnce({ label, secret, onDone }: { label: string; secret: s
         </button>
       </div>
     </div>
+  );
+}
+
+/** Size is a byte count in binary units, the exact count in its tooltip. */
+export function Size({ bytes }: { bytes: number }) {
+  return <span title={`${bytes.toLocaleString('en')} bytes`}>{formatSize(bytes)}</span>;
+}
+
+/** StorageLine is the one-line storage usage of a project, a group or the instance. */
+export function StorageLine({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <p className="storage muted small" data-testid={testId}>
+      <strong>Storage</strong> · {children}
+    </p>
   );
 }

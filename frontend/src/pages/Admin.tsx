@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { errorText } from '../client';
-import { Alert, Badge, Breadcrumbs, Loading } from '../components/ui';
+import { Alert, Badge, Breadcrumbs, Loading, Size, Skeleton, StorageLine } from '../components/ui';
 import { relative } from '../format';
 import { Link } from '../router';
 
@@ -55,6 +55,15 @@ const ProjectsQuery = graphql(`
   }
 `);
 
+const StorageQuery = graphql(`
+  query AdminStorage {
+    instanceStorageStatistics {
+      packagesSize
+      storedSize
+    }
+  }
+`);
+
 const CreateUser = graphql(`
   mutation AdminCreateUser($input: UserCreateInput!) {
     userCreate(input: $input) {
@@ -90,6 +99,7 @@ export function Admin({ tab }: { tab: string }) {
     <>
       <Breadcrumbs items={[{ label: 'Admin' }, { label: tabs.find(([t]) => t === tab)?.[1] ?? tab }]} />
       <h1>Admin area</h1>
+      <InstanceStorage />
       <nav className="tabs" aria-label="Admin pages">
         {tabs.map(([t, label]) => (
           <Link key={t} href={`/-/admin/${t}`} aria-current={t === tab ? 'page' : undefined}>
@@ -99,6 +109,26 @@ export function Admin({ tab }: { tab: string }) {
       </nav>
       {tab === 'users' ? <Users /> : tab === 'groups' ? <Groups /> : <Projects />}
     </>
+  );
+}
+
+/** InstanceStorage is what packages take across the instance: summed per project
+ * (bytes two projects share count for each) and as stored (each content once). */
+function InstanceStorage() {
+  const [{ data, fetching, error }] = useQuery({ query: StorageQuery });
+  const st = data?.instanceStorageStatistics;
+  if (fetching && !data) {
+    return (
+      <p className="storage small" aria-hidden="true">
+        <Skeleton width="18em" />
+      </p>
+    );
+  }
+  if (!st) return error ? <Alert>{errorText(error)}</Alert> : null;
+  return (
+    <StorageLine testId="instance-storage">
+      Packages: <Size bytes={st.packagesSize} /> (stored once: <Size bytes={st.storedSize} />)
+    </StorageLine>
   );
 }
 

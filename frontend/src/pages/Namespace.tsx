@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { errorText } from '../client';
-import { Alert, Badge, Breadcrumbs, EmptyState, Loading } from '../components/ui';
+import { Alert, Badge, Breadcrumbs, EmptyState, Loading, Size, StorageLine } from '../components/ui';
 import { NamespaceNav } from '../components/NamespaceNav';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -22,6 +22,9 @@ const NamespaceQuery = graphql(`
       userPermissions {
         adminGroup
         createProjects
+      }
+      rootStorageStatistics {
+        packagesSize
       }
       descendantGroups(first: 100) {
         nodes {
@@ -104,6 +107,11 @@ export function Namespace({ path }: { path: string }) {
   return (
     <>
       <NamespaceNav ns={{ kind: 'group', fullPath: g.fullPath, name: g.name, visibility: g.visibility, canAdmin: g.userPermissions.adminGroup }} active="overview" />
+      {g.rootStorageStatistics && (
+        <StorageLine testId="group-storage">
+          Packages in this group: <Size bytes={g.rootStorageStatistics.packagesSize} />
+        </StorageLine>
+      )}
       <div className="page-head">
         <h2>Subgroups and projects</h2>
         {g.userPermissions.createProjects && (

@@ -3,7 +3,7 @@ import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { PackageSort, PackageStatus, PackageTypeEnum } from '../gql/graphql';
 import { errorText } from '../client';
-import { Alert, Badge, CodeBlock, EmptyState, Loading } from '../components/ui';
+import { Alert, Badge, CodeBlock, EmptyState, Loading, Size, StorageLine } from '../components/ui';
 import { NamespaceNav } from '../components/NamespaceNav';
 import { packageTypes, pkgPath, relative, formatDate, statusLabel, statuses, typeLabel } from '../format';
 import { Link, navigate, useLocation, withParams } from '../router';
@@ -35,6 +35,9 @@ const PackagesQuery = graphql(`
         adminPackage
         adminProject
         createPackage
+      }
+      statistics {
+        packagesSize
       }
       packages(sort: $sort, packageName: $packageName, packageType: $packageType, status: $status, first: $first, after: $after, last: $last, before: $before) {
         count
@@ -162,6 +165,11 @@ export function PackageList({ path }: { path: string }) {
         {p && p.packageRegistryAccessLevel === 'PUBLIC' && <Badge kind="info">Anyone can pull</Badge>}
         {p && p.packageRegistryAccessLevel === 'DISABLED' && <Badge kind="warning">Registry disabled</Badge>}
       </div>
+      {p?.statistics && (
+        <StorageLine testId="project-storage">
+          Packages: <Size bytes={p.statistics.packagesSize} />
+        </StorageLine>
+      )}
       <div className="filters" role="group" aria-label="Search, filter and sort packages">
         <form role="search" onSubmit={onSearch} className="filter-search">
           <label htmlFor="pkg-search" className="sr-only">
