@@ -59,6 +59,9 @@ type Style struct {
 	// Body renders the message (nil: GitLab's REST shape). e is the registry error
 	// behind it, when there is one.
 	Body func(status int, msg string, e *registry.Error) any
+	// NoRedirect: the format's clients do not follow redirects (NuGet), so files
+	// are streamed even when direct downloads are on.
+	NoRedirect bool
 }
 
 // Status is the status the style answers err with.

@@ -12,9 +12,11 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// Opener opens the content of a package file.
+// Opener opens the content of a package file, or names a URL it can be read from
+// directly ("" when the server must stream it).
 type Opener interface {
 	OpenFile(ctx context.Context, f *ent.PackageFile) (*registry.Content, error)
+	DownloadURL(ctx context.Context, f *ent.PackageFile, contentType string) (string, error)
 }
 
 // ServeFile streams a package file with range support, an ETag and GitLab's checksum
@@ -24,8 +26,26 @@ func ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f *ent.Packag
 	Style{}.ServeFile(w, r, svc, f, contentType)
 }
 
-// ServeFile is ServeFile answering errors in the style's shape.
+// ServeFile is ServeFile answering errors in the style's shape. With direct
+// downloads on, a GET is redirected (302, as GitLab) to a short-lived signed URL
+// of the object, unless the style's clients do not follow redirects; HEAD is
+// always answered here, since a signed GET URL does not answer HEAD.
 func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f *ent.PackageFile, contentType string) {
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	if r.Method == http.MethodGet && !st.NoRedirect {
+		u, err := svc.DownloadURL(r.Context(), f, contentType)
+		if err != nil {
+			st.WriteError(w, r, err)
+			return
+		}
+		if u != "" {
+			w.Header().Set("Cache-Control", "private, no-store")
+			http.Redirect(w, r, u, http.StatusFound)
+			return
+		}
+	}
 	c, err := svc.OpenFile(r.Context(), f)
 	if err != nil {
 		st.WriteError(w, r, err)
@@ -33,9 +53,6 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 	}
 	defer c.Close()
 	h := w.Header()
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(f.FileName)}))
 	h.Set("ETag", `"`+f.Sha256+`"`)

@@ -87,6 +87,15 @@ func (r *groupResolver) PackageSettings(ctx context.Context, obj *ent.Group) (*m
 	return orNil(r.packageSettings(ctx, obj, ps, err))
 }
 
+// RootStorageStatistics is the resolver for the rootStorageStatistics field.
+func (r *groupResolver) RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error) {
+	u, err := r.svc.GroupStorageUsage(ctx, obj)
+	if err != nil {
+		return orNil[model.RootStorageStatistics](nil, err)
+	}
+	return &model.RootStorageStatistics{PackagesSize: float64(u.PackagesSize)}, nil
+}
+
 // GroupMembers is the resolver for the groupMembers field.
 func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error) {
 	q, err := r.svc.MembersQuery(ctx, nil, obj)
@@ -816,6 +825,15 @@ func (r *projectResolver) PackagesCleanupPolicy(ctx context.Context, obj *ent.Pr
 	return &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep], NextRunAt: pol.NextRunAt}, nil
 }
 
+// Statistics is the resolver for the statistics field.
+func (r *projectResolver) Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error) {
+	u, err := r.svc.ProjectStorageUsage(ctx, obj)
+	if err != nil {
+		return orNil[model.ProjectStatistics](nil, err)
+	}
+	return &model.ProjectStatistics{PackagesSize: float64(u.PackagesSize)}, nil
+}
+
 // ProjectMembers is the resolver for the projectMembers field.
 func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error) {
 	q, err := r.svc.MembersQuery(ctx, obj, nil)
@@ -913,6 +931,15 @@ func (r *queryResolver) InstanceSettings(ctx context.Context) (*registry.Instanc
 		return nil, nil
 	}
 	return &st, err
+}
+
+// InstanceStorageStatistics is the resolver for the instanceStorageStatistics field.
+func (r *queryResolver) InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error) {
+	u, err := r.svc.InstanceStorageUsage(ctx)
+	if err != nil {
+		return orNil[model.InstanceStorageStatistics](nil, err)
+	}
+	return &model.InstanceStorageStatistics{PackagesSize: float64(u.PackagesSize), StoredSize: float64(u.StoredSize)}, nil
 }
 
 // Users is the resolver for the users field.

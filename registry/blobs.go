@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"mime"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
@@ -49,7 +52,20 @@ type Blobs struct {
 	// that gocloud cannot express: rename instead of copy when promoting an
 	// upload, and handing *os.File to http.ServeContent so downloads use sendfile.
 	dir string
+	// scheme is the bucket URL's scheme (file, mem, s3), name the bucket's.
+	scheme, name string
+	// fallback, when set, is read when content is missing here: the storage being
+	// migrated from, so a server can switch to the new storage before the copy ends.
+	fallback *Blobs
 }
+
+// Object storage uploads go up in parts of partSize, at most partConcurrency at a
+// time: S3 refuses parts under 5 MiB (but the last), a part count over 10,000 (so
+// one upload holds up to 80 GiB), and each part in flight is a buffer in memory.
+const (
+	partSize        = 8 << 20
+	partConcurrency = 1
+)
 
 // OpenBlobs opens the bucket at rawURL (file://, mem://, s3://).
 func OpenBlobs(ctx context.Context, rawURL string) (*Blobs, error) {
@@ -57,7 +73,7 @@ func OpenBlobs(ctx context.Context, rawURL string) (*Blobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage url: %w", err)
 	}
-	b := &Blobs{}
+	b := &Blobs{scheme: u.Scheme, name: u.Host}
 	if u.Scheme == "file" {
 		// Sidecar attribute files would have to follow every rename; the
 		// registry keeps its metadata in the database, so skip them.
@@ -80,14 +96,31 @@ func OpenBlobs(ctx context.Context, rawURL string) (*Blobs, error) {
 	return b, nil
 }
 
-// Close closes the bucket.
-func (b *Blobs) Close() error { return b.bucket.Close() }
+// Close closes the bucket (and the fallback's).
+func (b *Blobs) Close() error {
+	if b.fallback != nil {
+		_ = b.fallback.Close()
+	}
+	return b.bucket.Close()
+}
 
-// Ping checks that the bucket answers (readiness).
+// WithFallback makes b read content it does not hold from other (read only).
+func (b *Blobs) WithFallback(other *Blobs) { b.fallback = other }
+
+// Ping checks that the bucket (and the fallback) exists and answers (readiness).
 func (b *Blobs) Ping(ctx context.Context) error {
-	_, err := b.bucket.IsAccessible(ctx)
+	ok, err := b.bucket.IsAccessible(ctx)
+	if err == nil && !ok {
+		err = errors.New("storage bucket does not exist or is not accessible")
+	}
+	if err == nil && b.fallback != nil {
+		err = b.fallback.Ping(ctx)
+	}
 	return err
 }
+
+// Scheme is the storage's kind: file, mem or s3.
+func (b *Blobs) Scheme() string { return b.scheme }
 
 func contentKey(sha256hex string) string {
 	return "blobs/sha256/" + sha256hex[0:2] + "/" + sha256hex[2:4] + "/" + sha256hex
@@ -128,7 +161,8 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 	w, err := b.bucket.NewWriter(wctx, sp.tmpKey, &blob.WriterOptions{
 		ContentType:                 "application/octet-stream",
 		DisableContentTypeDetection: true,
-		BufferSize:                  4 << 20,
+		BufferSize:                  partSize,
+		MaxConcurrency:              partConcurrency,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -256,6 +290,9 @@ func (b *Blobs) Open(ctx context.Context, sha256hex, key string) (*Content, erro
 	})
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
+			if b.fallback != nil {
+				return b.fallback.Open(ctx, sha256hex, key)
+			}
 			return nil, fmt.Errorf("%w: blob %s is missing from storage", ErrNotFound, sha256hex)
 		}
 		return nil, fmt.Errorf("open blob: %w", err)
@@ -265,6 +302,35 @@ func (b *Blobs) Open(ctx context.Context, sha256hex, key string) (*Content, erro
 		c.File = f
 	}
 	return c, nil
+}
+
+// signedURLExpiry is how long a direct download link works.
+const signedURLExpiry = 5 * time.Minute
+
+// SignedURL returns a short-lived URL that reads the content straight from the
+// object store, answered with the given file name and content type; "" when the
+// storage cannot sign (file and mem storage, or content only the fallback holds).
+func (b *Blobs) SignedURL(ctx context.Context, sha256hex, key, fileName, contentType string) (string, error) {
+	if b.scheme != "s3" {
+		return "", nil
+	}
+	k := storageKey(sha256hex, key)
+	if ok, err := b.bucket.Exists(ctx, k); err != nil || !ok {
+		return "", err
+	}
+	u, err := b.bucket.SignedURL(ctx, k, &blob.SignedURLOptions{Expiry: signedURLExpiry, Method: "GET",
+		BeforeSign: func(as func(any) bool) error {
+			var in *s3.GetObjectInput
+			if as(&in) {
+				in.ResponseContentDisposition = aws.String(mime.FormatMediaType("attachment", map[string]string{"filename": fileName}))
+				in.ResponseContentType = aws.String(contentType)
+			}
+			return nil
+		}})
+	if gcerrors.Code(err) == gcerrors.Unimplemented {
+		return "", nil
+	}
+	return u, err
 }
 
 // storedObject is one object found by a listing.
@@ -298,6 +364,17 @@ func (b *Blobs) list(ctx context.Context, prefix string, fn func(storedObject) e
 	}
 }
 
+// Keys lists the keys of the stored objects under prefix ("blobs/", "tmp/"), for
+// operators and tests that look at what storage holds.
+func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
+	var out []string
+	err := b.list(ctx, prefix, func(o storedObject) error {
+		out = append(out, o.Key)
+		return nil
+	})
+	return out, err
+}
+
 // deleteKey removes one object by key.
 func (b *Blobs) deleteKey(ctx context.Context, key string) error {
 	err := b.bucket.Delete(ctx, key)
@@ -305,4 +382,38 @@ func (b *Blobs) deleteKey(ctx context.Context, key string) error {
 		return nil
 	}
 	return err
+}
+
+// abortStaleUploads aborts the multipart uploads to object storage that began
+// before cutoff and never completed (a crashed server's): their parts are invisible
+// to listings but take space until aborted. It returns how many it aborted.
+func (b *Blobs) abortStaleUploads(ctx context.Context, cutoff time.Time) (int, error) {
+	var client *s3.Client
+	if b.scheme != "s3" || !b.bucket.As(&client) {
+		return 0, nil
+	}
+	n := 0
+	// No Prefix: MinIO lists by prefix only for one object's key; the keys are
+	// filtered here instead.
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(b.name)}
+	for {
+		out, err := client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return n, err
+		}
+		for _, u := range out.Uploads {
+			if u.Initiated == nil || !u.Initiated.Before(cutoff) || !strings.HasPrefix(aws.ToString(u.Key), "blobs/") {
+				continue
+			}
+			if _, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(b.name),
+				Key: u.Key, UploadId: u.UploadId}); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if out.IsTruncated == nil || !*out.IsTruncated {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
 }

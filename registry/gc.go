@@ -25,7 +25,8 @@ type GCStats struct {
 
 // CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file
 // references, stored objects with no blob row (an upload whose transaction failed),
-// and temporary objects of interrupted uploads. Only things older than grace are
+// and temporary objects of interrupted uploads (on object storage, their unfinished
+// multipart uploads). Only things older than grace are
 // touched, so an upload in flight is never collected. On Postgres a lock makes sure
 // one replica at a time does this.
 func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCStats, error) {
@@ -192,6 +193,11 @@ func (s *Service) collectTemporary(ctx context.Context, cutoff time.Time, st *GC
 	})
 	if err != nil {
 		return fmt.Errorf("gc: temporary: %w", err)
+	}
+	n, err := s.blobs.abortStaleUploads(ctx, cutoff)
+	st.Temporary += n
+	if err != nil {
+		return fmt.Errorf("gc: unfinished uploads: %w", err)
 	}
 	return nil
 }

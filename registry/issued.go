@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"path"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/group"
@@ -125,6 +126,30 @@ func (s *Service) canonicalGroup(ctx context.Context, g *ent.Group) (*ent.Group,
 // handed out in this request, or else the stored file with f's id, after checking
 // that the viewer may read its project's packages.
 func (s *Service) OpenFile(ctx context.Context, f *ent.PackageFile) (*Content, error) {
+	f, err := s.readableFile(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.blobs.Open(ctx, f.Sha256, f.BlobKey)
+}
+
+// DownloadURL returns a short-lived URL that reads a file the viewer may read
+// straight from object storage, when direct downloads are on and the storage can
+// sign one; "" otherwise (the caller streams the file).
+func (s *Service) DownloadURL(ctx context.Context, f *ent.PackageFile, contentType string) (string, error) {
+	if !s.cfg.DirectDownload {
+		return "", nil
+	}
+	f, err := s.readableFile(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	return s.blobs.SignedURL(ctx, f.Sha256, f.BlobKey, path.Base(f.FileName), contentType)
+}
+
+// readableFile is f when the read path issued it in this request, or else the
+// stored file with f's id once the viewer may read its project's packages.
+func (s *Service) readableFile(ctx context.Context, f *ent.PackageFile) (*ent.PackageFile, error) {
 	if f == nil {
 		return nil, errFileNotFound
 	}
@@ -141,5 +166,5 @@ func (s *Service) OpenFile(ctx context.Context, f *ent.PackageFile) (*Content, e
 		}
 		f = stored
 	}
-	return s.blobs.Open(ctx, f.Sha256, f.BlobKey)
+	return f, nil
 }

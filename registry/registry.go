@@ -32,6 +32,10 @@ type Config struct {
 	Now func() time.Time
 	// DocumentCacheBytes is the memory budget of rendered index documents.
 	DocumentCacheBytes int64
+	// DirectDownload answers package file downloads from object storage with a
+	// short-lived signed redirect to the object, for clients that follow
+	// redirects (GitLab's direct_download); off, the server streams every file.
+	DirectDownload bool
 }
 
 // Service is the registry's business layer.

@@ -14,7 +14,17 @@ import (
 // serves at once, and background work runs on one replica at a time.
 func TestTwoReplicasShareState(t *testing.T) {
 	a := compattest.New(t)
-	b := compattest.Start(t, a.DatabaseURL, a.StorageURL)
+	twoReplicas(t, a, compattest.Start(t, a.DatabaseURL, a.StorageURL))
+}
+
+// The same on one real S3 bucket (and on Postgres, in the Postgres pass).
+func TestTwoReplicasOnS3(t *testing.T) {
+	bucket := compattest.StartS3(t).Bucket(t, "shared")
+	a := compattest.Start(t, compattest.DatabaseURL(t), bucket)
+	twoReplicas(t, a, compattest.Start(t, a.DatabaseURL, bucket))
+}
+
+func twoReplicas(t *testing.T, a, b *compattest.Env) {
 	p := a.Project("root/shared", "private", "")
 	tok := []string{"Private-Token", a.RootToken}
 	path := fmt.Sprintf("/api/v4/projects/%d/packages/generic/pkg/1.0.0/f.bin", p.ID)

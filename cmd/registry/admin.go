@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/pkgreg/registry/registry"
 )
@@ -16,11 +19,13 @@ import (
 // administrator, directly on the database, and prints one JSON object.
 type adminCommand struct {
 	usage string
-	flags func(fs *flag.FlagSet) func(ctx context.Context, svc *registry.Service) (any, error)
+	// flags registers the command's flags; progress is where a long command
+	// reports how far it is (standard error).
+	flags func(fs *flag.FlagSet, progress io.Writer) func(ctx context.Context, svc *registry.Service) (any, error)
 }
 
 var adminCommands = map[string]adminCommand{
-	"user create": {"--username U [--name N] [--email E] [--admin] [--password P]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"user create": {"--username U [--name N] [--email E] [--admin] [--password P]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateUserInput
 		fs.StringVar(&in.Username, "username", "", "username")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -35,21 +40,21 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": u.ID, "username": u.Username, "admin": u.Admin}, nil
 		}
 	}},
-	"user set-password": {"--username U --password P", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"user set-password": {"--username U --password P", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		username := fs.String("username", "", "username")
 		password := fs.String("password", "", "new password")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"username": *username}, svc.SetPassword(ctx, *username, *password)
 		}
 	}},
-	"user block": {"--username U [--unblock]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"user block": {"--username U [--unblock]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		username := fs.String("username", "", "username")
 		unblock := fs.Bool("unblock", false, "unblock instead")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"username": *username, "blocked": !*unblock}, svc.SetUserState(ctx, *username, !*unblock)
 		}
 	}},
-	"group create": {"--path a/b [--name N] [--visibility private|internal|public]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"group create": {"--path a/b [--name N] [--visibility private|internal|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateGroupInput
 		fs.StringVar(&in.FullPath, "path", "", "full path")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -62,7 +67,7 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": g.ID, "full_path": g.FullPath, "visibility": g.Visibility}, nil
 		}
 	}},
-	"project create": {"--path namespace/project [--visibility V] [--package-registry-access-level disabled|private|public]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"project create": {"--path namespace/project [--visibility V] [--package-registry-access-level disabled|private|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateProjectInput
 		fs.StringVar(&in.FullPath, "path", "", "full path")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -77,7 +82,7 @@ var adminCommands = map[string]adminCommand{
 				"package_registry_access_level": p.PackageRegistryAccessLevel}, nil
 		}
 	}},
-	"member add": {"--user U (--project P | --group G) --role guest|planner|reporter|developer|maintainer|owner", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"member add": {"--user U (--project P | --group G) --role guest|planner|reporter|developer|maintainer|owner", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.MembershipInput
 		fs.StringVar(&in.Username, "user", "", "username")
 		fs.StringVar(&in.ProjectPath, "project", "", "project id or full path")
@@ -91,7 +96,7 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": m.ID, "user": in.Username, "role": m.Role}, nil
 		}
 	}},
-	"token create": {"--user U --name N [--scopes api,read_api] [--expires-at 2030-01-02]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"token create": {"--user U --name N [--scopes api,read_api] [--expires-at 2030-01-02]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		user, name := fs.String("user", "root", "username"), fs.String("name", "", "token name")
 		scopes, expires := fs.String("scopes", "api", "comma-separated scopes"), fs.String("expires-at", "", "expiry date")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
@@ -107,7 +112,7 @@ var adminCommands = map[string]adminCommand{
 				Name: *name, Scopes: splitList(*scopes), ExpiresAt: exp})
 		}
 	}},
-	"deploy-token create": {"(--project P | --group G) --name N [--username U] [--scopes read_package_registry,write_package_registry]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"deploy-token create": {"(--project P | --group G) --name N [--username U] [--scopes read_package_registry,write_package_registry]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.DeployTokenInput
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
 		fs.StringVar(&in.GroupPath, "group", "", "group")
@@ -124,7 +129,7 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateDeployToken(ctx, in)
 		}
 	}},
-	"access-token create": {"(--project P | --group G) --name N [--role maintainer] [--scopes api]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"access-token create": {"(--project P | --group G) --name N [--role maintainer] [--scopes api]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.AccessTokenInput
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
 		fs.StringVar(&in.GroupPath, "group", "", "group")
@@ -141,7 +146,7 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateAccessToken(ctx, in)
 		}
 	}},
-	"job create": {"--project P --user U --pipeline-id N --name build [--ref main] [--sha S]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"job create": {"--project P --user U --pipeline-id N --name build [--ref main] [--sha S]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateJobInput
 		user := fs.String("user", "root", "the user the job runs as")
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
@@ -158,13 +163,13 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateJob(ctx, in)
 		}
 	}},
-	"job finish": {"--id N [--status success|failed|canceled]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"job finish": {"--id N [--status success|failed|canceled]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		id, status := fs.Int("id", 0, "job id"), fs.String("status", "success", "final status")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"id": *id, "status": *status}, svc.FinishJob(ctx, *id, *status)
 		}
 	}},
-	"job-token-scope add": {"--project TARGET (--source-project P | --source-group G)", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"job-token-scope add": {"--project TARGET (--source-project P | --source-group G)", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.JobTokenScopeInput
 		fs.StringVar(&in.ProjectPath, "project", "", "target project")
 		fs.StringVar(&in.SourceProjectPath, "source-project", "", "project whose jobs may reach the target")
@@ -173,7 +178,8 @@ var adminCommands = map[string]adminCommand{
 			return in, svc.SetJobTokenScope(ctx, in, true)
 		}
 	}},
-	"gc run": {"[--grace 15m]", func(fs *flag.FlagSet) func(context.Context, *registry.Service) (any, error) {
+	"storage migrate": {"--to URL [--dry-run] [--no-progress]", storageMigrate},
+	"gc run": {"[--grace 15m]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		grace := fs.Duration("grace", 15*time.Minute, "leave things younger than this")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return svc.CollectGarbage(ctx, *grace)
@@ -198,7 +204,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("admin "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.register(fs)
-	action := cmd.flags(fs)
+	action := cmd.flags(fs, stderr)
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -246,4 +252,45 @@ func parseDate(s string) (*time.Time, error) {
 		}
 	}
 	return nil, fmt.Errorf("date %q: want YYYY-MM-DD or RFC 3339", s)
+}
+
+// storageMigrate copies every blob from the server's storage (--storage-url) to
+// another (--to), with a progress bar: blobs and bytes done, rate and time left.
+func storageMigrate(fs *flag.FlagSet, progress io.Writer) func(context.Context, *registry.Service) (any, error) {
+	to := fs.String("to", "", "storage URL to copy every blob to (file://, s3://)")
+	dryRun := fs.Bool("dry-run", false, "say what would be copied, copy nothing")
+	quiet := fs.Bool("no-progress", false, "no progress bar")
+	return func(ctx context.Context, svc *registry.Service) (any, error) {
+		if *to == "" {
+			return nil, errors.New("--to is required")
+		}
+		dst, err := registry.OpenBlobs(ctx, *to)
+		if err != nil {
+			return nil, err
+		}
+		defer dst.Close()
+		if err := dst.Ping(ctx); err != nil {
+			return nil, fmt.Errorf("--to: %w", err)
+		}
+		in := registry.MigrateInput{To: dst, DryRun: *dryRun}
+		var bar *progressbar.ProgressBar
+		if !*quiet {
+			in.Progress = func(p registry.MigrateProgress) {
+				if bar == nil {
+					bar = progressbar.NewOptions64(p.TotalBytes, progressbar.OptionSetWriter(progress),
+						progressbar.OptionShowBytes(true), progressbar.OptionSetPredictTime(true),
+						progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
+						progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }))
+				}
+				bar.ChangeMax64(p.TotalBytes)
+				bar.Describe(fmt.Sprintf("%d/%d blobs", p.Done, p.Total))
+				_ = bar.Set64(p.Bytes)
+			}
+		}
+		res, err := svc.MigrateStorage(ctx, in)
+		if bar != nil {
+			_ = bar.Finish()
+		}
+		return res, err
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/pkgreg/registry/database"
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // variable of the same name in upper case, prefixed REGISTRY_.
 type config struct {
 	listen, externalURL, dataDir, databaseURL, storageURL, logLevel string
+	storageFallbackURL                                              string
+	directDownload                                                  bool
 }
 
 func (c *config) register(fs *flag.FlagSet) {
@@ -61,7 +64,23 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", env("REGISTRY_DATA_DIR", "./data"), "directory for the embedded database and file storage")
 	fs.StringVar(&c.databaseURL, "database-url", env("REGISTRY_DATABASE_URL", ""), "postgres://... (default: SQLite in the data dir)")
 	fs.StringVar(&c.storageURL, "storage-url", env("REGISTRY_STORAGE_URL", ""), "file://, s3:// or mem:// bucket URL (default: file:// under the data dir)")
+	fs.StringVar(&c.storageFallbackURL, "storage-fallback-url", env("REGISTRY_STORAGE_FALLBACK_URL", ""),
+		"storage read when content is missing from --storage-url (the old storage, during a migration)")
+	fs.BoolVar(&c.directDownload, "storage-direct-download", envBool("REGISTRY_STORAGE_DIRECT_DOWNLOAD", false),
+		"redirect package downloads to signed object storage URLs (S3), for the clients that follow redirects")
 	fs.StringVar(&c.logLevel, "log-level", env("REGISTRY_LOG_LEVEL", "info"), "debug, info, warn or error")
+}
+
+func envBool(name string, def bool) bool {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def
+	}
+	return b
 }
 
 func env(name, def string) string {
@@ -105,11 +124,20 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 		db.Close()
 		return nil, nil, err
 	}
+	if c.storageFallbackURL != "" {
+		fallback, err := registry.OpenBlobs(ctx, c.storageFallbackURL)
+		if err != nil {
+			blobs.Close()
+			db.Close()
+			return nil, nil, fmt.Errorf("fallback %w", err)
+		}
+		blobs.WithFallback(fallback)
+	}
 	ext := strings.TrimRight(c.externalURL, "/")
 	if ext == "" {
 		ext = "http://" + c.listen
 	}
-	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext}, log)
+	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
 )
 
 // TestServeAsANewUser runs `registry serve` as the README says: a fresh data directory,
@@ -94,4 +98,60 @@ func TestShortPresetTokenIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "at least 20 characters") || strings.Contains(out.String(), "root-token") {
 		t.Fatalf("a 10-character preset: %v %q", err, out.String())
 	}
+}
+
+// TestStorageMigrateCommand copies the storage of a data directory to another with
+// `registry admin storage migrate`, which shows its progress and prints what it did,
+// and a second run finds everything there already.
+func TestStorageMigrateCommand(t *testing.T) {
+	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "")
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	dir := t.TempDir()
+	to := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "new"))
+	admin := func(args ...string) (map[string]any, string) {
+		t.Helper()
+		var out, progress strings.Builder
+		if err := run(context.Background(), append([]string{"admin"}, append(args, "--data-dir", dir)...), &out, &progress); err != nil {
+			t.Fatalf("%v: %v %s", args, err, progress.String())
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+			t.Fatalf("%v printed %q", args, out.String())
+		}
+		return res, progress.String()
+	}
+	admin("project", "create", "--path", "root/tools")
+	// Publish through the service of the same data directory.
+	cfg := config{dataDir: dir, listen: "127.0.0.1:0"}
+	svc, closeAll, err := cfg.open(context.Background(), slogDiscard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx, _ := svc.AdminContext(context.Background())
+	p, _ := svc.ProjectByRef(actx, "root/tools")
+	for _, f := range []string{"a", "b", "c"} {
+		if _, err := svc.PublishFile(actx, registryPublish(p, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeAll()
+	dry, _ := admin("storage", "migrate", "--to", to, "--dry-run")
+	if dry["copied"] != float64(3) || dry["dry_run"] != true {
+		t.Fatalf("dry run: %v", dry)
+	}
+	res, progress := admin("storage", "migrate", "--to", to)
+	if res["copied"] != float64(3) || res["blobs"] != float64(3) || !strings.Contains(progress, "3/3 blobs") {
+		t.Fatalf("migrate: %v, progress %q", res, progress)
+	}
+	again, _ := admin("storage", "migrate", "--to", to, "--no-progress")
+	if again["copied"] != float64(0) || again["present"] != float64(3) {
+		t.Fatalf("second run: %v", again)
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func registryPublish(p *ent.Project, name string) registry.PublishFileInput {
+	return registry.PublishFileInput{Project: p, Type: registry.PackageTypeGeneric, Name: name, Version: "1.0.0",
+		FileName: name + ".txt", Body: strings.NewReader("content of " + name), Size: -1}
 }

@@ -45,6 +45,8 @@ type Env struct {
 	Admin     context.Context
 	// DatabaseURL and StorageURL let a second replica share this one's state.
 	DatabaseURL, StorageURL string
+	// Blobs is the server's storage, for tests that look at what it holds.
+	Blobs *registry.Blobs
 	// Router is the server's mount table, for tests that list its routes.
 	Router   chi.Routes
 	routesMu sync.Mutex
@@ -132,7 +134,7 @@ func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.
 	if os.Getenv("TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	e := &Env{T: t, DB: db, DatabaseURL: dbURL, StorageURL: storageURL}
+	e := &Env{T: t, DB: db, DatabaseURL: dbURL, StorageURL: storageURL, Blobs: blobs}
 	// The handler needs the external URL before the server exists: start unstarted.
 	var handler http.Handler
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

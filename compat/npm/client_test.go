@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/registry"
 )
 
 // npmClient runs the real npm CLI with its own home, configuration and cache, so it
@@ -117,8 +119,31 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func TestNPMClient(t *testing.T) {
-	e := compattest.New(t)
+func TestNPMClient(t *testing.T) { npmClients(t, compattest.New) }
+
+// TestNPMClientOnS3 runs the same on a real S3 bucket (once: in the SQLite pass).
+func TestNPMClientOnS3(t *testing.T) {
+	if compattest.Postgres() {
+		t.Skip("storage does not depend on the database: run once, on SQLite")
+	}
+	// npm keeps its token on a redirect to the same host name (on another port),
+	// which S3 refuses next to a signature: the bucket is reached as localhost,
+	// as a real bucket has a host name of its own.
+	// Where localhost also names ::1 (MinIO listens on 127.0.0.1 only), the files
+	// are streamed through the server instead.
+	host, direct := "localhost", compattest.LocalhostIsLoopback()
+	if !direct {
+		host = ""
+		t.Log("localhost names more than 127.0.0.1: direct downloads off")
+	}
+	npmClients(t, func(t testing.TB, _ ...database.Option) *compattest.Env {
+		return compattest.StartWithConfig(t, compattest.DatabaseURL(t), compattest.StartS3(t).BucketAt(t, "npm", host),
+			func(c *registry.Config) { c.DirectDownload = direct })
+	})
+}
+
+func npmClients(t *testing.T, start func(testing.TB, ...database.Option) *compattest.Env) {
+	e := start(t)
 	e.Group("acme", "private")
 	proj := e.Project("acme/tools", "private", "")
 	e.Group("pub", "public")

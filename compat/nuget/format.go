@@ -132,9 +132,12 @@ func dependencyLinks(v *ent.PackageVersion) ([]registry.Dependency, error) {
 }
 
 // style is GitLab's answers for NuGet: a size over the limit is a 400 ("400 Bad
-// request - File is too large"), as GitLab's push answers it.
+// request - File is too large"), as GitLab's push answers it, and files are never
+// redirected to.
 var style = compat.Style{
 	Overrides: []compat.Override{{Err: registry.ErrTooLarge, Status: http.StatusBadRequest}},
+	// NuGet's clients do not follow redirects (GitLab: supports_direct_download false).
+	NoRedirect: true,
 	Body: func(_ int, msg string, e *registry.Error) any {
 		switch {
 		case e != nil && e.Param != "":

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/registry"
 )
 
 func requireTool(t *testing.T, name string, probe ...string) string {
@@ -97,11 +99,24 @@ func cleanEnv(t *testing.T) []string {
 
 // TestPyPIClients publishes with the real twine and installs with the real pip, with
 // GitLab's documented URLs and only the host changed.
-func TestPyPIClients(t *testing.T) {
+func TestPyPIClients(t *testing.T) { pypiClients(t, compattest.New) }
+
+// TestPyPIClientsOnS3 runs the same on a real S3 bucket (once: in the SQLite pass).
+func TestPyPIClientsOnS3(t *testing.T) {
+	if compattest.Postgres() {
+		t.Skip("storage does not depend on the database: run once, on SQLite")
+	}
+	pypiClients(t, func(t testing.TB, _ ...database.Option) *compattest.Env {
+		return compattest.StartWithConfig(t, compattest.DatabaseURL(t), compattest.StartS3(t).Bucket(t, "pypi"),
+			func(c *registry.Config) { c.DirectDownload = true })
+	})
+}
+
+func pypiClients(t *testing.T, start func(testing.TB, ...database.Option) *compattest.Env) {
 	twine := requireTool(t, "twine", "--version")
 	pip := requireTool(t, "pip", "--version")
 	python := requireTool(t, "/usr/bin/python3", "-c", "import build, setuptools, wheel")
-	e := compattest.New(t)
+	e := start(t)
 	e.Group("acme", "private")
 	e.Group("acme/apps", "private")
 	libs := e.Project("acme/libs", "private", "")

@@ -164,22 +164,23 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
-		AccessTokens     func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		DeployTokens     func(childComplexity int) int
-		DescendantGroups func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		FullPath         func(childComplexity int) int
-		GroupMembers     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		ID               func(childComplexity int) int
-		Name             func(childComplexity int) int
-		PackageSettings  func(childComplexity int) int
-		Packages         func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Parent           func(childComplexity int) int
-		Path             func(childComplexity int) int
-		Projects         func(childComplexity int, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		UserPermissions  func(childComplexity int) int
-		Visibility       func(childComplexity int) int
-		WebURL           func(childComplexity int) int
+		AccessTokens          func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		DeployTokens          func(childComplexity int) int
+		DescendantGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		FullPath              func(childComplexity int) int
+		GroupMembers          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ID                    func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		PackageSettings       func(childComplexity int) int
+		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Parent                func(childComplexity int) int
+		Path                  func(childComplexity int) int
+		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		RootStorageStatistics func(childComplexity int) int
+		UserPermissions       func(childComplexity int) int
+		Visibility            func(childComplexity int) int
+		WebURL                func(childComplexity int) int
 	}
 
 	GroupConnection struct {
@@ -202,6 +203,11 @@ type ComplexityRoot struct {
 
 	InstanceSettings struct {
 		GuestsMayPullPackages func(childComplexity int) int
+	}
+
+	InstanceStorageStatistics struct {
+		PackagesSize func(childComplexity int) int
+		StoredSize   func(childComplexity int) int
 	}
 
 	MavenMetadata struct {
@@ -501,6 +507,7 @@ type ComplexityRoot struct {
 		PackagesCleanupPolicy      func(childComplexity int) int
 		Path                       func(childComplexity int) int
 		ProjectMembers             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Statistics                 func(childComplexity int) int
 		UserPermissions            func(childComplexity int) int
 		Visibility                 func(childComplexity int) int
 		WebURL                     func(childComplexity int) int
@@ -532,6 +539,10 @@ type ComplexityRoot struct {
 		ReadPackage    func(childComplexity int) int
 	}
 
+	ProjectStatistics struct {
+		PackagesSize func(childComplexity int) int
+	}
+
 	PypiMetadata struct {
 		AuthorEmail            func(childComplexity int) int
 		Description            func(childComplexity int) int
@@ -543,16 +554,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CurrentUser      func(childComplexity int) int
-		Group            func(childComplexity int, fullPath string) int
-		Groups           func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		InstanceSettings func(childComplexity int) int
-		Node             func(childComplexity int, id string) int
-		Nodes            func(childComplexity int, ids []string) int
-		Package          func(childComplexity int, id string) int
-		Project          func(childComplexity int, fullPath string) int
-		Projects         func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Users            func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CurrentUser               func(childComplexity int) int
+		Group                     func(childComplexity int, fullPath string) int
+		Groups                    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		InstanceSettings          func(childComplexity int) int
+		InstanceStorageStatistics func(childComplexity int) int
+		Node                      func(childComplexity int, id string) int
+		Nodes                     func(childComplexity int, ids []string) int
+		Package                   func(childComplexity int, id string) int
+		Project                   func(childComplexity int, fullPath string) int
+		Projects                  func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Users                     func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+	}
+
+	RootStorageStatistics struct {
+		PackagesSize func(childComplexity int) int
 	}
 
 	SignOutEverywherePayload struct {
@@ -628,6 +644,7 @@ type GroupResolver interface {
 	DescendantGroups(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
 	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
 	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
+	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
 	GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
@@ -757,6 +774,7 @@ type ProjectResolver interface {
 	Group(ctx context.Context, obj *ent.Project) (*ent.Group, error)
 	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
+	Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error)
 	ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
@@ -774,6 +792,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
+	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
 	Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error)
 	Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
@@ -1249,6 +1268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Projects(childComplexity, args["includeSubgroups"].(*bool), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Group.rootStorageStatistics":
+		if e.ComplexityRoot.Group.RootStorageStatistics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.RootStorageStatistics(childComplexity), true
 	case "Group.userPermissions":
 		if e.ComplexityRoot.Group.UserPermissions == nil {
 			break
@@ -1331,6 +1356,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages(childComplexity), true
+
+	case "InstanceStorageStatistics.packagesSize":
+		if e.ComplexityRoot.InstanceStorageStatistics.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceStorageStatistics.PackagesSize(childComplexity), true
+	case "InstanceStorageStatistics.storedSize":
+		if e.ComplexityRoot.InstanceStorageStatistics.StoredSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceStorageStatistics.StoredSize(childComplexity), true
 
 	case "MavenMetadata.appGroup":
 		if e.ComplexityRoot.MavenMetadata.AppGroup == nil {
@@ -2698,6 +2736,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Project.statistics":
+		if e.ComplexityRoot.Project.Statistics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Statistics(childComplexity), true
 	case "Project.userPermissions":
 		if e.ComplexityRoot.Project.UserPermissions == nil {
 			break
@@ -2805,6 +2849,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectPermissions.ReadPackage(childComplexity), true
 
+	case "ProjectStatistics.packagesSize":
+		if e.ComplexityRoot.ProjectStatistics.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.PackagesSize(childComplexity), true
+
 	case "PypiMetadata.authorEmail":
 		if e.ComplexityRoot.PypiMetadata.AuthorEmail == nil {
 			break
@@ -2882,6 +2933,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InstanceSettings(childComplexity), true
+	case "Query.instanceStorageStatistics":
+		if e.ComplexityRoot.Query.InstanceStorageStatistics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.InstanceStorageStatistics(childComplexity), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2949,6 +3006,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+
+	case "RootStorageStatistics.packagesSize":
+		if e.ComplexityRoot.RootStorageStatistics.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RootStorageStatistics.PackagesSize(childComplexity), true
 
 	case "SignOutEverywherePayload.clientMutationId":
 		if e.ComplexityRoot.SignOutEverywherePayload.ClientMutationID == nil {
@@ -3390,6 +3454,8 @@ type Query {
   nodes(ids: [ID!]!): [Node]!
   "Instance-wide settings (administrators; null for others)."
   instanceSettings: InstanceSettings
+  "What packages take in storage across the instance (administrators; null for others)."
+  instanceStorageStatistics: InstanceStorageStatistics
   "Users (administrators only)."
   users(search: String, after: Cursor, first: Int, before: Cursor, last: Int): UserCoreConnection!
   "Groups: all for administrators, the viewer's own (by membership) for others."
@@ -3453,6 +3519,8 @@ type Group implements Node {
   ): PackageConnection!
   "Duplicate rules (group Owners)."
   packageSettings: PackageSettings
+  "What the packages of the group's projects take in storage (group Owners; null for others)."
+  rootStorageStatistics: RootStorageStatistics
   groupMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
@@ -3496,6 +3564,8 @@ type Project implements Node {
     last: Int
   ): PackageConnection!
   packagesCleanupPolicy: PackagesCleanupPolicy
+  "What the project's packages take in storage (null for who may not read them)."
+  statistics: ProjectStatistics
   projectMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
@@ -3724,6 +3794,23 @@ type PackageSettings {
   nugetSymbolServerEnabled: Boolean!
   terraformModuleDuplicatesAllowed: Boolean!
   terraformModuleDuplicateExceptionRegex: String
+}
+
+type ProjectStatistics {
+  "Bytes of the project's package files, each stored content counted once."
+  packagesSize: Float!
+}
+
+type RootStorageStatistics {
+  "Bytes of the packages of every project in the group and its subgroups (content shared by two projects counts for each)."
+  packagesSize: Float!
+}
+
+type InstanceStorageStatistics {
+  "Bytes of every project's packages (content shared by two projects counts for each)."
+  packagesSize: Float!
+  "Bytes the storage holds for packages: each content once."
+  storedSize: Float!
 }
 
 type PackagesCleanupPolicy {
@@ -4435,6 +4522,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_packages(ctx, field)
 	case "packageSettings":
 		return ec.fieldContext_Group_packageSettings(ctx, field)
+	case "rootStorageStatistics":
+		return ec.fieldContext_Group_rootStorageStatistics(ctx, field)
 	case "groupMembers":
 		return ec.fieldContext_Group_groupMembers(ctx, field)
 	case "deployTokens":
@@ -4489,6 +4578,16 @@ func (ec *executionContext) childFields_InstanceSettings(ctx context.Context, fi
 		return ec.fieldContext_InstanceSettings_guestsMayPullPackages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InstanceSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_InstanceStorageStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "packagesSize":
+		return ec.fieldContext_InstanceStorageStatistics_packagesSize(ctx, field)
+	case "storedSize":
+		return ec.fieldContext_InstanceStorageStatistics_storedSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstanceStorageStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4967,6 +5066,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_packages(ctx, field)
 	case "packagesCleanupPolicy":
 		return ec.fieldContext_Project_packagesCleanupPolicy(ctx, field)
+	case "statistics":
+		return ec.fieldContext_Project_statistics(ctx, field)
 	case "projectMembers":
 		return ec.fieldContext_Project_projectMembers(ctx, field)
 	case "deployTokens":
@@ -5031,6 +5132,22 @@ func (ec *executionContext) childFields_ProjectPermissions(ctx context.Context, 
 		return ec.fieldContext_ProjectPermissions_adminProject(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectPermissions", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "packagesSize":
+		return ec.fieldContext_ProjectStatistics_packagesSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_RootStorageStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "packagesSize":
+		return ec.fieldContext_RootStorageStatistics_packagesSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RootStorageStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8203,6 +8320,38 @@ func (ec *executionContext) fieldContext_Group_packageSettings(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_rootStorageStatistics(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_rootStorageStatistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().RootStorageStatistics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RootStorageStatistics) graphql.Marshaler {
+			return ec.marshalORootStorageStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐRootStorageStatistics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_rootStorageStatistics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RootStorageStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_groupMembers(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8616,6 +8765,52 @@ func (ec *executionContext) _InstanceSettings_guestsMayPullPackages(ctx context.
 }
 func (ec *executionContext) fieldContext_InstanceSettings_guestsMayPullPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _InstanceStorageStatistics_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.InstanceStorageStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceStorageStatistics_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceStorageStatistics_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InstanceStorageStatistics", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _InstanceStorageStatistics_storedSize(ctx context.Context, field graphql.CollectedField, obj *model.InstanceStorageStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceStorageStatistics_storedSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoredSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceStorageStatistics_storedSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InstanceStorageStatistics", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _MavenMetadata_appGroup(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
@@ -14054,6 +14249,38 @@ func (ec *executionContext) fieldContext_Project_packagesCleanupPolicy(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_statistics(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_statistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Statistics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectStatistics) graphql.Marshaler {
+			return ec.marshalOProjectStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐProjectStatistics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_statistics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_projectMembers(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14593,6 +14820,29 @@ func (ec *executionContext) fieldContext_ProjectPermissions_adminProject(_ conte
 	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _ProjectStatistics_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _PypiMetadata_authorEmail(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15038,6 +15288,38 @@ func (ec *executionContext) fieldContext_Query_instanceSettings(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_instanceStorageStatistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_instanceStorageStatistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().InstanceStorageStatistics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InstanceStorageStatistics) graphql.Marshaler {
+			return ec.marshalOInstanceStorageStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐInstanceStorageStatistics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_instanceStorageStatistics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InstanceStorageStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15244,6 +15526,29 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RootStorageStatistics_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.RootStorageStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RootStorageStatistics_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RootStorageStatistics_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RootStorageStatistics", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _SignOutEverywherePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
@@ -19698,6 +20003,39 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rootStorageStatistics":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_rootStorageStatistics(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groupMembers":
 			field := field
 
@@ -20035,6 +20373,50 @@ func (ec *executionContext) _InstanceSettings(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("InstanceSettings")
 		case "guestsMayPullPackages":
 			out.Values[i] = ec._InstanceSettings_guestsMayPullPackages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var instanceStorageStatisticsImplementors = []string{"InstanceStorageStatistics"}
+
+func (ec *executionContext) _InstanceStorageStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.InstanceStorageStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, instanceStorageStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InstanceStorageStatistics")
+		case "packagesSize":
+			out.Values[i] = ec._InstanceStorageStatistics_packagesSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storedSize":
+			out.Values[i] = ec._InstanceStorageStatistics_storedSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23686,6 +24068,39 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "statistics":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_statistics(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "projectMembers":
 			field := field
 
@@ -24102,6 +24517,45 @@ func (ec *executionContext) _ProjectPermissions(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var projectStatisticsImplementors = []string{"ProjectStatistics"}
+
+func (ec *executionContext) _ProjectStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStatistics")
+		case "packagesSize":
+			out.Values[i] = ec._ProjectStatistics_packagesSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var pypiMetadataImplementors = []string{"PypiMetadata", "PackageMetadata"}
 
 func (ec *executionContext) _PypiMetadata(ctx context.Context, sel ast.SelectionSet, obj *pypi.Metadata) graphql.Marshaler {
@@ -24305,6 +24759,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "instanceStorageStatistics":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_instanceStorageStatistics(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "users":
 			field := field
 
@@ -24379,6 +24852,45 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var rootStorageStatisticsImplementors = []string{"RootStorageStatistics"}
+
+func (ec *executionContext) _RootStorageStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.RootStorageStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rootStorageStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RootStorageStatistics")
+		case "packagesSize":
+			out.Values[i] = ec._RootStorageStatistics_packagesSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25424,6 +25936,22 @@ func (ec *executionContext) unmarshalNDestroyPackagesInput2githubᚗcomᚋpkgreg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNGroup2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26342,6 +26870,13 @@ func (ec *executionContext) marshalOInstanceSettings2ᚖgithubᚗcomᚋpkgregᚋ
 	return ec._InstanceSettings(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOInstanceStorageStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐInstanceStorageStatistics(ctx context.Context, sel ast.SelectionSet, v *model.InstanceStorageStatistics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InstanceStorageStatistics(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -26877,6 +27412,20 @@ func (ec *executionContext) marshalOProjectPayload2ᚖgithubᚗcomᚋpkgregᚋre
 		return graphql.Null
 	}
 	return ec._ProjectPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProjectStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐProjectStatistics(ctx context.Context, sel ast.SelectionSet, v *model.ProjectStatistics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectStatistics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORootStorageStatistics2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐRootStorageStatistics(ctx context.Context, sel ast.SelectionSet, v *model.RootStorageStatistics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RootStorageStatistics(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSignOutEverywherePayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywherePayload(ctx context.Context, sel ast.SelectionSet, v *model.SignOutEverywherePayload) graphql.Marshaler {

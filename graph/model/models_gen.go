@@ -215,6 +215,13 @@ type GroupCreatePayload struct {
 	Errors           []string   `json:"errors"`
 }
 
+type InstanceStorageStatistics struct {
+	// Bytes of every project's packages (content shared by two projects counts for each).
+	PackagesSize float64 `json:"packagesSize"`
+	// Bytes the storage holds for packages: each content once.
+	StoredSize float64 `json:"storedSize"`
+}
+
 type MembershipDeleteInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	Username         string  `json:"username"`
@@ -347,6 +354,11 @@ type ProjectPermissions struct {
 	AdminProject   bool `json:"adminProject"`
 }
 
+type ProjectStatistics struct {
+	// Bytes of the project's package files, each stored content counted once.
+	PackagesSize float64 `json:"packagesSize"`
+}
+
 type ProjectUpdateInput struct {
 	ClientMutationID           *string                     `json:"clientMutationId,omitempty"`
 	FullPath                   string                      `json:"fullPath"`
@@ -356,6 +368,11 @@ type ProjectUpdateInput struct {
 }
 
 type Query struct {
+}
+
+type RootStorageStatistics struct {
+	// Bytes of the packages of every project in the group and its subgroups (content shared by two projects counts for each).
+	PackagesSize float64 `json:"packagesSize"`
 }
 
 type SignOutEverywhereInput struct {
