@@ -55,56 +55,95 @@ type Resolver interface {
 
 // CredentialFrom finds the first credential on r, in GitLab's order of precedence.
 func CredentialFrom(r *http.Request) (Credential, bool) {
+	cs := Credentials(r)
+	if len(cs) == 0 {
+		return Credential{}, false
+	}
+	return cs[0], true
+}
+
+// Credentials lists every credential on r, in GitLab's order of precedence.
+func Credentials(r *http.Request) []Credential {
+	var out []Credential
 	h := r.Header
 	if t := h.Get("Private-Token"); t != "" {
-		return Credential{Source: FromPrivateToken, Secret: t}, true
+		out = append(out, Credential{Source: FromPrivateToken, Secret: t})
 	}
 	if t := h.Get("Job-Token"); t != "" {
-		return Credential{Source: FromJobToken, Secret: t}, true
+		out = append(out, Credential{Source: FromJobToken, Secret: t})
 	}
 	if t := h.Get("Deploy-Token"); t != "" {
-		return Credential{Source: FromDeployToken, Secret: t}, true
+		out = append(out, Credential{Source: FromDeployToken, Secret: t})
 	}
 	if a := h.Get("Authorization"); a != "" {
 		scheme, rest, _ := strings.Cut(a, " ")
 		switch {
 		case strings.EqualFold(scheme, "Bearer"):
-			return Credential{Source: FromBearer, Secret: strings.TrimSpace(rest)}, true
+			out = append(out, Credential{Source: FromBearer, Secret: strings.TrimSpace(rest)})
 		case strings.EqualFold(scheme, "Basic"):
 			if u, p, ok := r.BasicAuth(); ok {
-				return Credential{Source: FromBasic, Username: u, Secret: p}, true
+				out = append(out, Credential{Source: FromBasic, Username: u, Secret: p})
 			}
 		case rest == "":
-			return Credential{Source: FromRawAuthorization, Secret: a}, true
+			out = append(out, Credential{Source: FromRawAuthorization, Secret: a})
 		}
 	}
 	q := r.URL.Query()
 	if t := q.Get("private_token"); t != "" {
-		return Credential{Source: FromPrivateToken, Secret: t}, true
+		out = append(out, Credential{Source: FromPrivateToken, Secret: t})
 	}
 	if t := q.Get("job_token"); t != "" {
-		return Credential{Source: FromJobToken, Secret: t}, true
+		out = append(out, Credential{Source: FromJobToken, Secret: t})
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		return Credential{Source: FromSession, Secret: c.Value, CSRF: h.Get(CSRFHeader),
-			Safe: r.Method == http.MethodGet || r.Method == http.MethodHead}, true
+		out = append(out, Credential{Source: FromSession, Secret: c.Value, CSRF: h.Get(CSRFHeader),
+			Safe: r.Method == http.MethodGet || r.Method == http.MethodHead})
 	}
-	return Credential{}, false
+	return out
+}
+
+// Policy is how one surface of the API reads credentials, as each of GitLab's APIs
+// declares its own (authenticate_with): which sources it reads, and whether a
+// credential that does not authenticate is answered or ignored.
+type Policy struct {
+	// Reads reports whether the surface reads a credential from c's source; the
+	// others are ignored, as if absent. Nil reads every source.
+	Reads func(c Credential) bool
+	// Lenient reports whether a credential that does not authenticate leaves the
+	// request anonymous (GitLab's package reads of public projects ignore a wrong
+	// Basic password) rather than answering it. Nil: never.
+	Lenient func(r *http.Request, c Credential) bool
 }
 
 // Middleware authenticates every request that carries a credential and stores the
 // viewer in the request context. A credential that does not authenticate is
 // answered at once by onFail (GitLab answers 401 even on public resources).
 func Middleware(res Resolver, onFail func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
+	return MiddlewareWith(res, onFail, Policy{})
+}
+
+// MiddlewareWith is Middleware following a surface's Policy.
+func MiddlewareWith(res Resolver, onFail func(http.ResponseWriter, *http.Request, error), p Policy) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, ok := CredentialFrom(r)
-			if !ok {
+			var c Credential
+			found := false
+			for _, cand := range Credentials(r) {
+				if p.Reads == nil || p.Reads(cand) {
+					c, found = cand, true
+					break
+				}
+			}
+			if !found {
 				next.ServeHTTP(w, r)
 				return
 			}
 			v, err := res.ResolveCredential(r.Context(), c)
 			if err != nil {
+				if p.Lenient != nil && errors.Is(err, ErrBadCredential) && p.Lenient(r, c) {
+					next.ServeHTTP(w, r)
+					return
+				}
 				onFail(w, r, err)
 				return
 			}

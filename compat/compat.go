@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -62,6 +63,9 @@ type Style struct {
 	// NoRedirect: the format's clients do not follow redirects (NuGet), so files
 	// are streamed even when direct downloads are on.
 	NoRedirect bool
+	// Map, when set, turns an error into the one the surface answers (the Packages
+	// REST API hides from anonymous callers what the package managers challenge).
+	Map func(error) error
 }
 
 // Status is the status the style answers err with.
@@ -78,6 +82,9 @@ func (st Style) Status(err error) int {
 // message. Every 401 carries a Basic challenge, because pip, Maven and NuGet send
 // credentials only after one.
 func (st Style) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	if st.Map != nil {
+		err = st.Map(err)
+	}
 	status := st.Status(err)
 	msg := registry.PublicMessage(err)
 	if status == http.StatusInternalServerError || msg == "" {
@@ -217,4 +224,29 @@ type Format interface {
 	// Mount adds the format's routes (project, group and instance level) to the
 	// /api/v4 router.
 	Mount(r chi.Router)
+}
+
+// Authenticator is a format whose routes read credentials by their own policy
+// (as each of GitLab's package APIs declares it); the others get auth.Policy{}:
+// every source read, a failed credential answered 401.
+type Authenticator interface {
+	AuthPolicy() auth.Policy
+}
+
+// PolicyOf is the credential policy of a format.
+func PolicyOf(f Format) auth.Policy {
+	if a, ok := f.(Authenticator); ok {
+		return a.AuthPolicy()
+	}
+	return auth.Policy{}
+}
+
+// LenientReads is GitLab's rule for the package reads whose routes take HTTP Basic
+// (generic, PyPI, Maven): a GET or HEAD with a Basic credential that does not
+// authenticate goes on as anonymous, so a public project's files download whatever
+// a client's netrc says; a job token (username gitlab-ci-token) that does not
+// authenticate is still refused, as is any credential on a write.
+func LenientReads(r *http.Request, c auth.Credential) bool {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	return read && c.Source == auth.FromBasic && c.Username != auth.JobTokenUsername
 }

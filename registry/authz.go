@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -433,12 +434,52 @@ func refuse(v *auth.Viewer, act Action, visible bool, notFound error) error {
 func deny(v *auth.Viewer, visible bool, notFound error) error {
 	switch {
 	case v.Kind == auth.Anonymous:
-		return errUnauthorized
+		return &denied{hidden: !visible, notFound: notFound}
 	case !visible:
 		return notFound
 	default:
 		return errForbidden
 	}
+}
+
+// denyMissing refuses what does not exist: 404, or to anonymous callers the
+// challenge deny gives them (so that a name's existence does not change the answer).
+func denyMissing(v *auth.Viewer, notFound error) error {
+	if v.Kind == auth.Anonymous {
+		return &denied{hidden: true, missing: true, notFound: notFound}
+	}
+	return notFound
+}
+
+// denied is an anonymous caller's refusal: a 401 challenge, which the package
+// managers' clients need before they send credentials. Surfaces that answer
+// anonymous callers otherwise read what it stands for with AnonymousDenial.
+type denied struct {
+	hidden   bool // the caller may not see the thing, or it does not exist
+	missing  bool // it does not exist
+	notFound error
+}
+
+func (d *denied) Error() string { return errUnauthorized.Error() }
+func (d *denied) Unwrap() error { return errUnauthorized }
+
+// Denial is what an anonymous caller's refusal stands for.
+type Denial struct {
+	// Hidden: the caller may not see the thing (a private project), or it does not
+	// exist; Missing: it does not exist. NotFound is the 404 for it.
+	Hidden, Missing bool
+	NotFound        error
+}
+
+// AnonymousDenial reports whether err refused an anonymous caller, and why: the
+// Packages REST API hides what anonymous callers may not see (404) and forbids the
+// rest (403), as GitLab's REST API does, where the package managers challenge.
+func AnonymousDenial(err error) (Denial, bool) {
+	var d *denied
+	if !errors.As(err, &d) {
+		return Denial{}, false
+	}
+	return Denial{Hidden: d.hidden, Missing: d.missing, NotFound: d.notFound}, true
 }
 
 // AuthorizeProject returns nil when the viewer in ctx may do act in p.
@@ -453,7 +494,7 @@ func (s *Service) AuthorizeProject(ctx context.Context, p *ent.Project, act Acti
 func (c *checker) authorizeProject(ctx context.Context, p *ent.Project, act Action) error {
 	p, err := c.s.canonicalProject(ctx, p)
 	if err != nil {
-		return deny(c.v, false, errProjectNotFound)
+		return denyMissing(c.v, errProjectNotFound)
 	}
 	a, err := c.projectAccess(ctx, p)
 	if err != nil {
@@ -475,7 +516,7 @@ func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) 
 		return err
 	}
 	if g, err = s.canonicalGroup(ctx, g); err != nil {
-		return deny(c.v, false, errGroupNotFound)
+		return denyMissing(c.v, errGroupNotFound)
 	}
 	return c.authorizeGroup(g, act)
 }

@@ -267,7 +267,7 @@ func (s *Service) ProjectByRef(ctx context.Context, ref string) (*ent.Project, e
 	}
 	p, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, deny(auth.FromContext(ctx), false, errProjectNotFound)
+		return nil, denyMissing(auth.FromContext(ctx), errProjectNotFound)
 	}
 	s.issue(ctx, p)
 	return p, err
@@ -283,7 +283,7 @@ func (s *Service) GroupByRef(ctx context.Context, ref string) (*ent.Group, error
 	}
 	g, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, deny(auth.FromContext(ctx), false, errGroupNotFound)
+		return nil, denyMissing(auth.FromContext(ctx), errGroupNotFound)
 	}
 	s.issue(ctx, g)
 	return g, err

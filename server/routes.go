@@ -65,11 +65,18 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	r.Post("/-/session", sess.signIn)
 	r.With(auth.Middleware(svc, compat.Unauthorized)).Get("/-/session", sess.current)
 	r.With(auth.Middleware(svc, compat.Unauthorized)).Delete("/-/session", sess.signOut)
+	// Each surface under /api/v4 reads credentials by its own policy, as each of
+	// GitLab's APIs declares it: the Packages API and every format.
 	r.Route("/api/v4", func(r chi.Router) {
-		r.Use(auth.Middleware(svc, compat.Unauthorized))
-		r.Group(rest.Routes(svc))
+		r.Group(func(r chi.Router) {
+			r.Use(auth.MiddlewareWith(svc, compat.Unauthorized, rest.AuthPolicy))
+			rest.Routes(svc)(r)
+		})
 		for _, f := range formats {
-			f.Mount(r)
+			r.Group(func(r chi.Router) {
+				r.Use(auth.MiddlewareWith(svc, compat.Unauthorized, compat.PolicyOf(f)))
+				f.Mount(r)
+			})
 		}
 	})
 

@@ -106,6 +106,29 @@ func ExpectedWith(a Actor, p ProjectSpec, action string, guestsPull bool) int {
 	}
 }
 
+// ThroughREST is the actor as GitLab's Packages API sees it: that API reads no HTTP
+// Basic and no Deploy-Token header, so whoever sends only those is anonymous there.
+func ThroughREST(a Actor, headers []string) Actor {
+	if len(headers) > 0 && (headers[0] == "Basic" || headers[0] == "Deploy-Token") {
+		return Actors()[0] // anonymous
+	}
+	return a
+}
+
+// ExpectedREST is Expected through the Packages API (a the actor ThroughREST
+// gives): anonymous callers are not challenged there; what they may not see is
+// 404, what they see but may not change 403.
+func ExpectedREST(a Actor, p ProjectSpec, action string) int {
+	want := Expected(a, p, action)
+	if want != http.StatusUnauthorized || a.Kind != "anon" {
+		return want
+	}
+	if Expected(a, p, "read") == http.StatusOK || ExpectedSee(a, p) == http.StatusOK {
+		return http.StatusForbidden
+	}
+	return http.StatusNotFound
+}
+
 // ExpectedSee is the status of reading the project itself (GET /projects/:id): every
 // kind of credential is accepted, and it succeeds when the caller may see the project.
 func ExpectedSee(a Actor, p ProjectSpec) int {

@@ -61,7 +61,8 @@ type Probe interface {
 	// Delete removes pkg's version with the format's own request; nil when the
 	// format has none (the suite then uses the Packages API).
 	Delete(e *Env, project string, pkg Pkg, headers ...string) *Response
-	// DeleteStatus is the status of a successful Delete.
+	// DeleteStatus is the status of a successful Delete; 0 for a format with no
+	// delete of its own (its Delete returns nil: the Packages API's 204).
 	DeleteStatus() int
 	// Duplicates is the format's rule for a file name uploaded again.
 	Duplicates() DuplicatePolicy
@@ -334,6 +335,9 @@ func FormatMatrix(t *testing.T, e *Matrix, p Probe) {
 				fresh := p.NewPkg(ps.Path(), "new-"+slug(ps.Path()+"-"+a.Name), []byte("new"))
 				check("create", p.Upload(e.Env, ps.Path(), fresh, h...), create)
 				destroy := Expected(a, ps, "destroy")
+				if p.DeleteStatus() == 0 { // the format deletes through the Packages API
+					destroy = ExpectedREST(ThroughREST(a, h), ps, "destroy")
+				}
 				if destroy == http.StatusNoContent {
 					destroy = deleteStatus(p)
 				}

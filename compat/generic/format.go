@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/registry"
 )
@@ -28,6 +29,10 @@ func New(core *registry.Service) *Format {
 
 // Type is the generic package type.
 func (f *Format) Type() registry.PackageType { return registry.PackageTypeGeneric }
+
+// AuthPolicy: a read with a Basic credential that does not authenticate goes on as
+// anonymous (GitLab's generic packages shared examples: public projects serve it).
+func (f *Format) AuthPolicy() auth.Policy { return auth.Policy{Lenient: compat.LenientReads} }
 
 // Mount serves the generic registry under /api/v4.
 func (f *Format) Mount(r chi.Router) { r.Mount("/projects/{id}/packages/generic", f.routes()) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -30,6 +31,16 @@ func New(core *registry.Service) *Format {
 
 // Type is Maven's package type.
 func (f *Format) Type() registry.PackageType { return registry.PackageTypeMaven }
+
+// AuthPolicy: a read with a Basic credential or a Deploy-Token header that does not
+// authenticate goes on as anonymous (GitLab's Maven API looks for a deploy token
+// and finds none), so a public repository serves what a stale settings.xml asks.
+func (f *Format) AuthPolicy() auth.Policy {
+	return auth.Policy{Lenient: func(r *http.Request, c auth.Credential) bool {
+		read := r.Method == http.MethodGet || r.Method == http.MethodHead
+		return compat.LenientReads(r, c) || (read && c.Source == auth.FromDeployToken)
+	}}
+}
 
 // Mount serves Maven at project, group and instance level under /api/v4.
 func (f *Format) Mount(r chi.Router) {

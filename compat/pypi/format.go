@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -30,6 +31,10 @@ func New(core *registry.Service) *Format {
 
 // Type is PyPI's package type.
 func (f *Format) Type() registry.PackageType { return registry.PackageTypePyPI }
+
+// AuthPolicy: a read with a Basic credential that does not authenticate goes on as
+// anonymous (GitLab's PyPI shared examples: public projects serve it).
+func (f *Format) AuthPolicy() auth.Policy { return auth.Policy{Lenient: compat.LenientReads} }
 
 // Mount serves PyPI at project and group level under /api/v4.
 func (f *Format) Mount(r chi.Router) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -37,6 +38,29 @@ func Routes(svc *registry.Service) func(chi.Router) {
 
 type handler struct{ svc *registry.Service }
 
+// AuthPolicy is how GitLab's Packages API reads credentials: personal, access and
+// job tokens (headers, parameters, Bearer) and the web session; HTTP Basic and
+// Deploy-Token headers are not read there, so they leave a request anonymous.
+var AuthPolicy = auth.Policy{Reads: func(c auth.Credential) bool {
+	return c.Source != auth.FromBasic && c.Source != auth.FromDeployToken
+}}
+
+// style answers as GitLab's REST API does: what an anonymous caller may not see
+// is 404 (the package managers challenge instead), and what it sees but may not
+// change is 403.
+var style = compat.Style{Map: func(err error) error {
+	d, ok := registry.AnonymousDenial(err)
+	switch {
+	case !ok:
+		return err
+	case d.Hidden && d.NotFound != nil:
+		return d.NotFound
+	case d.Hidden:
+		return registry.Errorf(registry.ErrNotFound, "404 Not Found")
+	}
+	return registry.Errorf(registry.ErrForbidden, "403 Forbidden")
+}}
+
 func (h *handler) project(w http.ResponseWriter, r *http.Request) {
 	ref, err := compat.Param(r, "id")
 	if err == nil {
@@ -46,7 +70,7 @@ func (h *handler) project(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	compat.WriteError(w, r, err)
+	style.WriteError(w, r, err)
 }
 
 func (h *handler) group(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +82,7 @@ func (h *handler) group(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	compat.WriteError(w, r, err)
+	style.WriteError(w, r, err)
 }
 
 // listParams reads GitLab's listing parameters.
@@ -109,7 +133,7 @@ func (h *handler) listProjectPackages(w http.ResponseWriter, r *http.Request) {
 		res, err = h.svc.ListPackages(r.Context(), registry.Scope{Project: p}, in)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	h.writePackages(w, r, res, page, h.svc.CanDestroy(r.Context(), p), false)
@@ -133,7 +157,7 @@ func (h *handler) listGroupPackages(w http.ResponseWriter, r *http.Request) {
 		res, err = h.svc.ListPackages(r.Context(), registry.Scope{Group: g}, in)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	h.writePackages(w, r, res, page, false, true)
@@ -175,7 +199,7 @@ func (h *handler) packageDetails(w http.ResponseWriter, r *http.Request) {
 		pkg, others, err = h.svc.Package(r.Context(), p, id)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	base, can := h.svc.ExternalURL(), h.svc.CanDestroy(r.Context(), p)
@@ -195,7 +219,7 @@ func (h *handler) deletePackage(w http.ResponseWriter, r *http.Request) {
 		err = h.svc.DeletePackage(r.Context(), p, id)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -214,7 +238,7 @@ func (h *handler) listPackageFiles(w http.ResponseWriter, r *http.Request) {
 		files, total, err = h.svc.PackageFiles(r.Context(), p, id, r.URL.Query().Get("order_by"), desc, page.Number, page.Size)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	out := make([]compat.PackageFileJSON, 0, len(files))
@@ -245,10 +269,10 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 		f, err = h.svc.PackageFile(r.Context(), p, pkgID, fileID)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
-	compat.ServeFile(w, r, h.svc, f, "")
+	style.ServeFile(w, r, h.svc, f, "")
 }
 
 func (h *handler) deletePackageFile(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +281,7 @@ func (h *handler) deletePackageFile(w http.ResponseWriter, r *http.Request) {
 		err = h.svc.DeletePackageFile(r.Context(), p, pkgID, fileID)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -281,7 +305,7 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request) {
 		pls, err = h.svc.PackagePipelines(r.Context(), p, id, cursor, perPage)
 	}
 	if err != nil {
-		compat.WriteError(w, r, err)
+		style.WriteError(w, r, err)
 		return
 	}
 	out := make([]compat.PipelineJSON, 0, len(pls))
