@@ -17,6 +17,8 @@ import (
 type Opener interface {
 	OpenFile(ctx context.Context, f *ent.PackageFile) (*registry.Content, error)
 	DownloadURL(ctx context.Context, f *ent.PackageFile, contentType string) (string, error)
+	// Downloaded records a download (a GET, not a HEAD) of a file it opened.
+	Downloaded(ctx context.Context, f *ent.PackageFile)
 }
 
 // ServeFile streams a package file with range support, an ETag and GitLab's checksum
@@ -41,6 +43,7 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 			return
 		}
 		if u != "" {
+			svc.Downloaded(r.Context(), f)
 			w.Header().Set("Cache-Control", "private, no-store")
 			http.Redirect(w, r, u, http.StatusFound)
 			return
@@ -52,6 +55,9 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 		return
 	}
 	defer c.Close()
+	if r.Method == http.MethodGet {
+		svc.Downloaded(r.Context(), f)
+	}
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(f.FileName)}))

@@ -120,7 +120,7 @@ type PackageJSON struct {
 // canDestroy adds the delete link; inGroup adds project_id and project_path.
 func Package(base string, p *ent.PackageVersion, canDestroy, inGroup bool) PackageJSON {
 	out := PackageJSON{ID: p.ID, Name: p.Name, Version: p.Version, PackageType: p.PackageType.String(),
-		Status: p.Status.String(), CreatedAt: p.CreatedAt, Tags: []TagJSON{}}
+		Status: p.Status.String(), CreatedAt: p.CreatedAt, LastDownloadedAt: p.LastDownloadedAt, Tags: []TagJSON{}}
 	projectPath := ""
 	if p.Edges.Project != nil {
 		projectPath = p.Edges.Project.FullPath

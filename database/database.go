@@ -21,6 +21,7 @@ import (
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/migrate"
+	"github.com/pkgreg/registry/ent/schema"
 )
 
 // DB is an open database: the ent client plus what the service needs to know of it.
@@ -138,6 +139,9 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err := d.migrateDuplicateSettings(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := d.backfillTypeRank(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	if d.Postgres() {
 		// Package name search is a substring match (ILIKE '%x%'), which only a
 		// trigram index can serve. The extension lives in public, whatever schema
@@ -152,6 +156,19 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// backfillTypeRank sets the type_rank of versions a previous release wrote (0):
+// GitLab's package_type enum value, the position in schema.PackageTypes plus one.
+func (d *DB) backfillTypeRank(ctx context.Context) error {
+	var b strings.Builder
+	b.WriteString("UPDATE package_versions SET type_rank = CASE package_type")
+	for i, t := range schema.PackageTypes {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", t, i+1)
+	}
+	b.WriteString(" ELSE 0 END WHERE type_rank = 0")
+	_, err := d.SQL.ExecContext(ctx, b.String())
+	return err
 }
 
 // legacyTypes are the formats whose duplicate settings the previous schema kept as

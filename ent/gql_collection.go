@@ -928,6 +928,11 @@ func (_q *PackageVersionQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, packageversion.FieldPackageType)
 				fieldSeen[packageversion.FieldPackageType] = struct{}{}
 			}
+		case "typeRank":
+			if _, ok := fieldSeen[packageversion.FieldTypeRank]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldTypeRank)
+				fieldSeen[packageversion.FieldTypeRank] = struct{}{}
+			}
 		case "status":
 			if _, ok := fieldSeen[packageversion.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, packageversion.FieldStatus)
@@ -942,6 +947,11 @@ func (_q *PackageVersionQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[packageversion.FieldRevision]; !ok {
 				selectedFields = append(selectedFields, packageversion.FieldRevision)
 				fieldSeen[packageversion.FieldRevision] = struct{}{}
+			}
+		case "lastDownloadedAt":
+			if _, ok := fieldSeen[packageversion.FieldLastDownloadedAt]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldLastDownloadedAt)
+				fieldSeen[packageversion.FieldLastDownloadedAt] = struct{}{}
 			}
 		case "metadata":
 			if _, ok := fieldSeen[packageversion.FieldMetadata]; !ok {

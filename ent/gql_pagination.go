@@ -1877,17 +1877,17 @@ var (
 			}
 		},
 	}
-	// PackageVersionOrderFieldPackageType orders PackageVersion by package_type.
-	PackageVersionOrderFieldPackageType = &PackageOrderField{
+	// PackageVersionOrderFieldTypeRank orders PackageVersion by type_rank.
+	PackageVersionOrderFieldTypeRank = &PackageOrderField{
 		Value: func(_m *Package) (ent.Value, error) {
-			return _m.PackageType, nil
+			return _m.TypeRank, nil
 		},
-		column: packageversion.FieldPackageType,
-		toTerm: packageversion.ByPackageType,
+		column: packageversion.FieldTypeRank,
+		toTerm: packageversion.ByTypeRank,
 		toCursor: func(_m *Package) Cursor {
 			return Cursor{
 				ID:    _m.ID,
-				Value: _m.PackageType,
+				Value: _m.TypeRank,
 			}
 		},
 	}
@@ -1903,7 +1903,7 @@ func (f PackageOrderField) String() string {
 		str = "NAME"
 	case PackageVersionOrderFieldVersionSort.column:
 		str = "VERSION"
-	case PackageVersionOrderFieldPackageType.column:
+	case PackageVersionOrderFieldTypeRank.column:
 		str = "TYPE"
 	}
 	return str
@@ -1928,7 +1928,7 @@ func (f *PackageOrderField) UnmarshalGQL(v interface{}) error {
 	case "VERSION":
 		*f = *PackageVersionOrderFieldVersionSort
 	case "TYPE":
-		*f = *PackageVersionOrderFieldPackageType
+		*f = *PackageVersionOrderFieldTypeRank
 	default:
 		return fmt.Errorf("%s is not a valid PackageOrderField", str)
 	}

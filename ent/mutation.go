@@ -9604,10 +9604,13 @@ type PackageVersionMutation struct {
 	version            *string
 	version_sort       *string
 	package_type       *packageversion.PackageType
+	type_rank          *int
+	addtype_rank       *int
 	status             *packageversion.Status
 	status_message     *string
 	revision           *int64
 	addrevision        *int64
+	last_downloaded_at *time.Time
 	metadata           *json.RawMessage
 	appendmetadata     json.RawMessage
 	clearedFields      map[string]struct{}
@@ -9982,6 +9985,62 @@ func (m *PackageVersionMutation) ResetPackageType() {
 	m.package_type = nil
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (m *PackageVersionMutation) SetTypeRank(i int) {
+	m.type_rank = &i
+	m.addtype_rank = nil
+}
+
+// TypeRank returns the value of the "type_rank" field in the mutation.
+func (m *PackageVersionMutation) TypeRank() (r int, exists bool) {
+	v := m.type_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTypeRank returns the old "type_rank" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldTypeRank(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTypeRank is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTypeRank requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTypeRank: %w", err)
+	}
+	return oldValue.TypeRank, nil
+}
+
+// AddTypeRank adds i to the "type_rank" field.
+func (m *PackageVersionMutation) AddTypeRank(i int) {
+	if m.addtype_rank != nil {
+		*m.addtype_rank += i
+	} else {
+		m.addtype_rank = &i
+	}
+}
+
+// AddedTypeRank returns the value that was added to the "type_rank" field in this mutation.
+func (m *PackageVersionMutation) AddedTypeRank() (r int, exists bool) {
+	v := m.addtype_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTypeRank resets all changes to the "type_rank" field.
+func (m *PackageVersionMutation) ResetTypeRank() {
+	m.type_rank = nil
+	m.addtype_rank = nil
+}
+
 // SetStatus sets the "status" field.
 func (m *PackageVersionMutation) SetStatus(pa packageversion.Status) {
 	m.status = &pa
@@ -10121,6 +10180,55 @@ func (m *PackageVersionMutation) AddedRevision() (r int64, exists bool) {
 func (m *PackageVersionMutation) ResetRevision() {
 	m.revision = nil
 	m.addrevision = nil
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (m *PackageVersionMutation) SetLastDownloadedAt(t time.Time) {
+	m.last_downloaded_at = &t
+}
+
+// LastDownloadedAt returns the value of the "last_downloaded_at" field in the mutation.
+func (m *PackageVersionMutation) LastDownloadedAt() (r time.Time, exists bool) {
+	v := m.last_downloaded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastDownloadedAt returns the old "last_downloaded_at" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldLastDownloadedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastDownloadedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastDownloadedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastDownloadedAt: %w", err)
+	}
+	return oldValue.LastDownloadedAt, nil
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (m *PackageVersionMutation) ClearLastDownloadedAt() {
+	m.last_downloaded_at = nil
+	m.clearedFields[packageversion.FieldLastDownloadedAt] = struct{}{}
+}
+
+// LastDownloadedAtCleared returns if the "last_downloaded_at" field was cleared in this mutation.
+func (m *PackageVersionMutation) LastDownloadedAtCleared() bool {
+	_, ok := m.clearedFields[packageversion.FieldLastDownloadedAt]
+	return ok
+}
+
+// ResetLastDownloadedAt resets all changes to the "last_downloaded_at" field.
+func (m *PackageVersionMutation) ResetLastDownloadedAt() {
+	m.last_downloaded_at = nil
+	delete(m.clearedFields, packageversion.FieldLastDownloadedAt)
 }
 
 // SetMetadata sets the "metadata" field.
@@ -10577,7 +10685,7 @@ func (m *PackageVersionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageVersionMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, packageversion.FieldCreatedAt)
 	}
@@ -10599,6 +10707,9 @@ func (m *PackageVersionMutation) Fields() []string {
 	if m.package_type != nil {
 		fields = append(fields, packageversion.FieldPackageType)
 	}
+	if m.type_rank != nil {
+		fields = append(fields, packageversion.FieldTypeRank)
+	}
 	if m.status != nil {
 		fields = append(fields, packageversion.FieldStatus)
 	}
@@ -10607,6 +10718,9 @@ func (m *PackageVersionMutation) Fields() []string {
 	}
 	if m.revision != nil {
 		fields = append(fields, packageversion.FieldRevision)
+	}
+	if m.last_downloaded_at != nil {
+		fields = append(fields, packageversion.FieldLastDownloadedAt)
 	}
 	if m.metadata != nil {
 		fields = append(fields, packageversion.FieldMetadata)
@@ -10639,12 +10753,16 @@ func (m *PackageVersionMutation) Field(name string) (ent.Value, bool) {
 		return m.VersionSort()
 	case packageversion.FieldPackageType:
 		return m.PackageType()
+	case packageversion.FieldTypeRank:
+		return m.TypeRank()
 	case packageversion.FieldStatus:
 		return m.Status()
 	case packageversion.FieldStatusMessage:
 		return m.StatusMessage()
 	case packageversion.FieldRevision:
 		return m.Revision()
+	case packageversion.FieldLastDownloadedAt:
+		return m.LastDownloadedAt()
 	case packageversion.FieldMetadata:
 		return m.Metadata()
 	case packageversion.FieldProjectID:
@@ -10674,12 +10792,16 @@ func (m *PackageVersionMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldVersionSort(ctx)
 	case packageversion.FieldPackageType:
 		return m.OldPackageType(ctx)
+	case packageversion.FieldTypeRank:
+		return m.OldTypeRank(ctx)
 	case packageversion.FieldStatus:
 		return m.OldStatus(ctx)
 	case packageversion.FieldStatusMessage:
 		return m.OldStatusMessage(ctx)
 	case packageversion.FieldRevision:
 		return m.OldRevision(ctx)
+	case packageversion.FieldLastDownloadedAt:
+		return m.OldLastDownloadedAt(ctx)
 	case packageversion.FieldMetadata:
 		return m.OldMetadata(ctx)
 	case packageversion.FieldProjectID:
@@ -10744,6 +10866,13 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPackageType(v)
 		return nil
+	case packageversion.FieldTypeRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTypeRank(v)
+		return nil
 	case packageversion.FieldStatus:
 		v, ok := value.(packageversion.Status)
 		if !ok {
@@ -10764,6 +10893,13 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRevision(v)
+		return nil
+	case packageversion.FieldLastDownloadedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastDownloadedAt(v)
 		return nil
 	case packageversion.FieldMetadata:
 		v, ok := value.(json.RawMessage)
@@ -10794,6 +10930,9 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *PackageVersionMutation) AddedFields() []string {
 	var fields []string
+	if m.addtype_rank != nil {
+		fields = append(fields, packageversion.FieldTypeRank)
+	}
 	if m.addrevision != nil {
 		fields = append(fields, packageversion.FieldRevision)
 	}
@@ -10805,6 +10944,8 @@ func (m *PackageVersionMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *PackageVersionMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case packageversion.FieldTypeRank:
+		return m.AddedTypeRank()
 	case packageversion.FieldRevision:
 		return m.AddedRevision()
 	}
@@ -10816,6 +10957,13 @@ func (m *PackageVersionMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *PackageVersionMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case packageversion.FieldTypeRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTypeRank(v)
+		return nil
 	case packageversion.FieldRevision:
 		v, ok := value.(int64)
 		if !ok {
@@ -10833,6 +10981,9 @@ func (m *PackageVersionMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(packageversion.FieldStatusMessage) {
 		fields = append(fields, packageversion.FieldStatusMessage)
+	}
+	if m.FieldCleared(packageversion.FieldLastDownloadedAt) {
+		fields = append(fields, packageversion.FieldLastDownloadedAt)
 	}
 	if m.FieldCleared(packageversion.FieldMetadata) {
 		fields = append(fields, packageversion.FieldMetadata)
@@ -10856,6 +11007,9 @@ func (m *PackageVersionMutation) ClearField(name string) error {
 	switch name {
 	case packageversion.FieldStatusMessage:
 		m.ClearStatusMessage()
+		return nil
+	case packageversion.FieldLastDownloadedAt:
+		m.ClearLastDownloadedAt()
 		return nil
 	case packageversion.FieldMetadata:
 		m.ClearMetadata()
@@ -10892,6 +11046,9 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 	case packageversion.FieldPackageType:
 		m.ResetPackageType()
 		return nil
+	case packageversion.FieldTypeRank:
+		m.ResetTypeRank()
+		return nil
 	case packageversion.FieldStatus:
 		m.ResetStatus()
 		return nil
@@ -10900,6 +11057,9 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 		return nil
 	case packageversion.FieldRevision:
 		m.ResetRevision()
+		return nil
+	case packageversion.FieldLastDownloadedAt:
+		m.ResetLastDownloadedAt()
 		return nil
 	case packageversion.FieldMetadata:
 		m.ResetMetadata()

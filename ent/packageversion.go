@@ -34,12 +34,16 @@ type PackageVersion struct {
 	VersionSort string `json:"version_sort,omitempty"`
 	// PackageType holds the value of the "package_type" field.
 	PackageType packageversion.PackageType `json:"package_type,omitempty"`
+	// GitLab's package_type enum value (maven 1, npm 2, ...; PackageTypes' order): sorting by type follows it.
+	TypeRank int `json:"type_rank,omitempty"`
 	// Listed: default, error, deprecated. Installable: default, hidden, deprecated.
 	Status packageversion.Status `json:"status,omitempty"`
 	// Why processing failed.
 	StatusMessage string `json:"status_message,omitempty"`
 	// Bumped on every change, so caches can key on it.
 	Revision int64 `json:"revision,omitempty"`
+	// When a file of the version was last downloaded (recorded at most once a minute).
+	LastDownloadedAt *time.Time `json:"last_downloaded_at,omitempty"`
 	// Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format.
 	Metadata json.RawMessage `json:"metadata,omitempty"`
 	// ProjectID holds the value of the "project_id" field.
@@ -143,11 +147,11 @@ func (*PackageVersion) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case packageversion.FieldMetadata:
 			values[i] = new([]byte)
-		case packageversion.FieldID, packageversion.FieldRevision, packageversion.FieldProjectID, packageversion.FieldCreatorID:
+		case packageversion.FieldID, packageversion.FieldTypeRank, packageversion.FieldRevision, packageversion.FieldProjectID, packageversion.FieldCreatorID:
 			values[i] = new(sql.NullInt64)
 		case packageversion.FieldName, packageversion.FieldNormalizedName, packageversion.FieldVersion, packageversion.FieldVersionSort, packageversion.FieldPackageType, packageversion.FieldStatus, packageversion.FieldStatusMessage:
 			values[i] = new(sql.NullString)
-		case packageversion.FieldCreatedAt, packageversion.FieldUpdatedAt:
+		case packageversion.FieldCreatedAt, packageversion.FieldUpdatedAt, packageversion.FieldLastDownloadedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -212,6 +216,12 @@ func (_m *PackageVersion) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PackageType = packageversion.PackageType(value.String)
 			}
+		case packageversion.FieldTypeRank:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field type_rank", values[i])
+			} else if value.Valid {
+				_m.TypeRank = int(value.Int64)
+			}
 		case packageversion.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
@@ -229,6 +239,13 @@ func (_m *PackageVersion) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field revision", values[i])
 			} else if value.Valid {
 				_m.Revision = value.Int64
+			}
+		case packageversion.FieldLastDownloadedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_downloaded_at", values[i])
+			} else if value.Valid {
+				_m.LastDownloadedAt = new(time.Time)
+				*_m.LastDownloadedAt = value.Time
 			}
 		case packageversion.FieldMetadata:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -338,6 +355,9 @@ func (_m *PackageVersion) String() string {
 	builder.WriteString("package_type=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PackageType))
 	builder.WriteString(", ")
+	builder.WriteString("type_rank=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TypeRank))
+	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
@@ -346,6 +366,11 @@ func (_m *PackageVersion) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("revision=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Revision))
+	builder.WriteString(", ")
+	if v := _m.LastDownloadedAt; v != nil {
+		builder.WriteString("last_downloaded_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("metadata=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Metadata))

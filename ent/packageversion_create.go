@@ -103,6 +103,20 @@ func (_c *PackageVersionCreate) SetPackageType(v packageversion.PackageType) *Pa
 	return _c
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (_c *PackageVersionCreate) SetTypeRank(v int) *PackageVersionCreate {
+	_c.mutation.SetTypeRank(v)
+	return _c
+}
+
+// SetNillableTypeRank sets the "type_rank" field if the given value is not nil.
+func (_c *PackageVersionCreate) SetNillableTypeRank(v *int) *PackageVersionCreate {
+	if v != nil {
+		_c.SetTypeRank(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *PackageVersionCreate) SetStatus(v packageversion.Status) *PackageVersionCreate {
 	_c.mutation.SetStatus(v)
@@ -141,6 +155,20 @@ func (_c *PackageVersionCreate) SetRevision(v int64) *PackageVersionCreate {
 func (_c *PackageVersionCreate) SetNillableRevision(v *int64) *PackageVersionCreate {
 	if v != nil {
 		_c.SetRevision(*v)
+	}
+	return _c
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_c *PackageVersionCreate) SetLastDownloadedAt(v time.Time) *PackageVersionCreate {
+	_c.mutation.SetLastDownloadedAt(v)
+	return _c
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_c *PackageVersionCreate) SetNillableLastDownloadedAt(v *time.Time) *PackageVersionCreate {
+	if v != nil {
+		_c.SetLastDownloadedAt(*v)
 	}
 	return _c
 }
@@ -292,6 +320,10 @@ func (_c *PackageVersionCreate) defaults() {
 		v := packageversion.DefaultVersionSort
 		_c.mutation.SetVersionSort(v)
 	}
+	if _, ok := _c.mutation.TypeRank(); !ok {
+		v := packageversion.DefaultTypeRank
+		_c.mutation.SetTypeRank(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := packageversion.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -339,6 +371,9 @@ func (_c *PackageVersionCreate) check() error {
 		if err := packageversion.PackageTypeValidator(v); err != nil {
 			return &ValidationError{Name: "package_type", err: fmt.Errorf(`ent: validator failed for field "PackageVersion.package_type": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.TypeRank(); !ok {
+		return &ValidationError{Name: "type_rank", err: errors.New(`ent: missing required field "PackageVersion.type_rank"`)}
 	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "PackageVersion.status"`)}
@@ -412,6 +447,10 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 		_spec.SetField(packageversion.FieldPackageType, field.TypeEnum, value)
 		_node.PackageType = value
 	}
+	if value, ok := _c.mutation.TypeRank(); ok {
+		_spec.SetField(packageversion.FieldTypeRank, field.TypeInt, value)
+		_node.TypeRank = value
+	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(packageversion.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
@@ -423,6 +462,10 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 	if value, ok := _c.mutation.Revision(); ok {
 		_spec.SetField(packageversion.FieldRevision, field.TypeInt64, value)
 		_node.Revision = value
+	}
+	if value, ok := _c.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
+		_node.LastDownloadedAt = &value
 	}
 	if value, ok := _c.mutation.Metadata(); ok {
 		_spec.SetField(packageversion.FieldMetadata, field.TypeJSON, value)
@@ -650,6 +693,24 @@ func (u *PackageVersionUpsert) UpdatePackageType() *PackageVersionUpsert {
 	return u
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (u *PackageVersionUpsert) SetTypeRank(v int) *PackageVersionUpsert {
+	u.Set(packageversion.FieldTypeRank, v)
+	return u
+}
+
+// UpdateTypeRank sets the "type_rank" field to the value that was provided on create.
+func (u *PackageVersionUpsert) UpdateTypeRank() *PackageVersionUpsert {
+	u.SetExcluded(packageversion.FieldTypeRank)
+	return u
+}
+
+// AddTypeRank adds v to the "type_rank" field.
+func (u *PackageVersionUpsert) AddTypeRank(v int) *PackageVersionUpsert {
+	u.Add(packageversion.FieldTypeRank, v)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *PackageVersionUpsert) SetStatus(v packageversion.Status) *PackageVersionUpsert {
 	u.Set(packageversion.FieldStatus, v)
@@ -695,6 +756,24 @@ func (u *PackageVersionUpsert) UpdateRevision() *PackageVersionUpsert {
 // AddRevision adds v to the "revision" field.
 func (u *PackageVersionUpsert) AddRevision(v int64) *PackageVersionUpsert {
 	u.Add(packageversion.FieldRevision, v)
+	return u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageVersionUpsert) SetLastDownloadedAt(v time.Time) *PackageVersionUpsert {
+	u.Set(packageversion.FieldLastDownloadedAt, v)
+	return u
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageVersionUpsert) UpdateLastDownloadedAt() *PackageVersionUpsert {
+	u.SetExcluded(packageversion.FieldLastDownloadedAt)
+	return u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageVersionUpsert) ClearLastDownloadedAt() *PackageVersionUpsert {
+	u.SetNull(packageversion.FieldLastDownloadedAt)
 	return u
 }
 
@@ -875,6 +954,27 @@ func (u *PackageVersionUpsertOne) UpdatePackageType() *PackageVersionUpsertOne {
 	})
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (u *PackageVersionUpsertOne) SetTypeRank(v int) *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetTypeRank(v)
+	})
+}
+
+// AddTypeRank adds v to the "type_rank" field.
+func (u *PackageVersionUpsertOne) AddTypeRank(v int) *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.AddTypeRank(v)
+	})
+}
+
+// UpdateTypeRank sets the "type_rank" field to the value that was provided on create.
+func (u *PackageVersionUpsertOne) UpdateTypeRank() *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateTypeRank()
+	})
+}
+
 // SetStatus sets the "status" field.
 func (u *PackageVersionUpsertOne) SetStatus(v packageversion.Status) *PackageVersionUpsertOne {
 	return u.Update(func(s *PackageVersionUpsert) {
@@ -928,6 +1028,27 @@ func (u *PackageVersionUpsertOne) AddRevision(v int64) *PackageVersionUpsertOne 
 func (u *PackageVersionUpsertOne) UpdateRevision() *PackageVersionUpsertOne {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.UpdateRevision()
+	})
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageVersionUpsertOne) SetLastDownloadedAt(v time.Time) *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetLastDownloadedAt(v)
+	})
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageVersionUpsertOne) UpdateLastDownloadedAt() *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateLastDownloadedAt()
+	})
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageVersionUpsertOne) ClearLastDownloadedAt() *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.ClearLastDownloadedAt()
 	})
 }
 
@@ -1282,6 +1403,27 @@ func (u *PackageVersionUpsertBulk) UpdatePackageType() *PackageVersionUpsertBulk
 	})
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (u *PackageVersionUpsertBulk) SetTypeRank(v int) *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetTypeRank(v)
+	})
+}
+
+// AddTypeRank adds v to the "type_rank" field.
+func (u *PackageVersionUpsertBulk) AddTypeRank(v int) *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.AddTypeRank(v)
+	})
+}
+
+// UpdateTypeRank sets the "type_rank" field to the value that was provided on create.
+func (u *PackageVersionUpsertBulk) UpdateTypeRank() *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateTypeRank()
+	})
+}
+
 // SetStatus sets the "status" field.
 func (u *PackageVersionUpsertBulk) SetStatus(v packageversion.Status) *PackageVersionUpsertBulk {
 	return u.Update(func(s *PackageVersionUpsert) {
@@ -1335,6 +1477,27 @@ func (u *PackageVersionUpsertBulk) AddRevision(v int64) *PackageVersionUpsertBul
 func (u *PackageVersionUpsertBulk) UpdateRevision() *PackageVersionUpsertBulk {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.UpdateRevision()
+	})
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageVersionUpsertBulk) SetLastDownloadedAt(v time.Time) *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetLastDownloadedAt(v)
+	})
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageVersionUpsertBulk) UpdateLastDownloadedAt() *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateLastDownloadedAt()
+	})
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageVersionUpsertBulk) ClearLastDownloadedAt() *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.ClearLastDownloadedAt()
 	})
 }
 

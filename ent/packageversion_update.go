@@ -112,6 +112,27 @@ func (_u *PackageVersionUpdate) SetNillablePackageType(v *packageversion.Package
 	return _u
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (_u *PackageVersionUpdate) SetTypeRank(v int) *PackageVersionUpdate {
+	_u.mutation.ResetTypeRank()
+	_u.mutation.SetTypeRank(v)
+	return _u
+}
+
+// SetNillableTypeRank sets the "type_rank" field if the given value is not nil.
+func (_u *PackageVersionUpdate) SetNillableTypeRank(v *int) *PackageVersionUpdate {
+	if v != nil {
+		_u.SetTypeRank(*v)
+	}
+	return _u
+}
+
+// AddTypeRank adds value to the "type_rank" field.
+func (_u *PackageVersionUpdate) AddTypeRank(v int) *PackageVersionUpdate {
+	_u.mutation.AddTypeRank(v)
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *PackageVersionUpdate) SetStatus(v packageversion.Status) *PackageVersionUpdate {
 	_u.mutation.SetStatus(v)
@@ -164,6 +185,26 @@ func (_u *PackageVersionUpdate) SetNillableRevision(v *int64) *PackageVersionUpd
 // AddRevision adds value to the "revision" field.
 func (_u *PackageVersionUpdate) AddRevision(v int64) *PackageVersionUpdate {
 	_u.mutation.AddRevision(v)
+	return _u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_u *PackageVersionUpdate) SetLastDownloadedAt(v time.Time) *PackageVersionUpdate {
+	_u.mutation.SetLastDownloadedAt(v)
+	return _u
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_u *PackageVersionUpdate) SetNillableLastDownloadedAt(v *time.Time) *PackageVersionUpdate {
+	if v != nil {
+		_u.SetLastDownloadedAt(*v)
+	}
+	return _u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (_u *PackageVersionUpdate) ClearLastDownloadedAt() *PackageVersionUpdate {
+	_u.mutation.ClearLastDownloadedAt()
 	return _u
 }
 
@@ -484,6 +525,12 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if value, ok := _u.mutation.PackageType(); ok {
 		_spec.SetField(packageversion.FieldPackageType, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.TypeRank(); ok {
+		_spec.SetField(packageversion.FieldTypeRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTypeRank(); ok {
+		_spec.AddField(packageversion.FieldTypeRank, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(packageversion.FieldStatus, field.TypeEnum, value)
 	}
@@ -498,6 +545,12 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(packageversion.FieldRevision, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastDownloadedAtCleared() {
+		_spec.ClearField(packageversion.FieldLastDownloadedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packageversion.FieldMetadata, field.TypeJSON, value)
@@ -844,6 +897,27 @@ func (_u *PackageVersionUpdateOne) SetNillablePackageType(v *packageversion.Pack
 	return _u
 }
 
+// SetTypeRank sets the "type_rank" field.
+func (_u *PackageVersionUpdateOne) SetTypeRank(v int) *PackageVersionUpdateOne {
+	_u.mutation.ResetTypeRank()
+	_u.mutation.SetTypeRank(v)
+	return _u
+}
+
+// SetNillableTypeRank sets the "type_rank" field if the given value is not nil.
+func (_u *PackageVersionUpdateOne) SetNillableTypeRank(v *int) *PackageVersionUpdateOne {
+	if v != nil {
+		_u.SetTypeRank(*v)
+	}
+	return _u
+}
+
+// AddTypeRank adds value to the "type_rank" field.
+func (_u *PackageVersionUpdateOne) AddTypeRank(v int) *PackageVersionUpdateOne {
+	_u.mutation.AddTypeRank(v)
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *PackageVersionUpdateOne) SetStatus(v packageversion.Status) *PackageVersionUpdateOne {
 	_u.mutation.SetStatus(v)
@@ -896,6 +970,26 @@ func (_u *PackageVersionUpdateOne) SetNillableRevision(v *int64) *PackageVersion
 // AddRevision adds value to the "revision" field.
 func (_u *PackageVersionUpdateOne) AddRevision(v int64) *PackageVersionUpdateOne {
 	_u.mutation.AddRevision(v)
+	return _u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_u *PackageVersionUpdateOne) SetLastDownloadedAt(v time.Time) *PackageVersionUpdateOne {
+	_u.mutation.SetLastDownloadedAt(v)
+	return _u
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_u *PackageVersionUpdateOne) SetNillableLastDownloadedAt(v *time.Time) *PackageVersionUpdateOne {
+	if v != nil {
+		_u.SetLastDownloadedAt(*v)
+	}
+	return _u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (_u *PackageVersionUpdateOne) ClearLastDownloadedAt() *PackageVersionUpdateOne {
+	_u.mutation.ClearLastDownloadedAt()
 	return _u
 }
 
@@ -1246,6 +1340,12 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 	if value, ok := _u.mutation.PackageType(); ok {
 		_spec.SetField(packageversion.FieldPackageType, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.TypeRank(); ok {
+		_spec.SetField(packageversion.FieldTypeRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTypeRank(); ok {
+		_spec.AddField(packageversion.FieldTypeRank, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(packageversion.FieldStatus, field.TypeEnum, value)
 	}
@@ -1260,6 +1360,12 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 	}
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(packageversion.FieldRevision, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastDownloadedAtCleared() {
+		_spec.ClearField(packageversion.FieldLastDownloadedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Metadata(); ok {
 		_spec.SetField(packageversion.FieldMetadata, field.TypeJSON, value)

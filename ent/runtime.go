@@ -336,8 +336,12 @@ func init() {
 	packageversionDescVersionSort := packageversionFields[3].Descriptor()
 	// packageversion.DefaultVersionSort holds the default value on creation for the version_sort field.
 	packageversion.DefaultVersionSort = packageversionDescVersionSort.Default.(string)
+	// packageversionDescTypeRank is the schema descriptor for type_rank field.
+	packageversionDescTypeRank := packageversionFields[5].Descriptor()
+	// packageversion.DefaultTypeRank holds the default value on creation for the type_rank field.
+	packageversion.DefaultTypeRank = packageversionDescTypeRank.Default.(int)
 	// packageversionDescRevision is the schema descriptor for revision field.
-	packageversionDescRevision := packageversionFields[7].Descriptor()
+	packageversionDescRevision := packageversionFields[8].Descriptor()
 	// packageversion.DefaultRevision holds the default value on creation for the revision field.
 	packageversion.DefaultRevision = packageversionDescRevision.Default.(int64)
 	personalaccesstokenMixin := schema.PersonalAccessToken{}.Mixin()

@@ -31,7 +31,7 @@ func packageOrder(sort string) *ent.PackageOrder {
 	case "VERSION":
 		o.Field = ent.PackageVersionOrderFieldVersionSort
 	case "TYPE":
-		o.Field = ent.PackageVersionOrderFieldPackageType
+		o.Field = ent.PackageVersionOrderFieldTypeRank // GitLab's enum order, not the names'
 	}
 	return o
 }

@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"fmt"
+	"github.com/pkgreg/registry/ent/packageversion"
 	"path"
+	"time"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/group"
@@ -167,4 +169,20 @@ func (s *Service) readableFile(ctx context.Context, f *ent.PackageFile) (*ent.Pa
 		f = stored
 	}
 	return f, nil
+}
+
+// Downloaded records that a file the viewer downloaded was downloaded (GitLab's
+// last_downloaded_at on its version), at most once a minute per version, so that
+// downloads are not a write each. Failures are not the download's business.
+func (s *Service) Downloaded(ctx context.Context, f *ent.PackageFile) {
+	now := s.now()
+	if v := f.Edges.Package; v != nil && v.LastDownloadedAt != nil && now.Sub(*v.LastDownloadedAt) < time.Minute {
+		return
+	}
+	err := s.client.PackageVersion.Update().Where(packageversion.ID(f.PackageID),
+		packageversion.Or(packageversion.LastDownloadedAtIsNil(), packageversion.LastDownloadedAtLT(now.Add(-time.Minute)))).
+		SetLastDownloadedAt(now).Exec(context.WithoutCancel(ctx))
+	if err != nil {
+		s.log.WarnContext(ctx, "record download", "err", err)
+	}
 }

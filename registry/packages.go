@@ -130,7 +130,7 @@ func (s *Service) recordFile(ctx context.Context, tx *ent.Tx, in PublishFileInpu
 	}
 	v := auth.FromContext(ctx)
 	create := tx.PackageVersion.Create().SetProjectID(in.Project.ID).SetPackageType(in.Type).
-		SetName(in.Name).SetNormalizedName(in.NormalizedName).SetVersion(in.Version).
+		SetName(in.Name).SetNormalizedName(in.NormalizedName).SetVersion(in.Version).SetTypeRank(TypeRank(in.Type)).
 		SetVersionSort(VersionSortKey(in.Version)).SetStatus(in.Status).SetMetadata(in.Metadata)
 	if v.IsUser() {
 		create.SetCreatorID(v.UserID)

@@ -93,7 +93,7 @@ func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, 
 	case "version":
 		q.Order(order(packageversion.FieldVersionSort))
 	case "type":
-		q.Order(order(packageversion.FieldPackageType))
+		q.Order(order(packageversion.FieldTypeRank)) // GitLab's enum order, not the names'
 	case "project_path":
 		q.Order(packageversion.ByProjectField(project.FieldFullPath, orderTerm(in.Desc)))
 	default:

@@ -31,6 +31,16 @@ var PackageTypeOrder = []PackageType{
 	packageversion.PackageTypeRpm, packageversion.PackageTypeMlModel, PackageTypeCargo,
 }
 
+// TypeRank is a type's value in GitLab's package_type enum (maven 1, npm 2, ...).
+func TypeRank(t PackageType) int {
+	for i, o := range PackageTypeOrder {
+		if o == t {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // Status is a package version's status (spec B2).
 type Status = packageversion.Status
 

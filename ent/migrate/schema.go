@@ -420,9 +420,11 @@ var (
 		{Name: "version", Type: field.TypeString, Default: ""},
 		{Name: "version_sort", Type: field.TypeString, Default: ""},
 		{Name: "package_type", Type: field.TypeEnum, Enums: []string{"maven", "npm", "conan", "nuget", "pypi", "composer", "generic", "golang", "debian", "rubygems", "helm", "terraform_module", "rpm", "ml_model", "cargo"}},
+		{Name: "type_rank", Type: field.TypeInt, Default: 0},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"default", "hidden", "processing", "error", "pending_destruction", "deprecated"}, Default: "default"},
 		{Name: "status_message", Type: field.TypeString, Nullable: true},
 		{Name: "revision", Type: field.TypeInt64, Default: 1},
+		{Name: "last_downloaded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "creator_id", Type: field.TypeInt, Nullable: true},
 		{Name: "project_id", Type: field.TypeInt},
@@ -435,13 +437,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_versions_users_creator",
-				Columns:    []*schema.Column{PackageVersionsColumns[12]},
+				Columns:    []*schema.Column{PackageVersionsColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "package_versions_projects_packages",
-				Columns:    []*schema.Column{PackageVersionsColumns[13]},
+				Columns:    []*schema.Column{PackageVersionsColumns[15]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -450,7 +452,7 @@ var (
 			{
 				Name:    "packageversion_project_id_package_type_normalized_name_version",
 				Unique:  true,
-				Columns: []*schema.Column{PackageVersionsColumns[13], PackageVersionsColumns[7], PackageVersionsColumns[4], PackageVersionsColumns[5]},
+				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[7], PackageVersionsColumns[4], PackageVersionsColumns[5]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "status <> 'pending_destruction'",
 				},
@@ -463,22 +465,22 @@ var (
 			{
 				Name:    "packageversion_project_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[13], PackageVersionsColumns[1]},
+				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[1]},
 			},
 			{
 				Name:    "packageversion_project_id_version_sort",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[13], PackageVersionsColumns[6]},
+				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[6]},
 			},
 			{
 				Name:    "packageversion_project_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[13], PackageVersionsColumns[3]},
+				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[3]},
 			},
 			{
 				Name:    "packageversion_status",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[8]},
+				Columns: []*schema.Column{PackageVersionsColumns[9]},
 			},
 		},
 	}

@@ -31,12 +31,16 @@ const (
 	FieldVersionSort = "version_sort"
 	// FieldPackageType holds the string denoting the package_type field in the database.
 	FieldPackageType = "package_type"
+	// FieldTypeRank holds the string denoting the type_rank field in the database.
+	FieldTypeRank = "type_rank"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
 	// FieldStatusMessage holds the string denoting the status_message field in the database.
 	FieldStatusMessage = "status_message"
 	// FieldRevision holds the string denoting the revision field in the database.
 	FieldRevision = "revision"
+	// FieldLastDownloadedAt holds the string denoting the last_downloaded_at field in the database.
+	FieldLastDownloadedAt = "last_downloaded_at"
 	// FieldMetadata holds the string denoting the metadata field in the database.
 	FieldMetadata = "metadata"
 	// FieldProjectID holds the string denoting the project_id field in the database.
@@ -111,9 +115,11 @@ var Columns = []string{
 	FieldVersion,
 	FieldVersionSort,
 	FieldPackageType,
+	FieldTypeRank,
 	FieldStatus,
 	FieldStatusMessage,
 	FieldRevision,
+	FieldLastDownloadedAt,
 	FieldMetadata,
 	FieldProjectID,
 	FieldCreatorID,
@@ -144,6 +150,8 @@ var (
 	DefaultVersion string
 	// DefaultVersionSort holds the default value on creation for the "version_sort" field.
 	DefaultVersionSort string
+	// DefaultTypeRank holds the default value on creation for the "type_rank" field.
+	DefaultTypeRank int
 	// DefaultRevision holds the default value on creation for the "revision" field.
 	DefaultRevision int64
 )
@@ -257,6 +265,11 @@ func ByPackageType(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPackageType, opts...).ToFunc()
 }
 
+// ByTypeRank orders the results by the type_rank field.
+func ByTypeRank(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTypeRank, opts...).ToFunc()
+}
+
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
@@ -270,6 +283,11 @@ func ByStatusMessage(opts ...sql.OrderTermOption) OrderOption {
 // ByRevision orders the results by the revision field.
 func ByRevision(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevision, opts...).ToFunc()
+}
+
+// ByLastDownloadedAt orders the results by the last_downloaded_at field.
+func ByLastDownloadedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastDownloadedAt, opts...).ToFunc()
 }
 
 // ByProjectID orders the results by the project_id field.

@@ -85,6 +85,11 @@ func VersionSort(v string) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldVersionSort, v))
 }
 
+// TypeRank applies equality check predicate on the "type_rank" field. It's identical to TypeRankEQ.
+func TypeRank(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldTypeRank, v))
+}
+
 // StatusMessage applies equality check predicate on the "status_message" field. It's identical to StatusMessageEQ.
 func StatusMessage(v string) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldStatusMessage, v))
@@ -93,6 +98,11 @@ func StatusMessage(v string) predicate.PackageVersion {
 // Revision applies equality check predicate on the "revision" field. It's identical to RevisionEQ.
 func Revision(v int64) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldRevision, v))
+}
+
+// LastDownloadedAt applies equality check predicate on the "last_downloaded_at" field. It's identical to LastDownloadedAtEQ.
+func LastDownloadedAt(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldLastDownloadedAt, v))
 }
 
 // ProjectID applies equality check predicate on the "project_id" field. It's identical to ProjectIDEQ.
@@ -465,6 +475,46 @@ func PackageTypeNotIn(vs ...PackageType) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldNotIn(FieldPackageType, vs...))
 }
 
+// TypeRankEQ applies the EQ predicate on the "type_rank" field.
+func TypeRankEQ(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldTypeRank, v))
+}
+
+// TypeRankNEQ applies the NEQ predicate on the "type_rank" field.
+func TypeRankNEQ(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNEQ(FieldTypeRank, v))
+}
+
+// TypeRankIn applies the In predicate on the "type_rank" field.
+func TypeRankIn(vs ...int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIn(FieldTypeRank, vs...))
+}
+
+// TypeRankNotIn applies the NotIn predicate on the "type_rank" field.
+func TypeRankNotIn(vs ...int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotIn(FieldTypeRank, vs...))
+}
+
+// TypeRankGT applies the GT predicate on the "type_rank" field.
+func TypeRankGT(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGT(FieldTypeRank, v))
+}
+
+// TypeRankGTE applies the GTE predicate on the "type_rank" field.
+func TypeRankGTE(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGTE(FieldTypeRank, v))
+}
+
+// TypeRankLT applies the LT predicate on the "type_rank" field.
+func TypeRankLT(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLT(FieldTypeRank, v))
+}
+
+// TypeRankLTE applies the LTE predicate on the "type_rank" field.
+func TypeRankLTE(v int) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLTE(FieldTypeRank, v))
+}
+
 // StatusEQ applies the EQ predicate on the "status" field.
 func StatusEQ(v Status) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldStatus, v))
@@ -598,6 +648,56 @@ func RevisionLT(v int64) predicate.PackageVersion {
 // RevisionLTE applies the LTE predicate on the "revision" field.
 func RevisionLTE(v int64) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldLTE(FieldRevision, v))
+}
+
+// LastDownloadedAtEQ applies the EQ predicate on the "last_downloaded_at" field.
+func LastDownloadedAtEQ(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtNEQ applies the NEQ predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNEQ(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNEQ(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtIn applies the In predicate on the "last_downloaded_at" field.
+func LastDownloadedAtIn(vs ...time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIn(FieldLastDownloadedAt, vs...))
+}
+
+// LastDownloadedAtNotIn applies the NotIn predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNotIn(vs ...time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotIn(FieldLastDownloadedAt, vs...))
+}
+
+// LastDownloadedAtGT applies the GT predicate on the "last_downloaded_at" field.
+func LastDownloadedAtGT(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGT(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtGTE applies the GTE predicate on the "last_downloaded_at" field.
+func LastDownloadedAtGTE(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGTE(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtLT applies the LT predicate on the "last_downloaded_at" field.
+func LastDownloadedAtLT(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLT(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtLTE applies the LTE predicate on the "last_downloaded_at" field.
+func LastDownloadedAtLTE(v time.Time) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLTE(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtIsNil applies the IsNil predicate on the "last_downloaded_at" field.
+func LastDownloadedAtIsNil() predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIsNull(FieldLastDownloadedAt))
+}
+
+// LastDownloadedAtNotNil applies the NotNil predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNotNil() predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotNull(FieldLastDownloadedAt))
 }
 
 // MetadataIsNil applies the IsNil predicate on the "metadata" field.

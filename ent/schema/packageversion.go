@@ -32,11 +32,16 @@ func (PackageVersion) Fields() []ent.Field {
 		field.String("normalized_name").NotEmpty().Comment("Name folded for lookups (PEP 503 for PyPI; the name itself elsewhere)."),
 		field.String("version").Default("").Comment("Version; empty for a versionless package."),
 		field.String("version_sort").Default("").Comment("Sort key that orders versions numerically (1.9 before 1.10).").Annotations(entgql.OrderField("VERSION")),
-		field.Enum("package_type").Values(PackageTypes...).Annotations(entgql.OrderField("TYPE")),
+		field.Enum("package_type").Values(PackageTypes...),
+		field.Int("type_rank").Default(0).
+			Comment("GitLab's package_type enum value (maven 1, npm 2, ...; PackageTypes' order): sorting by type follows it.").
+			Annotations(entgql.OrderField("TYPE")),
 		field.Enum("status").Values("default", "hidden", "processing", "error", "pending_destruction", "deprecated").
 			Default("default").Comment("Listed: default, error, deprecated. Installable: default, hidden, deprecated."),
 		field.String("status_message").Optional().Comment("Why processing failed."),
 		field.Int64("revision").Default(1).Comment("Bumped on every change, so caches can key on it."),
+		field.Time("last_downloaded_at").Optional().Nillable().
+			Comment("When a file of the version was last downloaded (recorded at most once a minute)."),
 		field.JSON("metadata", json.RawMessage{}).Optional().
 			Comment("Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format."),
 		field.Int("project_id"),

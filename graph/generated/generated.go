@@ -301,31 +301,32 @@ type ComplexityRoot struct {
 	}
 
 	Package struct {
-		CanDestroy      func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		DependencyLinks func(childComplexity int, first *int) int
-		GenericURL      func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Links           func(childComplexity int) int
-		MavenURL        func(childComplexity int) int
-		Metadata        func(childComplexity int) int
-		Name            func(childComplexity int) int
-		NpmURL          func(childComplexity int) int
-		NugetURL        func(childComplexity int) int
-		PackageFiles    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		PackageType     func(childComplexity int) int
-		Pipelines       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Project         func(childComplexity int) int
-		PublicPackage   func(childComplexity int) int
-		PypiSetupURL    func(childComplexity int) int
-		PypiURL         func(childComplexity int) int
-		Status          func(childComplexity int) int
-		StatusMessage   func(childComplexity int) int
-		Tags            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		UpdatedAt       func(childComplexity int) int
-		UserPermissions func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Versions        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CanDestroy       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DependencyLinks  func(childComplexity int, first *int) int
+		GenericURL       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastDownloadedAt func(childComplexity int) int
+		Links            func(childComplexity int) int
+		MavenURL         func(childComplexity int) int
+		Metadata         func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NpmURL           func(childComplexity int) int
+		NugetURL         func(childComplexity int) int
+		PackageFiles     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PackageType      func(childComplexity int) int
+		Pipelines        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Project          func(childComplexity int) int
+		PublicPackage    func(childComplexity int) int
+		PypiSetupURL     func(childComplexity int) int
+		PypiURL          func(childComplexity int) int
+		Status           func(childComplexity int) int
+		StatusMessage    func(childComplexity int) int
+		Tags             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		UpdatedAt        func(childComplexity int) int
+		UserPermissions  func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Versions         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 	}
 
 	PackageConnection struct {
@@ -714,6 +715,7 @@ type PackageResolver interface {
 	CanDestroy(ctx context.Context, obj *ent.PackageVersion) (bool, error)
 	UserPermissions(ctx context.Context, obj *ent.PackageVersion) (*model.PackagePermissions, error)
 	PublicPackage(ctx context.Context, obj *ent.PackageVersion) (bool, error)
+
 	NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiSetupURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
@@ -1925,6 +1927,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.ID(childComplexity), true
+	case "Package.lastDownloadedAt":
+		if e.ComplexityRoot.Package.LastDownloadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.LastDownloadedAt(childComplexity), true
 	case "Package._links":
 		if e.ComplexityRoot.Package.Links == nil {
 			break
@@ -3660,6 +3668,8 @@ type Package implements Node {
   userPermissions: PackagePermissions!
   "Whether anyone may pull it without credentials."
   publicPackage: Boolean!
+  "When a file of it was last downloaded (recorded at most once a minute)."
+  lastDownloadedAt: Time
   "Registry URLs for this package's format, for install snippets."
   npmUrl: String
   pypiUrl: String
@@ -4694,6 +4704,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_userPermissions(ctx, field)
 	case "publicPackage":
 		return ec.fieldContext_Package_publicPackage(ctx, field)
+	case "lastDownloadedAt":
+		return ec.fieldContext_Package_lastDownloadedAt(ctx, field)
 	case "npmUrl":
 		return ec.fieldContext_Package_npmUrl(ctx, field)
 	case "pypiUrl":
@@ -11418,6 +11430,29 @@ func (ec *executionContext) _Package_publicPackage(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Package_publicPackage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Package", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Package_lastDownloadedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_lastDownloadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDownloadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_lastDownloadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Package_npmUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
@@ -21753,6 +21788,8 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "lastDownloadedAt":
+			out.Values[i] = ec._Package_lastDownloadedAt(ctx, field, obj)
 		case "npmUrl":
 			field := field
 
