@@ -41,6 +41,30 @@ func InvalidParam(param string) error {
 	return &Error{Kind: ErrInvalid, Message: param + " is invalid", Param: param}
 }
 
+// InvalidValue reports a parameter outside the values it may take (Grape's values
+// validator: "<param> does not have a valid value").
+func InvalidValue(param string) error {
+	return &Error{Kind: ErrInvalid, Message: param + " does not have a valid value", Param: param}
+}
+
+// InvalidPath reports a parameter that names no valid file path (GitLab's
+// file_path validator: a "." or ".." segment, once decoded).
+func InvalidPath(param string) error {
+	return &Error{Kind: ErrInvalid, Message: param + " should be a valid file path", Param: param}
+}
+
+// NotGiven reports a required parameter that is missing or blank, under the name
+// GitLab gives it ("\"Version\" not given").
+func NotGiven(name string) error {
+	return &Error{Kind: ErrInvalid, Message: `"` + name + `" not given`, Param: name}
+}
+
+// BadRequest is GitLab's bad_request!: a 400 whose message is "400 Bad request - "
+// and the reason.
+func BadRequest(format string, args ...any) error {
+	return &Error{Kind: ErrInvalid, Message: "400 Bad request - " + fmt.Sprintf(format, args...)}
+}
+
 // Common errors with GitLab's wording.
 var (
 	errProjectNotFound = Errorf(ErrNotFound, "404 Project Not Found")
