@@ -7,8 +7,14 @@ GENERATED := ent graph '*.graphqls'
 
 .PHONY: build run serve frontend generate check-generate test test-sqlite test-postgres vet bench clean
 
+# The version, commit and build date that `registry version` and /api/v4/version show.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
 build:
-	$(GO) build -o bin/registry ./cmd/registry
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/registry ./cmd/registry
 
 run serve: frontend
 	$(GO) run ./cmd/registry serve $(ARGS)

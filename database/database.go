@@ -8,6 +8,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -51,6 +52,27 @@ func LogStatements(fn func(line string)) Option {
 // DefaultURL is the SQLite file under the data directory.
 func DefaultURL(dataDir string) string {
 	return "sqlite://" + filepath.Join(dataDir, "registry.db")
+}
+
+// Exists reports whether rawURL holds a registry's database already (Open would
+// create one): the SQLite file, or the tables in Postgres's schema.
+func Exists(ctx context.Context, rawURL string) (bool, error) {
+	if path, ok := strings.CutPrefix(rawURL, "sqlite://"); ok {
+		path, _, _ = strings.Cut(path, "?")
+		_, err := os.Stat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	db, err := sql.Open("postgres", rawURL)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var found bool
+	err = db.QueryRowContext(ctx, "SELECT to_regclass('users') IS NOT NULL").Scan(&found)
+	return found, err
 }
 
 // Open connects to rawURL (postgres://, postgresql:// or sqlite://PATH; sqlite::memory:

@@ -18,9 +18,13 @@ import (
 
 // GCStats counts what one garbage collection removed.
 type GCStats struct {
-	Packages, Files, Blobs, Orphans, Temporary int
-	CleanedUp                                  int  // files removed by cleanup policies
-	Skipped                                    bool // another replica holds the lock
+	Packages  int  `json:"packages"`
+	Files     int  `json:"files"`
+	Blobs     int  `json:"blobs"`
+	Orphans   int  `json:"orphans"`
+	Temporary int  `json:"temporary"`
+	CleanedUp int  `json:"cleaned_up"` // files removed by cleanup policies
+	Skipped   bool `json:"skipped"`    // another replica holds the lock
 }
 
 // CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file

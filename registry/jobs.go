@@ -26,10 +26,10 @@ type CreateJobInput struct {
 
 // NewJob is a created job with its token, shown once.
 type NewJob struct {
-	ID         int
-	PipelineID int
-	Token      string
-	ExpiresAt  time.Time
+	ID         int       `json:"id"`
+	PipelineID int       `json:"pipeline_id"`
+	Token      string    `json:"token"`
+	ExpiresAt  time.Time `json:"expires_at"`
 	// Pipeline is the job's pipeline, with its user.
 	Pipeline *ent.Pipeline
 }
@@ -115,8 +115,8 @@ func (s *Service) FinishJob(ctx context.Context, jobID int, status string) error
 // JobTokenScopeInput adds or removes a source project or group on a target project's
 // CI job token allowlist.
 type JobTokenScopeInput struct {
-	ProjectPath       string // the target project
-	SourceProjectPath string
+	ProjectPath       string `json:"project_path"` // the target project
+	SourceProjectPath string `json:"source_project_path"`
 	SourceGroupPath   string
 }
 

@@ -214,13 +214,13 @@ func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, 
 
 // NewToken is a token as created: the stored record plus its secret, shown only once.
 type NewToken struct {
-	ID        int
-	Name      string
-	Username  string
-	Scopes    []string
-	ExpiresAt *time.Time
-	CreatedAt time.Time
-	Token     string
+	ID        int        `json:"id"`
+	Name      string     `json:"name"`
+	Username  string     `json:"username"`
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	Token     string     `json:"token"`
 }
 
 // CreatePersonalAccessTokenInput creates a token for a user; UserID 0 means the viewer.

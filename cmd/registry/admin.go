@@ -16,16 +16,20 @@ import (
 )
 
 // adminCommand is one "registry admin <noun> <verb>" command. It runs as the first
-// administrator, directly on the database, and prints one JSON object.
+// administrator, directly on the database, and prints one JSON object (snake_case
+// keys, as every output of the binary).
 type adminCommand struct {
+	name  string // "<noun> <verb>"
+	short string // one line for the command list
 	usage string
 	// flags registers the command's flags; progress is where a long command
 	// reports how far it is (standard error).
 	flags func(fs *flag.FlagSet, progress io.Writer) func(ctx context.Context, svc *registry.Service) (any, error)
 }
 
-var adminCommands = map[string]adminCommand{
-	"user create": {"--username U [--name N] [--email E] [--admin] [--password P]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+// adminCommands in the order help lists them.
+var adminCommands = []adminCommand{
+	{"user create", "create a user", "--username U [--name N] [--email E] [--admin] [--password P]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateUserInput
 		fs.StringVar(&in.Username, "username", "", "username")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -40,21 +44,21 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": u.ID, "username": u.Username, "admin": u.Admin}, nil
 		}
 	}},
-	"user set-password": {"--username U --password P", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"user set-password", "set a user's password (ends their sessions)", "--username U --password P", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		username := fs.String("username", "", "username")
 		password := fs.String("password", "", "new password")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"username": *username}, svc.SetPassword(ctx, *username, *password)
 		}
 	}},
-	"user block": {"--username U [--unblock]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"user block", "block or unblock a user (ends their sessions)", "--username U [--unblock]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		username := fs.String("username", "", "username")
 		unblock := fs.Bool("unblock", false, "unblock instead")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"username": *username, "blocked": !*unblock}, svc.SetUserState(ctx, *username, !*unblock)
 		}
 	}},
-	"group create": {"--path a/b [--name N] [--visibility private|internal|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"group create", "create a group (or subgroup)", "--path a/b [--name N] [--visibility private|internal|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateGroupInput
 		fs.StringVar(&in.FullPath, "path", "", "full path")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -67,7 +71,7 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": g.ID, "full_path": g.FullPath, "visibility": g.Visibility}, nil
 		}
 	}},
-	"project create": {"--path namespace/project [--visibility V] [--package-registry-access-level disabled|private|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"project create", "create a project in a group or a user's namespace", "--path namespace/project [--visibility V] [--package-registry-access-level disabled|private|public]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateProjectInput
 		fs.StringVar(&in.FullPath, "path", "", "full path")
 		fs.StringVar(&in.Name, "name", "", "display name")
@@ -82,7 +86,7 @@ var adminCommands = map[string]adminCommand{
 				"package_registry_access_level": p.PackageRegistryAccessLevel}, nil
 		}
 	}},
-	"member add": {"--user U (--project P | --group G) --role guest|planner|reporter|developer|maintainer|owner", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"member add", "give a user a role in a project or group", "--user U (--project P | --group G) --role guest|planner|reporter|developer|maintainer|owner", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.MembershipInput
 		fs.StringVar(&in.Username, "user", "", "username")
 		fs.StringVar(&in.ProjectPath, "project", "", "project id or full path")
@@ -96,7 +100,7 @@ var adminCommands = map[string]adminCommand{
 			return map[string]any{"id": m.ID, "user": in.Username, "role": m.Role}, nil
 		}
 	}},
-	"token create": {"--user U --name N [--scopes api,read_api] [--expires-at 2030-01-02]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"token create", "create a personal access token for a user", "--user U --name N [--scopes api,read_api] [--expires-at 2030-01-02]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		user, name := fs.String("user", "root", "username"), fs.String("name", "", "token name")
 		scopes, expires := fs.String("scopes", "api", "comma-separated scopes"), fs.String("expires-at", "", "expiry date")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
@@ -112,7 +116,7 @@ var adminCommands = map[string]adminCommand{
 				Name: *name, Scopes: splitList(*scopes), ExpiresAt: exp})
 		}
 	}},
-	"deploy-token create": {"(--project P | --group G) --name N [--username U] [--scopes read_package_registry,write_package_registry]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"deploy-token create", "create a deploy token for a project or group", "(--project P | --group G) --name N [--username U] [--scopes read_package_registry,write_package_registry]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.DeployTokenInput
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
 		fs.StringVar(&in.GroupPath, "group", "", "group")
@@ -129,7 +133,7 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateDeployToken(ctx, in)
 		}
 	}},
-	"access-token create": {"(--project P | --group G) --name N [--role maintainer] [--scopes api]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"access-token create", "create a project or group access token (and its bot member)", "(--project P | --group G) --name N [--role maintainer] [--scopes api]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.AccessTokenInput
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
 		fs.StringVar(&in.GroupPath, "group", "", "group")
@@ -146,7 +150,7 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateAccessToken(ctx, in)
 		}
 	}},
-	"job create": {"--project P --user U --pipeline-id N --name build [--ref main] [--sha S]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"job create", "start a CI job and print its job token", "--project P --user U --pipeline-id N --name build [--ref main] [--sha S]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.CreateJobInput
 		user := fs.String("user", "root", "the user the job runs as")
 		fs.StringVar(&in.ProjectPath, "project", "", "project")
@@ -163,13 +167,13 @@ var adminCommands = map[string]adminCommand{
 			return svc.CreateJob(ctx, in)
 		}
 	}},
-	"job finish": {"--id N [--status success|failed|canceled]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"job finish", "finish a CI job (its token stops working)", "--id N [--status success|failed|canceled]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		id, status := fs.Int("id", 0, "job id"), fs.String("status", "success", "final status")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return map[string]any{"id": *id, "status": *status}, svc.FinishJob(ctx, *id, *status)
 		}
 	}},
-	"job-token-scope add": {"--project TARGET (--source-project P | --source-group G)", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"job-token-scope add", "let another project's or group's jobs reach a project", "--project TARGET (--source-project P | --source-group G)", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		var in registry.JobTokenScopeInput
 		fs.StringVar(&in.ProjectPath, "project", "", "target project")
 		fs.StringVar(&in.SourceProjectPath, "source-project", "", "project whose jobs may reach the target")
@@ -178,8 +182,8 @@ var adminCommands = map[string]adminCommand{
 			return in, svc.SetJobTokenScope(ctx, in, true)
 		}
 	}},
-	"storage migrate": {"--to URL [--dry-run] [--no-progress]", storageMigrate},
-	"gc run": {"[--grace 15m]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	{"storage migrate", "copy every blob to another storage (verified, resumable)", "--to URL [--dry-run] [--no-progress]", storageMigrate},
+	{"gc run", "collect garbage now: deleted packages, unreferenced blobs, leftovers", "[--grace 15m]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		grace := fs.Duration("grace", 15*time.Minute, "leave things younger than this")
 		return func(ctx context.Context, svc *registry.Service) (any, error) {
 			return svc.CollectGarbage(ctx, *grace)
@@ -188,30 +192,43 @@ var adminCommands = map[string]adminCommand{
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 {
-		fmt.Fprintln(stderr, "usage: registry admin <noun> <verb> [flags]; commands:")
-		for name, c := range adminCommands {
-			fmt.Fprintf(stderr, "  %s %s\n", name, c.usage)
-		}
-		return flag.ErrHelp
+	if len(args) == 0 || isHelp(args[0]) {
+		printAdminHelp(stdout)
+		return nil
+	}
+	if len(args) < 2 || isHelp(args[1]) {
+		return fmt.Errorf("want registry admin <noun> <verb>, got %q (run: registry help admin)", strings.Join(args, " "))
 	}
 	name := args[0] + " " + args[1]
-	cmd, ok := adminCommands[name]
-	if !ok {
-		return fmt.Errorf("unknown admin command %q", name)
+	var cmd *adminCommand
+	for i := range adminCommands {
+		if adminCommands[i].name == name {
+			cmd = &adminCommands[i]
+		}
+	}
+	if cmd == nil {
+		return fmt.Errorf("unknown admin command %q (run: registry help admin)", name)
 	}
 	var c config
-	fs := flag.NewFlagSet("admin "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c.register(fs)
+	fs := newFlags("admin "+name, cmd.usage+" [--data-dir D | --database-url U] [--create]", stderr)
+	c.registerStorage(fs)
+	create := fs.Bool("create", envBool("create", false), "create the instance's database if there is none yet")
 	action := cmd.flags(fs, stderr)
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := parseFlags(fs, args[2:], stdout); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (run: registry help admin %s)", fs.Arg(0), name)
 	}
 	c.logLevel = "warn"
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err
+	}
+	if !*create {
+		if err := c.requireInstance(ctx); err != nil {
+			return err
+		}
 	}
 	svc, closeAll, err := c.open(ctx, log)
 	if err != nil {
@@ -230,6 +247,16 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+func printAdminHelp(w io.Writer) {
+	fmt.Fprintln(w, "Usage: registry admin <noun> <verb> [flags]")
+	fmt.Fprintln(w, "\nRuns on the server's database (the same --data-dir or --database-url) as the first")
+	fmt.Fprintln(w, "administrator, and prints one JSON object. Commands:")
+	for _, c := range adminCommands {
+		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.short)
+	}
+	fmt.Fprintln(w, "\nregistry help admin <noun> <verb> shows a command's flags.")
 }
 
 func splitList(s string) []string {

@@ -1,8 +1,5 @@
-// Command registry runs the package registry server and its admin tools.
-//
-//	registry serve            start the server
-//	registry admin ...        manage users, groups, projects and tokens from the server's machine
-//	registry version          print the version
+// Command registry runs the package registry server and its admin tools
+// (registry help lists the commands, registry help <command> their flags).
 package main
 
 import (
@@ -14,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -21,33 +19,92 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// Set at build time (make build): -ldflags "-X main.version=... -X main.commit=...
+// -X main.date=...". A plain go build or go run fills commit and date from the
+// module's VCS stamp when there is one.
+var version, commit, date = "dev", "", ""
+
+// buildInfo is the version, commit and build date.
+func buildInfo() (v, c, d string) {
+	v, c, d = version, commit, date
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return v, c, d
+}
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "registry:", err)
-		}
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // asked for help: it is printed
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "registry:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: registry serve|admin|version [flags]")
-		return flag.ErrHelp
+// command is one of the binary's commands.
+type command struct {
+	name, short string
+	run         func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands in the order help lists them.
+var commands = []command{
+	{"serve", "start the server (HTTP API, package formats, web UI)", serve},
+	{"admin", "manage users, groups, projects, tokens, storage and GC on the server's database", admin},
+	{"version", "print the version, commit and build date", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+		v, c, d := buildInfo()
+		fmt.Fprintf(stdout, "registry %s (commit %s, built %s)\n", v, orUnknown(c), orUnknown(d))
+		return nil
+	}},
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
 	}
-	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], stdout, stderr)
-	case "admin":
-		return admin(ctx, args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "registry", version)
+	return s
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		if len(args) > 1 { // registry help <command> [<noun> <verb>]
+			return run(ctx, append(args[1:], "--help"), stdout, stderr)
+		}
+		printHelp(stdout)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, admin or version)", args[0])
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return fmt.Errorf("unknown command %q (run: registry help)", args[0])
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "registry: a GitLab-compatible package registry.")
+	fmt.Fprintln(w, "\nUsage: registry <command> [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.short)
+	}
+	fmt.Fprintln(w, "  help      show this, or a command's flags: registry help <command>")
+	fmt.Fprintln(w, "\nEvery flag can also be set by its environment variable, shown in each command's help.")
 }
 
 // config is what serve and the admin commands share. Every flag has an environment
@@ -58,21 +115,48 @@ type config struct {
 	directDownload                                                  bool
 }
 
-func (c *config) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.listen, "listen", env("REGISTRY_LISTEN", "127.0.0.1:8080"), "address to listen on")
-	fs.StringVar(&c.externalURL, "external-url", env("REGISTRY_EXTERNAL_URL", ""), "base URL clients use (default: derived from --listen)")
-	fs.StringVar(&c.dataDir, "data-dir", env("REGISTRY_DATA_DIR", "./data"), "directory for the embedded database and file storage")
-	fs.StringVar(&c.databaseURL, "database-url", env("REGISTRY_DATABASE_URL", ""), "postgres://... (default: SQLite in the data dir)")
-	fs.StringVar(&c.storageURL, "storage-url", env("REGISTRY_STORAGE_URL", ""), "file://, s3:// or mem:// bucket URL (default: file:// under the data dir)")
-	fs.StringVar(&c.storageFallbackURL, "storage-fallback-url", env("REGISTRY_STORAGE_FALLBACK_URL", ""),
-		"storage read when content is missing from --storage-url (the old storage, during a migration)")
-	fs.BoolVar(&c.directDownload, "storage-direct-download", envBool("REGISTRY_STORAGE_DIRECT_DOWNLOAD", false),
-		"redirect package downloads to signed object storage URLs (S3), for the clients that follow redirects")
-	fs.StringVar(&c.logLevel, "log-level", env("REGISTRY_LOG_LEVEL", "info"), "debug, info, warn or error")
+// envBacked are the flags that also read an environment variable (envName).
+var envBacked = map[string]bool{
+	"listen": true, "external-url": true, "data-dir": true, "database-url": true, "storage-url": true,
+	"storage-fallback-url": true, "storage-direct-download": true, "log-level": true, "gc-interval": true,
+	"create": true,
 }
 
-func envBool(name string, def bool) bool {
-	v, ok := os.LookupEnv(name)
+// envName is a flag's environment variable.
+func envName(flag string) string {
+	return "REGISTRY_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// registerStorage adds the flags that find an instance's database and storage
+// (serve and every admin command).
+func (c *config) registerStorage(fs *flag.FlagSet) {
+	fs.StringVar(&c.dataDir, "data-dir", env("data-dir", "./data"), "directory for the embedded database and file storage")
+	fs.StringVar(&c.databaseURL, "database-url", env("database-url", ""), "postgres://... (default: SQLite in the data dir)")
+	fs.StringVar(&c.storageURL, "storage-url", env("storage-url", ""), "file://, s3:// or mem:// bucket URL (default: file:// under the data dir)")
+	fs.StringVar(&c.storageFallbackURL, "storage-fallback-url", env("storage-fallback-url", ""),
+		"storage read when content is missing from --storage-url (the old storage, during a migration)")
+}
+
+// register adds every flag serve takes.
+func (c *config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.listen, "listen", env("listen", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&c.externalURL, "external-url", env("external-url", ""), "base URL clients use (default: derived from --listen)")
+	c.registerStorage(fs)
+	fs.BoolVar(&c.directDownload, "storage-direct-download", envBool("storage-direct-download", false),
+		"redirect package downloads to signed object storage URLs (S3), for the clients that follow redirects")
+	fs.StringVar(&c.logLevel, "log-level", env("log-level", "info"), "debug, info, warn or error")
+}
+
+// env is the value of a flag's environment variable, or def.
+func env(flag, def string) string {
+	if v, ok := os.LookupEnv(envName(flag)); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(flag string, def bool) bool {
+	v, ok := os.LookupEnv(envName(flag))
 	if !ok {
 		return def
 	}
@@ -83,11 +167,41 @@ func envBool(name string, def bool) bool {
 	return b
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
+// parseFlags parses a command's flags; asked for help, it prints the command's
+// flags on stdout and returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fs.SetOutput(stdout)
+		}
 	}
-	return def
+	return fs.Parse(args)
+}
+
+// newFlags is a command's flag set, whose help lists each flag with its default and
+// environment variable.
+func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: registry %s %s\n\nFlags:\n", name, usage)
+		fs.VisitAll(func(f *flag.Flag) {
+			line := fmt.Sprintf("  --%s", f.Name)
+			if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool {
+				line += " value"
+			}
+			fmt.Fprintf(w, "%-32s %s", line, f.Usage)
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+				fmt.Fprintf(w, " (default %q)", f.DefValue)
+			}
+			if envBacked[f.Name] {
+				fmt.Fprintf(w, " [$%s]", envName(f.Name))
+			}
+			fmt.Fprintln(w)
+		})
+	}
+	return fs
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -96,6 +210,38 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("log level %q: %w", c.logLevel, err)
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+}
+
+// dbURL is the database the flags name.
+func (c *config) dbURL() (string, error) {
+	if c.databaseURL != "" {
+		return c.databaseURL, nil
+	}
+	dataDir, err := filepath.Abs(c.dataDir)
+	if err != nil {
+		return "", err
+	}
+	return database.DefaultURL(dataDir), nil
+}
+
+// requireInstance refuses to go on where no instance exists yet: an admin command
+// run from another directory would otherwise create a new, empty instance there and
+// report success.
+func (c *config) requireInstance(ctx context.Context) error {
+	u, err := c.dbURL()
+	if err != nil {
+		return err
+	}
+	ok, err := database.Exists(ctx, u)
+	switch {
+	case err != nil:
+		return fmt.Errorf("database: %w", err)
+	case !ok && c.databaseURL == "":
+		return fmt.Errorf("no registry database in %s: give the server's --data-dir (or --database-url), or --create to make a new instance", c.dataDir)
+	case !ok:
+		return errors.New("the database has no registry in it: give the server's --database-url, or --create to make a new instance")
+	}
+	return nil
 }
 
 // open opens the database, the storage and the service.
@@ -107,9 +253,9 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, nil, fmt.Errorf("data dir: %w", err)
 	}
-	dbURL := c.databaseURL
-	if dbURL == "" {
-		dbURL = database.DefaultURL(dataDir)
+	dbURL, err := c.dbURL()
+	if err != nil {
+		return nil, nil, err
 	}
 	db, err := database.Open(ctx, dbURL)
 	if err != nil {

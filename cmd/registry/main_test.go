@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -94,7 +97,7 @@ func TestShortPresetTokenIsRefused(t *testing.T) {
 	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "root-token")
 	t.Setenv("REGISTRY_DATABASE_URL", "")
 	var out strings.Builder
-	err := run(context.Background(), []string{"admin", "user", "create", "--data-dir", t.TempDir(), "--username", "x"}, &out, &out)
+	err := run(context.Background(), []string{"admin", "user", "create", "--data-dir", t.TempDir(), "--create", "--username", "x"}, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "at least 20 characters") || strings.Contains(out.String(), "root-token") {
 		t.Fatalf("a 10-character preset: %v %q", err, out.String())
 	}
@@ -120,7 +123,7 @@ func TestStorageMigrateCommand(t *testing.T) {
 		}
 		return res, progress.String()
 	}
-	admin("project", "create", "--path", "root/tools")
+	admin("project", "create", "--path", "root/tools", "--create")
 	// Publish through the service of the same data directory.
 	cfg := config{dataDir: dir, listen: "127.0.0.1:0"}
 	svc, closeAll, err := cfg.open(context.Background(), slogDiscard())
@@ -154,4 +157,76 @@ func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func registryPublish(p *ent.Project, name string) registry.PublishFileInput {
 	return registry.PublishFileInput{Project: p, Type: registry.PackageTypeGeneric, Name: name, Version: "1.0.0",
 		FileName: name + ".txt", Body: strings.NewReader("content of " + name), Size: -1}
+}
+
+// TestCommandLine: help for the binary and each command (flags with their defaults
+// and environment variables), unknown commands named, admin commands that refuse
+// to create a new instance by accident, and JSON output in snake_case.
+func TestCommandLine(t *testing.T) {
+	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "")
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	do := func(args ...string) (string, string, error) {
+		var out, errOut strings.Builder
+		err := run(context.Background(), args, &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+	for _, args := range [][]string{nil, {"help"}, {"--help"}, {"-h"}} {
+		out, _, err := do(args...)
+		if err != nil || !strings.Contains(out, "Commands:") || strings.Index(out, "serve") > strings.Index(out, "admin") ||
+			strings.Index(out, "admin") > strings.Index(out, "version") {
+			t.Fatalf("%v: %v %q", args, err, out)
+		}
+	}
+	out, _, err := do("help", "serve")
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "--listen value") ||
+		!strings.Contains(out, `(default "127.0.0.1:8080") [$REGISTRY_LISTEN]`) || !strings.Contains(out, "[$REGISTRY_GC_INTERVAL]") {
+		t.Fatalf("help serve: %v %q", err, out)
+	}
+	out, _, err = do("admin", "--help")
+	if err != nil || !strings.Contains(out, "user create") || strings.Index(out, "user create") > strings.Index(out, "gc run") {
+		t.Fatalf("admin help: %v %q", err, out)
+	}
+	out, _, _ = do("help", "admin", "token", "create")
+	if !strings.Contains(out, "--scopes value") || strings.Contains(out, "--listen") || !strings.Contains(out, "[$REGISTRY_DATA_DIR]") ||
+		strings.Contains(out, "--scopes value  comma-separated scopes (default \"api\") [$") {
+		t.Fatalf("help admin token create shows other commands' flags or no environment: %q", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serv"}, `unknown command "serv"`},
+		{[]string{"admin", "user", "destroy"}, `unknown admin command "user destroy"`},
+		{[]string{"admin", "user"}, "want registry admin <noun> <verb>"},
+		{[]string{"serve", "extra"}, "serve takes no arguments"},
+	} {
+		if _, _, err := do(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	// Run from a directory with no instance, an admin command says so and creates nothing.
+	dir := t.TempDir()
+	if _, _, err := do("admin", "group", "create", "--data-dir", dir, "--path", "acme"); err == nil ||
+		!strings.Contains(err.Error(), "no registry database") {
+		t.Fatalf("admin on an empty directory: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("the refused command created %v", entries)
+	}
+	if _, _, err := do("admin", "group", "create", "--data-dir", dir, "--path", "acme", "--create"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = do("admin", "token", "create", "--data-dir", dir, "--user", "root", "--name", "ci")
+	var tok map[string]any
+	if err != nil || json.Unmarshal([]byte(out), &tok) != nil || tok["token"] == nil || tok["created_at"] == nil || tok["Token"] != nil {
+		t.Fatalf("token create: %v %q", err, out)
+	}
+	out, _, _ = do("admin", "gc", "run", "--data-dir", dir)
+	if !strings.Contains(out, `"cleaned_up"`) {
+		t.Fatalf("gc run: %q", out)
+	}
+	out, _, _ = do("version")
+	if !regexp.MustCompile(`^registry \S+ \(commit \S+, built \S+\)\n$`).MatchString(out) {
+		t.Fatalf("version: %q", out)
+	}
 }

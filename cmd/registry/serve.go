@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,12 +17,14 @@ import (
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", "[flags]", stderr)
 	c.register(fs)
-	gcEvery := fs.Duration("gc-interval", 10*time.Minute, "how often garbage collection runs")
-	if err := fs.Parse(args); err != nil {
+	gcEvery := fs.Duration("gc-interval", envDuration("gc-interval", 10*time.Minute), "how often garbage collection runs")
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q (run: registry help serve)", fs.Arg(0))
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
@@ -74,4 +75,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+func envDuration(flag string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(flag, "")); err == nil {
+		return d
+	}
+	return def
 }
