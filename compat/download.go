@@ -18,7 +18,7 @@ type Opener interface {
 	OpenFile(ctx context.Context, f *ent.PackageFile) (*registry.Content, error)
 	DownloadURL(ctx context.Context, f *ent.PackageFile, contentType string) (string, error)
 	// Downloaded records a download (a GET, not a HEAD) of a file it opened.
-	Downloaded(ctx context.Context, f *ent.PackageFile)
+	Downloaded(ctx context.Context, f *ent.PackageFile, sent int64)
 }
 
 // ServeFile streams a package file with range support, an ETag and GitLab's checksum
@@ -43,7 +43,7 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 			return
 		}
 		if u != "" {
-			svc.Downloaded(r.Context(), f)
+			svc.Downloaded(r.Context(), f, 0)
 			w.Header().Set("Cache-Control", "private, no-store")
 			http.Redirect(w, r, u, http.StatusFound)
 			return
@@ -55,9 +55,6 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 		return
 	}
 	defer c.Close()
-	if r.Method == http.MethodGet {
-		svc.Downloaded(r.Context(), f)
-	}
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(f.FileName)}))
@@ -69,8 +66,40 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 	if c.File != nil {
 		content = c.File
 	}
-	http.ServeContent(w, r, "", f.CreatedAt, content)
+	cw := &countingWriter{ResponseWriter: w}
+	http.ServeContent(cw, r, "", f.CreatedAt, content)
+	if r.Method == http.MethodGet {
+		svc.Downloaded(r.Context(), f, cw.n)
+	}
 }
+
+// countingWriter counts the body bytes written. It keeps io.ReaderFrom, so that a
+// file is still copied by the kernel (sendfile).
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	var n int64
+	var err error
+	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(struct{ io.Writer }{c.ResponseWriter}, r)
+	}
+	c.n += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // ServeDocument answers with an index document from registry.Document: its ETag, a
 // 304 when the client's copy is current (the document was not even built), and the

@@ -27,9 +27,10 @@ import (
 
 // DB is an open database: the ent client plus what the service needs to know of it.
 type DB struct {
-	Client  *ent.Client
-	SQL     *sql.DB
-	Dialect string
+	Client   *ent.Client
+	SQL      *sql.DB
+	Dialect  string
+	observed *observed
 }
 
 // Close closes the connection pool.
@@ -114,12 +115,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		drv.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
 	}
-	entOpts := []ent.Option{ent.Driver(entsql.OpenDB(dialect, drv))}
+	obs := &observed{Driver: entsql.OpenDB(dialect, drv)}
+	entOpts := []ent.Option{ent.Driver(obs)}
 	for _, o := range opts {
 		entOpts = o(entOpts)
 	}
 	client := ent.NewClient(entOpts...)
-	db := &DB{Client: client, SQL: drv, Dialect: dialect}
+	db := &DB{Client: client, SQL: drv, Dialect: dialect, observed: obs}
 	if err := db.migrate(ctx); err != nil {
 		client.Close()
 		return nil, err

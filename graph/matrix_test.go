@@ -94,7 +94,9 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return d["instanceSettings"] != nil }},
 		"instanceStorageStatistics": {`{ instanceStorageStatistics { packagesSize storedSize } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
-			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["instanceStorageStatistics"], "packagesSize") }},
+			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool {
+				return has(d["instanceStorageStatistics"], "packagesSize")
+			}},
 		"users": {`{ users(search: "outsider") { nodes { username } } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["users"], "outsider") }},

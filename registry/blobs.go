@@ -54,6 +54,8 @@ type Blobs struct {
 	dir string
 	// scheme is the bucket URL's scheme (file, mem, s3), name the bucket's.
 	scheme, name string
+	// onError, when set, hears of every failure of the storage itself.
+	onError func()
 	// fallback, when set, is read when content is missing here: the storage being
 	// migrated from, so a server can switch to the new storage before the copy ends.
 	fallback *Blobs
@@ -119,6 +121,12 @@ func (b *Blobs) Ping(ctx context.Context) error {
 	return err
 }
 
+func (b *Blobs) failed() {
+	if b.onError != nil {
+		b.onError()
+	}
+}
+
 // Scheme is the storage's kind: file, mem or s3.
 func (b *Blobs) Scheme() string { return b.scheme }
 
@@ -165,6 +173,7 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 		MaxConcurrency:              partConcurrency,
 	})
 	if err != nil {
+		b.failed()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	md, s1, s256, s512 := md5.New(), sha1.New(), sha256.New(), sha512.New()
@@ -183,6 +192,7 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 		return nil, fmt.Errorf("%w: upload interrupted: %w", ErrInvalid, err)
 	}
 	if err := w.Close(); err != nil {
+		b.failed()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	sp.Size = n
@@ -295,6 +305,7 @@ func (b *Blobs) Open(ctx context.Context, sha256hex, key string) (*Content, erro
 			}
 			return nil, fmt.Errorf("%w: blob %s is missing from storage", ErrNotFound, sha256hex)
 		}
+		b.failed()
 		return nil, fmt.Errorf("open blob: %w", err)
 	}
 	c := &Content{ReadSeekCloser: r, Size: r.Size(), ModTime: r.ModTime()}

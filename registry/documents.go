@@ -138,12 +138,15 @@ func (s *Service) Document(ctx context.Context, in DocumentInput) (*Document, er
 	doc := &Document{ETag: `"` + hex.EncodeToString(sum[:16]) + `"`}
 	if etagMatches(in.IfNoneMatch, doc.ETag) {
 		doc.NotModified = true
+		s.metrics.Document("not_modified")
 		return doc, nil
 	}
 	if body, ok := s.docs.get(doc.ETag); ok {
 		doc.Body = body
+		s.metrics.Document("hit")
 		return doc, nil
 	}
+	s.metrics.Document("miss")
 	var rows []*ent.PackageVersion
 	ids := fp.ids
 	if n := in.Query.Limit; n > 0 && len(ids) > n {

@@ -18,13 +18,15 @@ import (
 
 // GCStats counts what one garbage collection removed.
 type GCStats struct {
-	Packages  int  `json:"packages"`
-	Files     int  `json:"files"`
-	Blobs     int  `json:"blobs"`
-	Orphans   int  `json:"orphans"`
-	Temporary int  `json:"temporary"`
-	CleanedUp int  `json:"cleaned_up"` // files removed by cleanup policies
-	Skipped   bool `json:"skipped"`    // another replica holds the lock
+	Packages  int `json:"packages"`
+	Files     int `json:"files"`
+	Blobs     int `json:"blobs"`
+	Orphans   int `json:"orphans"`
+	Temporary int `json:"temporary"`
+	CleanedUp int `json:"cleaned_up"` // files removed by cleanup policies
+	// FreedBytes are the bytes of the blobs removed from storage.
+	FreedBytes int64 `json:"freed_bytes"`
+	Skipped    bool  `json:"skipped"` // another replica holds the lock
 }
 
 // CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file
@@ -50,6 +52,15 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		return nil
 	})
 	st.Skipped = !ran
+	result := "done"
+	switch {
+	case err != nil:
+		result = "failed"
+	case st.Skipped:
+		result = "skipped"
+	}
+	s.metrics.GC(result, map[string]int{"packages": st.Packages, "files": st.Files, "blobs": st.Blobs,
+		"orphans": st.Orphans, "temporary": st.Temporary, "cleaned_up": st.CleanedUp}, st.FreedBytes)
 	return st, err
 }
 
@@ -109,6 +120,7 @@ func (s *Service) collectBlobs(ctx context.Context, cutoff time.Time, st *GCStat
 				return err
 			}
 			st.Blobs++
+			st.FreedBytes += b.Size
 			return tx.Blob.DeleteOne(b).Exec(ctx)
 		})
 		if err != nil {

@@ -171,10 +171,11 @@ func (s *Service) readableFile(ctx context.Context, f *ent.PackageFile) (*ent.Pa
 	return f, nil
 }
 
-// Downloaded records that a file the viewer downloaded was downloaded (GitLab's
-// last_downloaded_at on its version), at most once a minute per version, so that
+// Downloaded records that a file the viewer downloaded (sent: the bytes the server
+// sent, 0 for a redirect) was downloaded (GitLab's last_downloaded_at on its version), at most once a minute per version, so that
 // downloads are not a write each. Failures are not the download's business.
-func (s *Service) Downloaded(ctx context.Context, f *ent.PackageFile) {
+func (s *Service) Downloaded(ctx context.Context, f *ent.PackageFile, sent int64) {
+	s.metrics.Downloaded(sent)
 	now := s.now()
 	if v := f.Edges.Package; v != nil && v.LastDownloadedAt != nil && now.Sub(*v.LastDownloadedAt) < time.Minute {
 		return

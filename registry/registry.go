@@ -13,6 +13,7 @@ import (
 
 	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/metrics"
 )
 
 // Config is what the service needs from the operator.
@@ -32,6 +33,12 @@ type Config struct {
 	Now func() time.Time
 	// DocumentCacheBytes is the memory budget of rendered index documents.
 	DocumentCacheBytes int64
+	// Metrics, when set, receives the registry's counts (GC, documents, bytes,
+	// storage and database errors).
+	Metrics *metrics.Metrics
+	// MetricsElsewhere: the metrics are served on their own listener
+	// (--metrics-listen), not at /-/metrics of the API's.
+	MetricsElsewhere bool
 	// DirectDownload answers package file downloads from object storage with a
 	// short-lived signed redirect to the object, for clients that follow
 	// redirects (GitLab's direct_download); off, the server streams every file.
@@ -49,6 +56,7 @@ type Service struct {
 	now     func() time.Time
 	formats formats
 	docs    *DocumentCache
+	metrics *metrics.Metrics
 }
 
 // New returns a service over an open database and blob store.
@@ -71,9 +79,19 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	if cfg.DocumentCacheBytes == 0 {
 		cfg.DocumentCacheBytes = 64 << 20
 	}
+	if m := cfg.Metrics; m != nil {
+		db.OnError(func(error) { m.Error("database") })
+		blobs.onError = func() { m.Error("storage") }
+	}
 	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
-		docs: NewDocumentCache(cfg.DocumentCacheBytes)}
+		docs: NewDocumentCache(cfg.DocumentCacheBytes), metrics: cfg.Metrics}
 }
+
+// Metrics is where the server records its counts (nil: nowhere).
+func (s *Service) Metrics() *metrics.Metrics { return s.metrics }
+
+// MetricsOnMainListener reports whether /-/metrics is served by the API's listener.
+func (s *Service) MetricsOnMainListener() bool { return !s.cfg.MetricsElsewhere }
 
 // SmallBodyTimeout is the read deadline of small request bodies (see Config).
 func (s *Service) SmallBodyTimeout() time.Duration { return s.cfg.SmallBodyTimeout }

@@ -64,6 +64,7 @@ func (u *Upload) receive(ctx context.Context, r io.Reader, limit int64) (*Receiv
 	if err != nil {
 		return nil, err
 	}
+	u.s.metrics.Uploaded(sp.Size)
 	rc := &Received{Digests: sp.Digests, sp: sp}
 	u.mu.Lock()
 	u.files = append(u.files, rc)

@@ -5,12 +5,15 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/pkgreg/registry/compat"
+	"github.com/pkgreg/registry/metrics"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -18,7 +21,7 @@ var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // requestLog gives every request an id and logs one line when it ends. It logs the
 // path without the query string: private_token and job_token may be there.
-func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
+func requestLog(log *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -35,6 +38,11 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 			if sw.status == 0 {
 				sw.status = http.StatusOK
 			}
+			route := ""
+			if rctx := chi.RouteContext(r.Context()); rctx != nil {
+				route = rctx.RoutePattern()
+			}
+			m.Request(route, r.Method, sw.status, time.Since(start))
 			l.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
@@ -100,4 +108,22 @@ func requestMemo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(registry.WithRequestMemo(r.Context())))
 	})
+}
+
+// metricsHandler serves the metrics on the API's listener to whom GitLab's
+// monitoring allowlist lets in by default, the machine itself (a loopback
+// address), and to administrators' tokens; others get 404, as if there were none.
+// --metrics-listen serves them on an address of their own instead.
+func metricsHandler(svc *registry.Service, m *metrics.Metrics) http.HandlerFunc {
+	h := m.Handler()
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		local := err == nil && ip != nil && ip.IsLoopback()
+		if !local && svc.RequireAdmin(r.Context()) != nil {
+			compat.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
 }

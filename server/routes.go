@@ -12,8 +12,8 @@ import (
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/compat/generic"
 	"github.com/pkgreg/registry/compat/maven"
-	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/npm"
+	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/compat/rest"
 	"github.com/pkgreg/registry/graph"
@@ -36,13 +36,16 @@ func Formats(svc *registry.Service) []compat.Format {
 func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	formats := Formats(svc)
 	r := chi.NewRouter()
-	r.Use(compat.RawPath, requestLog(log), recoverPanic, requestMemo)
+	r.Use(compat.RawPath, requestLog(log, svc.Metrics()), recoverPanic, requestMemo)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		compat.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		compat.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "405 Method Not Allowed"})
 	})
+	if m := svc.Metrics(); m != nil && svc.MetricsOnMainListener() {
+		r.With(auth.Middleware(svc, compat.Unauthorized)).Get("/-/metrics", metricsHandler(svc, m))
+	}
 	r.Get("/-/health", func(w http.ResponseWriter, r *http.Request) {
 		compat.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/metrics"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -113,13 +114,17 @@ type config struct {
 	listen, externalURL, dataDir, databaseURL, storageURL, logLevel string
 	storageFallbackURL                                              string
 	directDownload                                                  bool
+	// metrics, when set (serve), records the server's counts.
+	metrics          *metrics.Metrics
+	metricsElsewhere bool
 }
 
 // envBacked are the flags that also read an environment variable (envName).
 var envBacked = map[string]bool{
 	"listen": true, "external-url": true, "data-dir": true, "database-url": true, "storage-url": true,
 	"storage-fallback-url": true, "storage-direct-download": true, "log-level": true, "gc-interval": true,
-	"create": true,
+	"metrics-listen": true,
+	"create":         true,
 }
 
 // envName is a flag's environment variable.
@@ -283,7 +288,8 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 	if ext == "" {
 		ext = "http://" + c.listen
 	}
-	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload}, log)
+	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload,
+		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
 

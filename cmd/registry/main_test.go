@@ -230,3 +230,55 @@ func TestCommandLine(t *testing.T) {
 		t.Fatalf("version: %q", out)
 	}
 }
+
+// TestMetricsListen: with --metrics-listen the metrics are served on their own
+// address (announced at start), and the API's listener has no /-/metrics.
+func TestMetricsListen(t *testing.T) {
+	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "")
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	ctx, stop := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn",
+			"--metrics-listen", "127.0.0.1:0"}, outW, io.Discard)
+		outW.Close()
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	lines := bufio.NewScanner(outR)
+	var api, metricsURL string
+	for api == "" && lines.Scan() {
+		if m := regexp.MustCompile(`Metrics on (http://\S+)`).FindStringSubmatch(lines.Text()); m != nil {
+			metricsURL = m[1]
+		}
+		if m := regexp.MustCompile(`Listening on (http://\S+)`).FindStringSubmatch(lines.Text()); m != nil {
+			api = m[1]
+		}
+	}
+	go io.Copy(io.Discard, outR)
+	if metricsURL == "" || api == "" {
+		t.Fatalf("serve did not announce both addresses: api %q metrics %q", api, metricsURL)
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	get(api + "/-/health")
+	if code, body := get(metricsURL); code != 200 || !strings.Contains(body, `registry_http_requests_total{method="GET",route="/-/health",status="200"} 1`) {
+		t.Fatalf("metrics listener: %d %.400s", code, body)
+	}
+	if code, _ := get(api + "/-/metrics"); code != http.StatusNotFound {
+		t.Fatalf("/-/metrics on the API listener with --metrics-listen: %d, want 404", code)
+	}
+}

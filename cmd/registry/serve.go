@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pkgreg/registry/metrics"
 	"github.com/pkgreg/registry/server"
 )
 
@@ -20,6 +21,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "[flags]", stderr)
 	c.register(fs)
 	gcEvery := fs.Duration("gc-interval", envDuration("gc-interval", 10*time.Minute), "how often garbage collection runs")
+	metricsListen := fs.String("metrics-listen", env("metrics-listen", ""),
+		"serve Prometheus metrics on this address instead of /-/metrics of --listen (there: loopback clients and administrators only)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -40,6 +43,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.externalURL == "" {
 		c.listen = ln.Addr().String() // a ":0" listen address becomes the real port
 	}
+	c.metrics = metrics.New()
+	c.metricsElsewhere = *metricsListen != ""
 	svc, closeAll, err := c.open(ctx, log)
 	if err != nil {
 		ln.Close()
@@ -58,6 +63,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		// No read or write timeout: uploads and downloads of gigabytes take as long as they take.
+	}
+	if *metricsListen != "" {
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		msrv := &http.Server{Handler: c.metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln) //nolint:errcheck
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(stdout, "Listening on http://%s (external URL %s)\n", ln.Addr(), svc.ExternalURL())
 	log.Info("listening", "addr", ln.Addr().String(), "external_url", svc.ExternalURL(), "version", version)

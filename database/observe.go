@@ -1,0 +1,63 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync/atomic"
+
+	"entgo.io/ent/dialect"
+)
+
+// observed is the ent driver with its errors reported: a database that fails
+// (down, out of connections, a statement it refuses) shows in the metrics, not
+// only in the responses. Errors a request causes on its own (a canceled context,
+// no rows) are not failures of the database.
+type observed struct {
+	dialect.Driver
+	fn atomic.Pointer[func(error)]
+}
+
+func (o *observed) report(err error) error {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) &&
+		!errors.Is(err, sql.ErrNoRows) {
+		if fn := o.fn.Load(); fn != nil {
+			(*fn)(err)
+		}
+	}
+	return err
+}
+
+func (o *observed) Exec(ctx context.Context, query string, args, v any) error {
+	return o.report(o.Driver.Exec(ctx, query, args, v))
+}
+
+func (o *observed) Query(ctx context.Context, query string, args, v any) error {
+	return o.report(o.Driver.Query(ctx, query, args, v))
+}
+
+func (o *observed) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := o.Driver.Tx(ctx)
+	if err != nil {
+		return nil, o.report(err)
+	}
+	return &observedTx{Tx: tx, o: o}, nil
+}
+
+type observedTx struct {
+	dialect.Tx
+	o *observed
+}
+
+func (t *observedTx) Exec(ctx context.Context, query string, args, v any) error {
+	return t.o.report(t.Tx.Exec(ctx, query, args, v))
+}
+
+func (t *observedTx) Query(ctx context.Context, query string, args, v any) error {
+	return t.o.report(t.Tx.Query(ctx, query, args, v))
+}
+
+func (t *observedTx) Commit() error { return t.o.report(t.Tx.Commit()) }
+
+// OnError makes fn hear of every statement the database failed.
+func (d *DB) OnError(fn func(error)) { d.observed.fn.Store(&fn) }
