@@ -8,15 +8,18 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -280,5 +283,53 @@ func TestMetricsListen(t *testing.T) {
 	}
 	if code, _ := get(api + "/-/metrics"); code != http.StatusNotFound {
 		t.Fatalf("/-/metrics on the API listener with --metrics-listen: %d, want 404", code)
+	}
+}
+
+// TestREADMEWalkThrough runs the README's walk-through, the shell block between its
+// walk-through markers, verbatim in an empty directory with bin/registry built from
+// this source, on a free port (REGISTRY_LISTEN, which the block honours).
+func TestREADMEWalkThrough(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "cmp"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			compattest.Missing(t, tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- walk-through: begin -->\\s*```sh\\n(.*?)```\\s*<!-- walk-through: end -->").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README has no walk-through block between its markers")
+	}
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "registry"), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sh := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", string(m[1]))
+	sh.Dir = dir
+	sh.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "REGISTRY_LISTEN=" + addr}
+	// Its own process group, so that a failure also stops the server it started.
+	sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	sh.Cancel = func() error { return syscall.Kill(-sh.Process.Pid, syscall.SIGKILL) }
+	out, err := sh.CombinedOutput()
+	if sh.Process != nil {
+		_ = syscall.Kill(-sh.Process.Pid, syscall.SIGKILL)
+	}
+	if err != nil || !strings.Contains(string(out), "downloaded what was published") {
+		t.Fatalf("the walk-through failed: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err != nil {
+		t.Fatalf("the walk-through left no ./data: %v", err)
 	}
 }
