@@ -333,3 +333,29 @@ func TestREADMEWalkThrough(t *testing.T) {
 		t.Fatalf("the walk-through left no ./data: %v", err)
 	}
 }
+
+// TestREADMEListsEveryFlag: the README's configuration table has a row for every
+// flag of `registry serve`, with the environment variable the flag reads.
+func TestREADMEListsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help strings.Builder
+	if err := run(context.Background(), []string{"help", "serve"}, &help, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("help serve: %v", err)
+	}
+	flags := regexp.MustCompile(`(?m)^\s+--([a-z-]+)\b.*?(?:\[\$(REGISTRY_[A-Z_]+)\])?$`).FindAllStringSubmatch(help.String(), -1)
+	if len(flags) < 5 {
+		t.Fatalf("help serve lists %d flags: %s", len(flags), help.String())
+	}
+	for _, f := range flags {
+		row := regexp.MustCompile("(?m)^\\| `--" + regexp.QuoteMeta(f[1]) + "` \\| (.*?) \\|").FindSubmatch(readme)
+		switch {
+		case row == nil:
+			t.Errorf("the README's configuration table has no row for --%s", f[1])
+		case f[2] != "" && string(row[1]) != "`"+f[2]+"`":
+			t.Errorf("the README's row for --%s names %s as its environment variable, want `%s`", f[1], row[1], f[2])
+		}
+	}
+}
