@@ -161,34 +161,34 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // Migrate applies the pending migrations and the backfills under the migration lock,
-// and returns the migrations it applied.
-func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
+// and says what it did.
+func (d *DB) Migrate(ctx context.Context) (Result, error) {
 	if d.Postgres() {
 		conn, err := d.SQL.Conn(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("migrate: %w", err)
+			return Result{}, fmt.Errorf("migrate: %w", err)
 		}
 		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockMigrate); err != nil {
-			return nil, fmt.Errorf("migrate: lock: %w", err)
+			return Result{}, fmt.Errorf("migrate: lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockMigrate)
 	}
 	m, err := d.Migrations()
 	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+		return Result{}, fmt.Errorf("migrate: %w", err)
 	}
-	applied, err := m.Up(ctx)
+	res, err := m.Up(ctx)
 	if err != nil {
-		return applied, fmt.Errorf("migrate: %w", err)
+		return res, fmt.Errorf("migrate: %w", err)
 	}
 	if err := d.migrateDuplicateSettings(ctx); err != nil {
-		return applied, fmt.Errorf("migrate: %w", err)
+		return res, fmt.Errorf("migrate: %w", err)
 	}
 	if err := d.backfillTypeRank(ctx); err != nil {
-		return applied, fmt.Errorf("migrate: %w", err)
+		return res, fmt.Errorf("migrate: %w", err)
 	}
-	return applied, nil
+	return res, nil
 }
 
 // backfillTypeRank sets the type_rank of versions a previous release wrote (0):

@@ -51,6 +51,14 @@ type Plan struct {
 	Pending []Migration `json:"pending"`
 }
 
+// Result is what Up did.
+type Result struct {
+	// Baseline was recorded as applied without running (see Plan).
+	Baseline *Migration `json:"baseline,omitempty"`
+	// Applied ran, in this order.
+	Applied []Migration `json:"applied"`
+}
+
 // versionTable is goose's default, named here because the baseline writes it too.
 const versionTable = "goose_db_version"
 
@@ -175,35 +183,37 @@ func (m *Migrations) SQL(mg Migration) (string, error) {
 		return "", err
 	}
 	up, _, _ := strings.Cut(string(b), "-- +goose Down")
+	up = strings.TrimPrefix(strings.TrimSpace(up), "-- +goose Up")
 	return strings.TrimSpace(up) + "\n", nil
 }
 
-// Up baselines a database an earlier release made, then applies what is pending, and
-// returns the migrations it applied. The caller holds the migration lock.
-func (m *Migrations) Up(ctx context.Context) ([]Migration, error) {
+// Up baselines a database an earlier release made, then applies what is pending.
+// The caller holds the migration lock.
+func (m *Migrations) Up(ctx context.Context) (Result, error) {
+	res := Result{Applied: []Migration{}}
 	plan, err := m.Plan(ctx)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	if plan.Baseline != nil {
 		if err := m.baseline(ctx, *plan.Baseline); err != nil {
-			return nil, err
+			return res, err
 		}
+		res.Baseline = plan.Baseline
 	}
 	if len(plan.Pending) == 0 {
-		return nil, nil
+		return res, nil
 	}
 	results, err := m.provider.Up(ctx)
-	var applied []Migration
 	for _, r := range results {
 		if r.Error == nil {
-			applied = append(applied, Migration{Version: r.Source.Version, File: r.Source.Path, Applied: true})
+			res.Applied = append(res.Applied, Migration{Version: r.Source.Version, File: r.Source.Path, Applied: true})
 		}
 	}
 	if err != nil {
-		return applied, fmt.Errorf("migrations: %w", err)
+		return res, fmt.Errorf("migrations: %w", err)
 	}
-	return applied, nil
+	return res, nil
 }
 
 // baseline records mg as applied once the database has every table and column mg

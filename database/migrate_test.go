@@ -188,12 +188,12 @@ func TestLaterMigrationApplies(t *testing.T) {
 		t.Errorf("planned SQL:\n%s", sql)
 	}
 	for want := 1; want >= 0; want-- { // applied once, then nothing is pending
-		applied, err := m.Up(ctx)
+		res, err := m.Up(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(applied) != want {
-			t.Fatalf("applied %+v, want %d", applied, want)
+		if len(res.Applied) != want || res.Baseline != nil {
+			t.Fatalf("applied %+v, want %d", res, want)
 		}
 	}
 	if _, err := db.SQL.ExecContext(ctx, "CREATE INDEX user_email ON users (email)"); err == nil {
