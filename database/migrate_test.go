@@ -2,13 +2,17 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/pkgreg/registry/compat/compattest"
@@ -248,5 +252,84 @@ func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestSQLiteTableRebuildKeepsReferencingRows: SQLite changes a column by copying its
+// table and dropping the old one, which with foreign keys enforced would null or
+// refuse the rows pointing at it; the generator marks such a migration to run
+// outside a transaction, where Atlas's PRAGMA foreign_keys = off takes effect.
+func TestSQLiteTableRebuildKeepsReferencingRows(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	if err := migrations.CopyDir(dialect.SQLite, dir); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+	baseline := names[0]
+	b, _ := os.ReadFile(baseline)
+	// The previous schema had users.name nullable: ent/schema's NOT NULL is a rebuild.
+	users := regexp.MustCompile("(CREATE TABLE `users` [^\n]*`name` text) NOT NULL")
+	if !users.Match(b) {
+		t.Fatal("no users.name in the baseline")
+	}
+	if err := os.WriteFile(baseline, users.ReplaceAll(b, []byte("$1 NULL")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.Hash(dir); err != nil {
+		t.Fatal(err)
+	}
+	dev, err := migrations.DevSQLite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	file, err := migrations.Generate(ctx, dev, dir, "users_name_not_null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, file)); !strings.HasPrefix(string(b), "-- +goose NO TRANSACTION\n") {
+		t.Fatalf("the rebuild runs in a transaction:\n%s", b)
+	}
+
+	db, err := database.Connect(ctx, database.DefaultURL(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b, err = os.ReadFile(baseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyBaseline, err := db.MigrationsFrom(fstest.MapFS{filepath.Base(baseline): {Data: b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := onlyBaseline.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`INSERT INTO users (id, created_at, updated_at, username, name, email, admin, bot, state) VALUES (1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'root', 'Root', '', true, false, 'active')`,
+		`INSERT INTO projects (id, created_at, updated_at, path, name, full_path, owner_id) VALUES (1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'tools', 'tools', 'root/tools', 1)`,
+		`INSERT INTO memberships (id, created_at, updated_at, role, project_id, user_id) VALUES (1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'owner', 1, 1)`,
+	} {
+		if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := db.MigrationsFrom(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := all.Up(ctx); err != nil || len(res.Applied) != 1 {
+		t.Fatalf("the rebuild: %+v %v", res, err)
+	}
+	var owner sql.NullInt64
+	var members int
+	if err := db.SQL.QueryRowContext(ctx, "SELECT owner_id, (SELECT count(*) FROM memberships) FROM projects").Scan(&owner, &members); err != nil {
+		t.Fatal(err)
+	}
+	if owner.Int64 != 1 || members != 1 {
+		t.Errorf("after the rebuild of users: owner %v, %d memberships", owner, members)
 	}
 }

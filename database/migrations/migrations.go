@@ -151,7 +151,30 @@ func Generate(ctx context.Context, dev dialect.Driver, dir, name string) (string
 	if len(after) == len(before) {
 		return "", errors.New("ent wrote no migration file")
 	}
-	return after[len(after)-1].Name(), nil
+	file := after[len(after)-1]
+	if strings.Contains(string(file.Bytes()), "PRAGMA foreign_keys = off") {
+		if err := outsideTransaction(dir, file.Name()); err != nil {
+			return "", err
+		}
+	}
+	return file.Name(), nil
+}
+
+// outsideTransaction marks a migration to run outside a transaction. SQLite changes
+// most of a table by copying it into a new one and dropping the old, which with
+// foreign keys enforced deletes the old rows first, cascades included; Atlas turns
+// enforcement off around it, but that PRAGMA does nothing inside a transaction,
+// where goose runs a migration unless told otherwise.
+func outsideTransaction(dir, name string) error {
+	path := filepath.Join(dir, name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append([]byte("-- +goose NO TRANSACTION\n"), b...), 0o644); err != nil {
+		return err
+	}
+	return Hash(dir)
 }
 
 // Drift is the SQL that would bring the database behind drv to what ent/schema
