@@ -267,6 +267,9 @@ func TestSQLiteTableRebuildKeepsReferencingRows(t *testing.T) {
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
 	baseline := names[0]
+	for _, later := range names[1:] { // what ent/schema added since: the generated file's too
+		os.Remove(later)
+	}
 	b, _ := os.ReadFile(baseline)
 	// The previous schema had users.name nullable: ent/schema's NOT NULL is a rebuild.
 	users := regexp.MustCompile("(CREATE TABLE `users` [^\n]*`name` text) NOT NULL")
