@@ -5,7 +5,7 @@ ARGS      ?=
 GQLGEN    ?= $(GO) run github.com/99designs/gqlgen
 GENERATED := ent graph '*.graphqls'
 
-.PHONY: build run serve frontend generate check-generate test test-sqlite test-postgres vet bench clean
+.PHONY: build run serve frontend generate check-generate migration test test-sqlite test-postgres vet bench clean
 
 # The version, commit and build date that `registry version` and /api/v4/version show.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -50,6 +50,15 @@ check-generate: generate
 		git --no-pager diff --stat -- $(GENERATED); \
 		exit 1; \
 	fi
+
+# A versioned migration for what ent/schema has and database/migrations lacks, written
+# for SQLite and Postgres (a throwaway cluster to diff on): make migration name=add_audit_events
+# (migrations=... is taken too), after make generate. Review the two files, then commit
+# them with the schema.
+migration: generate
+	@name='$(or $(name),$(migrations))'; if [ -z "$$name" ]; then \
+		echo "usage: make migration name=<what_changed>" >&2; exit 2; fi; \
+	scripts/with-postgres $(GO) run ./database/migrations/gen "$$name"
 
 # Both databases, one after the other: SQLite first, then a throwaway Postgres.
 # The UI first (build, then its Vitest unit tests): the Go tests embed the build and

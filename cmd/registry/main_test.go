@@ -155,6 +155,46 @@ func TestStorageMigrateCommand(t *testing.T) {
 	}
 }
 
+// TestDatabaseMigrateCommand: `registry admin db migrate --dry-run` prints the
+// pending migrations with their SQL and applies nothing; without it they are applied
+// once, and `db status` tells which are.
+func TestDatabaseMigrateCommand(t *testing.T) {
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	dir := t.TempDir()
+	admin := func(args ...string) map[string]any {
+		t.Helper()
+		var out, errOut strings.Builder
+		if err := run(context.Background(), append([]string{"admin", "db"}, append(args, "--data-dir", dir, "--create")...), &out, &errOut); err != nil {
+			t.Fatalf("%v: %v %s", args, err, errOut.String())
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+			t.Fatalf("%v printed %q", args, out.String())
+		}
+		return res
+	}
+	pending := func(res map[string]any) []any { p, _ := res["pending"].([]any); return p }
+	dry := admin("migrate", "--dry-run")
+	if p := pending(dry); len(p) == 0 || !strings.Contains(p[0].(map[string]any)["sql"].(string), "CREATE TABLE `users`") {
+		t.Fatalf("dry run on an empty database: %v", dry)
+	}
+	if st := admin("status"); st["pending"] != float64(len(pending(dry))) {
+		t.Fatalf("status after the dry run: %v", st)
+	}
+	if res := admin("migrate"); len(res["applied"].([]any)) != len(pending(dry)) {
+		t.Fatalf("migrate: %v", res)
+	}
+	if again := admin("migrate", "--dry-run"); len(pending(again)) != 0 {
+		t.Fatalf("dry run after migrating: %v", again)
+	}
+	st := admin("status")
+	for _, m := range st["migrations"].([]any) {
+		if m.(map[string]any)["applied"] != true {
+			t.Errorf("after migrate: %v", st)
+		}
+	}
+}
+
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func registryPublish(p *ent.Project, name string) registry.PublishFileInput {
