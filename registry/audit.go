@@ -146,6 +146,31 @@ func (s *Service) AuditEventsQuery(ctx context.Context, f AuditFilter) (*ent.Aud
 	return f.apply(s.client.AuditEvent.Query()), nil
 }
 
+// EachAuditEvent calls fn with every event that f selects, oldest first, reading
+// them in batches so that a year of events is never held at once (administrators).
+func (s *Service) EachAuditEvent(ctx context.Context, f AuditFilter, fn func(*ent.AuditEvent) error) error {
+	if err := s.requireAdminRead(ctx); err != nil {
+		return err
+	}
+	const batch = 500
+	for last := 0; ; {
+		evs, err := f.apply(s.client.AuditEvent.Query()).Where(auditevent.IDGT(last)).
+			Order(ent.Asc(auditevent.FieldID)).Limit(batch).All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(evs) < batch {
+			return nil
+		}
+		last = evs[len(evs)-1].ID
+	}
+}
+
 // ProjectAuditEventsQuery lists the events of one project (its Maintainers, who
 // manage its members and tokens, and administrators).
 func (s *Service) ProjectAuditEventsQuery(ctx context.Context, p *ent.Project, f AuditFilter) (*ent.AuditEventQuery, error) {
