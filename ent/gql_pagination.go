@@ -316,53 +316,6 @@ func (_m *AuditEventQuery) Paginate(
 	return conn, nil
 }
 
-var (
-	// AuditEventOrderFieldCreatedAt orders AuditEvent by created_at.
-	AuditEventOrderFieldCreatedAt = &AuditEventOrderField{
-		Value: func(_m *AuditEvent) (ent.Value, error) {
-			return _m.CreatedAt, nil
-		},
-		column: auditevent.FieldCreatedAt,
-		toTerm: auditevent.ByCreatedAt,
-		toCursor: func(_m *AuditEvent) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.CreatedAt,
-			}
-		},
-	}
-)
-
-// String implement fmt.Stringer interface.
-func (f AuditEventOrderField) String() string {
-	var str string
-	switch f.column {
-	case AuditEventOrderFieldCreatedAt.column:
-		str = "CREATED_AT"
-	}
-	return str
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (f AuditEventOrderField) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(f.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (f *AuditEventOrderField) UnmarshalGQL(v interface{}) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("AuditEventOrderField %T must be a string", v)
-	}
-	switch str {
-	case "CREATED_AT":
-		*f = *AuditEventOrderFieldCreatedAt
-	default:
-		return fmt.Errorf("%s is not a valid AuditEventOrderField", str)
-	}
-	return nil
-}
-
 // AuditEventOrderField defines the ordering field of AuditEvent.
 type AuditEventOrderField struct {
 	// Value extracts the ordering value from the given AuditEvent.

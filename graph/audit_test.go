@@ -12,14 +12,14 @@ type auditPage struct {
 	Count    int
 	Nodes    []struct{ ID, Action, AuthorUsername, AuthorKind, TargetType, TargetPath string }
 	PageInfo struct {
-		HasNextPage bool
-		EndCursor   *string
+		HasNextPage            bool
+		StartCursor, EndCursor *string
 	}
 }
 
 const auditQuery = `query($action: String, $author: String, $type: String, $since: Time, $after: Cursor, $first: Int) {
   auditEvents(action: $action, authorUsername: $author, targetType: $type, since: $since, after: $after, first: $first) {
-    count nodes { id action authorUsername authorKind targetType targetPath } pageInfo { hasNextPage endCursor } } }`
+    count nodes { id action authorUsername authorKind targetType targetPath } pageInfo { hasNextPage startCursor endCursor } } }`
 
 // TestAuditEventsThroughGraphQL: administrators page through every event newest
 // first and filter them; others get the refusal other admin-only fields give; a
@@ -65,6 +65,15 @@ func TestAuditEventsThroughGraphQL(t *testing.T) {
 			break
 		}
 		after = *page.PageInfo.EndCursor
+	}
+	// And back: the page before the second is the first.
+	var first, second, back auditPage
+	gql(t, e, e.RootToken, auditQuery, map[string]any{"first": 2}, &struct{ AuditEvents *auditPage }{&first})
+	gql(t, e, e.RootToken, auditQuery, map[string]any{"first": 2, "after": *first.PageInfo.EndCursor}, &struct{ AuditEvents *auditPage }{&second})
+	gql(t, e, e.RootToken, `query($before: Cursor) { auditEvents(last: 2, before: $before) { nodes { id } } }`,
+		map[string]any{"before": second.PageInfo.StartCursor}, &struct{ AuditEvents *auditPage }{&back})
+	if len(back.Nodes) != 2 || back.Nodes[0].ID != first.Nodes[0].ID || back.Nodes[1].ID != first.Nodes[1].ID {
+		t.Errorf("back from the second page: %+v, want %+v", back.Nodes, first.Nodes)
 	}
 	if len(seen) != all.Count || len(all.Nodes) != all.Count || all.Count < 10 {
 		t.Fatalf("paged %d events of %d (%d listed)", len(seen), all.Count, len(all.Nodes))

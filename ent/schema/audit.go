@@ -19,8 +19,7 @@ type AuditEvent struct{ ent.Schema }
 // Fields of the AuditEvent.
 func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
-		field.Time("created_at").Default(time.Now).Immutable().Comment("When the change was made.").
-			Annotations(entgql.OrderField("CREATED_AT")),
+		field.Time("created_at").Default(time.Now).Immutable().Comment("When the change was made."),
 		field.String("action").NotEmpty().Immutable().Comment("What was done, as target.verb: package.publish, member.update, ..."),
 		field.String("author_kind").NotEmpty().Immutable().Comment("The credential that acted: session, personal_token, job_token, deploy_token, system."),
 		field.Int("author_id").Optional().Nillable().Immutable().Comment("The user who acted; empty for a deploy token or the system."),
