@@ -184,6 +184,15 @@ func TestAuditEvents(t *testing.T) {
 			_, err := e.Svc.UpdatePackageSettings(e.Admin, g, map[registry.PackageType]registry.DuplicatePolicyInput{registry.PackageTypeGeneric: {ExceptionRegex: &bad}})
 			return "", err
 		}},
+		{name: "group format flags", do: func() (string, error) {
+			// A flag the NuGet format declares (the test server registers every format).
+			_, err := e.Svc.SetGroupFlags(e.Admin, g, registry.PackageTypeNuGet, map[string]bool{"symbol_server_enabled": true})
+			return "", err
+		}, action: registry.AuditGroupFlags, author: "root", kind: "session", targetType: "group", path: "g"},
+		{name: "group format flag no format declares", do: func() (string, error) {
+			_, err := e.Svc.SetGroupFlags(e.Admin, g, registry.PackageTypeNuGet, map[string]bool{"no_such_flag": true})
+			return "", err
+		}},
 		{name: "project settings", do: func() (string, error) {
 			name := "Renamed"
 			_, err := e.Svc.UpdateProject(e.Admin, p, registry.UpdateProjectInput{Name: &name})

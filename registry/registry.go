@@ -43,8 +43,6 @@ type Config struct {
 	// short-lived signed redirect to the object, for clients that follow
 	// redirects (GitLab's direct_download); off, the server streams every file.
 	DirectDownload bool
-	// AuditRetention is how long audit events are kept; zero is AuditRetention.
-	AuditRetention time.Duration
 }
 
 // Service is the registry's business layer.
