@@ -43,6 +43,9 @@ type Config struct {
 	// short-lived signed redirect to the object, for clients that follow
 	// redirects (GitLab's direct_download); off, the server streams every file.
 	DirectDownload bool
+	// Build is what the binary was built from, shown by /api/v4/version, GraphQL
+	// metadata and the UI.
+	Build BuildInfo
 }
 
 // Service is the registry's business layer.
@@ -69,6 +72,9 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	}
 	if cfg.SmallBodyTimeout == 0 {
 		cfg.SmallBodyTimeout = 30 * time.Second
+	}
+	if cfg.Build.Version == "" {
+		cfg.Build.Version = "dev" // what the binary says when no release was stamped
 	}
 	if log == nil {
 		log = slog.Default()

@@ -33,6 +33,8 @@ func Routes(svc *registry.Service) func(chi.Router) {
 		r.Put("/application/plan_limits", h.updatePlanLimits)
 		r.Get("/application/settings", h.applicationSettings)
 		r.Put("/application/settings", h.updateApplicationSettings)
+		r.Get("/version", h.metadata)
+		r.Get("/metadata", h.metadata)
 	}
 }
 
