@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/pkgreg/registry/ent/applicationsetting"
+	"github.com/pkgreg/registry/ent/auditevent"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			applicationsetting.Table:  applicationsetting.ValidColumn,
+			auditevent.Table:          auditevent.ValidColumn,
 			blob.Table:                blob.ValidColumn,
 			cijob.Table:               cijob.ValidColumn,
 			deploytoken.Table:         deploytoken.ValidColumn,

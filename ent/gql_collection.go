@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/pkgreg/registry/ent/auditevent"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
@@ -18,6 +19,120 @@ import (
 	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[auditevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldCreatedAt)
+				fieldSeen[auditevent.FieldCreatedAt] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAction)
+				fieldSeen[auditevent.FieldAction] = struct{}{}
+			}
+		case "authorKind":
+			if _, ok := fieldSeen[auditevent.FieldAuthorKind]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAuthorKind)
+				fieldSeen[auditevent.FieldAuthorKind] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[auditevent.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAuthorID)
+				fieldSeen[auditevent.FieldAuthorID] = struct{}{}
+			}
+		case "authorName":
+			if _, ok := fieldSeen[auditevent.FieldAuthorName]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAuthorName)
+				fieldSeen[auditevent.FieldAuthorName] = struct{}{}
+			}
+		case "targetType":
+			if _, ok := fieldSeen[auditevent.FieldTargetType]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetType)
+				fieldSeen[auditevent.FieldTargetType] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[auditevent.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetID)
+				fieldSeen[auditevent.FieldTargetID] = struct{}{}
+			}
+		case "targetPath":
+			if _, ok := fieldSeen[auditevent.FieldTargetPath]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetPath)
+				fieldSeen[auditevent.FieldTargetPath] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[auditevent.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldProjectID)
+				fieldSeen[auditevent.FieldProjectID] = struct{}{}
+			}
+		case "groupID":
+			if _, ok := fieldSeen[auditevent.FieldGroupID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldGroupID)
+				fieldSeen[auditevent.FieldGroupID] = struct{}{}
+			}
+		case "details":
+			if _, ok := fieldSeen[auditevent.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldDetails)
+				fieldSeen[auditevent.FieldDetails] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *DeployTokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*DeployTokenQuery, error) {

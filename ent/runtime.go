@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/ent/applicationsetting"
+	"github.com/pkgreg/registry/ent/auditevent"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
@@ -51,6 +52,24 @@ func init() {
 	applicationsettingDescGuestsMayPullPackages := applicationsettingFields[1].Descriptor()
 	// applicationsetting.DefaultGuestsMayPullPackages holds the default value on creation for the guests_may_pull_packages field.
 	applicationsetting.DefaultGuestsMayPullPackages = applicationsettingDescGuestsMayPullPackages.Default.(bool)
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescCreatedAt is the schema descriptor for created_at field.
+	auditeventDescCreatedAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
+	// auditeventDescAction is the schema descriptor for action field.
+	auditeventDescAction := auditeventFields[1].Descriptor()
+	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditevent.ActionValidator = auditeventDescAction.Validators[0].(func(string) error)
+	// auditeventDescAuthorKind is the schema descriptor for author_kind field.
+	auditeventDescAuthorKind := auditeventFields[2].Descriptor()
+	// auditevent.AuthorKindValidator is a validator for the "author_kind" field. It is called by the builders before save.
+	auditevent.AuthorKindValidator = auditeventDescAuthorKind.Validators[0].(func(string) error)
+	// auditeventDescTargetType is the schema descriptor for target_type field.
+	auditeventDescTargetType := auditeventFields[5].Descriptor()
+	// auditevent.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
+	auditevent.TargetTypeValidator = auditeventDescTargetType.Validators[0].(func(string) error)
 	blobMixin := schema.Blob{}.Mixin()
 	blobMixinFields0 := blobMixin[0].Fields()
 	_ = blobMixinFields0

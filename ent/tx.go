@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// ApplicationSetting is the client for interacting with the ApplicationSetting builders.
 	ApplicationSetting *ApplicationSettingClient
+	// AuditEvent is the client for interacting with the AuditEvent builders.
+	AuditEvent *AuditEventClient
 	// Blob is the client for interacting with the Blob builders.
 	Blob *BlobClient
 	// CIJob is the client for interacting with the CIJob builders.
@@ -186,6 +188,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.ApplicationSetting = NewApplicationSettingClient(tx.config)
+	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Blob = NewBlobClient(tx.config)
 	tx.CIJob = NewCIJobClient(tx.config)
 	tx.DeployToken = NewDeployTokenClient(tx.config)

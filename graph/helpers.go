@@ -1,8 +1,13 @@
 package graph
 
 import (
+	"context"
 	"errors"
+	"time"
 
+	"entgo.io/contrib/entgql"
+
+	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -34,4 +39,21 @@ func orNil[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+// auditFilter is the filter arguments of the auditEvents fields.
+func auditFilter(action, targetType, authorUsername *string, since *time.Time) registry.AuditFilter {
+	return registry.AuditFilter{Action: str(action), TargetType: str(targetType), AuthorUsername: str(authorUsername), Since: since}
+}
+
+// pageAuditEvents pages events newest first. It orders by id, which grows with
+// created_at: a cursor of a time value does not compare equal to the stored one on
+// every database, and paging back from it skipped events.
+func pageAuditEvents(ctx context.Context, q *ent.AuditEventQuery, err error, after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.AuditEventConnection, error) {
+	if err != nil {
+		return nil, err
+	}
+	first, last = clamp(first, last)
+	return q.Paginate(detached{ctx}, after, first, before, last, ent.WithAuditEventOrder(
+		&ent.AuditEventOrder{Direction: entgql.OrderDirectionDesc, Field: ent.DefaultAuditEventOrder.Field}))
 }

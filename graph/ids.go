@@ -21,6 +21,7 @@ const (
 	kindPAT         = "PersonalAccessToken"
 	kindDeployToken = "DeployToken"
 	kindMember      = "Member"
+	kindAuditEvent  = "AuditEvent"
 )
 
 func gid(kind string, id int) string { return fmt.Sprintf("gid://gitlab/%s/%d", kind, id) }

@@ -104,6 +104,11 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 		"users": {`{ users(search: "outsider") { nodes { username } } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["users"], "outsider") }},
+		"auditEvents": {`{ auditEvents(action: "package.publish", first: 100) { nodes { targetPath } } }`,
+			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
+			func(d map[string]any, p compattest.ProjectSpec, _ int) bool {
+				return has(d["auditEvents"], p.Path()+" readme@1.0.0")
+			}},
 		"groups": {`{ groups(search: "g") { nodes { fullPath } } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["groups"], "fullPath:g]") }},

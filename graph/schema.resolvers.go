@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/pkgreg/registry/ent"
@@ -16,6 +17,25 @@ import (
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
 )
+
+// ID is the resolver for the id field.
+func (r *auditEventResolver) ID(ctx context.Context, obj *ent.AuditEvent) (string, error) {
+	return gid(kindAuditEvent, obj.ID), nil
+}
+
+// AuthorID is the resolver for the authorId field.
+func (r *auditEventResolver) AuthorID(ctx context.Context, obj *ent.AuditEvent) (*string, error) {
+	if obj.AuthorID == nil {
+		return nil, nil
+	}
+	id := gid(kindUser, *obj.AuthorID)
+	return &id, nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *auditEventConnectionResolver) Nodes(ctx context.Context, obj *ent.AuditEventConnection) ([]*ent.AuditEvent, error) {
+	return nodes(obj.Edges, func(e *ent.AuditEventEdge) *ent.AuditEvent { return e.Node }), nil
+}
 
 // ID is the resolver for the id field.
 func (r *deployTokenResolver) ID(ctx context.Context, obj *ent.DeployToken) (string, error) {
@@ -118,6 +138,12 @@ func (r *groupResolver) DeployTokens(ctx context.Context, obj *ent.Group) ([]*en
 // AccessTokens is the resolver for the accessTokens field.
 func (r *groupResolver) AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error) {
 	return accessTokens(r.svc.AccessTokens(ctx, nil, obj))
+}
+
+// AuditEvents is the resolver for the auditEvents field.
+func (r *groupResolver) AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+	q, err := r.svc.GroupAuditEventsQuery(ctx, obj, auditFilter(action, targetType, authorUsername, since))
+	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
 }
 
 // UserPermissions is the resolver for the userPermissions field.
@@ -867,6 +893,12 @@ func (r *projectResolver) CiJobTokenScope(ctx context.Context, obj *ent.Project)
 	return &model.CiJobTokenScope{InboundAllowlist: ps, GroupsAllowlist: gs}, nil
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *projectResolver) AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+	q, err := r.svc.ProjectAuditEventsQuery(ctx, obj, auditFilter(action, targetType, authorUsername, since))
+	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
+}
+
 // UserPermissions is the resolver for the userPermissions field.
 func (r *projectResolver) UserPermissions(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error) {
 	p := r.svc.Permissions(ctx, obj)
@@ -984,6 +1016,12 @@ func (r *queryResolver) Projects(ctx context.Context, search *string, after *ent
 	return c, err
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+	q, err := r.svc.AuditEventsQuery(ctx, auditFilter(action, targetType, authorUsername, since))
+	return pageAuditEvents(ctx, q, err, after, first, before, last)
+}
+
 // ID is the resolver for the id field.
 func (r *userCoreResolver) ID(ctx context.Context, obj *ent.User) (string, error) {
 	return gid(kindUser, obj.ID), nil
@@ -1021,6 +1059,14 @@ func (r *userCoreResolver) PersonalAccessTokens(ctx context.Context, obj *ent.Us
 // Nodes is the resolver for the nodes field.
 func (r *userCoreConnectionResolver) Nodes(ctx context.Context, obj *ent.UserConnection) ([]*ent.User, error) {
 	return nodes(obj.Edges, func(e *ent.UserEdge) *ent.User { return e.Node }), nil
+}
+
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
+
+// AuditEventConnection returns generated.AuditEventConnectionResolver implementation.
+func (r *Resolver) AuditEventConnection() generated.AuditEventConnectionResolver {
+	return &auditEventConnectionResolver{r}
 }
 
 // DeployToken returns generated.DeployTokenResolver implementation.
@@ -1106,6 +1152,8 @@ func (r *Resolver) UserCoreConnection() generated.UserCoreConnectionResolver {
 	return &userCoreConnectionResolver{r}
 }
 
+type auditEventResolver struct{ *Resolver }
+type auditEventConnectionResolver struct{ *Resolver }
 type deployTokenResolver struct{ *Resolver }
 type groupResolver struct{ *Resolver }
 type groupConnectionResolver struct{ *Resolver }

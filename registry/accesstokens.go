@@ -27,7 +27,7 @@ type DeployTokenInput struct {
 
 // CreateDeployToken creates a deploy token (Maintainer of the project or group).
 func (s *Service) CreateDeployToken(ctx context.Context, in DeployTokenInput) (*NewToken, error) {
-	c := s.client.DeployToken.Create()
+	var where auditEvent // the project or group the token belongs to
 	switch {
 	case in.ProjectPath != "" && in.GroupPath == "":
 		p, err := s.ProjectByRef(ctx, in.ProjectPath)
@@ -37,7 +37,7 @@ func (s *Service) CreateDeployToken(ctx context.Context, in DeployTokenInput) (*
 		if err := s.AuthorizeProject(ctx, p, ManageTokens); err != nil {
 			return nil, err
 		}
-		c.SetProjectID(p.ID)
+		where = auditEvent{TargetPath: p.FullPath}.inProject(p)
 	case in.GroupPath != "" && in.ProjectPath == "":
 		g, err := s.GroupByRef(ctx, in.GroupPath)
 		if err != nil {
@@ -46,7 +46,7 @@ func (s *Service) CreateDeployToken(ctx context.Context, in DeployTokenInput) (*
 		if err := s.AuthorizeGroup(ctx, g, ManageTokens); err != nil {
 			return nil, err
 		}
-		c.SetGroupID(g.ID)
+		where = auditEvent{TargetPath: g.FullPath, GroupID: &g.ID}
 	default:
 		return nil, Errorf(ErrInvalid, "give exactly one of a project and a group")
 	}
@@ -63,12 +63,32 @@ func (s *Service) CreateDeployToken(ctx context.Context, in DeployTokenInput) (*
 		// the insert, so a random suffix keeps the username unique instead.
 		username = "gitlab+deploy-token-" + strings.ToLower(newSecret("")[:10])
 	}
-	t, err := c.SetName(in.Name).SetScopes(in.Scopes).SetNillableExpiresAt(in.ExpiresAt).
-		SetUsername(username).SetTokenDigest(digest(secret)).Save(ctx)
+	var t *ent.DeployToken
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		c := tx.DeployToken.Create().SetNillableProjectID(where.ProjectID)
+		if where.ProjectID == nil {
+			c.SetNillableGroupID(where.GroupID)
+		}
+		var err error
+		t, err = c.SetName(in.Name).SetScopes(in.Scopes).SetNillableExpiresAt(in.ExpiresAt).
+			SetUsername(username).SetTokenDigest(digest(secret)).Save(ctx)
+		if err != nil {
+			return dbError(err)
+		}
+		return s.auditDeployToken(ctx, tx, AuditDeployTokenCreate, t, where)
+	})
 	if err != nil {
-		return nil, dbError(err)
+		return nil, err
 	}
 	return &NewToken{ID: t.ID, Name: t.Name, Username: t.Username, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt, Token: secret}, nil
+}
+
+// auditDeployToken records a change to deploy token t of the project or group that
+// where names.
+func (s *Service) auditDeployToken(ctx context.Context, tx *ent.Tx, action string, t *ent.DeployToken, where auditEvent) error {
+	where.Action, where.TargetType, where.TargetID = action, auditTargetDeployToken, t.ID
+	where.Details = map[string]any{"name": t.Name, "username": t.Username, "scopes": t.Scopes}
+	return s.audit(ctx, tx, where)
 }
 
 // RevokeDeployToken revokes a deploy token (Maintainer of its project or group).
@@ -79,17 +99,25 @@ func (s *Service) RevokeDeployToken(ctx context.Context, id int) error {
 	} else if err != nil {
 		return err
 	}
-	if t.Edges.Project != nil {
-		err = s.AuthorizeProject(ctx, t.Edges.Project, ManageTokens)
+	var where auditEvent
+	if p := t.Edges.Project; p != nil {
+		err = s.AuthorizeProject(ctx, p, ManageTokens)
+		where = auditEvent{TargetPath: p.FullPath}.inProject(p)
 	} else {
 		err = s.AuthorizeGroup(ctx, t.Edges.Group, ManageTokens)
+		where = auditEvent{TargetPath: t.Edges.Group.FullPath, GroupID: &t.Edges.Group.ID}
 	}
 	if IsDenied(err) && auth.FromContext(ctx).Kind != auth.Anonymous {
 		return errTokenNotFound
 	} else if err != nil {
 		return err
 	}
-	return t.Update().SetRevokedAt(s.now()).Exec(ctx)
+	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := tx.DeployToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx); err != nil {
+			return err
+		}
+		return s.auditDeployToken(ctx, tx, AuditDeployTokenRevoke, t, where)
+	})
 }
 
 // AccessTokenInput creates a project or group access token: a bot user that is a
@@ -144,10 +172,12 @@ func (s *Service) CreateAccessToken(ctx context.Context, in AccessTokenInput) (*
 		}
 		out, err = s.createPAT(ctx, tx.Client(), CreatePersonalAccessTokenInput{
 			UserID: bot.ID, Name: in.Name, Scopes: in.Scopes, ExpiresAt: in.ExpiresAt})
-		if out != nil {
-			out.Username = bot.Username
+		if err != nil {
+			return err
 		}
-		return err
+		out.Username = bot.Username
+		return s.audit(ctx, tx, t.event(auditEvent{Action: AuditAccessTokenCreate, TargetType: auditTargetPAT, TargetID: out.ID,
+			TargetPath: t.path, Details: map[string]any{"name": in.Name, "bot": bot.Username, "role": role.String(), "scopes": in.Scopes}}))
 	})
 	return out, err
 }
@@ -219,15 +249,25 @@ func (s *Service) RevokeAccessToken(ctx context.Context, id int) error {
 		return err
 	}
 	m := t.Edges.User.Edges.Memberships[0]
-	if m.Edges.Project != nil {
-		err = s.AuthorizeProject(ctx, m.Edges.Project, ManageTokens)
+	e := auditEvent{Action: AuditAccessTokenRevoke, TargetType: auditTargetPAT, TargetID: t.ID,
+		Details: map[string]any{"name": t.Name, "bot": t.Edges.User.Username, "scopes": t.Scopes}}
+	if p := m.Edges.Project; p != nil {
+		err = s.AuthorizeProject(ctx, p, ManageTokens)
+		e = e.inProject(p)
+		e.TargetPath = p.FullPath
 	} else {
 		err = s.AuthorizeGroup(ctx, m.Edges.Group, ManageTokens)
+		e.TargetPath, e.GroupID = m.Edges.Group.FullPath, &m.Edges.Group.ID
 	}
 	if IsDenied(err) && v.Kind != auth.Anonymous {
 		return notFound
 	} else if err != nil {
 		return err
 	}
-	return s.client.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx)
+	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := tx.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, e)
+	})
 }

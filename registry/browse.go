@@ -364,17 +364,26 @@ func (s *Service) UpdatePackagesCleanupPolicy(ctx context.Context, p *ent.Projec
 	if project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(k) != nil {
 		return nil, InvalidParam("keepNDuplicatedPackageFiles")
 	}
-	u := s.client.Project.UpdateOne(p).SetPackagesCleanupKeepNDuplicatedPackageFiles(k)
-	if keep == "all" {
-		u.ClearPackagesCleanupNextRunAt()
-	} else {
-		u.SetPackagesCleanupNextRunAt(s.now())
-	}
-	p, err := u.Save(ctx)
+	var next *ent.Project
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		u := tx.Project.UpdateOne(p).SetPackagesCleanupKeepNDuplicatedPackageFiles(k)
+		if keep == "all" {
+			u.ClearPackagesCleanupNextRunAt()
+		} else {
+			u.SetPackagesCleanupNextRunAt(s.now())
+		}
+		var err error
+		if next, err = u.Save(ctx); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditCleanupPolicy, TargetType: auditTargetProject, TargetID: p.ID,
+			TargetPath: p.FullPath, Details: map[string]any{"keep_n_duplicated_package_files": map[string]any{
+				"before": p.PackagesCleanupKeepNDuplicatedPackageFiles.String(), "after": keep}}}.inProject(p))
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &CleanupPolicy{Keep: keep, NextRunAt: p.PackagesCleanupNextRunAt}, nil
+	return &CleanupPolicy{Keep: keep, NextRunAt: next.PackagesCleanupNextRunAt}, nil
 }
 
 // DeletePackageByID marks a package for destruction (Maintainers of its project).

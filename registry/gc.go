@@ -24,6 +24,8 @@ type GCStats struct {
 	Orphans   int `json:"orphans"`
 	Temporary int `json:"temporary"`
 	CleanedUp int `json:"cleaned_up"` // files removed by cleanup policies
+	// AuditEvents are the audit events removed for being older than the retention.
+	AuditEvents int `json:"audit_events"`
 	// FreedBytes are the bytes of the blobs removed from storage.
 	FreedBytes int64 `json:"freed_bytes"`
 	Skipped    bool  `json:"skipped"` // another replica holds the lock
@@ -43,6 +45,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		cutoff := s.now().Add(-grace)
 		steps := []func(context.Context, time.Time, *GCStats) error{
 			s.applyCleanupPolicies, s.destroyPackages, s.destroyFiles, s.collectBlobs, s.collectOrphans, s.collectTemporary,
+			s.collectAuditEvents,
 		}
 		for _, step := range steps {
 			if err := step(ctx, cutoff, &st); err != nil {

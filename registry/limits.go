@@ -47,6 +47,17 @@ func (s *Service) SetMaxFileSize(ctx context.Context, t packageversion.PackageTy
 	if size < 0 {
 		return InvalidParam(string(t) + "_max_file_size")
 	}
-	return s.client.PlanLimit.Create().SetPackageType(planlimit.PackageType(t)).SetMaxFileSize(size).
-		OnConflictColumns(planlimit.FieldPackageType).UpdateMaxFileSize().Exec(ctx)
+	before, err := s.MaxFileSize(ctx, t)
+	if err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *ent.Tx) error {
+		err := tx.PlanLimit.Create().SetPackageType(planlimit.PackageType(t)).SetMaxFileSize(size).
+			OnConflictColumns(planlimit.FieldPackageType).UpdateMaxFileSize().Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditPlanLimit, TargetType: auditTargetPlanLimit, TargetPath: string(t),
+			Details: map[string]any{"max_file_size": map[string]any{"before": before, "after": size}}})
+	})
 }

@@ -28,6 +28,19 @@ type MembershipInput struct {
 type memberTarget struct {
 	projectID, groupID *int
 	own                Role
+	// path is the project's or group's full path and projectGroup a project's own
+	// group, for audit events.
+	path         string
+	projectGroup *int
+}
+
+// event places an audit event in the target's project or group.
+func (t *memberTarget) event(e auditEvent) auditEvent {
+	e.ProjectID, e.GroupID = t.projectID, t.groupID
+	if t.projectID != nil {
+		e.GroupID = t.projectGroup
+	}
+	return e
 }
 
 // memberTarget authorizes ManageMembers on the project or group the input names
@@ -50,7 +63,7 @@ func (s *Service) memberTarget(ctx context.Context, in MembershipInput) (*member
 		if err != nil {
 			return nil, err
 		}
-		return &memberTarget{projectID: &p.ID, own: a.role}, nil
+		return &memberTarget{projectID: &p.ID, own: a.role, path: p.FullPath, projectGroup: p.GroupID}, nil
 	case in.GroupPath != "" && in.ProjectPath == "":
 		g, err := s.GroupByRef(ctx, in.GroupPath)
 		if err != nil {
@@ -59,7 +72,7 @@ func (s *Service) memberTarget(ctx context.Context, in MembershipInput) (*member
 		if err := c.authorizeGroup(g, ManageMembers); err != nil {
 			return nil, err
 		}
-		return &memberTarget{groupID: &g.ID, own: c.groupAccess(g).role}, nil
+		return &memberTarget{groupID: &g.ID, own: c.groupAccess(g).role, path: g.FullPath}, nil
 	}
 	return nil, Errorf(ErrInvalid, "give exactly one of a project and a group")
 }
@@ -134,13 +147,19 @@ func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.M
 		if err := keepsAnOwner(ctx, tx, t, m, role); err != nil {
 			return err
 		}
+		action, details := AuditMemberAdd, map[string]any{"username": u.Username, "role": role.String()}
 		if m != nil {
+			action, details["role_before"] = AuditMemberUpdate, m.Role.String()
 			out, err = m.Update().SetRole(membership.Role(role.String())).Save(ctx)
-			return err
+		} else {
+			out, err = tx.Membership.Create().SetUserID(u.ID).SetNillableProjectID(t.projectID).
+				SetNillableGroupID(t.groupID).SetRole(membership.Role(role.String())).Save(ctx)
 		}
-		out, err = tx.Membership.Create().SetUserID(u.ID).SetNillableProjectID(t.projectID).
-			SetNillableGroupID(t.groupID).SetRole(membership.Role(role.String())).Save(ctx)
-		return dbError(err)
+		if err != nil {
+			return dbError(err)
+		}
+		return s.audit(ctx, tx, t.event(auditEvent{Action: action, TargetType: auditTargetMembership, TargetID: out.ID,
+			TargetPath: t.path + " " + u.Username, Details: details}))
 	})
 	return out, err
 }
@@ -182,6 +201,10 @@ func (s *Service) DeleteMembership(ctx context.Context, in MembershipInput) erro
 		if err := keepsAnOwner(ctx, tx, t, m, NoRole); err != nil {
 			return err
 		}
-		return tx.Membership.DeleteOne(m).Exec(ctx)
+		if err := tx.Membership.DeleteOne(m).Exec(ctx); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, t.event(auditEvent{Action: AuditMemberRemove, TargetType: auditTargetMembership, TargetID: m.ID,
+			TargetPath: t.path + " " + in.Username, Details: map[string]any{"username": in.Username, "role_before": m.Role.String()}}))
 	})
 }

@@ -227,10 +227,11 @@ func (s *Service) UpdateProject(ctx context.Context, p *ent.Project, in UpdatePr
 	if err := s.AuthorizeProject(ctx, p, ManageProject); err != nil {
 		return nil, err
 	}
-	u := s.client.Project.UpdateOne(p)
+	changes := map[string]any{}
 	if in.Name != nil {
-		u.SetName(*in.Name)
+		changes["name"] = map[string]any{"before": p.Name, "after": *in.Name}
 	}
+	var vis *project.Visibility
 	if in.Visibility != nil {
 		if !validVisibility(*in.Visibility) {
 			return nil, InvalidParam("visibility")
@@ -244,16 +245,31 @@ func (s *Service) UpdateProject(ctx context.Context, p *ent.Project, in UpdatePr
 				return nil, Errorf(ErrInvalid, "visibility must not be more open than the group's (%s)", g.Visibility)
 			}
 		}
-		u.SetVisibility(project.Visibility(*in.Visibility))
+		v := project.Visibility(*in.Visibility)
+		vis = &v
+		changes["visibility"] = map[string]any{"before": p.Visibility.String(), "after": *in.Visibility}
 	}
+	var lvl *project.PackageRegistryAccessLevel
 	if in.PackageRegistryAccessLevel != nil {
-		lvl, err := parseAccessLevel(*in.PackageRegistryAccessLevel)
+		l, err := parseAccessLevel(*in.PackageRegistryAccessLevel)
 		if err != nil {
 			return nil, err
 		}
-		u.SetPackageRegistryAccessLevel(lvl)
+		lvl = &l
+		changes["package_registry_access_level"] = map[string]any{"before": p.PackageRegistryAccessLevel.String(), "after": l.String()}
 	}
-	return u.Save(ctx)
+	var out *ent.Project
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		out, err = tx.Project.UpdateOne(p).SetNillableName(in.Name).SetNillableVisibility(vis).
+			SetNillablePackageRegistryAccessLevel(lvl).Save(ctx)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditProjectSettings, TargetType: auditTargetProject, TargetID: p.ID,
+			TargetPath: p.FullPath, Details: changes}.inProject(p))
+	})
+	return out, err
 }
 
 // ProjectByRef finds a project by numeric id or full path. It does not authorize:

@@ -212,14 +212,24 @@ func (s *Service) DeletePackage(ctx context.Context, p *ent.Project, packageID i
 	if err := s.AuthorizeProject(ctx, p, DestroyPackages); err != nil {
 		return err
 	}
-	n, err := s.client.PackageVersion.Update().Where(packageversion.ID(packageID), packageversion.ProjectID(p.ID),
-		packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
-		SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		n, err := tx.PackageVersion.Update().Where(packageversion.ID(packageID), packageversion.ProjectID(p.ID),
+			packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
+			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errPackageNotFound
+		}
+		v, err := tx.PackageVersion.Get(ctx, packageID)
+		if err != nil {
+			return err
+		}
+		return s.auditDeletedVersion(ctx, tx, p, v)
+	})
 	if err != nil {
 		return err
-	}
-	if n == 0 {
-		return errPackageNotFound
 	}
 	s.log.InfoContext(ctx, "package marked for destruction", "package_id", packageID, "by", auth.FromContext(ctx).Username)
 	return nil
@@ -241,8 +251,25 @@ func (s *Service) DeletePackageFile(ctx context.Context, p *ent.Project, package
 		if n == 0 {
 			return errFileNotFound
 		}
-		return tx.PackageVersion.UpdateOneID(packageID).AddRevision(1).Exec(ctx)
+		v, err := tx.PackageVersion.UpdateOneID(packageID).AddRevision(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		f, err := tx.PackageFile.Get(ctx, fileID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditFileDelete, TargetType: auditTargetFile, TargetID: fileID,
+			TargetPath: packagePath(p.FullPath, v.Name, v.Version) + " " + f.FileName,
+			Details:    map[string]any{"package_type": string(v.PackageType), "package_id": v.ID, "file_name": f.FileName}}.inProject(p))
 	})
+}
+
+// auditDeletedVersion records that a version was marked for destruction.
+func (s *Service) auditDeletedVersion(ctx context.Context, tx *ent.Tx, p *ent.Project, v *ent.PackageVersion) error {
+	return s.audit(ctx, tx, auditEvent{Action: AuditPackageDelete, TargetType: auditTargetPackage, TargetID: v.ID,
+		TargetPath: packagePath(p.FullPath, v.Name, v.Version),
+		Details:    map[string]any{"package_type": string(v.PackageType)}}.inProject(p))
 }
 
 func orderTerm(desc bool) entsql.OrderTermOption {

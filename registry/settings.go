@@ -89,6 +89,7 @@ func (s *Service) UpdatePackageSettings(ctx context.Context, g *ent.Group, in ma
 		if err != nil {
 			return err
 		}
+		changes := map[string]any{}
 		for _, t := range types {
 			p, ok := current[t]
 			if !ok {
@@ -107,11 +108,20 @@ func (s *Service) UpdatePackageSettings(ctx context.Context, g *ent.Group, in ma
 			if err != nil {
 				return err
 			}
+			changes[string(t)] = map[string]any{"before": policyDetails(current[t]), "after": policyDetails(p)}
 		}
 		out, err = s.duplicatePolicies(ctx, tx.Client(), g.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditPackageSettings, TargetType: auditTargetGroup, TargetID: g.ID,
+			TargetPath: g.FullPath, GroupID: &g.ID, Details: changes})
 	})
 	return out, err
+}
+
+func policyDetails(p DuplicatePolicy) map[string]any {
+	return map[string]any{"allowed": p.Allowed, "exception_regex": p.ExceptionRegex}
 }
 
 func setBool[U any](v *bool, set func(bool) U) {
@@ -160,14 +170,27 @@ func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSetting
 	if err := s.requireAdmin(ctx); err != nil {
 		return InstanceSettings{}, err
 	}
-	id, err := s.client.ApplicationSetting.Create().SetSingleton(instanceRow).
-		OnConflictColumns(applicationsetting.FieldSingleton).Ignore().ID(ctx)
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		id, err := tx.ApplicationSetting.Create().SetSingleton(instanceRow).
+			OnConflictColumns(applicationsetting.FieldSingleton).Ignore().ID(ctx)
+		if err != nil {
+			return err
+		}
+		before, err := tx.ApplicationSetting.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		u := tx.ApplicationSetting.UpdateOneID(id)
+		setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
+		after, err := u.Save(ctx)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditInstanceSettings, TargetType: auditTargetInstance,
+			Details: map[string]any{"guests_may_pull_packages": map[string]any{
+				"before": before.GuestsMayPullPackages, "after": after.GuestsMayPullPackages}}})
+	})
 	if err != nil {
-		return InstanceSettings{}, err
-	}
-	u := s.client.ApplicationSetting.UpdateOneID(id)
-	setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
-	if err := u.Exec(ctx); err != nil {
 		return InstanceSettings{}, err
 	}
 	s.log.InfoContext(ctx, "instance settings changed", "by", auth.FromContext(ctx).Username)
@@ -256,7 +279,13 @@ func (s *Service) SetGroupFlags(ctx context.Context, g *ent.Group, t PackageType
 	slices.Sort(names)
 	var out map[PackageType]map[string]bool
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		before, err := s.groupFlags(ctx, tx.Client(), g.ID)
+		if err != nil {
+			return err
+		}
+		changes := map[string]any{}
 		for _, name := range names {
+			changes[name] = map[string]any{"before": before[t][name], "after": flags[name]}
 			err := tx.FormatFlag.Create().SetGroupID(g.ID).SetPackageType(formatflag.PackageType(t)).
 				SetName(name).SetEnabled(flags[name]).
 				OnConflictColumns(formatflag.FieldGroupID, formatflag.FieldPackageType, formatflag.FieldName).
@@ -265,9 +294,12 @@ func (s *Service) SetGroupFlags(ctx context.Context, g *ent.Group, t PackageType
 				return err
 			}
 		}
-		var err error
 		out, err = s.groupFlags(ctx, tx.Client(), g.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEvent{Action: AuditGroupFlags, TargetType: auditTargetGroup, TargetID: g.ID,
+			TargetPath: g.FullPath, GroupID: &g.ID, Details: map[string]any{string(t): changes}})
 	})
 	return out, err
 }

@@ -103,6 +103,10 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 		case in.Versions != nil:
 			where = append(where, packageversion.VersionIn(in.Versions...))
 		}
+		doomed, err := tx.PackageVersion.Query().Where(where...).Order(ent.Asc(packageversion.FieldID)).All(ctx)
+		if err != nil {
+			return err
+		}
 		n, err := tx.PackageVersion.Update().Where(where...).
 			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
 		if err != nil {
@@ -111,6 +115,12 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 		removed = n
 		if in.Keep == nil && n == 0 {
 			return errNoSuchVersions
+		}
+		// One event per version, so that each version's history names its removal.
+		for _, v := range doomed {
+			if err := s.auditDeletedVersion(ctx, tx, in.Project, v); err != nil {
+				return err
+			}
 		}
 		tags := make([]string, 0, len(in.Retag))
 		for t := range in.Retag {

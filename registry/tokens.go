@@ -247,7 +247,30 @@ func (s *Service) CreatePersonalAccessToken(ctx context.Context, in CreatePerson
 	if err := s.authorizeAccount(ctx, act); err != nil {
 		return nil, err
 	}
-	return s.createPAT(ctx, s.client, in)
+	var out *NewToken
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		if out, err = s.createPAT(ctx, tx.Client(), in); err != nil {
+			return err
+		}
+		return s.auditPAT(ctx, tx, AuditPATCreate, in.UserID, out.ID, out.Name, out.Scopes, nil)
+	})
+	return out, err
+}
+
+// auditPAT records a change to a personal access token of user userID. The
+// details name the token, never its value.
+func (s *Service) auditPAT(ctx context.Context, tx *ent.Tx, action string, userID, tokenID int, name string, scopes []string, more map[string]any) error {
+	owner, err := tx.User.Get(ctx, userID)
+	if err != nil {
+		return err
+	}
+	details := map[string]any{"name": name, "scopes": scopes}
+	for k, v := range more {
+		details[k] = v
+	}
+	return s.audit(ctx, tx, auditEvent{Action: action, TargetType: auditTargetPAT, TargetID: tokenID,
+		TargetPath: owner.Username, Details: details})
 }
 
 // CreatePersonalAccessTokenFor creates a token for the named user (administrators),
@@ -293,7 +316,12 @@ func (s *Service) RevokePersonalAccessToken(ctx context.Context, id int) error {
 	if err != nil {
 		return err
 	}
-	return s.client.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx)
+	return s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := tx.PersonalAccessToken.UpdateOne(t).SetRevokedAt(s.now()).Exec(ctx); err != nil {
+			return err
+		}
+		return s.auditPAT(ctx, tx, AuditPATRevoke, t.UserID, t.ID, t.Name, t.Scopes, nil)
+	})
 }
 
 // RotatePersonalAccessToken revokes a token and creates its successor with the same
@@ -313,7 +341,10 @@ func (s *Service) RotatePersonalAccessToken(ctx context.Context, id int, expires
 		}
 		out, err = s.createPAT(ctx, tx.Client(), CreatePersonalAccessTokenInput{
 			UserID: t.UserID, Name: t.Name, Scopes: t.Scopes, ExpiresAt: expiresAt})
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditPAT(ctx, tx, AuditPATRotate, t.UserID, t.ID, t.Name, t.Scopes, map[string]any{"new_token_id": out.ID})
 	})
 	return out, err
 }

@@ -224,11 +224,16 @@ func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*R
 			}
 			out[i] = f
 		}
-		switch {
-		case len(out) == 0:
-		case update == mergeMetadata:
+		if len(out) == 0 {
+			return nil
+		}
+		if err := s.auditPublish(ctx, tx, ins, out); err != nil {
+			return err
+		}
+		switch update {
+		case mergeMetadata:
 			return mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
-		case update == replaceMetadata:
+		case replaceMetadata:
 			return tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
 		}
 		return nil
@@ -298,4 +303,16 @@ func mergeMetadataJSON(ctx context.Context, tx *ent.Tx, packageID int, upd json.
 		return err
 	}
 	return tx.PackageVersion.UpdateOneID(packageID).SetMetadata(b).Exec(ctx)
+}
+
+// auditPublish records one publish event for the files of one version.
+func (s *Service) auditPublish(ctx context.Context, tx *ent.Tx, ins []PublishFileInput, out []*ent.PackageFile) error {
+	names := make([]string, len(out))
+	for i, f := range out {
+		names[i] = f.FileName
+	}
+	in := ins[0]
+	return s.audit(ctx, tx, auditEvent{Action: AuditPublish, TargetType: auditTargetPackage, TargetID: out[0].PackageID,
+		TargetPath: packagePath(in.Project.FullPath, in.Name, in.Version),
+		Details:    map[string]any{"package_type": string(in.Type), "files": names}}.inProject(in.Project))
 }

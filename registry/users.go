@@ -37,7 +37,7 @@ func (s *Service) Bootstrap(ctx context.Context, preset string) (string, error) 
 			return err
 		}
 		secret = t.Token
-		return nil
+		return s.auditPAT(ctx, tx, AuditPATCreate, u.ID, t.ID, t.Name, t.Scopes, nil)
 	})
 	return secret, err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/pkgreg/registry/database"
+	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -199,6 +200,48 @@ var adminCommands = []adminCommand{
 			return svc.CollectGarbage(ctx, *grace)
 		}
 	}},
+	{"audit list", "print audit events, oldest first, one JSON object a line", "[--since 2026-01-02|RFC 3339|24h] [--action package.publish] [--target-type T] [--author U]", auditList},
+}
+
+// lines is the output of a command that prints many JSON objects, one a line, as
+// they come (emit writes one).
+type lines func(emit func(any) error) error
+
+// auditLine is one audit event as `admin audit list` prints it.
+type auditLine struct {
+	ID             int            `json:"id"`
+	CreatedAt      time.Time      `json:"created_at"`
+	Action         string         `json:"action"`
+	AuthorKind     string         `json:"author_kind"`
+	AuthorID       *int           `json:"author_id"`
+	AuthorUsername string         `json:"author_username"`
+	TargetType     string         `json:"target_type"`
+	TargetID       *int           `json:"target_id"`
+	TargetPath     string         `json:"target_path"`
+	Details        map[string]any `json:"details"`
+}
+
+func auditList(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
+	var f registry.AuditFilter
+	since := fs.String("since", "", "only events at or after this date, time, or this long ago (24h)")
+	fs.StringVar(&f.Action, "action", "", "only this action")
+	fs.StringVar(&f.TargetType, "target-type", "", "only this target type")
+	fs.StringVar(&f.AuthorUsername, "author", "", "only events by this username")
+	return func(ctx context.Context, svc *registry.Service) (any, error) {
+		if d, err := time.ParseDuration(*since); err == nil {
+			t := time.Now().Add(-d)
+			f.Since = &t
+		} else if f.Since, err = parseDate(*since); err != nil {
+			return nil, fmt.Errorf("--since: %w", err)
+		}
+		return lines(func(emit func(any) error) error {
+			return svc.EachAuditEvent(ctx, f, func(e *ent.AuditEvent) error {
+				return emit(auditLine{ID: e.ID, CreatedAt: e.CreatedAt, Action: e.Action, AuthorKind: e.AuthorKind,
+					AuthorID: e.AuthorID, AuthorUsername: e.AuthorName, TargetType: e.TargetType, TargetID: e.TargetID,
+					TargetPath: e.TargetPath, Details: e.Details})
+			})
+		}), nil
+	}
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -269,13 +312,17 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(stdout).Encode(out)
+	enc := json.NewEncoder(stdout)
+	if l, ok := out.(lines); ok {
+		return l(enc.Encode)
+	}
+	return enc.Encode(out)
 }
 
 func printAdminHelp(w io.Writer) {
 	fmt.Fprintln(w, "Usage: registry admin <noun> <verb> [flags]")
 	fmt.Fprintln(w, "\nRuns on the server's database (the same --data-dir or --database-url) as the first")
-	fmt.Fprintln(w, "administrator, and prints one JSON object. Commands:")
+	fmt.Fprintln(w, "administrator, and prints one JSON object (audit list: one a line). Commands:")
 	for _, c := range adminCommands {
 		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.short)
 	}

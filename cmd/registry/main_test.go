@@ -264,6 +264,25 @@ func TestCommandLine(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &tok) != nil || tok["token"] == nil || tok["created_at"] == nil || tok["Token"] != nil {
 		t.Fatalf("token create: %v %q", err, out)
 	}
+	// audit list: one snake_case JSON object a line, filtered, never a token.
+	out, _, err = do("admin", "audit", "list", "--data-dir", dir, "--action", "personal_access_token.create", "--since", "1h")
+	var evs []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(l), &ev) == nil {
+			evs = append(evs, ev)
+		}
+	}
+	if err != nil || len(evs) != 2 || evs[1]["target_path"] != "root" || evs[1]["author_username"] != "root" ||
+		evs[1]["details"].(map[string]any)["name"] != "ci" || strings.Contains(out, tok["token"].(string)) {
+		t.Fatalf("audit list: %v %q", err, out)
+	}
+	if out, _, err = do("admin", "audit", "list", "--data-dir", dir, "--since", "2999-01-01"); err != nil || out != "" {
+		t.Fatalf("audit list --since the future: %v %q", err, out)
+	}
+	if _, _, err = do("admin", "audit", "list", "--data-dir", dir, "--since", "last week"); err == nil {
+		t.Fatal("audit list took --since \"last week\"")
+	}
 	out, _, _ = do("admin", "gc", "run", "--data-dir", dir)
 	if !strings.Contains(out, `"cleaned_up"`) {
 		t.Fatalf("gc run: %q", out)

@@ -23,6 +23,49 @@ var (
 		Columns:    ApplicationSettingsColumns,
 		PrimaryKey: []*schema.Column{ApplicationSettingsColumns[0]},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "action", Type: field.TypeString},
+		{Name: "author_kind", Type: field.TypeString},
+		{Name: "author_id", Type: field.TypeInt, Nullable: true},
+		{Name: "author_name", Type: field.TypeString},
+		{Name: "target_type", Type: field.TypeString},
+		{Name: "target_id", Type: field.TypeInt, Nullable: true},
+		{Name: "target_path", Type: field.TypeString},
+		{Name: "project_id", Type: field.TypeInt, Nullable: true},
+		{Name: "group_id", Type: field.TypeInt, Nullable: true},
+		{Name: "details", Type: field.TypeJSON, Nullable: true},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_target_type_target_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7]},
+			},
+			{
+				Name:    "auditevent_project_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[9], AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_group_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[10], AuditEventsColumns[1]},
+			},
+		},
+	}
 	// BlobsColumns holds the columns for the "blobs" table.
 	BlobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -693,6 +736,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ApplicationSettingsTable,
+		AuditEventsTable,
 		BlobsTable,
 		CiJobsTable,
 		DeployTokensTable,

@@ -9,6 +9,9 @@ import (
 // ApplicationSetting is the predicate function for applicationsetting builders.
 type ApplicationSetting func(*sql.Selector)
 
+// AuditEvent is the predicate function for auditevent builders.
+type AuditEvent func(*sql.Selector)
+
 // Blob is the predicate function for blob builders.
 type Blob func(*sql.Selector)
 

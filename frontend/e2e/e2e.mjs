@@ -564,6 +564,24 @@ try {
     assert.notEqual(r.status, 200, 'a blocked user cannot sign in');
   });
 
+  await step('the admin reads the audit events, newest first, page by page', async () => {
+    await page.goto('/-/admin/audit');
+    const events = page.getByTestId('audit-events');
+    // The Reporter membership given above is among the newest; the bulk publishes make more than a page.
+    const member = events.getByRole('row').filter({ hasText: `${project} ${outsider.username}` });
+    await member.waitFor();
+    assert.match(await member.innerText(), /member\.add/);
+    assert.match(await member.innerText(), /@root/);
+    assert.ok(Number(await page.getByTestId('audit-count').innerText()) > 25, 'more than a page of events');
+    await shot(page, 'admin-audit');
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.waitForURL(/\/-\/admin\/audit\?after=/);
+    await member.waitFor({ state: 'detached' });
+    assert.ok((await events.getByRole('row').count()) > 1, 'the second page lists events');
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await member.waitFor();
+  });
+
   await step('a signed-out visitor browses the public project but gets the 404 page for the private one', async () => {
     const anon = await newPage();
     await anon.goto(`/${pubProject}/-/packages?sort=name_asc`);

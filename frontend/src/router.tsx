@@ -88,7 +88,7 @@ export function parseRoute(pathname: string): Route {
   if (p === '/-/new/project') return { page: 'newProject' };
   if (p === '/-/new/group') return { page: 'newGroup' };
   if (p === '/-/graphql-explorer') return { page: 'explorer' };
-  const admin = /^\/-\/admin\/(users|groups|projects)$/.exec(p);
+  const admin = /^\/-\/admin\/(users|groups|projects|audit)$/.exec(p);
   if (admin) return { page: 'admin', tab: admin[1] };
   if (p.startsWith('/-/')) return { page: 'notFound' };
   const i = p.indexOf('/-/');

@@ -4,7 +4,7 @@ import { graphql } from '../gql';
 import { errorText } from '../client';
 import { Alert, Badge, Breadcrumbs, Loading, Size, Skeleton, StorageLine } from '../components/ui';
 import { relative } from '../format';
-import { Link } from '../router';
+import { Link, navigate, useLocation, withParams } from '../router';
 
 const UsersQuery = graphql(`
   query AdminUsers {
@@ -64,6 +64,29 @@ const StorageQuery = graphql(`
   }
 `);
 
+const AuditQuery = graphql(`
+  query AdminAuditEvents($first: Int, $after: Cursor, $last: Int, $before: Cursor) {
+    auditEvents(first: $first, after: $after, last: $last, before: $before) {
+      count
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      nodes {
+        id
+        createdAt
+        action
+        authorKind
+        authorUsername
+        targetType
+        targetPath
+      }
+    }
+  }
+`);
+
 const CreateUser = graphql(`
   mutation AdminCreateUser($input: UserCreateInput!) {
     userCreate(input: $input) {
@@ -92,7 +115,10 @@ const tabs = [
   ['users', 'Users'],
   ['groups', 'Groups'],
   ['projects', 'Projects'],
+  ['audit', 'Audit events'],
 ] as const;
+
+const AUDIT_PAGE = 25;
 
 export function Admin({ tab }: { tab: string }) {
   return (
@@ -107,7 +133,7 @@ export function Admin({ tab }: { tab: string }) {
           </Link>
         ))}
       </nav>
-      {tab === 'users' ? <Users /> : tab === 'groups' ? <Groups /> : <Projects />}
+      {tab === 'users' ? <Users /> : tab === 'groups' ? <Groups /> : tab === 'audit' ? <AuditEvents /> : <Projects />}
     </>
   );
 }
@@ -310,6 +336,76 @@ function Projects() {
               ),
           )}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/** AuditEvents lists who changed what, newest first; the page is in the URL. */
+function AuditEvents() {
+  const loc = useLocation();
+  const after = loc.search.get('after');
+  const before = loc.search.get('before');
+  const [{ data, fetching, error }] = useQuery({
+    query: AuditQuery,
+    variables: before ? { last: AUDIT_PAGE, before } : { first: AUDIT_PAGE, after: after || null },
+  });
+  const conn = data?.auditEvents;
+  return (
+    <section className="card" aria-labelledby="audit-h">
+      <h2 id="audit-h">
+        Audit events{' '}
+        <span className="count" data-testid="audit-count">
+          {conn?.count ?? ''}
+        </span>
+      </h2>
+      <Alert>{errorText(error)}</Alert>
+      {fetching && !data ? (
+        <Loading />
+      ) : (
+        <div className="table-wrap" data-testid="audit-events">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Author</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(conn?.nodes ?? []).map(
+                (ev) =>
+                  ev && (
+                    <tr key={ev.id}>
+                      <td className="nowrap" title={ev.createdAt}>
+                        {relative(ev.createdAt)}
+                      </td>
+                      <td>
+                        {ev.authorUsername ? <span className="mono">@{ev.authorUsername}</span> : <span className="muted">system</span>} {ev.authorKind === 'deploy_token' || ev.authorKind === 'access_token' ? <Badge>{ev.authorKind.replace('_', ' ')}</Badge> : null}
+                      </td>
+                      <td>
+                        <Badge kind="info">{ev.action}</Badge>
+                      </td>
+                      <td>
+                        <span className="muted small">{ev.targetType.replaceAll('_', ' ')}</span> <span className="mono">{ev.targetPath}</span>
+                      </td>
+                    </tr>
+                  ),
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {conn && (conn.pageInfo.hasNextPage || conn.pageInfo.hasPreviousPage) && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" className="btn" disabled={!conn.pageInfo.hasPreviousPage} onClick={() => navigate(withParams(loc, { after: null, before: conn.pageInfo.startCursor }))}>
+            ← Newer
+          </button>
+          <button type="button" className="btn" disabled={!conn.pageInfo.hasNextPage} onClick={() => navigate(withParams(loc, { before: null, after: conn.pageInfo.endCursor }))}>
+            Older →
+          </button>
+        </nav>
       )}
     </section>
   );
