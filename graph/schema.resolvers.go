@@ -291,12 +291,13 @@ func (r *mutationResolver) UpdatePackagesCleanupPolicy(ctx context.Context, inpu
 	p, err := r.svc.VisibleProject(ctx, input.ProjectPath)
 	if err == nil {
 		var pol *registry.CleanupPolicy
-		keep := "all"
+		in := registry.CleanupPolicyInput{RemoveNotDownloadedForDays: input.RemoveNotDownloadedForDays}
 		if input.KeepNDuplicatedPackageFiles != nil {
-			keep = keepValue(*input.KeepNDuplicatedPackageFiles)
+			keep := keepValue(*input.KeepNDuplicatedPackageFiles)
+			in.Keep = &keep
 		}
-		if pol, err = r.svc.UpdatePackagesCleanupPolicy(ctx, p, keep); err == nil {
-			out.PackagesCleanupPolicy = &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep], NextRunAt: pol.NextRunAt}
+		if pol, err = r.svc.UpdatePackagesCleanupPolicy(ctx, p, in); err == nil {
+			out.PackagesCleanupPolicy = cleanupPolicyModel(pol)
 		}
 	}
 	out.Errors, err = payloadErrors(err)
@@ -822,7 +823,7 @@ func (r *projectResolver) PackagesCleanupPolicy(ctx context.Context, obj *ent.Pr
 	if err != nil {
 		return orNil[model.PackagesCleanupPolicy](nil, err)
 	}
-	return &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep], NextRunAt: pol.NextRunAt}, nil
+	return cleanupPolicyModel(pol), nil
 }
 
 // Statistics is the resolver for the statistics field.

@@ -11,6 +11,7 @@ import (
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
@@ -24,6 +25,8 @@ type GCStats struct {
 	Orphans   int `json:"orphans"`
 	Temporary int `json:"temporary"`
 	CleanedUp int `json:"cleaned_up"` // files removed by cleanup policies
+	// NotDownloaded are the versions cleanup policies removed for want of downloads.
+	NotDownloaded int `json:"not_downloaded"`
 	// FreedBytes are the bytes of the blobs removed from storage.
 	FreedBytes int64 `json:"freed_bytes"`
 	Skipped    bool  `json:"skipped"` // another replica holds the lock
@@ -60,7 +63,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		result = "skipped"
 	}
 	s.metrics.GC(result, map[string]int{"packages": st.Packages, "files": st.Files, "blobs": st.Blobs,
-		"orphans": st.Orphans, "temporary": st.Temporary, "cleaned_up": st.CleanedUp}, st.FreedBytes)
+		"orphans": st.Orphans, "temporary": st.Temporary, "cleaned_up": st.CleanedUp, "not_downloaded": st.NotDownloaded}, st.FreedBytes)
 	return st, err
 }
 
@@ -75,6 +78,9 @@ func (s *Service) destroyPackages(ctx context.Context, _ time.Time, st *GCStats)
 				return err
 			}
 			if _, err := tx.PackageBuildInfo.Delete().Where(packagebuildinfo.PackageID(id)).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.PackageDownloadDay.Delete().Where(packagedownloadday.PackageID(id)).Exec(ctx); err != nil {
 				return err
 			}
 			n, err := tx.PackageFile.Delete().Where(packagefile.PackageID(id)).Exec(ctx)

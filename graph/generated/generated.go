@@ -304,6 +304,7 @@ type ComplexityRoot struct {
 		CanDestroy       func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		DependencyLinks  func(childComplexity int, first *int) int
+		DownloadCount    func(childComplexity int) int
 		GenericURL       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		LastDownloadedAt func(childComplexity int) int
@@ -360,15 +361,17 @@ type ComplexityRoot struct {
 	}
 
 	PackageFile struct {
-		CreatedAt    func(childComplexity int) int
-		DownloadPath func(childComplexity int) int
-		FileMd5      func(childComplexity int) int
-		FileName     func(childComplexity int) int
-		FileSha1     func(childComplexity int) int
-		FileSha256   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Size         func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DownloadCount    func(childComplexity int) int
+		DownloadPath     func(childComplexity int) int
+		FileMd5          func(childComplexity int) int
+		FileName         func(childComplexity int) int
+		FileSha1         func(childComplexity int) int
+		FileSha256       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastDownloadedAt func(childComplexity int) int
+		Size             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	PackageFileConnection struct {
@@ -425,6 +428,7 @@ type ComplexityRoot struct {
 	PackagesCleanupPolicy struct {
 		KeepNDuplicatedPackageFiles func(childComplexity int) int
 		NextRunAt                   func(childComplexity int) int
+		RemoveNotDownloadedForDays  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -1915,6 +1919,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.DependencyLinks(childComplexity, args["first"].(*int)), true
+	case "Package.downloadsCount":
+		if e.ComplexityRoot.Package.DownloadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.DownloadCount(childComplexity), true
 	case "Package.genericUrl":
 		if e.ComplexityRoot.Package.GenericURL == nil {
 			break
@@ -2175,6 +2185,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageFile.CreatedAt(childComplexity), true
+	case "PackageFile.downloadsCount":
+		if e.ComplexityRoot.PackageFile.DownloadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.DownloadCount(childComplexity), true
 	case "PackageFile.downloadPath":
 		if e.ComplexityRoot.PackageFile.DownloadPath == nil {
 			break
@@ -2211,6 +2227,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageFile.ID(childComplexity), true
+	case "PackageFile.lastDownloadedAt":
+		if e.ComplexityRoot.PackageFile.LastDownloadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.LastDownloadedAt(childComplexity), true
 	case "PackageFile.size":
 		if e.ComplexityRoot.PackageFile.Size == nil {
 			break
@@ -2406,6 +2428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackagesCleanupPolicy.NextRunAt(childComplexity), true
+	case "PackagesCleanupPolicy.removeNotDownloadedForDays":
+		if e.ComplexityRoot.PackagesCleanupPolicy.RemoveNotDownloadedForDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackagesCleanupPolicy.RemoveNotDownloadedForDays(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3668,8 +3696,10 @@ type Package implements Node {
   userPermissions: PackagePermissions!
   "Whether anyone may pull it without credentials."
   publicPackage: Boolean!
-  "When a file of it was last downloaded (recorded at most once a minute)."
+  "When a file of it was last downloaded (downloads are written every few seconds)."
   lastDownloadedAt: Time
+  "How many times its files were downloaded: GETs that sent a file from its first byte (HEAD, 304 and later ranges do not count; written every few seconds)."
+  downloadsCount: Int!
   "Registry URLs for this package's format, for install snippets."
   npmUrl: String
   pypiUrl: String
@@ -3732,6 +3762,10 @@ type PackageFile implements Node {
   downloadPath: String!
   createdAt: Time!
   updatedAt: Time!
+  "How many times the file was downloaded (as Package.downloadsCount counts)."
+  downloadsCount: Int!
+  "When the file was last downloaded."
+  lastDownloadedAt: Time
 }
 
 type PackageFileConnection {
@@ -3825,6 +3859,8 @@ type InstanceStorageStatistics {
 
 type PackagesCleanupPolicy {
   keepNDuplicatedPackageFiles: PackagesCleanupKeepDuplicatedPackageFilesEnum!
+  "Remove package versions not downloaded for this many days (never downloaded: not published for as long); 0 is off."
+  removeNotDownloadedForDays: Int!
   nextRunAt: Time
 }
 
@@ -4018,7 +4054,10 @@ type UpdateNamespacePackageSettingsPayload {
 input UpdatePackagesCleanupPolicyInput {
   clientMutationId: String
   projectPath: ID!
+  "Omitted: unchanged."
   keepNDuplicatedPackageFiles: PackagesCleanupKeepDuplicatedPackageFilesEnum
+  "0 to 3650; 0 turns it off. Omitted: unchanged."
+  removeNotDownloadedForDays: Int
 }
 
 type UpdatePackagesCleanupPolicyPayload {
@@ -4706,6 +4745,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_publicPackage(ctx, field)
 	case "lastDownloadedAt":
 		return ec.fieldContext_Package_lastDownloadedAt(ctx, field)
+	case "downloadsCount":
+		return ec.fieldContext_Package_downloadsCount(ctx, field)
 	case "npmUrl":
 		return ec.fieldContext_Package_npmUrl(ctx, field)
 	case "pypiUrl":
@@ -4804,6 +4845,10 @@ func (ec *executionContext) childFields_PackageFile(ctx context.Context, field g
 		return ec.fieldContext_PackageFile_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_PackageFile_updatedAt(ctx, field)
+	case "downloadsCount":
+		return ec.fieldContext_PackageFile_downloadsCount(ctx, field)
+	case "lastDownloadedAt":
+		return ec.fieldContext_PackageFile_lastDownloadedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageFile", field.Name)
 }
@@ -4914,6 +4959,8 @@ func (ec *executionContext) childFields_PackagesCleanupPolicy(ctx context.Contex
 	switch field.Name {
 	case "keepNDuplicatedPackageFiles":
 		return ec.fieldContext_PackagesCleanupPolicy_keepNDuplicatedPackageFiles(ctx, field)
+	case "removeNotDownloadedForDays":
+		return ec.fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field)
 	case "nextRunAt":
 		return ec.fieldContext_PackagesCleanupPolicy_nextRunAt(ctx, field)
 	}
@@ -11455,6 +11502,29 @@ func (ec *executionContext) fieldContext_Package_lastDownloadedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Package_downloadsCount(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Package_npmUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12243,6 +12313,52 @@ func (ec *executionContext) fieldContext_PackageFile_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _PackageFile_downloadsCount(ctx context.Context, field graphql.CollectedField, obj *ent.PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_downloadsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_downloadsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageFile_lastDownloadedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_lastDownloadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDownloadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_lastDownloadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _PackageFileConnection_count(ctx context.Context, field graphql.CollectedField, obj *ent.PackageFileConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12957,6 +13073,29 @@ func (ec *executionContext) _PackagesCleanupPolicy_keepNDuplicatedPackageFiles(c
 }
 func (ec *executionContext) fieldContext_PackagesCleanupPolicy_keepNDuplicatedPackageFiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackagesCleanupPolicy", field, false, false, errors.New("field of type PackagesCleanupKeepDuplicatedPackageFilesEnum does not have child fields"))
+}
+
+func (ec *executionContext) _PackagesCleanupPolicy_removeNotDownloadedForDays(ctx context.Context, field graphql.CollectedField, obj *model.PackagesCleanupPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemoveNotDownloadedForDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackagesCleanupPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PackagesCleanupPolicy_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.PackagesCleanupPolicy) (ret graphql.Marshaler) {
@@ -18633,7 +18772,7 @@ func (ec *executionContext) unmarshalInputUpdatePackagesCleanupPolicyInput(ctx c
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "keepNDuplicatedPackageFiles"}
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "keepNDuplicatedPackageFiles", "removeNotDownloadedForDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18661,6 +18800,13 @@ func (ec *executionContext) unmarshalInputUpdatePackagesCleanupPolicyInput(ctx c
 				return it, err
 			}
 			it.KeepNDuplicatedPackageFiles = data
+		case "removeNotDownloadedForDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeNotDownloadedForDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveNotDownloadedForDays = data
 		}
 	}
 	return it, nil
@@ -21790,6 +21936,11 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "lastDownloadedAt":
 			out.Values[i] = ec._Package_lastDownloadedAt(ctx, field, obj)
+		case "downloadsCount":
+			out.Values[i] = ec._Package_downloadsCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "npmUrl":
 			field := field
 
@@ -22535,6 +22686,13 @@ func (ec *executionContext) _PackageFile(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "downloadsCount":
+			out.Values[i] = ec._PackageFile_downloadsCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastDownloadedAt":
+			out.Values[i] = ec._PackageFile_lastDownloadedAt(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23038,6 +23196,11 @@ func (ec *executionContext) _PackagesCleanupPolicy(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("PackagesCleanupPolicy")
 		case "keepNDuplicatedPackageFiles":
 			out.Values[i] = ec._PackagesCleanupPolicy_keepNDuplicatedPackageFiles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeNotDownloadedForDays":
+			out.Values[i] = ec._PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26088,6 +26251,22 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
