@@ -114,3 +114,56 @@ func versions(t *testing.T, e *compattest.Env, project string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestDownloadsPerDay counts downloads on two days (by the service's clock) and
+// reads them back as a dense series, today last.
+func TestDownloadsPerDay(t *testing.T) {
+	var offset atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	e := compattest.NewWithConfig(t, func(c *registry.Config) { c.Now = now })
+	e.Project("root/app", "private", "")
+	tok := []string{"Private-Token", e.RootToken}
+	if st := put(t, e, "root/app", "pkg", "1.0.0", "f.bin", "x", tok...); st != 201 {
+		t.Fatalf("upload: %d", st)
+	}
+	download := func(n int) {
+		for range n {
+			if res := e.Do("GET", "/api/v4/projects/root%2Fapp/packages/generic/pkg/1.0.0/f.bin", nil, tok...); res.Status != 200 {
+				t.Fatalf("download: %d", res.Status)
+			}
+		}
+		e.FlushDownloads()
+	}
+	download(2)
+	offset.Store(int64(24 * time.Hour))
+	download(1)
+	type day struct {
+		Day   string
+		Count int64
+	}
+	var out struct {
+		Project struct {
+			Packages struct {
+				Nodes []struct {
+					DownloadsPerDay []day
+					Default         []day
+				}
+			}
+		}
+	}
+	gql(t, e, e.RootToken, `{ project(fullPath: "root/app") { packages { nodes {
+		downloadsPerDay(days: 3) { day count } default: downloadsPerDay { day count } } } } }`, nil, &out)
+	d := func(back int) string { return now().UTC().AddDate(0, 0, -back).Format(time.DateOnly) }
+	want := []day{{d(2), 0}, {d(1), 2}, {d(0), 1}}
+	got := out.Project.Packages.Nodes[0]
+	if fmt.Sprint(got.DownloadsPerDay) != fmt.Sprint(want) || len(got.Default) != 30 || got.Default[29] != want[2] {
+		t.Fatalf("downloadsPerDay = %v (default: %d days), want %v", got.DownloadsPerDay, len(got.Default), want)
+	}
+	for _, bad := range []int{0, 366} {
+		errs := e.GraphQL(fmt.Sprintf(`{ project(fullPath: "root/app") { packages { nodes { downloadsPerDay(days: %d) { day } } } } }`, bad),
+			nil, nil, "Authorization", "Bearer "+e.RootToken)
+		if len(errs) == 0 {
+			t.Errorf("days: %d accepted", bad)
+		}
+	}
+}

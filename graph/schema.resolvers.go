@@ -638,6 +638,15 @@ func (r *packageResolver) PublicPackage(ctx context.Context, obj *ent.PackageVer
 	return registry.PublicPackage(p), nil
 }
 
+// DownloadsPerDay is the resolver for the downloadsPerDay field.
+func (r *packageResolver) DownloadsPerDay(ctx context.Context, obj *ent.PackageVersion, days *int) ([]*registry.DownloadDay, error) {
+	n := 30 // the schema's default, for a client that sends null
+	if days != nil {
+		n = *days
+	}
+	return r.svc.DownloadsPerDay(ctx, obj, n)
+}
+
 // NpmURL is the resolver for the npmUrl field.
 func (r *packageResolver) NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
 	return r.formatURL(ctx, obj, "npm", "/packages/npm/")

@@ -264,3 +264,46 @@ func (s *Service) RunDownloadFlush(ctx context.Context) {
 		}
 	}
 }
+
+// DownloadDay is the downloads of a package version on one day (UTC).
+type DownloadDay struct {
+	Day   string `json:"day"` // YYYY-MM-DD
+	Count int64  `json:"count"`
+}
+
+// maxDownloadDays bounds DownloadsPerDay: a year.
+const maxDownloadDays = 365
+
+// DownloadsPerDay returns the downloads of a version the viewer may read on each of
+// the last days days (UTC; 1 to 365, today last), a day without downloads as 0, so
+// that a chart needs no gaps filled. Today's count is what has been flushed.
+func (s *Service) DownloadsPerDay(ctx context.Context, v *ent.PackageVersion, days int) ([]*DownloadDay, error) {
+	if days < 1 || days > maxDownloadDays {
+		return nil, Errorf(ErrInvalid, "days must be between 1 and %d", maxDownloadDays)
+	}
+	p, err := s.canonicalProject(ctx, &ent.Project{ID: v.ProjectID})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	today := utcDay(s.now())
+	first := today.AddDate(0, 0, 1-days)
+	// The version must be of the project just authorized, whatever row the caller passed.
+	rows, err := s.client.PackageDownloadDay.Query().Where(packagedownloadday.PackageID(v.ID),
+		packagedownloadday.HasPackageWith(packageversion.ProjectID(p.ID)), packagedownloadday.DayGTE(first)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int64{}
+	for _, r := range rows {
+		counts[r.Day.UTC().Format(time.DateOnly)] += r.Count
+	}
+	out := make([]*DownloadDay, days)
+	for i := range out {
+		d := first.AddDate(0, 0, i).Format(time.DateOnly)
+		out[i] = &DownloadDay{Day: d, Count: counts[d]}
+	}
+	return out, nil
+}

@@ -305,6 +305,7 @@ type ComplexityRoot struct {
 		CreatedAt        func(childComplexity int) int
 		DependencyLinks  func(childComplexity int, first *int) int
 		DownloadCount    func(childComplexity int) int
+		DownloadsPerDay  func(childComplexity int, days *int) int
 		GenericURL       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		LastDownloadedAt func(childComplexity int) int
@@ -353,6 +354,11 @@ type ComplexityRoot struct {
 	PackageDependencyLinkConnection struct {
 		Count func(childComplexity int) int
 		Nodes func(childComplexity int) int
+	}
+
+	PackageDownloadDay struct {
+		Count func(childComplexity int) int
+		Day   func(childComplexity int) int
 	}
 
 	PackageEdge struct {
@@ -720,6 +726,7 @@ type PackageResolver interface {
 	UserPermissions(ctx context.Context, obj *ent.PackageVersion) (*model.PackagePermissions, error)
 	PublicPackage(ctx context.Context, obj *ent.PackageVersion) (bool, error)
 
+	DownloadsPerDay(ctx context.Context, obj *ent.PackageVersion, days *int) ([]*registry.DownloadDay, error)
 	NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiSetupURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
@@ -1925,6 +1932,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.DownloadCount(childComplexity), true
+	case "Package.downloadsPerDay":
+		if e.ComplexityRoot.Package.DownloadsPerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Package_downloadsPerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.DownloadsPerDay(childComplexity, args["days"].(*int)), true
 	case "Package.genericUrl":
 		if e.ComplexityRoot.Package.GenericURL == nil {
 			break
@@ -2165,6 +2183,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageDependencyLinkConnection.Nodes(childComplexity), true
+
+	case "PackageDownloadDay.count":
+		if e.ComplexityRoot.PackageDownloadDay.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadDay.Count(childComplexity), true
+	case "PackageDownloadDay.day":
+		if e.ComplexityRoot.PackageDownloadDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadDay.Day(childComplexity), true
 
 	case "PackageEdge.cursor":
 		if e.ComplexityRoot.PackageEdge.Cursor == nil {
@@ -3700,6 +3731,8 @@ type Package implements Node {
   lastDownloadedAt: Time
   "How many times its files were downloaded: GETs that sent a file from its first byte (HEAD, 304 and later ranges do not count; written every few seconds)."
   downloadsCount: Int!
+  "Downloads on each of the last days days (UTC; 1 to 365), oldest first and today last; a day without downloads is 0."
+  downloadsPerDay(days: Int = 30): [PackageDownloadDay!]!
   "Registry URLs for this package's format, for install snippets."
   npmUrl: String
   pypiUrl: String
@@ -3709,6 +3742,13 @@ type Package implements Node {
   genericUrl: String
   "What the version depends on, as its format's metadata lists it (at most 1000)."
   dependencyLinks(first: Int): PackageDependencyLinkConnection
+}
+
+"The downloads of a package version on one day (UTC)."
+type PackageDownloadDay {
+  "The day, YYYY-MM-DD."
+  day: String!
+  count: Int!
 }
 
 type PackageDependencyLinkConnection {
@@ -4747,6 +4787,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_lastDownloadedAt(ctx, field)
 	case "downloadsCount":
 		return ec.fieldContext_Package_downloadsCount(ctx, field)
+	case "downloadsPerDay":
+		return ec.fieldContext_Package_downloadsPerDay(ctx, field)
 	case "npmUrl":
 		return ec.fieldContext_Package_npmUrl(ctx, field)
 	case "pypiUrl":
@@ -4813,6 +4855,16 @@ func (ec *executionContext) childFields_PackageDependencyLinkConnection(ctx cont
 		return ec.fieldContext_PackageDependencyLinkConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageDependencyLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDownloadDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_PackageDownloadDay_day(ctx, field)
+	case "count":
+		return ec.fieldContext_PackageDownloadDay_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDownloadDay", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6082,6 +6134,20 @@ func (ec *executionContext) field_Package_dependencyLinks_args(ctx context.Conte
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_downloadsPerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -11525,6 +11591,50 @@ func (ec *executionContext) fieldContext_Package_downloadsCount(_ context.Contex
 	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Package_downloadsPerDay(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadsPerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().DownloadsPerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DownloadDay) graphql.Marshaler {
+			return ec.marshalNPackageDownloadDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadsPerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDownloadDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_downloadsPerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Package_npmUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12049,6 +12159,52 @@ func (ec *executionContext) fieldContext_PackageDependencyLinkConnection_nodes(_
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PackageDownloadDay_day(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadDay", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadDay_count(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadDay_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadDay_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadDay", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PackageEdge) (ret graphql.Marshaler) {
@@ -21941,6 +22097,42 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "downloadsPerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_downloadsPerDay(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "npmUrl":
 			field := field
 
@@ -22389,6 +22581,50 @@ func (ec *executionContext) _PackageDependencyLinkConnection(ctx context.Context
 			}
 		case "nodes":
 			out.Values[i] = ec._PackageDependencyLinkConnection_nodes(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageDownloadDayImplementors = []string{"PackageDownloadDay"}
+
+func (ec *executionContext) _PackageDownloadDay(ctx context.Context, sel ast.SelectionSet, obj *registry.DownloadDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDownloadDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDownloadDay")
+		case "day":
+			out.Values[i] = ec._PackageDownloadDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PackageDownloadDay_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26345,6 +26581,32 @@ func (ec *executionContext) unmarshalNPackageDependencyType2githubᚗcomᚋpkgre
 
 func (ec *executionContext) marshalNPackageDependencyType2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyType(ctx context.Context, sel ast.SelectionSet, v model.PackageDependencyType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPackageDownloadDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.DownloadDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDay(ctx context.Context, sel ast.SelectionSet, v *registry.DownloadDay) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageDownloadDay(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageLinks2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v model.PackageLinks) graphql.Marshaler {
