@@ -177,7 +177,7 @@ func (a *sum) add(t *downloadTally) {
 	}
 }
 
-// writeDownloads adds a tally in one transaction. Rows are updated in id order, so
+// writeDownloads adds a tally in one transaction. Rows are written in key order, so
 // two replicas flushing the same files lock them in the same order (no deadlock).
 func (s *Service) writeDownloads(ctx context.Context, tally map[downloadKey]*downloadTally) error {
 	files, versions := map[int]*sum{}, map[int]*sum{}
@@ -217,14 +217,25 @@ func (s *Service) writeDownloads(ctx context.Context, tally map[downloadKey]*dow
 			}
 		}
 		// A version destroyed since its download has no row to count a day against.
-		live, err := tx.PackageVersion.Query().Where(packageversion.IDIn(ids...)).IDs(ctx)
+		liveIDs, err := tx.PackageVersion.Query().Where(packageversion.IDIn(ids...)).IDs(ctx)
 		if err != nil {
 			return err
 		}
-		for vd, n := range days {
-			if !slices.Contains(live, vd.version) {
+		live := map[int]bool{}
+		for _, id := range liveIDs {
+			live[id] = true
+		}
+		keys := slices.SortedFunc(maps.Keys(days), func(a, b versionDay) int {
+			if a.version != b.version {
+				return a.version - b.version
+			}
+			return a.day.Compare(b.day)
+		})
+		for _, vd := range keys {
+			if !live[vd.version] {
 				continue
 			}
+			n := days[vd]
 			err := tx.PackageDownloadDay.Create().SetPackageID(vd.version).SetDay(vd.day).SetCount(n).
 				OnConflictColumns(packagedownloadday.FieldPackageID, packagedownloadday.FieldDay).
 				Update(func(u *ent.PackageDownloadDayUpsert) { u.AddCount(n) }).Exec(ctx)
