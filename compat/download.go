@@ -44,6 +44,8 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 			return
 		}
 		if u != "" {
+			// The redirect stands for the GET: object storage answers it, so only the
+			// request's Range says whether it starts at the first byte.
 			svc.Downloaded(r.Context(), f, registry.Download{Counted: rangeFromStart(r.Header.Get("Range"))})
 			w.Header().Set("Cache-Control", "private, no-store")
 			http.Redirect(w, r, u, http.StatusFound)
@@ -79,7 +81,8 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 // byte: a 200, or a 206 whose (first) range starts at byte 0, which is how a
 // client that fetches in parts starts. The parts after it (a range that starts
 // later, a resumed download), a 304 (the client has the file already), a 416 or
-// an error do not, so that a download fetched in ten ranges is one download.
+// an error do not, so that a download fetched in ten ranges is one download. A
+// client that hangs up during the body is still counted: its response had begun.
 func countsAsDownload(r *http.Request, status int) bool {
 	switch status {
 	case http.StatusOK:
