@@ -91,8 +91,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
-	// After the server has stopped, so that the downloads it finished count too.
-	if ferr := svc.FlushDownloads(shutdownCtx); ferr != nil {
+	// After the server has stopped, so that the downloads it finished count too, with
+	// time of its own: a long download may have used up the shutdown's.
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFlush()
+	if ferr := svc.FlushDownloads(flushCtx); ferr != nil {
 		log.Error("flush downloads at shutdown", "err", ferr)
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
