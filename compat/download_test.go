@@ -1,35 +1,23 @@
 package compat
 
-import (
-	"net/http"
-	"net/http/httptest"
-	"testing"
-)
+import "testing"
 
-func TestCountsAsDownload(t *testing.T) {
-	for _, c := range []struct {
-		rng    string
-		status int
-		want   bool
-	}{
-		{"", http.StatusOK, true},
-		{"bytes=0-", http.StatusPartialContent, true},
-		{"bytes=0-99", http.StatusPartialContent, true},
-		{" bytes=0-99, 200-300", http.StatusPartialContent, true},
-		{"bytes=100-", http.StatusPartialContent, false},
-		{"bytes=-500", http.StatusPartialContent, false},
-		{"bytes=100-199,0-99", http.StatusPartialContent, false},
-		{"bytes=5-", http.StatusOK, true}, // If-Range did not match: the whole file is sent
-		{"", http.StatusNotModified, false},
-		{"bytes=999-", http.StatusRequestedRangeNotSatisfiable, false},
-		{"", http.StatusNotFound, false},
+// TestContentDisposition: the header Rails' send_file writes, which GitLab's
+// download specs expect (spec/requests/api/package_files_spec.rb: 'attachment;
+// filename="..."; filename*=UTF-8”...').
+func TestContentDisposition(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"alpha.txt", `attachment; filename="alpha.txt"; filename*=UTF-8''alpha.txt`},
+		// spec/requests/api/generic_packages_spec.rb: 'myfile@1.1.tar.gz' and the like.
+		{"myfile@1.1.tar.gz", `attachment; filename="myfile%401.1.tar.gz"; filename*=UTF-8''myfile%401.1.tar.gz`},
+		{"my file (1)&.tar.gz", `attachment; filename="my file %281%29%26.tar.gz"; filename*=UTF-8''my%20file%20%281%29&.tar.gz`},
+		{`say "hi".txt`, `attachment; filename="say %22hi%22.txt"; filename*=UTF-8''say%20%22hi%22.txt`},
+		{"naïve.txt", `attachment; filename="naive.txt"; filename*=UTF-8''na%C3%AFve.txt`},
+		{"日本.txt", `attachment; filename="%3F%3F.txt"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt`},
+		{"a;b=c.txt", `attachment; filename="a%3Bb%3Dc.txt"; filename*=UTF-8''a%3Bb%3Dc.txt`},
 	} {
-		r := httptest.NewRequest("GET", "/f", nil)
-		if c.rng != "" {
-			r.Header.Set("Range", c.rng)
-		}
-		if got := countsAsDownload(r, c.status); got != c.want {
-			t.Errorf("Range %q, status %d: counts %v, want %v", c.rng, c.status, got, c.want)
+		if got := ContentDisposition(c.name); got != c.want {
+			t.Errorf("%q:\n got %s\nwant %s", c.name, got, c.want)
 		}
 	}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// DownloadBufferIDs bounds the files the download tally names: past it, the
 	// tally is flushed at once; 0 is 10,000.
 	DownloadBufferIDs int
+	// Build is what the binary was built from, shown by /api/v4/version, GraphQL
+	// metadata and the UI.
+	Build BuildInfo
 }
 
 // Service is the registry's business layer.
@@ -77,6 +80,9 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	}
 	if cfg.SmallBodyTimeout == 0 {
 		cfg.SmallBodyTimeout = 30 * time.Second
+	}
+	if cfg.Build.Version == "" {
+		cfg.Build.Version = "dev" // what the binary says when no release was stamped
 	}
 	if log == nil {
 		log = slog.Default()

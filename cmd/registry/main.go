@@ -26,6 +26,16 @@ import (
 // module's VCS stamp when there is one.
 var version, commit, date = "dev", "", ""
 
+// registryBuild is buildInfo for the service (/api/v4/version, GraphQL, the UI),
+// with the commit as short as GitLab's revision.
+func registryBuild() registry.BuildInfo {
+	v, c, d := buildInfo()
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return registry.BuildInfo{Version: v, Revision: c, Date: d}
+}
+
 // buildInfo is the version, commit and build date.
 func buildInfo() (v, c, d string) {
 	v, c, d = version, commit, date
@@ -292,7 +302,7 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 		ext = "http://" + c.listen
 	}
 	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload,
-		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere, DownloadFlushInterval: c.downloadFlush}, log)
+		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere, Build: registryBuild(), DownloadFlushInterval: c.downloadFlush}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
 
