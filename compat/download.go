@@ -22,7 +22,7 @@ type Opener interface {
 	OpenFile(ctx context.Context, f *ent.PackageFile) (*registry.Content, error)
 	DownloadURL(ctx context.Context, f *ent.PackageFile, contentType string) (string, error)
 	// Downloaded records a download (a GET, not a HEAD) of a file it opened.
-	Downloaded(ctx context.Context, f *ent.PackageFile, sent int64)
+	Downloaded(ctx context.Context, f *ent.PackageFile, d registry.Download)
 }
 
 // ServeFile streams a package file with range support, an ETag and GitLab's checksum
@@ -47,7 +47,9 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 			return
 		}
 		if u != "" {
-			svc.Downloaded(r.Context(), f, 0)
+			// The redirect stands for the GET: object storage answers it, so only the
+			// request's Range says whether it starts at the first byte.
+			svc.Downloaded(r.Context(), f, registry.Download{Counted: rangeFromStart(r.Header.Get("Range"))})
 			w.Header().Set("Cache-Control", "private, no-store")
 			http.Redirect(w, r, u, http.StatusFound)
 			return
@@ -70,18 +72,55 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 	if c.File != nil {
 		content = c.File
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
 	http.ServeContent(cw, r, "", f.CreatedAt, content)
 	if r.Method == http.MethodGet {
-		svc.Downloaded(r.Context(), f, cw.n)
+		svc.Downloaded(r.Context(), f, registry.Download{Sent: cw.n, Counted: countsAsDownload(r, cw.status)})
 	}
 }
 
-// countingWriter counts the body bytes written. It keeps io.ReaderFrom, so that a
-// file is still copied by the kernel (sendfile).
+// countsAsDownload reports whether a GET answered with status counts as a download
+// of the file. What counts is a response that carries the file from its first
+// byte: a 200, or a 206 whose (first) range starts at byte 0, which is how a
+// client that fetches in parts starts. The parts after it (a range that starts
+// later, a resumed download), a 304 (the client has the file already), a 416 or
+// an error do not, so that a download fetched in ten ranges is one download. A
+// client that hangs up during the body is still counted: its response had begun.
+func countsAsDownload(r *http.Request, status int) bool {
+	switch status {
+	case http.StatusOK:
+		return true
+	case http.StatusPartialContent:
+		return rangeFromStart(r.Header.Get("Range"))
+	}
+	return false
+}
+
+// rangeFromStart reports whether a Range header is absent or its first range starts
+// at byte 0 ("bytes=0-", "bytes=0-99,200-"); a suffix range ("bytes=-500") does not.
+func rangeFromStart(h string) bool {
+	if h == "" {
+		return true
+	}
+	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !ok {
+		return true // not a byte range: ServeContent sends the whole file
+	}
+	first, _, _ := strings.Cut(spec, ",")
+	return strings.HasPrefix(strings.TrimSpace(first), "0-")
+}
+
+// countingWriter counts the body bytes written and keeps the status. It keeps
+// io.ReaderFrom, so that a file is still copied by the kernel (sendfile).
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	n      int64
+	status int
+}
+
+func (c *countingWriter) WriteHeader(status int) {
+	c.status = status
+	c.ResponseWriter.WriteHeader(status)
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {

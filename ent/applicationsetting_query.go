@@ -254,8 +254,9 @@ func (_q *ApplicationSettingQuery) Clone() *ApplicationSettingQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.ApplicationSetting{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -479,6 +480,12 @@ func (_q *ApplicationSettingQuery) ForShare(opts ...sql.LockOption) *Application
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ApplicationSettingQuery) Modify(modifiers ...func(s *sql.Selector)) *ApplicationSettingSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // ApplicationSettingGroupBy is the group-by builder for ApplicationSetting entities.
 type ApplicationSettingGroupBy struct {
 	selector
@@ -567,4 +574,10 @@ func (_s *ApplicationSettingSelect) sqlScan(ctx context.Context, root *Applicati
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ApplicationSettingSelect) Modify(modifiers ...func(s *sql.Selector)) *ApplicationSettingSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

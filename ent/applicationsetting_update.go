@@ -18,8 +18,9 @@ import (
 // ApplicationSettingUpdate is the builder for updating ApplicationSetting entities.
 type ApplicationSettingUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ApplicationSettingMutation
+	hooks     []Hook
+	mutation  *ApplicationSettingMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ApplicationSettingUpdate builder.
@@ -89,6 +90,12 @@ func (_u *ApplicationSettingUpdate) defaults() {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ApplicationSettingUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ApplicationSettingUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(applicationsetting.Table, applicationsetting.Columns, sqlgraph.NewFieldSpec(applicationsetting.FieldID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -104,6 +111,7 @@ func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err
 	if value, ok := _u.mutation.GuestsMayPullPackages(); ok {
 		_spec.SetField(applicationsetting.FieldGuestsMayPullPackages, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{applicationsetting.Label}
@@ -119,9 +127,10 @@ func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err
 // ApplicationSettingUpdateOne is the builder for updating a single ApplicationSetting entity.
 type ApplicationSettingUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ApplicationSettingMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ApplicationSettingMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -198,6 +207,12 @@ func (_u *ApplicationSettingUpdateOne) defaults() {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ApplicationSettingUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ApplicationSettingUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ApplicationSettingUpdateOne) sqlSave(ctx context.Context) (_node *ApplicationSetting, err error) {
 	_spec := sqlgraph.NewUpdateSpec(applicationsetting.Table, applicationsetting.Columns, sqlgraph.NewFieldSpec(applicationsetting.FieldID, field.TypeInt))
 	id, ok := _u.mutation.ID()
@@ -230,6 +245,7 @@ func (_u *ApplicationSettingUpdateOne) sqlSave(ctx context.Context) (_node *Appl
 	if value, ok := _u.mutation.GuestsMayPullPackages(); ok {
 		_spec.SetField(applicationsetting.FieldGuestsMayPullPackages, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &ApplicationSetting{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -281,8 +281,9 @@ func (_q *BlobQuery) Clone() *BlobQuery {
 		predicates: append([]predicate.Blob{}, _q.predicates...),
 		withFiles:  _q.withFiles.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -566,6 +567,12 @@ func (_q *BlobQuery) ForShare(opts ...sql.LockOption) *BlobQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *BlobQuery) Modify(modifiers ...func(s *sql.Selector)) *BlobSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *BlobQuery) WithNamedFiles(name string, opts ...func(*PackageFileQuery)) *BlobQuery {
@@ -668,4 +675,10 @@ func (_s *BlobSelect) sqlScan(ctx context.Context, root *BlobQuery, v any) error
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *BlobSelect) Modify(modifiers ...func(s *sql.Selector)) *BlobSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

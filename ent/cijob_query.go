@@ -304,8 +304,9 @@ func (_q *CIJobQuery) Clone() *CIJobQuery {
 		withPipeline: _q.withPipeline.Clone(),
 		withUser:     _q.withUser.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -636,6 +637,12 @@ func (_q *CIJobQuery) ForShare(opts ...sql.LockOption) *CIJobQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *CIJobQuery) Modify(modifiers ...func(s *sql.Selector)) *CIJobSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // CIJobGroupBy is the group-by builder for CIJob entities.
 type CIJobGroupBy struct {
 	selector
@@ -724,4 +731,10 @@ func (_s *CIJobSelect) sqlScan(ctx context.Context, root *CIJobQuery, v any) err
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *CIJobSelect) Modify(modifiers ...func(s *sql.Selector)) *CIJobSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -20,8 +20,9 @@ import (
 // CIJobUpdate is the builder for updating CIJob entities.
 type CIJobUpdate struct {
 	config
-	hooks    []Hook
-	mutation *CIJobMutation
+	hooks     []Hook
+	mutation  *CIJobMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the CIJobUpdate builder.
@@ -278,6 +279,12 @@ func (_u *CIJobUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *CIJobUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *CIJobUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *CIJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -384,6 +391,7 @@ func (_u *CIJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{cijob.Label}
@@ -399,9 +407,10 @@ func (_u *CIJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // CIJobUpdateOne is the builder for updating a single CIJob entity.
 type CIJobUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *CIJobMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *CIJobMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -665,6 +674,12 @@ func (_u *CIJobUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *CIJobUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *CIJobUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *CIJobUpdateOne) sqlSave(ctx context.Context) (_node *CIJob, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -788,6 +803,7 @@ func (_u *CIJobUpdateOne) sqlSave(ctx context.Context) (_node *CIJob, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &CIJob{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

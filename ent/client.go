@@ -25,6 +25,7 @@ import (
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -65,6 +66,8 @@ type Client struct {
 	Membership *MembershipClient
 	// PackageBuildInfo is the client for interacting with the PackageBuildInfo builders.
 	PackageBuildInfo *PackageBuildInfoClient
+	// PackageDownloadDay is the client for interacting with the PackageDownloadDay builders.
+	PackageDownloadDay *PackageDownloadDayClient
 	// PackageFile is the client for interacting with the PackageFile builders.
 	PackageFile *PackageFileClient
 	// PackageProperty is the client for interacting with the PackageProperty builders.
@@ -110,6 +113,7 @@ func (c *Client) init() {
 	c.Group = NewGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.PackageBuildInfo = NewPackageBuildInfoClient(c.config)
+	c.PackageDownloadDay = NewPackageDownloadDayClient(c.config)
 	c.PackageFile = NewPackageFileClient(c.config)
 	c.PackageProperty = NewPackagePropertyClient(c.config)
 	c.PackageTag = NewPackageTagClient(c.config)
@@ -223,6 +227,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Group:               NewGroupClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
+		PackageDownloadDay:  NewPackageDownloadDayClient(cfg),
 		PackageFile:         NewPackageFileClient(cfg),
 		PackageProperty:     NewPackagePropertyClient(cfg),
 		PackageTag:          NewPackageTagClient(cfg),
@@ -263,6 +268,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Group:               NewGroupClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		PackageBuildInfo:    NewPackageBuildInfoClient(cfg),
+		PackageDownloadDay:  NewPackageDownloadDayClient(cfg),
 		PackageFile:         NewPackageFileClient(cfg),
 		PackageProperty:     NewPackagePropertyClient(cfg),
 		PackageTag:          NewPackageTagClient(cfg),
@@ -305,9 +311,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.ApplicationSetting, c.AuditEvent, c.Blob, c.CIJob, c.DeployToken,
 		c.DuplicateSetting, c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo,
-		c.PackageFile, c.PackageProperty, c.PackageTag, c.PackageVersion,
-		c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project, c.Session,
-		c.SignInThrottle, c.User,
+		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageTag,
+		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
+		c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -319,9 +325,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.ApplicationSetting, c.AuditEvent, c.Blob, c.CIJob, c.DeployToken,
 		c.DuplicateSetting, c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo,
-		c.PackageFile, c.PackageProperty, c.PackageTag, c.PackageVersion,
-		c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project, c.Session,
-		c.SignInThrottle, c.User,
+		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageTag,
+		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
+		c.Session, c.SignInThrottle, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -350,6 +356,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *PackageBuildInfoMutation:
 		return c.PackageBuildInfo.mutate(ctx, m)
+	case *PackageDownloadDayMutation:
+		return c.PackageDownloadDay.mutate(ctx, m)
 	case *PackageFileMutation:
 		return c.PackageFile.mutate(ctx, m)
 	case *PackagePropertyMutation:
@@ -2011,6 +2019,155 @@ func (c *PackageBuildInfoClient) mutate(ctx context.Context, m *PackageBuildInfo
 	}
 }
 
+// PackageDownloadDayClient is a client for the PackageDownloadDay schema.
+type PackageDownloadDayClient struct {
+	config
+}
+
+// NewPackageDownloadDayClient returns a client for the PackageDownloadDay from the given config.
+func NewPackageDownloadDayClient(c config) *PackageDownloadDayClient {
+	return &PackageDownloadDayClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `packagedownloadday.Hooks(f(g(h())))`.
+func (c *PackageDownloadDayClient) Use(hooks ...Hook) {
+	c.hooks.PackageDownloadDay = append(c.hooks.PackageDownloadDay, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `packagedownloadday.Intercept(f(g(h())))`.
+func (c *PackageDownloadDayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PackageDownloadDay = append(c.inters.PackageDownloadDay, interceptors...)
+}
+
+// Create returns a builder for creating a PackageDownloadDay entity.
+func (c *PackageDownloadDayClient) Create() *PackageDownloadDayCreate {
+	mutation := newPackageDownloadDayMutation(c.config, OpCreate)
+	return &PackageDownloadDayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PackageDownloadDay entities.
+func (c *PackageDownloadDayClient) CreateBulk(builders ...*PackageDownloadDayCreate) *PackageDownloadDayCreateBulk {
+	return &PackageDownloadDayCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PackageDownloadDayClient) MapCreateBulk(slice any, setFunc func(*PackageDownloadDayCreate, int)) *PackageDownloadDayCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PackageDownloadDayCreateBulk{err: fmt.Errorf("calling to PackageDownloadDayClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PackageDownloadDayCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PackageDownloadDayCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PackageDownloadDay.
+func (c *PackageDownloadDayClient) Update() *PackageDownloadDayUpdate {
+	mutation := newPackageDownloadDayMutation(c.config, OpUpdate)
+	return &PackageDownloadDayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PackageDownloadDayClient) UpdateOne(_m *PackageDownloadDay) *PackageDownloadDayUpdateOne {
+	mutation := newPackageDownloadDayMutation(c.config, OpUpdateOne, withPackageDownloadDay(_m))
+	return &PackageDownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PackageDownloadDayClient) UpdateOneID(id int) *PackageDownloadDayUpdateOne {
+	mutation := newPackageDownloadDayMutation(c.config, OpUpdateOne, withPackageDownloadDayID(id))
+	return &PackageDownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PackageDownloadDay.
+func (c *PackageDownloadDayClient) Delete() *PackageDownloadDayDelete {
+	mutation := newPackageDownloadDayMutation(c.config, OpDelete)
+	return &PackageDownloadDayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PackageDownloadDayClient) DeleteOne(_m *PackageDownloadDay) *PackageDownloadDayDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PackageDownloadDayClient) DeleteOneID(id int) *PackageDownloadDayDeleteOne {
+	builder := c.Delete().Where(packagedownloadday.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PackageDownloadDayDeleteOne{builder}
+}
+
+// Query returns a query builder for PackageDownloadDay.
+func (c *PackageDownloadDayClient) Query() *PackageDownloadDayQuery {
+	return &PackageDownloadDayQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePackageDownloadDay},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PackageDownloadDay entity by its id.
+func (c *PackageDownloadDayClient) Get(ctx context.Context, id int) (*PackageDownloadDay, error) {
+	return c.Query().Where(packagedownloadday.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PackageDownloadDayClient) GetX(ctx context.Context, id int) *PackageDownloadDay {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPackage queries the package edge of a PackageDownloadDay.
+func (c *PackageDownloadDayClient) QueryPackage(_m *PackageDownloadDay) *PackageVersionQuery {
+	query := (&PackageVersionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packagedownloadday.Table, packagedownloadday.FieldID, id),
+			sqlgraph.To(packageversion.Table, packageversion.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, packagedownloadday.PackageTable, packagedownloadday.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PackageDownloadDayClient) Hooks() []Hook {
+	return c.hooks.PackageDownloadDay
+}
+
+// Interceptors returns the client interceptors.
+func (c *PackageDownloadDayClient) Interceptors() []Interceptor {
+	return c.inters.PackageDownloadDay
+}
+
+func (c *PackageDownloadDayClient) mutate(ctx context.Context, m *PackageDownloadDayMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PackageDownloadDayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PackageDownloadDayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PackageDownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PackageDownloadDayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PackageDownloadDay mutation op: %q", m.Op())
+	}
+}
+
 // PackageFileClient is a client for the PackageFile schema.
 type PackageFileClient struct {
 	config
@@ -2687,6 +2844,22 @@ func (c *PackageVersionClient) QueryProperties(_m *PackageVersion) *PackagePrope
 			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
 			sqlgraph.To(packageproperty.Table, packageproperty.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.PropertiesTable, packageversion.PropertiesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDownloadDays queries the download_days edge of a PackageVersion.
+func (c *PackageVersionClient) QueryDownloadDays(_m *PackageVersion) *PackageDownloadDayQuery {
+	query := (&PackageDownloadDayClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, id),
+			sqlgraph.To(packagedownloadday.Table, packagedownloadday.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.DownloadDaysTable, packageversion.DownloadDaysColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3926,15 +4099,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		ApplicationSetting, AuditEvent, Blob, CIJob, DeployToken, DuplicateSetting,
-		FormatFlag, Group, Membership, PackageBuildInfo, PackageFile, PackageProperty,
-		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
-		Session, SignInThrottle, User []ent.Hook
+		FormatFlag, Group, Membership, PackageBuildInfo, PackageDownloadDay,
+		PackageFile, PackageProperty, PackageTag, PackageVersion, PersonalAccessToken,
+		Pipeline, PlanLimit, Project, Session, SignInThrottle, User []ent.Hook
 	}
 	inters struct {
 		ApplicationSetting, AuditEvent, Blob, CIJob, DeployToken, DuplicateSetting,
-		FormatFlag, Group, Membership, PackageBuildInfo, PackageFile, PackageProperty,
-		PackageTag, PackageVersion, PersonalAccessToken, Pipeline, PlanLimit, Project,
-		Session, SignInThrottle, User []ent.Interceptor
+		FormatFlag, Group, Membership, PackageBuildInfo, PackageDownloadDay,
+		PackageFile, PackageProperty, PackageTag, PackageVersion, PersonalAccessToken,
+		Pipeline, PlanLimit, Project, Session, SignInThrottle, User []ent.Interceptor
 	}
 )
 

@@ -304,8 +304,9 @@ func (_q *DeployTokenQuery) Clone() *DeployTokenQuery {
 		withProject: _q.withProject.Clone(),
 		withGroup:   _q.withGroup.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -639,6 +640,12 @@ func (_q *DeployTokenQuery) ForShare(opts ...sql.LockOption) *DeployTokenQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *DeployTokenQuery) Modify(modifiers ...func(s *sql.Selector)) *DeployTokenSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // DeployTokenGroupBy is the group-by builder for DeployToken entities.
 type DeployTokenGroupBy struct {
 	selector
@@ -727,4 +734,10 @@ func (_s *DeployTokenSelect) sqlScan(ctx context.Context, root *DeployTokenQuery
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *DeployTokenSelect) Modify(modifiers ...func(s *sql.Selector)) *DeployTokenSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

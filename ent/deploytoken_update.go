@@ -21,8 +21,9 @@ import (
 // DeployTokenUpdate is the builder for updating DeployToken entities.
 type DeployTokenUpdate struct {
 	config
-	hooks    []Hook
-	mutation *DeployTokenMutation
+	hooks     []Hook
+	mutation  *DeployTokenMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the DeployTokenUpdate builder.
@@ -274,6 +275,12 @@ func (_u *DeployTokenUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DeployTokenUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DeployTokenUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DeployTokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -382,6 +389,7 @@ func (_u *DeployTokenUpdate) sqlSave(ctx context.Context) (_node int, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{deploytoken.Label}
@@ -397,9 +405,10 @@ func (_u *DeployTokenUpdate) sqlSave(ctx context.Context) (_node int, err error)
 // DeployTokenUpdateOne is the builder for updating a single DeployToken entity.
 type DeployTokenUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *DeployTokenMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *DeployTokenMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -658,6 +667,12 @@ func (_u *DeployTokenUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DeployTokenUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DeployTokenUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DeployTokenUpdateOne) sqlSave(ctx context.Context) (_node *DeployToken, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -783,6 +798,7 @@ func (_u *DeployTokenUpdateOne) sqlSave(ctx context.Context) (_node *DeployToken
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &DeployToken{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -279,8 +279,9 @@ func (_q *DuplicateSettingQuery) Clone() *DuplicateSettingQuery {
 		predicates: append([]predicate.DuplicateSetting{}, _q.predicates...),
 		withGroup:  _q.withGroup.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -558,6 +559,12 @@ func (_q *DuplicateSettingQuery) ForShare(opts ...sql.LockOption) *DuplicateSett
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *DuplicateSettingQuery) Modify(modifiers ...func(s *sql.Selector)) *DuplicateSettingSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // DuplicateSettingGroupBy is the group-by builder for DuplicateSetting entities.
 type DuplicateSettingGroupBy struct {
 	selector
@@ -646,4 +653,10 @@ func (_s *DuplicateSettingSelect) sqlScan(ctx context.Context, root *DuplicateSe
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *DuplicateSettingSelect) Modify(modifiers ...func(s *sql.Selector)) *DuplicateSettingSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -19,8 +19,9 @@ import (
 // DuplicateSettingUpdate is the builder for updating DuplicateSetting entities.
 type DuplicateSettingUpdate struct {
 	config
-	hooks    []Hook
-	mutation *DuplicateSettingMutation
+	hooks     []Hook
+	mutation  *DuplicateSettingMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the DuplicateSettingUpdate builder.
@@ -161,6 +162,12 @@ func (_u *DuplicateSettingUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DuplicateSettingUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DuplicateSettingUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DuplicateSettingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -214,6 +221,7 @@ func (_u *DuplicateSettingUpdate) sqlSave(ctx context.Context) (_node int, err e
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{duplicatesetting.Label}
@@ -229,9 +237,10 @@ func (_u *DuplicateSettingUpdate) sqlSave(ctx context.Context) (_node int, err e
 // DuplicateSettingUpdateOne is the builder for updating a single DuplicateSetting entity.
 type DuplicateSettingUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *DuplicateSettingMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *DuplicateSettingMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -379,6 +388,12 @@ func (_u *DuplicateSettingUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DuplicateSettingUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DuplicateSettingUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DuplicateSettingUpdateOne) sqlSave(ctx context.Context) (_node *DuplicateSetting, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -449,6 +464,7 @@ func (_u *DuplicateSettingUpdateOne) sqlSave(ctx context.Context) (_node *Duplic
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &DuplicateSetting{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -22,6 +22,7 @@ import (
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			group.Table:               group.ValidColumn,
 			membership.Table:          membership.ValidColumn,
 			packagebuildinfo.Table:    packagebuildinfo.ValidColumn,
+			packagedownloadday.Table:  packagedownloadday.ValidColumn,
 			packagefile.Table:         packagefile.ValidColumn,
 			packageproperty.Table:     packageproperty.ValidColumn,
 			packagetag.Table:          packagetag.ValidColumn,

@@ -21,7 +21,7 @@ func main() {
 	err = entc.Generate("./schema", &gen.Config{
 		Features: []gen.Feature{
 			gen.FeatureUpsert, gen.FeatureLock, gen.FeatureExecQuery,
-			gen.FeatureIntercept, gen.FeatureSnapshot,
+			gen.FeatureIntercept, gen.FeatureSnapshot, gen.FeatureModifier,
 			// Diff and NamedDiff in ent/migrate, which write the versioned
 			// migrations in database/migrations (go run ./database/migrations/gen).
 			gen.FeatureVersionedMigration,

@@ -279,8 +279,9 @@ func (_q *FormatFlagQuery) Clone() *FormatFlagQuery {
 		predicates: append([]predicate.FormatFlag{}, _q.predicates...),
 		withGroup:  _q.withGroup.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -558,6 +559,12 @@ func (_q *FormatFlagQuery) ForShare(opts ...sql.LockOption) *FormatFlagQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *FormatFlagQuery) Modify(modifiers ...func(s *sql.Selector)) *FormatFlagSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // FormatFlagGroupBy is the group-by builder for FormatFlag entities.
 type FormatFlagGroupBy struct {
 	selector
@@ -646,4 +653,10 @@ func (_s *FormatFlagSelect) sqlScan(ctx context.Context, root *FormatFlagQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *FormatFlagSelect) Modify(modifiers ...func(s *sql.Selector)) *FormatFlagSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -19,8 +19,9 @@ import (
 // FormatFlagUpdate is the builder for updating FormatFlag entities.
 type FormatFlagUpdate struct {
 	config
-	hooks    []Hook
-	mutation *FormatFlagMutation
+	hooks     []Hook
+	mutation  *FormatFlagMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the FormatFlagUpdate builder.
@@ -161,6 +162,12 @@ func (_u *FormatFlagUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *FormatFlagUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *FormatFlagUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *FormatFlagUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -214,6 +221,7 @@ func (_u *FormatFlagUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{formatflag.Label}
@@ -229,9 +237,10 @@ func (_u *FormatFlagUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // FormatFlagUpdateOne is the builder for updating a single FormatFlag entity.
 type FormatFlagUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *FormatFlagMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *FormatFlagMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -379,6 +388,12 @@ func (_u *FormatFlagUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *FormatFlagUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *FormatFlagUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *FormatFlagUpdateOne) sqlSave(ctx context.Context) (_node *FormatFlag, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -449,6 +464,7 @@ func (_u *FormatFlagUpdateOne) sqlSave(ctx context.Context) (_node *FormatFlag, 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &FormatFlag{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

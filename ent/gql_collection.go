@@ -755,6 +755,16 @@ func (_q *PackageFileQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, packagefile.FieldPipelineID)
 				fieldSeen[packagefile.FieldPipelineID] = struct{}{}
 			}
+		case "downloadCount":
+			if _, ok := fieldSeen[packagefile.FieldDownloadCount]; !ok {
+				selectedFields = append(selectedFields, packagefile.FieldDownloadCount)
+				fieldSeen[packagefile.FieldDownloadCount] = struct{}{}
+			}
+		case "lastDownloadedAt":
+			if _, ok := fieldSeen[packagefile.FieldLastDownloadedAt]; !ok {
+				selectedFields = append(selectedFields, packagefile.FieldLastDownloadedAt)
+				fieldSeen[packagefile.FieldLastDownloadedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1062,6 +1072,11 @@ func (_q *PackageVersionQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[packageversion.FieldRevision]; !ok {
 				selectedFields = append(selectedFields, packageversion.FieldRevision)
 				fieldSeen[packageversion.FieldRevision] = struct{}{}
+			}
+		case "downloadCount":
+			if _, ok := fieldSeen[packageversion.FieldDownloadCount]; !ok {
+				selectedFields = append(selectedFields, packageversion.FieldDownloadCount)
+				fieldSeen[packageversion.FieldDownloadCount] = struct{}{}
 			}
 		case "lastDownloadedAt":
 			if _, ok := fieldSeen[packageversion.FieldLastDownloadedAt]; !ok {
@@ -1616,6 +1631,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[project.FieldPackagesCleanupKeepNDuplicatedPackageFiles]; !ok {
 				selectedFields = append(selectedFields, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles)
 				fieldSeen[project.FieldPackagesCleanupKeepNDuplicatedPackageFiles] = struct{}{}
+			}
+		case "packagesCleanupRemoveNotDownloadedForDays":
+			if _, ok := fieldSeen[project.FieldPackagesCleanupRemoveNotDownloadedForDays]; !ok {
+				selectedFields = append(selectedFields, project.FieldPackagesCleanupRemoveNotDownloadedForDays)
+				fieldSeen[project.FieldPackagesCleanupRemoveNotDownloadedForDays] = struct{}{}
 			}
 		case "packagesCleanupNextRunAt":
 			if _, ok := fieldSeen[project.FieldPackagesCleanupNextRunAt]; !ok {

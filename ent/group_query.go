@@ -435,8 +435,9 @@ func (_q *GroupQuery) Clone() *GroupQuery {
 		withDuplicateSettings: _q.withDuplicateSettings.Clone(),
 		withFormatFlags:       _q.withFormatFlags.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -1070,6 +1071,12 @@ func (_q *GroupQuery) ForShare(opts ...sql.LockOption) *GroupQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *GroupQuery) Modify(modifiers ...func(s *sql.Selector)) *GroupSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedChildren tells the query-builder to eager-load the nodes that are connected to the "children"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *GroupQuery) WithNamedChildren(name string, opts ...func(*GroupQuery)) *GroupQuery {
@@ -1242,4 +1249,10 @@ func (_s *GroupSelect) sqlScan(ctx context.Context, root *GroupQuery, v any) err
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *GroupSelect) Modify(modifiers ...func(s *sql.Selector)) *GroupSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -55,6 +56,7 @@ const (
 	TypeGroup               = "Group"
 	TypeMembership          = "Membership"
 	TypePackageBuildInfo    = "PackageBuildInfo"
+	TypePackageDownloadDay  = "PackageDownloadDay"
 	TypePackageFile         = "PackageFile"
 	TypePackageProperty     = "PackageProperty"
 	TypePackageTag          = "PackageTag"
@@ -8392,35 +8394,562 @@ func (m *PackageBuildInfoMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PackageBuildInfo edge %s", name)
 }
 
-// PackageFileMutation represents an operation that mutates the PackageFile nodes in the graph.
-type PackageFileMutation struct {
+// PackageDownloadDayMutation represents an operation that mutates the PackageDownloadDay nodes in the graph.
+type PackageDownloadDayMutation struct {
 	config
 	op              Op
 	typ             string
 	id              *int
-	created_at      *time.Time
-	updated_at      *time.Time
-	file_name       *string
-	size            *int64
-	addsize         *int64
-	md5             *string
-	sha1            *string
-	sha256          *string
-	sha512          *string
-	status          *packagefile.Status
-	metadata        *json.RawMessage
-	appendmetadata  json.RawMessage
-	blob_key        *string
+	day             *time.Time
+	count           *int64
+	addcount        *int64
 	clearedFields   map[string]struct{}
 	_package        *int
 	cleared_package bool
-	blob            *int
-	clearedblob     bool
-	pipeline        *int
-	clearedpipeline bool
 	done            bool
-	oldValue        func(context.Context) (*PackageFile, error)
-	predicates      []predicate.PackageFile
+	oldValue        func(context.Context) (*PackageDownloadDay, error)
+	predicates      []predicate.PackageDownloadDay
+}
+
+var _ ent.Mutation = (*PackageDownloadDayMutation)(nil)
+
+// packagedownloaddayOption allows management of the mutation configuration using functional options.
+type packagedownloaddayOption func(*PackageDownloadDayMutation)
+
+// newPackageDownloadDayMutation creates new mutation for the PackageDownloadDay entity.
+func newPackageDownloadDayMutation(c config, op Op, opts ...packagedownloaddayOption) *PackageDownloadDayMutation {
+	m := &PackageDownloadDayMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePackageDownloadDay,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPackageDownloadDayID sets the ID field of the mutation.
+func withPackageDownloadDayID(id int) packagedownloaddayOption {
+	return func(m *PackageDownloadDayMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PackageDownloadDay
+		)
+		m.oldValue = func(ctx context.Context) (*PackageDownloadDay, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PackageDownloadDay.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPackageDownloadDay sets the old PackageDownloadDay of the mutation.
+func withPackageDownloadDay(node *PackageDownloadDay) packagedownloaddayOption {
+	return func(m *PackageDownloadDayMutation) {
+		m.oldValue = func(context.Context) (*PackageDownloadDay, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PackageDownloadDayMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PackageDownloadDayMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PackageDownloadDayMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PackageDownloadDayMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PackageDownloadDay.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *PackageDownloadDayMutation) SetPackageID(i int) {
+	m._package = &i
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *PackageDownloadDayMutation) PackageID() (r int, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the PackageDownloadDay entity.
+// If the PackageDownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageDownloadDayMutation) OldPackageID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *PackageDownloadDayMutation) ResetPackageID() {
+	m._package = nil
+}
+
+// SetDay sets the "day" field.
+func (m *PackageDownloadDayMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *PackageDownloadDayMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the PackageDownloadDay entity.
+// If the PackageDownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageDownloadDayMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *PackageDownloadDayMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetCount sets the "count" field.
+func (m *PackageDownloadDayMutation) SetCount(i int64) {
+	m.count = &i
+	m.addcount = nil
+}
+
+// Count returns the value of the "count" field in the mutation.
+func (m *PackageDownloadDayMutation) Count() (r int64, exists bool) {
+	v := m.count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCount returns the old "count" field's value of the PackageDownloadDay entity.
+// If the PackageDownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageDownloadDayMutation) OldCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCount: %w", err)
+	}
+	return oldValue.Count, nil
+}
+
+// AddCount adds i to the "count" field.
+func (m *PackageDownloadDayMutation) AddCount(i int64) {
+	if m.addcount != nil {
+		*m.addcount += i
+	} else {
+		m.addcount = &i
+	}
+}
+
+// AddedCount returns the value that was added to the "count" field in this mutation.
+func (m *PackageDownloadDayMutation) AddedCount() (r int64, exists bool) {
+	v := m.addcount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCount resets all changes to the "count" field.
+func (m *PackageDownloadDayMutation) ResetCount() {
+	m.count = nil
+	m.addcount = nil
+}
+
+// ClearPackage clears the "package" edge to the PackageVersion entity.
+func (m *PackageDownloadDayMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[packagedownloadday.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the PackageVersion entity was cleared.
+func (m *PackageDownloadDayMutation) PackageCleared() bool {
+	return m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *PackageDownloadDayMutation) PackageIDs() (ids []int) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *PackageDownloadDayMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the PackageDownloadDayMutation builder.
+func (m *PackageDownloadDayMutation) Where(ps ...predicate.PackageDownloadDay) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PackageDownloadDayMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PackageDownloadDayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PackageDownloadDay, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PackageDownloadDayMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PackageDownloadDayMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PackageDownloadDay).
+func (m *PackageDownloadDayMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PackageDownloadDayMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m._package != nil {
+		fields = append(fields, packagedownloadday.FieldPackageID)
+	}
+	if m.day != nil {
+		fields = append(fields, packagedownloadday.FieldDay)
+	}
+	if m.count != nil {
+		fields = append(fields, packagedownloadday.FieldCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PackageDownloadDayMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case packagedownloadday.FieldPackageID:
+		return m.PackageID()
+	case packagedownloadday.FieldDay:
+		return m.Day()
+	case packagedownloadday.FieldCount:
+		return m.Count()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PackageDownloadDayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case packagedownloadday.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case packagedownloadday.FieldDay:
+		return m.OldDay(ctx)
+	case packagedownloadday.FieldCount:
+		return m.OldCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown PackageDownloadDay field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageDownloadDayMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case packagedownloadday.FieldPackageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case packagedownloadday.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case packagedownloadday.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageDownloadDay field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PackageDownloadDayMutation) AddedFields() []string {
+	var fields []string
+	if m.addcount != nil {
+		fields = append(fields, packagedownloadday.FieldCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PackageDownloadDayMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case packagedownloadday.FieldCount:
+		return m.AddedCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageDownloadDayMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case packagedownloadday.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageDownloadDay numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PackageDownloadDayMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PackageDownloadDayMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PackageDownloadDayMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PackageDownloadDay nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PackageDownloadDayMutation) ResetField(name string) error {
+	switch name {
+	case packagedownloadday.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case packagedownloadday.FieldDay:
+		m.ResetDay()
+		return nil
+	case packagedownloadday.FieldCount:
+		m.ResetCount()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageDownloadDay field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PackageDownloadDayMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m._package != nil {
+		edges = append(edges, packagedownloadday.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PackageDownloadDayMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case packagedownloadday.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PackageDownloadDayMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PackageDownloadDayMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PackageDownloadDayMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleared_package {
+		edges = append(edges, packagedownloadday.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PackageDownloadDayMutation) EdgeCleared(name string) bool {
+	switch name {
+	case packagedownloadday.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PackageDownloadDayMutation) ClearEdge(name string) error {
+	switch name {
+	case packagedownloadday.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageDownloadDay unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PackageDownloadDayMutation) ResetEdge(name string) error {
+	switch name {
+	case packagedownloadday.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageDownloadDay edge %s", name)
+}
+
+// PackageFileMutation represents an operation that mutates the PackageFile nodes in the graph.
+type PackageFileMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	file_name          *string
+	size               *int64
+	addsize            *int64
+	md5                *string
+	sha1               *string
+	sha256             *string
+	sha512             *string
+	status             *packagefile.Status
+	metadata           *json.RawMessage
+	appendmetadata     json.RawMessage
+	blob_key           *string
+	download_count     *int64
+	adddownload_count  *int64
+	last_downloaded_at *time.Time
+	clearedFields      map[string]struct{}
+	_package           *int
+	cleared_package    bool
+	blob               *int
+	clearedblob        bool
+	pipeline           *int
+	clearedpipeline    bool
+	done               bool
+	oldValue           func(context.Context) (*PackageFile, error)
+	predicates         []predicate.PackageFile
 }
 
 var _ ent.Mutation = (*PackageFileMutation)(nil)
@@ -9087,6 +9616,111 @@ func (m *PackageFileMutation) ResetPipelineID() {
 	delete(m.clearedFields, packagefile.FieldPipelineID)
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (m *PackageFileMutation) SetDownloadCount(i int64) {
+	m.download_count = &i
+	m.adddownload_count = nil
+}
+
+// DownloadCount returns the value of the "download_count" field in the mutation.
+func (m *PackageFileMutation) DownloadCount() (r int64, exists bool) {
+	v := m.download_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDownloadCount returns the old "download_count" field's value of the PackageFile entity.
+// If the PackageFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageFileMutation) OldDownloadCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDownloadCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDownloadCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDownloadCount: %w", err)
+	}
+	return oldValue.DownloadCount, nil
+}
+
+// AddDownloadCount adds i to the "download_count" field.
+func (m *PackageFileMutation) AddDownloadCount(i int64) {
+	if m.adddownload_count != nil {
+		*m.adddownload_count += i
+	} else {
+		m.adddownload_count = &i
+	}
+}
+
+// AddedDownloadCount returns the value that was added to the "download_count" field in this mutation.
+func (m *PackageFileMutation) AddedDownloadCount() (r int64, exists bool) {
+	v := m.adddownload_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDownloadCount resets all changes to the "download_count" field.
+func (m *PackageFileMutation) ResetDownloadCount() {
+	m.download_count = nil
+	m.adddownload_count = nil
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (m *PackageFileMutation) SetLastDownloadedAt(t time.Time) {
+	m.last_downloaded_at = &t
+}
+
+// LastDownloadedAt returns the value of the "last_downloaded_at" field in the mutation.
+func (m *PackageFileMutation) LastDownloadedAt() (r time.Time, exists bool) {
+	v := m.last_downloaded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastDownloadedAt returns the old "last_downloaded_at" field's value of the PackageFile entity.
+// If the PackageFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageFileMutation) OldLastDownloadedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastDownloadedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastDownloadedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastDownloadedAt: %w", err)
+	}
+	return oldValue.LastDownloadedAt, nil
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (m *PackageFileMutation) ClearLastDownloadedAt() {
+	m.last_downloaded_at = nil
+	m.clearedFields[packagefile.FieldLastDownloadedAt] = struct{}{}
+}
+
+// LastDownloadedAtCleared returns if the "last_downloaded_at" field was cleared in this mutation.
+func (m *PackageFileMutation) LastDownloadedAtCleared() bool {
+	_, ok := m.clearedFields[packagefile.FieldLastDownloadedAt]
+	return ok
+}
+
+// ResetLastDownloadedAt resets all changes to the "last_downloaded_at" field.
+func (m *PackageFileMutation) ResetLastDownloadedAt() {
+	m.last_downloaded_at = nil
+	delete(m.clearedFields, packagefile.FieldLastDownloadedAt)
+}
+
 // ClearPackage clears the "package" edge to the PackageVersion entity.
 func (m *PackageFileMutation) ClearPackage() {
 	m.cleared_package = true
@@ -9202,7 +9836,7 @@ func (m *PackageFileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageFileMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, packagefile.FieldCreatedAt)
 	}
@@ -9245,6 +9879,12 @@ func (m *PackageFileMutation) Fields() []string {
 	if m.pipeline != nil {
 		fields = append(fields, packagefile.FieldPipelineID)
 	}
+	if m.download_count != nil {
+		fields = append(fields, packagefile.FieldDownloadCount)
+	}
+	if m.last_downloaded_at != nil {
+		fields = append(fields, packagefile.FieldLastDownloadedAt)
+	}
 	return fields
 }
 
@@ -9281,6 +9921,10 @@ func (m *PackageFileMutation) Field(name string) (ent.Value, bool) {
 		return m.BlobKey()
 	case packagefile.FieldPipelineID:
 		return m.PipelineID()
+	case packagefile.FieldDownloadCount:
+		return m.DownloadCount()
+	case packagefile.FieldLastDownloadedAt:
+		return m.LastDownloadedAt()
 	}
 	return nil, false
 }
@@ -9318,6 +9962,10 @@ func (m *PackageFileMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldBlobKey(ctx)
 	case packagefile.FieldPipelineID:
 		return m.OldPipelineID(ctx)
+	case packagefile.FieldDownloadCount:
+		return m.OldDownloadCount(ctx)
+	case packagefile.FieldLastDownloadedAt:
+		return m.OldLastDownloadedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown PackageFile field %s", name)
 }
@@ -9425,6 +10073,20 @@ func (m *PackageFileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPipelineID(v)
 		return nil
+	case packagefile.FieldDownloadCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDownloadCount(v)
+		return nil
+	case packagefile.FieldLastDownloadedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastDownloadedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PackageFile field %s", name)
 }
@@ -9436,6 +10098,9 @@ func (m *PackageFileMutation) AddedFields() []string {
 	if m.addsize != nil {
 		fields = append(fields, packagefile.FieldSize)
 	}
+	if m.adddownload_count != nil {
+		fields = append(fields, packagefile.FieldDownloadCount)
+	}
 	return fields
 }
 
@@ -9446,6 +10111,8 @@ func (m *PackageFileMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case packagefile.FieldSize:
 		return m.AddedSize()
+	case packagefile.FieldDownloadCount:
+		return m.AddedDownloadCount()
 	}
 	return nil, false
 }
@@ -9462,6 +10129,13 @@ func (m *PackageFileMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddSize(v)
 		return nil
+	case packagefile.FieldDownloadCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDownloadCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PackageFile numeric field %s", name)
 }
@@ -9475,6 +10149,9 @@ func (m *PackageFileMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(packagefile.FieldPipelineID) {
 		fields = append(fields, packagefile.FieldPipelineID)
+	}
+	if m.FieldCleared(packagefile.FieldLastDownloadedAt) {
+		fields = append(fields, packagefile.FieldLastDownloadedAt)
 	}
 	return fields
 }
@@ -9495,6 +10172,9 @@ func (m *PackageFileMutation) ClearField(name string) error {
 		return nil
 	case packagefile.FieldPipelineID:
 		m.ClearPipelineID()
+		return nil
+	case packagefile.FieldLastDownloadedAt:
+		m.ClearLastDownloadedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageFile nullable field %s", name)
@@ -9545,6 +10225,12 @@ func (m *PackageFileMutation) ResetField(name string) error {
 		return nil
 	case packagefile.FieldPipelineID:
 		m.ResetPipelineID()
+		return nil
+	case packagefile.FieldDownloadCount:
+		m.ResetDownloadCount()
+		return nil
+	case packagefile.FieldLastDownloadedAt:
+		m.ResetLastDownloadedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageFile field %s", name)
@@ -10699,45 +11385,50 @@ func (m *PackageTagMutation) ResetEdge(name string) error {
 // PackageVersionMutation represents an operation that mutates the PackageVersion nodes in the graph.
 type PackageVersionMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	updated_at         *time.Time
-	name               *string
-	normalized_name    *string
-	version            *string
-	version_sort       *string
-	package_type       *packageversion.PackageType
-	type_rank          *int
-	addtype_rank       *int
-	status             *packageversion.Status
-	status_message     *string
-	revision           *int64
-	addrevision        *int64
-	last_downloaded_at *time.Time
-	metadata           *json.RawMessage
-	appendmetadata     json.RawMessage
-	clearedFields      map[string]struct{}
-	project            *int
-	clearedproject     bool
-	creator            *int
-	clearedcreator     bool
-	files              map[int]struct{}
-	removedfiles       map[int]struct{}
-	clearedfiles       bool
-	tags               map[int]struct{}
-	removedtags        map[int]struct{}
-	clearedtags        bool
-	build_infos        map[int]struct{}
-	removedbuild_infos map[int]struct{}
-	clearedbuild_infos bool
-	properties         map[int]struct{}
-	removedproperties  map[int]struct{}
-	clearedproperties  bool
-	done               bool
-	oldValue           func(context.Context) (*PackageVersion, error)
-	predicates         []predicate.PackageVersion
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	name                 *string
+	normalized_name      *string
+	version              *string
+	version_sort         *string
+	package_type         *packageversion.PackageType
+	type_rank            *int
+	addtype_rank         *int
+	status               *packageversion.Status
+	status_message       *string
+	revision             *int64
+	addrevision          *int64
+	download_count       *int64
+	adddownload_count    *int64
+	last_downloaded_at   *time.Time
+	metadata             *json.RawMessage
+	appendmetadata       json.RawMessage
+	clearedFields        map[string]struct{}
+	project              *int
+	clearedproject       bool
+	creator              *int
+	clearedcreator       bool
+	files                map[int]struct{}
+	removedfiles         map[int]struct{}
+	clearedfiles         bool
+	tags                 map[int]struct{}
+	removedtags          map[int]struct{}
+	clearedtags          bool
+	build_infos          map[int]struct{}
+	removedbuild_infos   map[int]struct{}
+	clearedbuild_infos   bool
+	properties           map[int]struct{}
+	removedproperties    map[int]struct{}
+	clearedproperties    bool
+	download_days        map[int]struct{}
+	removeddownload_days map[int]struct{}
+	cleareddownload_days bool
+	done                 bool
+	oldValue             func(context.Context) (*PackageVersion, error)
+	predicates           []predicate.PackageVersion
 }
 
 var _ ent.Mutation = (*PackageVersionMutation)(nil)
@@ -11287,6 +11978,62 @@ func (m *PackageVersionMutation) ResetRevision() {
 	m.addrevision = nil
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (m *PackageVersionMutation) SetDownloadCount(i int64) {
+	m.download_count = &i
+	m.adddownload_count = nil
+}
+
+// DownloadCount returns the value of the "download_count" field in the mutation.
+func (m *PackageVersionMutation) DownloadCount() (r int64, exists bool) {
+	v := m.download_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDownloadCount returns the old "download_count" field's value of the PackageVersion entity.
+// If the PackageVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageVersionMutation) OldDownloadCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDownloadCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDownloadCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDownloadCount: %w", err)
+	}
+	return oldValue.DownloadCount, nil
+}
+
+// AddDownloadCount adds i to the "download_count" field.
+func (m *PackageVersionMutation) AddDownloadCount(i int64) {
+	if m.adddownload_count != nil {
+		*m.adddownload_count += i
+	} else {
+		m.adddownload_count = &i
+	}
+}
+
+// AddedDownloadCount returns the value that was added to the "download_count" field in this mutation.
+func (m *PackageVersionMutation) AddedDownloadCount() (r int64, exists bool) {
+	v := m.adddownload_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDownloadCount resets all changes to the "download_count" field.
+func (m *PackageVersionMutation) ResetDownloadCount() {
+	m.download_count = nil
+	m.adddownload_count = nil
+}
+
 // SetLastDownloadedAt sets the "last_downloaded_at" field.
 func (m *PackageVersionMutation) SetLastDownloadedAt(t time.Time) {
 	m.last_downloaded_at = &t
@@ -11756,6 +12503,60 @@ func (m *PackageVersionMutation) ResetProperties() {
 	m.removedproperties = nil
 }
 
+// AddDownloadDayIDs adds the "download_days" edge to the PackageDownloadDay entity by ids.
+func (m *PackageVersionMutation) AddDownloadDayIDs(ids ...int) {
+	if m.download_days == nil {
+		m.download_days = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.download_days[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDownloadDays clears the "download_days" edge to the PackageDownloadDay entity.
+func (m *PackageVersionMutation) ClearDownloadDays() {
+	m.cleareddownload_days = true
+}
+
+// DownloadDaysCleared reports if the "download_days" edge to the PackageDownloadDay entity was cleared.
+func (m *PackageVersionMutation) DownloadDaysCleared() bool {
+	return m.cleareddownload_days
+}
+
+// RemoveDownloadDayIDs removes the "download_days" edge to the PackageDownloadDay entity by IDs.
+func (m *PackageVersionMutation) RemoveDownloadDayIDs(ids ...int) {
+	if m.removeddownload_days == nil {
+		m.removeddownload_days = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.download_days, ids[i])
+		m.removeddownload_days[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDownloadDays returns the removed IDs of the "download_days" edge to the PackageDownloadDay entity.
+func (m *PackageVersionMutation) RemovedDownloadDaysIDs() (ids []int) {
+	for id := range m.removeddownload_days {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DownloadDaysIDs returns the "download_days" edge IDs in the mutation.
+func (m *PackageVersionMutation) DownloadDaysIDs() (ids []int) {
+	for id := range m.download_days {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDownloadDays resets all changes to the "download_days" edge.
+func (m *PackageVersionMutation) ResetDownloadDays() {
+	m.download_days = nil
+	m.cleareddownload_days = false
+	m.removeddownload_days = nil
+}
+
 // Where appends a list predicates to the PackageVersionMutation builder.
 func (m *PackageVersionMutation) Where(ps ...predicate.PackageVersion) {
 	m.predicates = append(m.predicates, ps...)
@@ -11790,7 +12591,7 @@ func (m *PackageVersionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PackageVersionMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, packageversion.FieldCreatedAt)
 	}
@@ -11823,6 +12624,9 @@ func (m *PackageVersionMutation) Fields() []string {
 	}
 	if m.revision != nil {
 		fields = append(fields, packageversion.FieldRevision)
+	}
+	if m.download_count != nil {
+		fields = append(fields, packageversion.FieldDownloadCount)
 	}
 	if m.last_downloaded_at != nil {
 		fields = append(fields, packageversion.FieldLastDownloadedAt)
@@ -11866,6 +12670,8 @@ func (m *PackageVersionMutation) Field(name string) (ent.Value, bool) {
 		return m.StatusMessage()
 	case packageversion.FieldRevision:
 		return m.Revision()
+	case packageversion.FieldDownloadCount:
+		return m.DownloadCount()
 	case packageversion.FieldLastDownloadedAt:
 		return m.LastDownloadedAt()
 	case packageversion.FieldMetadata:
@@ -11905,6 +12711,8 @@ func (m *PackageVersionMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldStatusMessage(ctx)
 	case packageversion.FieldRevision:
 		return m.OldRevision(ctx)
+	case packageversion.FieldDownloadCount:
+		return m.OldDownloadCount(ctx)
 	case packageversion.FieldLastDownloadedAt:
 		return m.OldLastDownloadedAt(ctx)
 	case packageversion.FieldMetadata:
@@ -11999,6 +12807,13 @@ func (m *PackageVersionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRevision(v)
 		return nil
+	case packageversion.FieldDownloadCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDownloadCount(v)
+		return nil
 	case packageversion.FieldLastDownloadedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -12041,6 +12856,9 @@ func (m *PackageVersionMutation) AddedFields() []string {
 	if m.addrevision != nil {
 		fields = append(fields, packageversion.FieldRevision)
 	}
+	if m.adddownload_count != nil {
+		fields = append(fields, packageversion.FieldDownloadCount)
+	}
 	return fields
 }
 
@@ -12053,6 +12871,8 @@ func (m *PackageVersionMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedTypeRank()
 	case packageversion.FieldRevision:
 		return m.AddedRevision()
+	case packageversion.FieldDownloadCount:
+		return m.AddedDownloadCount()
 	}
 	return nil, false
 }
@@ -12075,6 +12895,13 @@ func (m *PackageVersionMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddRevision(v)
+		return nil
+	case packageversion.FieldDownloadCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDownloadCount(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion numeric field %s", name)
@@ -12163,6 +12990,9 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 	case packageversion.FieldRevision:
 		m.ResetRevision()
 		return nil
+	case packageversion.FieldDownloadCount:
+		m.ResetDownloadCount()
+		return nil
 	case packageversion.FieldLastDownloadedAt:
 		m.ResetLastDownloadedAt()
 		return nil
@@ -12181,7 +13011,7 @@ func (m *PackageVersionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PackageVersionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.project != nil {
 		edges = append(edges, packageversion.EdgeProject)
 	}
@@ -12199,6 +13029,9 @@ func (m *PackageVersionMutation) AddedEdges() []string {
 	}
 	if m.properties != nil {
 		edges = append(edges, packageversion.EdgeProperties)
+	}
+	if m.download_days != nil {
+		edges = append(edges, packageversion.EdgeDownloadDays)
 	}
 	return edges
 }
@@ -12239,13 +13072,19 @@ func (m *PackageVersionMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case packageversion.EdgeDownloadDays:
+		ids := make([]ent.Value, 0, len(m.download_days))
+		for id := range m.download_days {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PackageVersionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedfiles != nil {
 		edges = append(edges, packageversion.EdgeFiles)
 	}
@@ -12257,6 +13096,9 @@ func (m *PackageVersionMutation) RemovedEdges() []string {
 	}
 	if m.removedproperties != nil {
 		edges = append(edges, packageversion.EdgeProperties)
+	}
+	if m.removeddownload_days != nil {
+		edges = append(edges, packageversion.EdgeDownloadDays)
 	}
 	return edges
 }
@@ -12289,13 +13131,19 @@ func (m *PackageVersionMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case packageversion.EdgeDownloadDays:
+		ids := make([]ent.Value, 0, len(m.removeddownload_days))
+		for id := range m.removeddownload_days {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PackageVersionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedproject {
 		edges = append(edges, packageversion.EdgeProject)
 	}
@@ -12313,6 +13161,9 @@ func (m *PackageVersionMutation) ClearedEdges() []string {
 	}
 	if m.clearedproperties {
 		edges = append(edges, packageversion.EdgeProperties)
+	}
+	if m.cleareddownload_days {
+		edges = append(edges, packageversion.EdgeDownloadDays)
 	}
 	return edges
 }
@@ -12333,6 +13184,8 @@ func (m *PackageVersionMutation) EdgeCleared(name string) bool {
 		return m.clearedbuild_infos
 	case packageversion.EdgeProperties:
 		return m.clearedproperties
+	case packageversion.EdgeDownloadDays:
+		return m.cleareddownload_days
 	}
 	return false
 }
@@ -12372,6 +13225,9 @@ func (m *PackageVersionMutation) ResetEdge(name string) error {
 		return nil
 	case packageversion.EdgeProperties:
 		m.ResetProperties()
+		return nil
+	case packageversion.EdgeDownloadDays:
+		m.ResetDownloadDays()
 		return nil
 	}
 	return fmt.Errorf("unknown PackageVersion edge %s", name)
@@ -14774,47 +15630,49 @@ func (m *PlanLimitMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op                                               Op
-	typ                                              string
-	id                                               *int
-	created_at                                       *time.Time
-	updated_at                                       *time.Time
-	_path                                            *string
-	name                                             *string
-	full_path                                        *string
-	visibility                                       *project.Visibility
-	package_registry_access_level                    *project.PackageRegistryAccessLevel
-	packages_cleanup_keep_n_duplicated_package_files *project.PackagesCleanupKeepNDuplicatedPackageFiles
-	packages_cleanup_next_run_at                     *time.Time
-	clearedFields                                    map[string]struct{}
-	group                                            *int
-	clearedgroup                                     bool
-	owner                                            *int
-	clearedowner                                     bool
-	memberships                                      map[int]struct{}
-	removedmemberships                               map[int]struct{}
-	clearedmemberships                               bool
-	deploy_tokens                                    map[int]struct{}
-	removeddeploy_tokens                             map[int]struct{}
-	cleareddeploy_tokens                             bool
-	packages                                         map[int]struct{}
-	removedpackages                                  map[int]struct{}
-	clearedpackages                                  bool
-	pipelines                                        map[int]struct{}
-	removedpipelines                                 map[int]struct{}
-	clearedpipelines                                 bool
-	ci_job_token_allowed_by                          map[int]struct{}
-	removedci_job_token_allowed_by                   map[int]struct{}
-	clearedci_job_token_allowed_by                   bool
-	ci_job_token_allowed_projects                    map[int]struct{}
-	removedci_job_token_allowed_projects             map[int]struct{}
-	clearedci_job_token_allowed_projects             bool
-	ci_job_token_allowed_groups                      map[int]struct{}
-	removedci_job_token_allowed_groups               map[int]struct{}
-	clearedci_job_token_allowed_groups               bool
-	done                                             bool
-	oldValue                                         func(context.Context) (*Project, error)
-	predicates                                       []predicate.Project
+	op                                                 Op
+	typ                                                string
+	id                                                 *int
+	created_at                                         *time.Time
+	updated_at                                         *time.Time
+	_path                                              *string
+	name                                               *string
+	full_path                                          *string
+	visibility                                         *project.Visibility
+	package_registry_access_level                      *project.PackageRegistryAccessLevel
+	packages_cleanup_keep_n_duplicated_package_files   *project.PackagesCleanupKeepNDuplicatedPackageFiles
+	packages_cleanup_remove_not_downloaded_for_days    *int
+	addpackages_cleanup_remove_not_downloaded_for_days *int
+	packages_cleanup_next_run_at                       *time.Time
+	clearedFields                                      map[string]struct{}
+	group                                              *int
+	clearedgroup                                       bool
+	owner                                              *int
+	clearedowner                                       bool
+	memberships                                        map[int]struct{}
+	removedmemberships                                 map[int]struct{}
+	clearedmemberships                                 bool
+	deploy_tokens                                      map[int]struct{}
+	removeddeploy_tokens                               map[int]struct{}
+	cleareddeploy_tokens                               bool
+	packages                                           map[int]struct{}
+	removedpackages                                    map[int]struct{}
+	clearedpackages                                    bool
+	pipelines                                          map[int]struct{}
+	removedpipelines                                   map[int]struct{}
+	clearedpipelines                                   bool
+	ci_job_token_allowed_by                            map[int]struct{}
+	removedci_job_token_allowed_by                     map[int]struct{}
+	clearedci_job_token_allowed_by                     bool
+	ci_job_token_allowed_projects                      map[int]struct{}
+	removedci_job_token_allowed_projects               map[int]struct{}
+	clearedci_job_token_allowed_projects               bool
+	ci_job_token_allowed_groups                        map[int]struct{}
+	removedci_job_token_allowed_groups                 map[int]struct{}
+	clearedci_job_token_allowed_groups                 bool
+	done                                               bool
+	oldValue                                           func(context.Context) (*Project, error)
+	predicates                                         []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -15201,6 +16059,62 @@ func (m *ProjectMutation) OldPackagesCleanupKeepNDuplicatedPackageFiles(ctx cont
 // ResetPackagesCleanupKeepNDuplicatedPackageFiles resets all changes to the "packages_cleanup_keep_n_duplicated_package_files" field.
 func (m *ProjectMutation) ResetPackagesCleanupKeepNDuplicatedPackageFiles() {
 	m.packages_cleanup_keep_n_duplicated_package_files = nil
+}
+
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (m *ProjectMutation) SetPackagesCleanupRemoveNotDownloadedForDays(i int) {
+	m.packages_cleanup_remove_not_downloaded_for_days = &i
+	m.addpackages_cleanup_remove_not_downloaded_for_days = nil
+}
+
+// PackagesCleanupRemoveNotDownloadedForDays returns the value of the "packages_cleanup_remove_not_downloaded_for_days" field in the mutation.
+func (m *ProjectMutation) PackagesCleanupRemoveNotDownloadedForDays() (r int, exists bool) {
+	v := m.packages_cleanup_remove_not_downloaded_for_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackagesCleanupRemoveNotDownloadedForDays returns the old "packages_cleanup_remove_not_downloaded_for_days" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldPackagesCleanupRemoveNotDownloadedForDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackagesCleanupRemoveNotDownloadedForDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackagesCleanupRemoveNotDownloadedForDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackagesCleanupRemoveNotDownloadedForDays: %w", err)
+	}
+	return oldValue.PackagesCleanupRemoveNotDownloadedForDays, nil
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds i to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (m *ProjectMutation) AddPackagesCleanupRemoveNotDownloadedForDays(i int) {
+	if m.addpackages_cleanup_remove_not_downloaded_for_days != nil {
+		*m.addpackages_cleanup_remove_not_downloaded_for_days += i
+	} else {
+		m.addpackages_cleanup_remove_not_downloaded_for_days = &i
+	}
+}
+
+// AddedPackagesCleanupRemoveNotDownloadedForDays returns the value that was added to the "packages_cleanup_remove_not_downloaded_for_days" field in this mutation.
+func (m *ProjectMutation) AddedPackagesCleanupRemoveNotDownloadedForDays() (r int, exists bool) {
+	v := m.addpackages_cleanup_remove_not_downloaded_for_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPackagesCleanupRemoveNotDownloadedForDays resets all changes to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (m *ProjectMutation) ResetPackagesCleanupRemoveNotDownloadedForDays() {
+	m.packages_cleanup_remove_not_downloaded_for_days = nil
+	m.addpackages_cleanup_remove_not_downloaded_for_days = nil
 }
 
 // SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
@@ -15816,7 +16730,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -15840,6 +16754,9 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.packages_cleanup_keep_n_duplicated_package_files != nil {
 		fields = append(fields, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles)
+	}
+	if m.packages_cleanup_remove_not_downloaded_for_days != nil {
+		fields = append(fields, project.FieldPackagesCleanupRemoveNotDownloadedForDays)
 	}
 	if m.packages_cleanup_next_run_at != nil {
 		fields = append(fields, project.FieldPackagesCleanupNextRunAt)
@@ -15874,6 +16791,8 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.PackageRegistryAccessLevel()
 	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
 		return m.PackagesCleanupKeepNDuplicatedPackageFiles()
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		return m.PackagesCleanupRemoveNotDownloadedForDays()
 	case project.FieldPackagesCleanupNextRunAt:
 		return m.PackagesCleanupNextRunAt()
 	case project.FieldGroupID:
@@ -15905,6 +16824,8 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldPackageRegistryAccessLevel(ctx)
 	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
 		return m.OldPackagesCleanupKeepNDuplicatedPackageFiles(ctx)
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		return m.OldPackagesCleanupRemoveNotDownloadedForDays(ctx)
 	case project.FieldPackagesCleanupNextRunAt:
 		return m.OldPackagesCleanupNextRunAt(ctx)
 	case project.FieldGroupID:
@@ -15976,6 +16897,13 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
 		return nil
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+		return nil
 	case project.FieldPackagesCleanupNextRunAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -16005,6 +16933,9 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ProjectMutation) AddedFields() []string {
 	var fields []string
+	if m.addpackages_cleanup_remove_not_downloaded_for_days != nil {
+		fields = append(fields, project.FieldPackagesCleanupRemoveNotDownloadedForDays)
+	}
 	return fields
 }
 
@@ -16013,6 +16944,8 @@ func (m *ProjectMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ProjectMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		return m.AddedPackagesCleanupRemoveNotDownloadedForDays()
 	}
 	return nil, false
 }
@@ -16022,6 +16955,13 @@ func (m *ProjectMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPackagesCleanupRemoveNotDownloadedForDays(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project numeric field %s", name)
 }
@@ -16093,6 +17033,9 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
 		m.ResetPackagesCleanupKeepNDuplicatedPackageFiles()
+		return nil
+	case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+		m.ResetPackagesCleanupRemoveNotDownloadedForDays()
 		return nil
 	case project.FieldPackagesCleanupNextRunAt:
 		m.ResetPackagesCleanupNextRunAt()

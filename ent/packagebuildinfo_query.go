@@ -304,8 +304,9 @@ func (_q *PackageBuildInfoQuery) Clone() *PackageBuildInfoQuery {
 		withPackage:  _q.withPackage.Clone(),
 		withPipeline: _q.withPipeline.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -633,6 +634,12 @@ func (_q *PackageBuildInfoQuery) ForShare(opts ...sql.LockOption) *PackageBuildI
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PackageBuildInfoQuery) Modify(modifiers ...func(s *sql.Selector)) *PackageBuildInfoSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PackageBuildInfoGroupBy is the group-by builder for PackageBuildInfo entities.
 type PackageBuildInfoGroupBy struct {
 	selector
@@ -721,4 +728,10 @@ func (_s *PackageBuildInfoSelect) sqlScan(ctx context.Context, root *PackageBuil
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PackageBuildInfoSelect) Modify(modifiers ...func(s *sql.Selector)) *PackageBuildInfoSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -20,8 +20,9 @@ import (
 // PackageBuildInfoUpdate is the builder for updating PackageBuildInfo entities.
 type PackageBuildInfoUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PackageBuildInfoMutation
+	hooks     []Hook
+	mutation  *PackageBuildInfoMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PackageBuildInfoUpdate builder.
@@ -138,6 +139,12 @@ func (_u *PackageBuildInfoUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageBuildInfoUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageBuildInfoUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageBuildInfoUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -211,6 +218,7 @@ func (_u *PackageBuildInfoUpdate) sqlSave(ctx context.Context) (_node int, err e
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{packagebuildinfo.Label}
@@ -226,9 +234,10 @@ func (_u *PackageBuildInfoUpdate) sqlSave(ctx context.Context) (_node int, err e
 // PackageBuildInfoUpdateOne is the builder for updating a single PackageBuildInfo entity.
 type PackageBuildInfoUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PackageBuildInfoMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PackageBuildInfoMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -352,6 +361,12 @@ func (_u *PackageBuildInfoUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageBuildInfoUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageBuildInfoUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageBuildInfoUpdateOne) sqlSave(ctx context.Context) (_node *PackageBuildInfo, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -442,6 +457,7 @@ func (_u *PackageBuildInfoUpdateOne) sqlSave(ctx context.Context) (_node *Packag
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageBuildInfo{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -49,6 +49,10 @@ type PackageFile struct {
 	BlobKey string `json:"blob_key,omitempty"`
 	// Pipeline that uploaded the file, if a job token did.
 	PipelineID *int `json:"pipeline_id,omitempty"`
+	// How many times the file was downloaded (a GET from its start); written by the download flush, seconds late.
+	DownloadCount int64 `json:"download_count,omitempty"`
+	// When the file was last downloaded; written by the download flush, seconds late.
+	LastDownloadedAt *time.Time `json:"last_downloaded_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PackageFileQuery when eager-loading is set.
 	Edges        PackageFileEdges `json:"edges"`
@@ -110,11 +114,11 @@ func (*PackageFile) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case packagefile.FieldMetadata:
 			values[i] = new([]byte)
-		case packagefile.FieldID, packagefile.FieldSize, packagefile.FieldPackageID, packagefile.FieldBlobID, packagefile.FieldPipelineID:
+		case packagefile.FieldID, packagefile.FieldSize, packagefile.FieldPackageID, packagefile.FieldBlobID, packagefile.FieldPipelineID, packagefile.FieldDownloadCount:
 			values[i] = new(sql.NullInt64)
 		case packagefile.FieldFileName, packagefile.FieldMd5, packagefile.FieldSha1, packagefile.FieldSha256, packagefile.FieldSha512, packagefile.FieldStatus, packagefile.FieldBlobKey:
 			values[i] = new(sql.NullString)
-		case packagefile.FieldCreatedAt, packagefile.FieldUpdatedAt:
+		case packagefile.FieldCreatedAt, packagefile.FieldUpdatedAt, packagefile.FieldLastDownloadedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -224,6 +228,19 @@ func (_m *PackageFile) assignValues(columns []string, values []any) error {
 				_m.PipelineID = new(int)
 				*_m.PipelineID = int(value.Int64)
 			}
+		case packagefile.FieldDownloadCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field download_count", values[i])
+			} else if value.Valid {
+				_m.DownloadCount = value.Int64
+			}
+		case packagefile.FieldLastDownloadedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_downloaded_at", values[i])
+			} else if value.Valid {
+				_m.LastDownloadedAt = new(time.Time)
+				*_m.LastDownloadedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -317,6 +334,14 @@ func (_m *PackageFile) String() string {
 	if v := _m.PipelineID; v != nil {
 		builder.WriteString("pipeline_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("download_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DownloadCount))
+	builder.WriteString(", ")
+	if v := _m.LastDownloadedAt; v != nil {
+		builder.WriteString("last_downloaded_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -150,6 +150,34 @@ func (_c *PackageFileCreate) SetNillablePipelineID(v *int) *PackageFileCreate {
 	return _c
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_c *PackageFileCreate) SetDownloadCount(v int64) *PackageFileCreate {
+	_c.mutation.SetDownloadCount(v)
+	return _c
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_c *PackageFileCreate) SetNillableDownloadCount(v *int64) *PackageFileCreate {
+	if v != nil {
+		_c.SetDownloadCount(*v)
+	}
+	return _c
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_c *PackageFileCreate) SetLastDownloadedAt(v time.Time) *PackageFileCreate {
+	_c.mutation.SetLastDownloadedAt(v)
+	return _c
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_c *PackageFileCreate) SetNillableLastDownloadedAt(v *time.Time) *PackageFileCreate {
+	if v != nil {
+		_c.SetLastDownloadedAt(*v)
+	}
+	return _c
+}
+
 // SetPackage sets the "package" edge to the PackageVersion entity.
 func (_c *PackageFileCreate) SetPackage(v *PackageVersion) *PackageFileCreate {
 	return _c.SetPackageID(v.ID)
@@ -216,6 +244,10 @@ func (_c *PackageFileCreate) defaults() {
 		v := packagefile.DefaultBlobKey
 		_c.mutation.SetBlobKey(v)
 	}
+	if _, ok := _c.mutation.DownloadCount(); !ok {
+		v := packagefile.DefaultDownloadCount
+		_c.mutation.SetDownloadCount(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -265,6 +297,9 @@ func (_c *PackageFileCreate) check() error {
 	}
 	if _, ok := _c.mutation.BlobKey(); !ok {
 		return &ValidationError{Name: "blob_key", err: errors.New(`ent: missing required field "PackageFile.blob_key"`)}
+	}
+	if _, ok := _c.mutation.DownloadCount(); !ok {
+		return &ValidationError{Name: "download_count", err: errors.New(`ent: missing required field "PackageFile.download_count"`)}
 	}
 	if len(_c.mutation.PackageIDs()) == 0 {
 		return &ValidationError{Name: "package", err: errors.New(`ent: missing required edge "PackageFile.package"`)}
@@ -342,6 +377,14 @@ func (_c *PackageFileCreate) createSpec() (*PackageFile, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.BlobKey(); ok {
 		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
 		_node.BlobKey = value
+	}
+	if value, ok := _c.mutation.DownloadCount(); ok {
+		_spec.SetField(packagefile.FieldDownloadCount, field.TypeInt64, value)
+		_node.DownloadCount = value
+	}
+	if value, ok := _c.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packagefile.FieldLastDownloadedAt, field.TypeTime, value)
+		_node.LastDownloadedAt = &value
 	}
 	if nodes := _c.mutation.PackageIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -620,6 +663,42 @@ func (u *PackageFileUpsert) ClearPipelineID() *PackageFileUpsert {
 	return u
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageFileUpsert) SetDownloadCount(v int64) *PackageFileUpsert {
+	u.Set(packagefile.FieldDownloadCount, v)
+	return u
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageFileUpsert) UpdateDownloadCount() *PackageFileUpsert {
+	u.SetExcluded(packagefile.FieldDownloadCount)
+	return u
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageFileUpsert) AddDownloadCount(v int64) *PackageFileUpsert {
+	u.Add(packagefile.FieldDownloadCount, v)
+	return u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageFileUpsert) SetLastDownloadedAt(v time.Time) *PackageFileUpsert {
+	u.Set(packagefile.FieldLastDownloadedAt, v)
+	return u
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageFileUpsert) UpdateLastDownloadedAt() *PackageFileUpsert {
+	u.SetExcluded(packagefile.FieldLastDownloadedAt)
+	return u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageFileUpsert) ClearLastDownloadedAt() *PackageFileUpsert {
+	u.SetNull(packagefile.FieldLastDownloadedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -865,6 +944,48 @@ func (u *PackageFileUpsertOne) UpdatePipelineID() *PackageFileUpsertOne {
 func (u *PackageFileUpsertOne) ClearPipelineID() *PackageFileUpsertOne {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.ClearPipelineID()
+	})
+}
+
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageFileUpsertOne) SetDownloadCount(v int64) *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetDownloadCount(v)
+	})
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageFileUpsertOne) AddDownloadCount(v int64) *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.AddDownloadCount(v)
+	})
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageFileUpsertOne) UpdateDownloadCount() *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateDownloadCount()
+	})
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageFileUpsertOne) SetLastDownloadedAt(v time.Time) *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetLastDownloadedAt(v)
+	})
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageFileUpsertOne) UpdateLastDownloadedAt() *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateLastDownloadedAt()
+	})
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageFileUpsertOne) ClearLastDownloadedAt() *PackageFileUpsertOne {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.ClearLastDownloadedAt()
 	})
 }
 
@@ -1279,6 +1400,48 @@ func (u *PackageFileUpsertBulk) UpdatePipelineID() *PackageFileUpsertBulk {
 func (u *PackageFileUpsertBulk) ClearPipelineID() *PackageFileUpsertBulk {
 	return u.Update(func(s *PackageFileUpsert) {
 		s.ClearPipelineID()
+	})
+}
+
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageFileUpsertBulk) SetDownloadCount(v int64) *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetDownloadCount(v)
+	})
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageFileUpsertBulk) AddDownloadCount(v int64) *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.AddDownloadCount(v)
+	})
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageFileUpsertBulk) UpdateDownloadCount() *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateDownloadCount()
+	})
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (u *PackageFileUpsertBulk) SetLastDownloadedAt(v time.Time) *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.SetLastDownloadedAt(v)
+	})
+}
+
+// UpdateLastDownloadedAt sets the "last_downloaded_at" field to the value that was provided on create.
+func (u *PackageFileUpsertBulk) UpdateLastDownloadedAt() *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.UpdateLastDownloadedAt()
+	})
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (u *PackageFileUpsertBulk) ClearLastDownloadedAt() *PackageFileUpsertBulk {
+	return u.Update(func(s *PackageFileUpsert) {
+		s.ClearLastDownloadedAt()
 	})
 }
 

@@ -329,8 +329,9 @@ func (_q *PackageFileQuery) Clone() *PackageFileQuery {
 		withBlob:     _q.withBlob.Clone(),
 		withPipeline: _q.withPipeline.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -711,6 +712,12 @@ func (_q *PackageFileQuery) ForShare(opts ...sql.LockOption) *PackageFileQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PackageFileQuery) Modify(modifiers ...func(s *sql.Selector)) *PackageFileSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PackageFileGroupBy is the group-by builder for PackageFile entities.
 type PackageFileGroupBy struct {
 	selector
@@ -799,4 +806,10 @@ func (_s *PackageFileSelect) sqlScan(ctx context.Context, root *PackageFileQuery
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PackageFileSelect) Modify(modifiers ...func(s *sql.Selector)) *PackageFileSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -23,8 +23,9 @@ import (
 // PackageFileUpdate is the builder for updating PackageFile entities.
 type PackageFileUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PackageFileMutation
+	hooks     []Hook
+	mutation  *PackageFileMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PackageFileUpdate builder.
@@ -224,6 +225,47 @@ func (_u *PackageFileUpdate) ClearPipelineID() *PackageFileUpdate {
 	return _u
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_u *PackageFileUpdate) SetDownloadCount(v int64) *PackageFileUpdate {
+	_u.mutation.ResetDownloadCount()
+	_u.mutation.SetDownloadCount(v)
+	return _u
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_u *PackageFileUpdate) SetNillableDownloadCount(v *int64) *PackageFileUpdate {
+	if v != nil {
+		_u.SetDownloadCount(*v)
+	}
+	return _u
+}
+
+// AddDownloadCount adds value to the "download_count" field.
+func (_u *PackageFileUpdate) AddDownloadCount(v int64) *PackageFileUpdate {
+	_u.mutation.AddDownloadCount(v)
+	return _u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_u *PackageFileUpdate) SetLastDownloadedAt(v time.Time) *PackageFileUpdate {
+	_u.mutation.SetLastDownloadedAt(v)
+	return _u
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_u *PackageFileUpdate) SetNillableLastDownloadedAt(v *time.Time) *PackageFileUpdate {
+	if v != nil {
+		_u.SetLastDownloadedAt(*v)
+	}
+	return _u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (_u *PackageFileUpdate) ClearLastDownloadedAt() *PackageFileUpdate {
+	_u.mutation.ClearLastDownloadedAt()
+	return _u
+}
+
 // SetPackage sets the "package" edge to the PackageVersion entity.
 func (_u *PackageFileUpdate) SetPackage(v *PackageVersion) *PackageFileUpdate {
 	return _u.SetPackageID(v.ID)
@@ -319,6 +361,12 @@ func (_u *PackageFileUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageFileUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageFileUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageFileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -371,6 +419,18 @@ func (_u *PackageFileUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if value, ok := _u.mutation.BlobKey(); ok {
 		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.DownloadCount(); ok {
+		_spec.SetField(packagefile.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDownloadCount(); ok {
+		_spec.AddField(packagefile.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packagefile.FieldLastDownloadedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastDownloadedAtCleared() {
+		_spec.ClearField(packagefile.FieldLastDownloadedAt, field.TypeTime)
 	}
 	if _u.mutation.PackageCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -459,6 +519,7 @@ func (_u *PackageFileUpdate) sqlSave(ctx context.Context) (_node int, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{packagefile.Label}
@@ -474,9 +535,10 @@ func (_u *PackageFileUpdate) sqlSave(ctx context.Context) (_node int, err error)
 // PackageFileUpdateOne is the builder for updating a single PackageFile entity.
 type PackageFileUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PackageFileMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PackageFileMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -670,6 +732,47 @@ func (_u *PackageFileUpdateOne) ClearPipelineID() *PackageFileUpdateOne {
 	return _u
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_u *PackageFileUpdateOne) SetDownloadCount(v int64) *PackageFileUpdateOne {
+	_u.mutation.ResetDownloadCount()
+	_u.mutation.SetDownloadCount(v)
+	return _u
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_u *PackageFileUpdateOne) SetNillableDownloadCount(v *int64) *PackageFileUpdateOne {
+	if v != nil {
+		_u.SetDownloadCount(*v)
+	}
+	return _u
+}
+
+// AddDownloadCount adds value to the "download_count" field.
+func (_u *PackageFileUpdateOne) AddDownloadCount(v int64) *PackageFileUpdateOne {
+	_u.mutation.AddDownloadCount(v)
+	return _u
+}
+
+// SetLastDownloadedAt sets the "last_downloaded_at" field.
+func (_u *PackageFileUpdateOne) SetLastDownloadedAt(v time.Time) *PackageFileUpdateOne {
+	_u.mutation.SetLastDownloadedAt(v)
+	return _u
+}
+
+// SetNillableLastDownloadedAt sets the "last_downloaded_at" field if the given value is not nil.
+func (_u *PackageFileUpdateOne) SetNillableLastDownloadedAt(v *time.Time) *PackageFileUpdateOne {
+	if v != nil {
+		_u.SetLastDownloadedAt(*v)
+	}
+	return _u
+}
+
+// ClearLastDownloadedAt clears the value of the "last_downloaded_at" field.
+func (_u *PackageFileUpdateOne) ClearLastDownloadedAt() *PackageFileUpdateOne {
+	_u.mutation.ClearLastDownloadedAt()
+	return _u
+}
+
 // SetPackage sets the "package" edge to the PackageVersion entity.
 func (_u *PackageFileUpdateOne) SetPackage(v *PackageVersion) *PackageFileUpdateOne {
 	return _u.SetPackageID(v.ID)
@@ -778,6 +881,12 @@ func (_u *PackageFileUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageFileUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageFileUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageFileUpdateOne) sqlSave(ctx context.Context) (_node *PackageFile, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -847,6 +956,18 @@ func (_u *PackageFileUpdateOne) sqlSave(ctx context.Context) (_node *PackageFile
 	}
 	if value, ok := _u.mutation.BlobKey(); ok {
 		_spec.SetField(packagefile.FieldBlobKey, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.DownloadCount(); ok {
+		_spec.SetField(packagefile.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDownloadCount(); ok {
+		_spec.AddField(packagefile.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.LastDownloadedAt(); ok {
+		_spec.SetField(packagefile.FieldLastDownloadedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastDownloadedAtCleared() {
+		_spec.ClearField(packagefile.FieldLastDownloadedAt, field.TypeTime)
 	}
 	if _u.mutation.PackageCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -935,6 +1056,7 @@ func (_u *PackageFileUpdateOne) sqlSave(ctx context.Context) (_node *PackageFile
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageFile{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -279,8 +279,9 @@ func (_q *PackagePropertyQuery) Clone() *PackagePropertyQuery {
 		predicates:  append([]predicate.PackageProperty{}, _q.predicates...),
 		withPackage: _q.withPackage.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -558,6 +559,12 @@ func (_q *PackagePropertyQuery) ForShare(opts ...sql.LockOption) *PackagePropert
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PackagePropertyQuery) Modify(modifiers ...func(s *sql.Selector)) *PackagePropertySelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PackagePropertyGroupBy is the group-by builder for PackageProperty entities.
 type PackagePropertyGroupBy struct {
 	selector
@@ -646,4 +653,10 @@ func (_s *PackagePropertySelect) sqlScan(ctx context.Context, root *PackagePrope
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PackagePropertySelect) Modify(modifiers ...func(s *sql.Selector)) *PackagePropertySelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

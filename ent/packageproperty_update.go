@@ -18,8 +18,9 @@ import (
 // PackagePropertyUpdate is the builder for updating PackageProperty entities.
 type PackagePropertyUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PackagePropertyMutation
+	hooks     []Hook
+	mutation  *PackagePropertyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PackagePropertyUpdate builder.
@@ -131,6 +132,12 @@ func (_u *PackagePropertyUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackagePropertyUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackagePropertyUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackagePropertyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -178,6 +185,7 @@ func (_u *PackagePropertyUpdate) sqlSave(ctx context.Context) (_node int, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{packageproperty.Label}
@@ -193,9 +201,10 @@ func (_u *PackagePropertyUpdate) sqlSave(ctx context.Context) (_node int, err er
 // PackagePropertyUpdateOne is the builder for updating a single PackageProperty entity.
 type PackagePropertyUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PackagePropertyMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PackagePropertyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetPackageID sets the "package_id" field.
@@ -314,6 +323,12 @@ func (_u *PackagePropertyUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackagePropertyUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackagePropertyUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackagePropertyUpdateOne) sqlSave(ctx context.Context) (_node *PackageProperty, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -378,6 +393,7 @@ func (_u *PackagePropertyUpdateOne) sqlSave(ctx context.Context) (_node *Package
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageProperty{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

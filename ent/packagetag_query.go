@@ -279,8 +279,9 @@ func (_q *PackageTagQuery) Clone() *PackageTagQuery {
 		predicates:  append([]predicate.PackageTag{}, _q.predicates...),
 		withPackage: _q.withPackage.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -558,6 +559,12 @@ func (_q *PackageTagQuery) ForShare(opts ...sql.LockOption) *PackageTagQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PackageTagQuery) Modify(modifiers ...func(s *sql.Selector)) *PackageTagSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PackageTagGroupBy is the group-by builder for PackageTag entities.
 type PackageTagGroupBy struct {
 	selector
@@ -646,4 +653,10 @@ func (_s *PackageTagSelect) sqlScan(ctx context.Context, root *PackageTagQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PackageTagSelect) Modify(modifiers ...func(s *sql.Selector)) *PackageTagSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -19,8 +19,9 @@ import (
 // PackageTagUpdate is the builder for updating PackageTag entities.
 type PackageTagUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PackageTagMutation
+	hooks     []Hook
+	mutation  *PackageTagMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PackageTagUpdate builder.
@@ -128,6 +129,12 @@ func (_u *PackageTagUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageTagUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageTagUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageTagUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -175,6 +182,7 @@ func (_u *PackageTagUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{packagetag.Label}
@@ -190,9 +198,10 @@ func (_u *PackageTagUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // PackageTagUpdateOne is the builder for updating a single PackageTag entity.
 type PackageTagUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PackageTagMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PackageTagMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -307,6 +316,12 @@ func (_u *PackageTagUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageTagUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageTagUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageTagUpdateOne) sqlSave(ctx context.Context) (_node *PackageTag, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -371,6 +386,7 @@ func (_u *PackageTagUpdateOne) sqlSave(ctx context.Context) (_node *PackageTag, 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageTag{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -42,7 +42,9 @@ type PackageVersion struct {
 	StatusMessage string `json:"status_message,omitempty"`
 	// Bumped on every change, so caches can key on it.
 	Revision int64 `json:"revision,omitempty"`
-	// When a file of the version was last downloaded (recorded at most once a minute).
+	// How many times files of the version were downloaded (a GET from the start of the file); written by the download flush, seconds late.
+	DownloadCount int64 `json:"download_count,omitempty"`
+	// When a file of the version was last downloaded; written by the download flush, seconds late.
 	LastDownloadedAt *time.Time `json:"last_downloaded_at,omitempty"`
 	// Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format.
 	Metadata json.RawMessage `json:"metadata,omitempty"`
@@ -70,16 +72,19 @@ type PackageVersionEdges struct {
 	BuildInfos []*PackageBuildInfo `json:"build_infos,omitempty"`
 	// Properties holds the value of the properties edge.
 	Properties []*PackageProperty `json:"properties,omitempty"`
+	// DownloadDays holds the value of the download_days edge.
+	DownloadDays []*PackageDownloadDay `json:"download_days,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedFiles      map[string][]*PackageFile
-	namedTags       map[string][]*PackageTag
-	namedBuildInfos map[string][]*PackageBuildInfo
-	namedProperties map[string][]*PackageProperty
+	namedFiles        map[string][]*PackageFile
+	namedTags         map[string][]*PackageTag
+	namedBuildInfos   map[string][]*PackageBuildInfo
+	namedProperties   map[string][]*PackageProperty
+	namedDownloadDays map[string][]*PackageDownloadDay
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -140,6 +145,15 @@ func (e PackageVersionEdges) PropertiesOrErr() ([]*PackageProperty, error) {
 	return nil, &NotLoadedError{edge: "properties"}
 }
 
+// DownloadDaysOrErr returns the DownloadDays value or an error if the edge
+// was not loaded in eager-loading.
+func (e PackageVersionEdges) DownloadDaysOrErr() ([]*PackageDownloadDay, error) {
+	if e.loadedTypes[6] {
+		return e.DownloadDays, nil
+	}
+	return nil, &NotLoadedError{edge: "download_days"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*PackageVersion) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -147,7 +161,7 @@ func (*PackageVersion) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case packageversion.FieldMetadata:
 			values[i] = new([]byte)
-		case packageversion.FieldID, packageversion.FieldTypeRank, packageversion.FieldRevision, packageversion.FieldProjectID, packageversion.FieldCreatorID:
+		case packageversion.FieldID, packageversion.FieldTypeRank, packageversion.FieldRevision, packageversion.FieldDownloadCount, packageversion.FieldProjectID, packageversion.FieldCreatorID:
 			values[i] = new(sql.NullInt64)
 		case packageversion.FieldName, packageversion.FieldNormalizedName, packageversion.FieldVersion, packageversion.FieldVersionSort, packageversion.FieldPackageType, packageversion.FieldStatus, packageversion.FieldStatusMessage:
 			values[i] = new(sql.NullString)
@@ -240,6 +254,12 @@ func (_m *PackageVersion) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Revision = value.Int64
 			}
+		case packageversion.FieldDownloadCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field download_count", values[i])
+			} else if value.Valid {
+				_m.DownloadCount = value.Int64
+			}
 		case packageversion.FieldLastDownloadedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field last_downloaded_at", values[i])
@@ -311,6 +331,11 @@ func (_m *PackageVersion) QueryProperties() *PackagePropertyQuery {
 	return NewPackageVersionClient(_m.config).QueryProperties(_m)
 }
 
+// QueryDownloadDays queries the "download_days" edge of the PackageVersion entity.
+func (_m *PackageVersion) QueryDownloadDays() *PackageDownloadDayQuery {
+	return NewPackageVersionClient(_m.config).QueryDownloadDays(_m)
+}
+
 // Update returns a builder for updating this PackageVersion.
 // Note that you need to call PackageVersion.Unwrap() before calling this method if this PackageVersion
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -366,6 +391,9 @@ func (_m *PackageVersion) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("revision=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Revision))
+	builder.WriteString(", ")
+	builder.WriteString("download_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DownloadCount))
 	builder.WriteString(", ")
 	if v := _m.LastDownloadedAt; v != nil {
 		builder.WriteString("last_downloaded_at=")
@@ -479,6 +507,30 @@ func (_m *PackageVersion) appendNamedProperties(name string, edges ...*PackagePr
 		_m.Edges.namedProperties[name] = []*PackageProperty{}
 	} else {
 		_m.Edges.namedProperties[name] = append(_m.Edges.namedProperties[name], edges...)
+	}
+}
+
+// NamedDownloadDays returns the DownloadDays named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *PackageVersion) NamedDownloadDays(name string) ([]*PackageDownloadDay, error) {
+	if _m.Edges.namedDownloadDays == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDownloadDays[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *PackageVersion) appendNamedDownloadDays(name string, edges ...*PackageDownloadDay) {
+	if _m.Edges.namedDownloadDays == nil {
+		_m.Edges.namedDownloadDays = make(map[string][]*PackageDownloadDay)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDownloadDays[name] = []*PackageDownloadDay{}
+	} else {
+		_m.Edges.namedDownloadDays[name] = append(_m.Edges.namedDownloadDays[name], edges...)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -159,6 +160,20 @@ func (_c *PackageVersionCreate) SetNillableRevision(v *int64) *PackageVersionCre
 	return _c
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_c *PackageVersionCreate) SetDownloadCount(v int64) *PackageVersionCreate {
+	_c.mutation.SetDownloadCount(v)
+	return _c
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_c *PackageVersionCreate) SetNillableDownloadCount(v *int64) *PackageVersionCreate {
+	if v != nil {
+		_c.SetDownloadCount(*v)
+	}
+	return _c
+}
+
 // SetLastDownloadedAt sets the "last_downloaded_at" field.
 func (_c *PackageVersionCreate) SetLastDownloadedAt(v time.Time) *PackageVersionCreate {
 	_c.mutation.SetLastDownloadedAt(v)
@@ -269,6 +284,21 @@ func (_c *PackageVersionCreate) AddProperties(v ...*PackageProperty) *PackageVer
 	return _c.AddPropertyIDs(ids...)
 }
 
+// AddDownloadDayIDs adds the "download_days" edge to the PackageDownloadDay entity by IDs.
+func (_c *PackageVersionCreate) AddDownloadDayIDs(ids ...int) *PackageVersionCreate {
+	_c.mutation.AddDownloadDayIDs(ids...)
+	return _c
+}
+
+// AddDownloadDays adds the "download_days" edges to the PackageDownloadDay entity.
+func (_c *PackageVersionCreate) AddDownloadDays(v ...*PackageDownloadDay) *PackageVersionCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDownloadDayIDs(ids...)
+}
+
 // Mutation returns the PackageVersionMutation object of the builder.
 func (_c *PackageVersionCreate) Mutation() *PackageVersionMutation {
 	return _c.mutation
@@ -332,6 +362,10 @@ func (_c *PackageVersionCreate) defaults() {
 		v := packageversion.DefaultRevision
 		_c.mutation.SetRevision(v)
 	}
+	if _, ok := _c.mutation.DownloadCount(); !ok {
+		v := packageversion.DefaultDownloadCount
+		_c.mutation.SetDownloadCount(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -385,6 +419,9 @@ func (_c *PackageVersionCreate) check() error {
 	}
 	if _, ok := _c.mutation.Revision(); !ok {
 		return &ValidationError{Name: "revision", err: errors.New(`ent: missing required field "PackageVersion.revision"`)}
+	}
+	if _, ok := _c.mutation.DownloadCount(); !ok {
+		return &ValidationError{Name: "download_count", err: errors.New(`ent: missing required field "PackageVersion.download_count"`)}
 	}
 	if _, ok := _c.mutation.ProjectID(); !ok {
 		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "PackageVersion.project_id"`)}
@@ -462,6 +499,10 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 	if value, ok := _c.mutation.Revision(); ok {
 		_spec.SetField(packageversion.FieldRevision, field.TypeInt64, value)
 		_node.Revision = value
+	}
+	if value, ok := _c.mutation.DownloadCount(); ok {
+		_spec.SetField(packageversion.FieldDownloadCount, field.TypeInt64, value)
+		_node.DownloadCount = value
 	}
 	if value, ok := _c.mutation.LastDownloadedAt(); ok {
 		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
@@ -562,6 +603,22 @@ func (_c *PackageVersionCreate) createSpec() (*PackageVersion, *sqlgraph.CreateS
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(packageproperty.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DownloadDaysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -756,6 +813,24 @@ func (u *PackageVersionUpsert) UpdateRevision() *PackageVersionUpsert {
 // AddRevision adds v to the "revision" field.
 func (u *PackageVersionUpsert) AddRevision(v int64) *PackageVersionUpsert {
 	u.Add(packageversion.FieldRevision, v)
+	return u
+}
+
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageVersionUpsert) SetDownloadCount(v int64) *PackageVersionUpsert {
+	u.Set(packageversion.FieldDownloadCount, v)
+	return u
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageVersionUpsert) UpdateDownloadCount() *PackageVersionUpsert {
+	u.SetExcluded(packageversion.FieldDownloadCount)
+	return u
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageVersionUpsert) AddDownloadCount(v int64) *PackageVersionUpsert {
+	u.Add(packageversion.FieldDownloadCount, v)
 	return u
 }
 
@@ -1028,6 +1103,27 @@ func (u *PackageVersionUpsertOne) AddRevision(v int64) *PackageVersionUpsertOne 
 func (u *PackageVersionUpsertOne) UpdateRevision() *PackageVersionUpsertOne {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.UpdateRevision()
+	})
+}
+
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageVersionUpsertOne) SetDownloadCount(v int64) *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetDownloadCount(v)
+	})
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageVersionUpsertOne) AddDownloadCount(v int64) *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.AddDownloadCount(v)
+	})
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageVersionUpsertOne) UpdateDownloadCount() *PackageVersionUpsertOne {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateDownloadCount()
 	})
 }
 
@@ -1477,6 +1573,27 @@ func (u *PackageVersionUpsertBulk) AddRevision(v int64) *PackageVersionUpsertBul
 func (u *PackageVersionUpsertBulk) UpdateRevision() *PackageVersionUpsertBulk {
 	return u.Update(func(s *PackageVersionUpsert) {
 		s.UpdateRevision()
+	})
+}
+
+// SetDownloadCount sets the "download_count" field.
+func (u *PackageVersionUpsertBulk) SetDownloadCount(v int64) *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.SetDownloadCount(v)
+	})
+}
+
+// AddDownloadCount adds v to the "download_count" field.
+func (u *PackageVersionUpsertBulk) AddDownloadCount(v int64) *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.AddDownloadCount(v)
+	})
+}
+
+// UpdateDownloadCount sets the "download_count" field to the value that was provided on create.
+func (u *PackageVersionUpsertBulk) UpdateDownloadCount() *PackageVersionUpsertBulk {
+	return u.Update(func(s *PackageVersionUpsert) {
+		s.UpdateDownloadCount()
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -26,22 +27,24 @@ import (
 // PackageVersionQuery is the builder for querying PackageVersion entities.
 type PackageVersionQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []packageversion.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.PackageVersion
-	withProject         *ProjectQuery
-	withCreator         *UserQuery
-	withFiles           *PackageFileQuery
-	withTags            *PackageTagQuery
-	withBuildInfos      *PackageBuildInfoQuery
-	withProperties      *PackagePropertyQuery
-	loadTotal           []func(context.Context, []*PackageVersion) error
-	modifiers           []func(*sql.Selector)
-	withNamedFiles      map[string]*PackageFileQuery
-	withNamedTags       map[string]*PackageTagQuery
-	withNamedBuildInfos map[string]*PackageBuildInfoQuery
-	withNamedProperties map[string]*PackagePropertyQuery
+	ctx                   *QueryContext
+	order                 []packageversion.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.PackageVersion
+	withProject           *ProjectQuery
+	withCreator           *UserQuery
+	withFiles             *PackageFileQuery
+	withTags              *PackageTagQuery
+	withBuildInfos        *PackageBuildInfoQuery
+	withProperties        *PackagePropertyQuery
+	withDownloadDays      *PackageDownloadDayQuery
+	loadTotal             []func(context.Context, []*PackageVersion) error
+	modifiers             []func(*sql.Selector)
+	withNamedFiles        map[string]*PackageFileQuery
+	withNamedTags         map[string]*PackageTagQuery
+	withNamedBuildInfos   map[string]*PackageBuildInfoQuery
+	withNamedProperties   map[string]*PackagePropertyQuery
+	withNamedDownloadDays map[string]*PackageDownloadDayQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *PackageVersionQuery) QueryProperties() *PackagePropertyQuery {
 			sqlgraph.From(packageversion.Table, packageversion.FieldID, selector),
 			sqlgraph.To(packageproperty.Table, packageproperty.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.PropertiesTable, packageversion.PropertiesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDownloadDays chains the current query on the "download_days" edge.
+func (_q *PackageVersionQuery) QueryDownloadDays() *PackageDownloadDayQuery {
+	query := (&PackageDownloadDayClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packageversion.Table, packageversion.FieldID, selector),
+			sqlgraph.To(packagedownloadday.Table, packagedownloadday.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, packageversion.DownloadDaysTable, packageversion.DownloadDaysColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -397,20 +422,22 @@ func (_q *PackageVersionQuery) Clone() *PackageVersionQuery {
 		return nil
 	}
 	return &PackageVersionQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]packageversion.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.PackageVersion{}, _q.predicates...),
-		withProject:    _q.withProject.Clone(),
-		withCreator:    _q.withCreator.Clone(),
-		withFiles:      _q.withFiles.Clone(),
-		withTags:       _q.withTags.Clone(),
-		withBuildInfos: _q.withBuildInfos.Clone(),
-		withProperties: _q.withProperties.Clone(),
+		config:           _q.config,
+		ctx:              _q.ctx.Clone(),
+		order:            append([]packageversion.OrderOption{}, _q.order...),
+		inters:           append([]Interceptor{}, _q.inters...),
+		predicates:       append([]predicate.PackageVersion{}, _q.predicates...),
+		withProject:      _q.withProject.Clone(),
+		withCreator:      _q.withCreator.Clone(),
+		withFiles:        _q.withFiles.Clone(),
+		withTags:         _q.withTags.Clone(),
+		withBuildInfos:   _q.withBuildInfos.Clone(),
+		withProperties:   _q.withProperties.Clone(),
+		withDownloadDays: _q.withDownloadDays.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -477,6 +504,17 @@ func (_q *PackageVersionQuery) WithProperties(opts ...func(*PackagePropertyQuery
 		opt(query)
 	}
 	_q.withProperties = query
+	return _q
+}
+
+// WithDownloadDays tells the query-builder to eager-load the nodes that are connected to
+// the "download_days" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithDownloadDays(opts ...func(*PackageDownloadDayQuery)) *PackageVersionQuery {
+	query := (&PackageDownloadDayClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDownloadDays = query
 	return _q
 }
 
@@ -558,13 +596,14 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 	var (
 		nodes       = []*PackageVersion{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withProject != nil,
 			_q.withCreator != nil,
 			_q.withFiles != nil,
 			_q.withTags != nil,
 			_q.withBuildInfos != nil,
 			_q.withProperties != nil,
+			_q.withDownloadDays != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -628,6 +667,13 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			return nil, err
 		}
 	}
+	if query := _q.withDownloadDays; query != nil {
+		if err := _q.loadDownloadDays(ctx, query, nodes,
+			func(n *PackageVersion) { n.Edges.DownloadDays = []*PackageDownloadDay{} },
+			func(n *PackageVersion, e *PackageDownloadDay) { n.Edges.DownloadDays = append(n.Edges.DownloadDays, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedFiles {
 		if err := _q.loadFiles(ctx, query, nodes,
 			func(n *PackageVersion) { n.appendNamedFiles(name) },
@@ -653,6 +699,13 @@ func (_q *PackageVersionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 		if err := _q.loadProperties(ctx, query, nodes,
 			func(n *PackageVersion) { n.appendNamedProperties(name) },
 			func(n *PackageVersion, e *PackageProperty) { n.appendNamedProperties(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDownloadDays {
+		if err := _q.loadDownloadDays(ctx, query, nodes,
+			func(n *PackageVersion) { n.appendNamedDownloadDays(name) },
+			func(n *PackageVersion, e *PackageDownloadDay) { n.appendNamedDownloadDays(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -845,6 +898,36 @@ func (_q *PackageVersionQuery) loadProperties(ctx context.Context, query *Packag
 	}
 	return nil
 }
+func (_q *PackageVersionQuery) loadDownloadDays(ctx context.Context, query *PackageDownloadDayQuery, nodes []*PackageVersion, init func(*PackageVersion), assign func(*PackageVersion, *PackageDownloadDay)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*PackageVersion)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(packagedownloadday.FieldPackageID)
+	}
+	query.Where(predicate.PackageDownloadDay(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(packageversion.DownloadDaysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PackageID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *PackageVersionQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -965,6 +1048,12 @@ func (_q *PackageVersionQuery) ForShare(opts ...sql.LockOption) *PackageVersionQ
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PackageVersionQuery) Modify(modifiers ...func(s *sql.Selector)) *PackageVersionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedFiles tells the query-builder to eager-load the nodes that are connected to the "files"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *PackageVersionQuery) WithNamedFiles(name string, opts ...func(*PackageFileQuery)) *PackageVersionQuery {
@@ -1018,6 +1107,20 @@ func (_q *PackageVersionQuery) WithNamedProperties(name string, opts ...func(*Pa
 		_q.withNamedProperties = make(map[string]*PackagePropertyQuery)
 	}
 	_q.withNamedProperties[name] = query
+	return _q
+}
+
+// WithNamedDownloadDays tells the query-builder to eager-load the nodes that are connected to the "download_days"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PackageVersionQuery) WithNamedDownloadDays(name string, opts ...func(*PackageDownloadDayQuery)) *PackageVersionQuery {
+	query := (&PackageDownloadDayClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDownloadDays == nil {
+		_q.withNamedDownloadDays = make(map[string]*PackageDownloadDayQuery)
+	}
+	_q.withNamedDownloadDays[name] = query
 	return _q
 }
 
@@ -1109,4 +1212,10 @@ func (_s *PackageVersionSelect) sqlScan(ctx context.Context, root *PackageVersio
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PackageVersionSelect) Modify(modifiers ...func(s *sql.Selector)) *PackageVersionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

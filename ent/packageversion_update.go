@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -26,8 +27,9 @@ import (
 // PackageVersionUpdate is the builder for updating PackageVersion entities.
 type PackageVersionUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PackageVersionMutation
+	hooks     []Hook
+	mutation  *PackageVersionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PackageVersionUpdate builder.
@@ -188,6 +190,27 @@ func (_u *PackageVersionUpdate) AddRevision(v int64) *PackageVersionUpdate {
 	return _u
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_u *PackageVersionUpdate) SetDownloadCount(v int64) *PackageVersionUpdate {
+	_u.mutation.ResetDownloadCount()
+	_u.mutation.SetDownloadCount(v)
+	return _u
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_u *PackageVersionUpdate) SetNillableDownloadCount(v *int64) *PackageVersionUpdate {
+	if v != nil {
+		_u.SetDownloadCount(*v)
+	}
+	return _u
+}
+
+// AddDownloadCount adds value to the "download_count" field.
+func (_u *PackageVersionUpdate) AddDownloadCount(v int64) *PackageVersionUpdate {
+	_u.mutation.AddDownloadCount(v)
+	return _u
+}
+
 // SetLastDownloadedAt sets the "last_downloaded_at" field.
 func (_u *PackageVersionUpdate) SetLastDownloadedAt(v time.Time) *PackageVersionUpdate {
 	_u.mutation.SetLastDownloadedAt(v)
@@ -330,6 +353,21 @@ func (_u *PackageVersionUpdate) AddProperties(v ...*PackageProperty) *PackageVer
 	return _u.AddPropertyIDs(ids...)
 }
 
+// AddDownloadDayIDs adds the "download_days" edge to the PackageDownloadDay entity by IDs.
+func (_u *PackageVersionUpdate) AddDownloadDayIDs(ids ...int) *PackageVersionUpdate {
+	_u.mutation.AddDownloadDayIDs(ids...)
+	return _u
+}
+
+// AddDownloadDays adds the "download_days" edges to the PackageDownloadDay entity.
+func (_u *PackageVersionUpdate) AddDownloadDays(v ...*PackageDownloadDay) *PackageVersionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDownloadDayIDs(ids...)
+}
+
 // Mutation returns the PackageVersionMutation object of the builder.
 func (_u *PackageVersionUpdate) Mutation() *PackageVersionMutation {
 	return _u.mutation
@@ -431,6 +469,27 @@ func (_u *PackageVersionUpdate) RemoveProperties(v ...*PackageProperty) *Package
 	return _u.RemovePropertyIDs(ids...)
 }
 
+// ClearDownloadDays clears all "download_days" edges to the PackageDownloadDay entity.
+func (_u *PackageVersionUpdate) ClearDownloadDays() *PackageVersionUpdate {
+	_u.mutation.ClearDownloadDays()
+	return _u
+}
+
+// RemoveDownloadDayIDs removes the "download_days" edge to PackageDownloadDay entities by IDs.
+func (_u *PackageVersionUpdate) RemoveDownloadDayIDs(ids ...int) *PackageVersionUpdate {
+	_u.mutation.RemoveDownloadDayIDs(ids...)
+	return _u
+}
+
+// RemoveDownloadDays removes "download_days" edges to PackageDownloadDay entities.
+func (_u *PackageVersionUpdate) RemoveDownloadDays(v ...*PackageDownloadDay) *PackageVersionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDownloadDayIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PackageVersionUpdate) Save(ctx context.Context) (int, error) {
 	_u.defaults()
@@ -495,6 +554,12 @@ func (_u *PackageVersionUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageVersionUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageVersionUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -545,6 +610,12 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(packageversion.FieldRevision, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.DownloadCount(); ok {
+		_spec.SetField(packageversion.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDownloadCount(); ok {
+		_spec.AddField(packageversion.FieldDownloadCount, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LastDownloadedAt(); ok {
 		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
@@ -801,6 +872,52 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.DownloadDaysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDownloadDaysIDs(); len(nodes) > 0 && !_u.mutation.DownloadDaysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DownloadDaysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{packageversion.Label}
@@ -816,9 +933,10 @@ func (_u *PackageVersionUpdate) sqlSave(ctx context.Context) (_node int, err err
 // PackageVersionUpdateOne is the builder for updating a single PackageVersion entity.
 type PackageVersionUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PackageVersionMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PackageVersionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -973,6 +1091,27 @@ func (_u *PackageVersionUpdateOne) AddRevision(v int64) *PackageVersionUpdateOne
 	return _u
 }
 
+// SetDownloadCount sets the "download_count" field.
+func (_u *PackageVersionUpdateOne) SetDownloadCount(v int64) *PackageVersionUpdateOne {
+	_u.mutation.ResetDownloadCount()
+	_u.mutation.SetDownloadCount(v)
+	return _u
+}
+
+// SetNillableDownloadCount sets the "download_count" field if the given value is not nil.
+func (_u *PackageVersionUpdateOne) SetNillableDownloadCount(v *int64) *PackageVersionUpdateOne {
+	if v != nil {
+		_u.SetDownloadCount(*v)
+	}
+	return _u
+}
+
+// AddDownloadCount adds value to the "download_count" field.
+func (_u *PackageVersionUpdateOne) AddDownloadCount(v int64) *PackageVersionUpdateOne {
+	_u.mutation.AddDownloadCount(v)
+	return _u
+}
+
 // SetLastDownloadedAt sets the "last_downloaded_at" field.
 func (_u *PackageVersionUpdateOne) SetLastDownloadedAt(v time.Time) *PackageVersionUpdateOne {
 	_u.mutation.SetLastDownloadedAt(v)
@@ -1115,6 +1254,21 @@ func (_u *PackageVersionUpdateOne) AddProperties(v ...*PackageProperty) *Package
 	return _u.AddPropertyIDs(ids...)
 }
 
+// AddDownloadDayIDs adds the "download_days" edge to the PackageDownloadDay entity by IDs.
+func (_u *PackageVersionUpdateOne) AddDownloadDayIDs(ids ...int) *PackageVersionUpdateOne {
+	_u.mutation.AddDownloadDayIDs(ids...)
+	return _u
+}
+
+// AddDownloadDays adds the "download_days" edges to the PackageDownloadDay entity.
+func (_u *PackageVersionUpdateOne) AddDownloadDays(v ...*PackageDownloadDay) *PackageVersionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDownloadDayIDs(ids...)
+}
+
 // Mutation returns the PackageVersionMutation object of the builder.
 func (_u *PackageVersionUpdateOne) Mutation() *PackageVersionMutation {
 	return _u.mutation
@@ -1216,6 +1370,27 @@ func (_u *PackageVersionUpdateOne) RemoveProperties(v ...*PackageProperty) *Pack
 	return _u.RemovePropertyIDs(ids...)
 }
 
+// ClearDownloadDays clears all "download_days" edges to the PackageDownloadDay entity.
+func (_u *PackageVersionUpdateOne) ClearDownloadDays() *PackageVersionUpdateOne {
+	_u.mutation.ClearDownloadDays()
+	return _u
+}
+
+// RemoveDownloadDayIDs removes the "download_days" edge to PackageDownloadDay entities by IDs.
+func (_u *PackageVersionUpdateOne) RemoveDownloadDayIDs(ids ...int) *PackageVersionUpdateOne {
+	_u.mutation.RemoveDownloadDayIDs(ids...)
+	return _u
+}
+
+// RemoveDownloadDays removes "download_days" edges to PackageDownloadDay entities.
+func (_u *PackageVersionUpdateOne) RemoveDownloadDays(v ...*PackageDownloadDay) *PackageVersionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDownloadDayIDs(ids...)
+}
+
 // Where appends a list predicates to the PackageVersionUpdate builder.
 func (_u *PackageVersionUpdateOne) Where(ps ...predicate.PackageVersion) *PackageVersionUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1293,6 +1468,12 @@ func (_u *PackageVersionUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PackageVersionUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PackageVersionUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageVersion, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -1360,6 +1541,12 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 	}
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(packageversion.FieldRevision, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.DownloadCount(); ok {
+		_spec.SetField(packageversion.FieldDownloadCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDownloadCount(); ok {
+		_spec.AddField(packageversion.FieldDownloadCount, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LastDownloadedAt(); ok {
 		_spec.SetField(packageversion.FieldLastDownloadedAt, field.TypeTime, value)
@@ -1616,6 +1803,52 @@ func (_u *PackageVersionUpdateOne) sqlSave(ctx context.Context) (_node *PackageV
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.DownloadDaysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDownloadDaysIDs(); len(nodes) > 0 && !_u.mutation.DownloadDaysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DownloadDaysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   packageversion.DownloadDaysTable,
+			Columns: []string{packageversion.DownloadDaysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(packagedownloadday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PackageVersion{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

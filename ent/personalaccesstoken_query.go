@@ -279,8 +279,9 @@ func (_q *PersonalAccessTokenQuery) Clone() *PersonalAccessTokenQuery {
 		predicates: append([]predicate.PersonalAccessToken{}, _q.predicates...),
 		withUser:   _q.withUser.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -558,6 +559,12 @@ func (_q *PersonalAccessTokenQuery) ForShare(opts ...sql.LockOption) *PersonalAc
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PersonalAccessTokenQuery) Modify(modifiers ...func(s *sql.Selector)) *PersonalAccessTokenSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PersonalAccessTokenGroupBy is the group-by builder for PersonalAccessToken entities.
 type PersonalAccessTokenGroupBy struct {
 	selector
@@ -646,4 +653,10 @@ func (_s *PersonalAccessTokenSelect) sqlScan(ctx context.Context, root *Personal
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PersonalAccessTokenSelect) Modify(modifiers ...func(s *sql.Selector)) *PersonalAccessTokenSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -20,8 +20,9 @@ import (
 // PersonalAccessTokenUpdate is the builder for updating PersonalAccessToken entities.
 type PersonalAccessTokenUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PersonalAccessTokenMutation
+	hooks     []Hook
+	mutation  *PersonalAccessTokenMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PersonalAccessTokenUpdate builder.
@@ -220,6 +221,12 @@ func (_u *PersonalAccessTokenUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PersonalAccessTokenUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PersonalAccessTokenUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PersonalAccessTokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -296,6 +303,7 @@ func (_u *PersonalAccessTokenUpdate) sqlSave(ctx context.Context) (_node int, er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{personalaccesstoken.Label}
@@ -311,9 +319,10 @@ func (_u *PersonalAccessTokenUpdate) sqlSave(ctx context.Context) (_node int, er
 // PersonalAccessTokenUpdateOne is the builder for updating a single PersonalAccessToken entity.
 type PersonalAccessTokenUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PersonalAccessTokenMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PersonalAccessTokenMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -519,6 +528,12 @@ func (_u *PersonalAccessTokenUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PersonalAccessTokenUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PersonalAccessTokenUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PersonalAccessTokenUpdateOne) sqlSave(ctx context.Context) (_node *PersonalAccessToken, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -612,6 +627,7 @@ func (_u *PersonalAccessTokenUpdateOne) sqlSave(ctx context.Context) (_node *Per
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PersonalAccessToken{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

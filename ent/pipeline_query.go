@@ -331,8 +331,9 @@ func (_q *PipelineQuery) Clone() *PipelineQuery {
 		withUser:    _q.withUser.Clone(),
 		withJobs:    _q.withJobs.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -716,6 +717,12 @@ func (_q *PipelineQuery) ForShare(opts ...sql.LockOption) *PipelineQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PipelineQuery) Modify(modifiers ...func(s *sql.Selector)) *PipelineSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedJobs tells the query-builder to eager-load the nodes that are connected to the "jobs"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *PipelineQuery) WithNamedJobs(name string, opts ...func(*CIJobQuery)) *PipelineQuery {
@@ -818,4 +825,10 @@ func (_s *PipelineSelect) sqlScan(ctx context.Context, root *PipelineQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PipelineSelect) Modify(modifiers ...func(s *sql.Selector)) *PipelineSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

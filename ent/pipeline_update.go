@@ -21,8 +21,9 @@ import (
 // PipelineUpdate is the builder for updating Pipeline entities.
 type PipelineUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PipelineMutation
+	hooks     []Hook
+	mutation  *PipelineMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PipelineUpdate builder.
@@ -257,6 +258,12 @@ func (_u *PipelineUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PipelineUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PipelineUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PipelineUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -393,6 +400,7 @@ func (_u *PipelineUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{pipeline.Label}
@@ -408,9 +416,10 @@ func (_u *PipelineUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // PipelineUpdateOne is the builder for updating a single Pipeline entity.
 type PipelineUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PipelineMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PipelineMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -652,6 +661,12 @@ func (_u *PipelineUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PipelineUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PipelineUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PipelineUpdateOne) sqlSave(ctx context.Context) (_node *Pipeline, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -805,6 +820,7 @@ func (_u *PipelineUpdateOne) sqlSave(ctx context.Context) (_node *Pipeline, err 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Pipeline{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

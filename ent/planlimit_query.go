@@ -254,8 +254,9 @@ func (_q *PlanLimitQuery) Clone() *PlanLimitQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.PlanLimit{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -479,6 +480,12 @@ func (_q *PlanLimitQuery) ForShare(opts ...sql.LockOption) *PlanLimitQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PlanLimitQuery) Modify(modifiers ...func(s *sql.Selector)) *PlanLimitSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PlanLimitGroupBy is the group-by builder for PlanLimit entities.
 type PlanLimitGroupBy struct {
 	selector
@@ -567,4 +574,10 @@ func (_s *PlanLimitSelect) sqlScan(ctx context.Context, root *PlanLimitQuery, v 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PlanLimitSelect) Modify(modifiers ...func(s *sql.Selector)) *PlanLimitSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

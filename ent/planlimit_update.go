@@ -18,8 +18,9 @@ import (
 // PlanLimitUpdate is the builder for updating PlanLimit entities.
 type PlanLimitUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PlanLimitMutation
+	hooks     []Hook
+	mutation  *PlanLimitMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PlanLimitUpdate builder.
@@ -125,6 +126,12 @@ func (_u *PlanLimitUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PlanLimitUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PlanLimitUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PlanLimitUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -149,6 +156,7 @@ func (_u *PlanLimitUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedMaxFileSize(); ok {
 		_spec.AddField(planlimit.FieldMaxFileSize, field.TypeInt64, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{planlimit.Label}
@@ -164,9 +172,10 @@ func (_u *PlanLimitUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // PlanLimitUpdateOne is the builder for updating a single PlanLimit entity.
 type PlanLimitUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PlanLimitMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PlanLimitMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -279,6 +288,12 @@ func (_u *PlanLimitUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PlanLimitUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PlanLimitUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PlanLimitUpdateOne) sqlSave(ctx context.Context) (_node *PlanLimit, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -320,6 +335,7 @@ func (_u *PlanLimitUpdateOne) sqlSave(ctx context.Context) (_node *PlanLimit, er
 	if value, ok := _u.mutation.AddedMaxFileSize(); ok {
 		_spec.AddField(planlimit.FieldMaxFileSize, field.TypeInt64, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PlanLimit{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

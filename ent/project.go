@@ -35,6 +35,8 @@ type Project struct {
 	PackageRegistryAccessLevel project.PackageRegistryAccessLevel `json:"package_registry_access_level,omitempty"`
 	// Cleanup policy: how many files with the same name each package keeps (all: no cleanup).
 	PackagesCleanupKeepNDuplicatedPackageFiles project.PackagesCleanupKeepNDuplicatedPackageFiles `json:"packages_cleanup_keep_n_duplicated_package_files,omitempty"`
+	// Cleanup policy: remove package versions not downloaded (or, never downloaded, not published) for this many days; 0: never.
+	PackagesCleanupRemoveNotDownloadedForDays int `json:"packages_cleanup_remove_not_downloaded_for_days,omitempty"`
 	// When the cleanup policy runs next.
 	PackagesCleanupNextRunAt *time.Time `json:"packages_cleanup_next_run_at,omitempty"`
 	// Owning group; empty for a personal project.
@@ -172,7 +174,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case project.FieldID, project.FieldGroupID, project.FieldOwnerID:
+		case project.FieldID, project.FieldPackagesCleanupRemoveNotDownloadedForDays, project.FieldGroupID, project.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
 		case project.FieldPath, project.FieldName, project.FieldFullPath, project.FieldVisibility, project.FieldPackageRegistryAccessLevel, project.FieldPackagesCleanupKeepNDuplicatedPackageFiles:
 			values[i] = new(sql.NullString)
@@ -246,6 +248,12 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field packages_cleanup_keep_n_duplicated_package_files", values[i])
 			} else if value.Valid {
 				_m.PackagesCleanupKeepNDuplicatedPackageFiles = project.PackagesCleanupKeepNDuplicatedPackageFiles(value.String)
+			}
+		case project.FieldPackagesCleanupRemoveNotDownloadedForDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field packages_cleanup_remove_not_downloaded_for_days", values[i])
+			} else if value.Valid {
+				_m.PackagesCleanupRemoveNotDownloadedForDays = int(value.Int64)
 			}
 		case project.FieldPackagesCleanupNextRunAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -372,6 +380,9 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("packages_cleanup_keep_n_duplicated_package_files=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PackagesCleanupKeepNDuplicatedPackageFiles))
+	builder.WriteString(", ")
+	builder.WriteString("packages_cleanup_remove_not_downloaded_for_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PackagesCleanupRemoveNotDownloadedForDays))
 	builder.WriteString(", ")
 	if v := _m.PackagesCleanupNextRunAt; v != nil {
 		builder.WriteString("packages_cleanup_next_run_at=")

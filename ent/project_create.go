@@ -116,6 +116,20 @@ func (_c *ProjectCreate) SetNillablePackagesCleanupKeepNDuplicatedPackageFiles(v
 	return _c
 }
 
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (_c *ProjectCreate) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectCreate {
+	_c.mutation.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	return _c
+}
+
+// SetNillablePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillablePackagesCleanupRemoveNotDownloadedForDays(v *int) *ProjectCreate {
+	if v != nil {
+		_c.SetPackagesCleanupRemoveNotDownloadedForDays(*v)
+	}
+	return _c
+}
+
 // SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
 func (_c *ProjectCreate) SetPackagesCleanupNextRunAt(v time.Time) *ProjectCreate {
 	_c.mutation.SetPackagesCleanupNextRunAt(v)
@@ -328,6 +342,10 @@ func (_c *ProjectCreate) defaults() {
 		v := project.DefaultPackagesCleanupKeepNDuplicatedPackageFiles
 		_c.mutation.SetPackagesCleanupKeepNDuplicatedPackageFiles(v)
 	}
+	if _, ok := _c.mutation.PackagesCleanupRemoveNotDownloadedForDays(); !ok {
+		v := project.DefaultPackagesCleanupRemoveNotDownloadedForDays
+		_c.mutation.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -384,6 +402,14 @@ func (_c *ProjectCreate) check() error {
 	if v, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
 		if err := project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(v); err != nil {
 			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PackagesCleanupRemoveNotDownloadedForDays(); !ok {
+		return &ValidationError{Name: "packages_cleanup_remove_not_downloaded_for_days", err: errors.New(`ent: missing required field "Project.packages_cleanup_remove_not_downloaded_for_days"`)}
+	}
+	if v, ok := _c.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		if err := project.PackagesCleanupRemoveNotDownloadedForDaysValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_remove_not_downloaded_for_days", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_remove_not_downloaded_for_days": %w`, err)}
 		}
 	}
 	return nil
@@ -444,6 +470,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
 		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
 		_node.PackagesCleanupKeepNDuplicatedPackageFiles = value
+	}
+	if value, ok := _c.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		_spec.SetField(project.FieldPackagesCleanupRemoveNotDownloadedForDays, field.TypeInt, value)
+		_node.PackagesCleanupRemoveNotDownloadedForDays = value
 	}
 	if value, ok := _c.mutation.PackagesCleanupNextRunAt(); ok {
 		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
@@ -731,6 +761,24 @@ func (u *ProjectUpsert) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *Proj
 	return u
 }
 
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsert) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsert {
+	u.Set(project.FieldPackagesCleanupRemoveNotDownloadedForDays, v)
+	return u
+}
+
+// UpdatePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdatePackagesCleanupRemoveNotDownloadedForDays() *ProjectUpsert {
+	u.SetExcluded(project.FieldPackagesCleanupRemoveNotDownloadedForDays)
+	return u
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds v to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsert) AddPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsert {
+	u.Add(project.FieldPackagesCleanupRemoveNotDownloadedForDays, v)
+	return u
+}
+
 // SetPackagesCleanupNextRunAt sets the "packages_cleanup_next_run_at" field.
 func (u *ProjectUpsert) SetPackagesCleanupNextRunAt(v time.Time) *ProjectUpsert {
 	u.Set(project.FieldPackagesCleanupNextRunAt, v)
@@ -925,6 +973,27 @@ func (u *ProjectUpsertOne) SetPackagesCleanupKeepNDuplicatedPackageFiles(v proje
 func (u *ProjectUpsertOne) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdatePackagesCleanupKeepNDuplicatedPackageFiles()
+	})
+}
+
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsertOne) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	})
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds v to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsertOne) AddPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddPackagesCleanupRemoveNotDownloadedForDays(v)
+	})
+}
+
+// UpdatePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdatePackagesCleanupRemoveNotDownloadedForDays() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupRemoveNotDownloadedForDays()
 	})
 }
 
@@ -1297,6 +1366,27 @@ func (u *ProjectUpsertBulk) SetPackagesCleanupKeepNDuplicatedPackageFiles(v proj
 func (u *ProjectUpsertBulk) UpdatePackagesCleanupKeepNDuplicatedPackageFiles() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdatePackagesCleanupKeepNDuplicatedPackageFiles()
+	})
+}
+
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsertBulk) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	})
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds v to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (u *ProjectUpsertBulk) AddPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddPackagesCleanupRemoveNotDownloadedForDays(v)
+	})
+}
+
+// UpdatePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdatePackagesCleanupRemoveNotDownloadedForDays() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdatePackagesCleanupRemoveNotDownloadedForDays()
 	})
 }
 

@@ -24,8 +24,9 @@ import (
 // ProjectUpdate is the builder for updating Project entities.
 type ProjectUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ProjectMutation
+	hooks     []Hook
+	mutation  *ProjectMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -121,6 +122,27 @@ func (_u *ProjectUpdate) SetNillablePackagesCleanupKeepNDuplicatedPackageFiles(v
 	if v != nil {
 		_u.SetPackagesCleanupKeepNDuplicatedPackageFiles(*v)
 	}
+	return _u
+}
+
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (_u *ProjectUpdate) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpdate {
+	_u.mutation.ResetPackagesCleanupRemoveNotDownloadedForDays()
+	_u.mutation.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillablePackagesCleanupRemoveNotDownloadedForDays(v *int) *ProjectUpdate {
+	if v != nil {
+		_u.SetPackagesCleanupRemoveNotDownloadedForDays(*v)
+	}
+	return _u
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds value to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (_u *ProjectUpdate) AddPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpdate {
+	_u.mutation.AddPackagesCleanupRemoveNotDownloadedForDays(v)
 	return _u
 }
 
@@ -531,7 +553,18 @@ func (_u *ProjectUpdate) check() error {
 			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		if err := project.PackagesCleanupRemoveNotDownloadedForDaysValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_remove_not_downloaded_for_days", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_remove_not_downloaded_for_days": %w`, err)}
+		}
+	}
 	return nil
+}
+
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProjectUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProjectUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
 }
 
 func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
@@ -566,6 +599,12 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
 		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		_spec.SetField(project.FieldPackagesCleanupRemoveNotDownloadedForDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPackagesCleanupRemoveNotDownloadedForDays(); ok {
+		_spec.AddField(project.FieldPackagesCleanupRemoveNotDownloadedForDays, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.PackagesCleanupNextRunAt(); ok {
 		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
@@ -946,6 +985,7 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{project.Label}
@@ -961,9 +1001,10 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // ProjectUpdateOne is the builder for updating a single Project entity.
 type ProjectUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ProjectMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ProjectMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -1053,6 +1094,27 @@ func (_u *ProjectUpdateOne) SetNillablePackagesCleanupKeepNDuplicatedPackageFile
 	if v != nil {
 		_u.SetPackagesCleanupKeepNDuplicatedPackageFiles(*v)
 	}
+	return _u
+}
+
+// SetPackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (_u *ProjectUpdateOne) SetPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpdateOne {
+	_u.mutation.ResetPackagesCleanupRemoveNotDownloadedForDays()
+	_u.mutation.SetPackagesCleanupRemoveNotDownloadedForDays(v)
+	return _u
+}
+
+// SetNillablePackagesCleanupRemoveNotDownloadedForDays sets the "packages_cleanup_remove_not_downloaded_for_days" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillablePackagesCleanupRemoveNotDownloadedForDays(v *int) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetPackagesCleanupRemoveNotDownloadedForDays(*v)
+	}
+	return _u
+}
+
+// AddPackagesCleanupRemoveNotDownloadedForDays adds value to the "packages_cleanup_remove_not_downloaded_for_days" field.
+func (_u *ProjectUpdateOne) AddPackagesCleanupRemoveNotDownloadedForDays(v int) *ProjectUpdateOne {
+	_u.mutation.AddPackagesCleanupRemoveNotDownloadedForDays(v)
 	return _u
 }
 
@@ -1476,7 +1538,18 @@ func (_u *ProjectUpdateOne) check() error {
 			return &ValidationError{Name: "packages_cleanup_keep_n_duplicated_package_files", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_keep_n_duplicated_package_files": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		if err := project.PackagesCleanupRemoveNotDownloadedForDaysValidator(v); err != nil {
+			return &ValidationError{Name: "packages_cleanup_remove_not_downloaded_for_days", err: fmt.Errorf(`ent: validator failed for field "Project.packages_cleanup_remove_not_downloaded_for_days": %w`, err)}
+		}
+	}
 	return nil
+}
+
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProjectUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProjectUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
 }
 
 func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err error) {
@@ -1528,6 +1601,12 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.PackagesCleanupKeepNDuplicatedPackageFiles(); ok {
 		_spec.SetField(project.FieldPackagesCleanupKeepNDuplicatedPackageFiles, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.PackagesCleanupRemoveNotDownloadedForDays(); ok {
+		_spec.SetField(project.FieldPackagesCleanupRemoveNotDownloadedForDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPackagesCleanupRemoveNotDownloadedForDays(); ok {
+		_spec.AddField(project.FieldPackagesCleanupRemoveNotDownloadedForDays, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.PackagesCleanupNextRunAt(); ok {
 		_spec.SetField(project.FieldPackagesCleanupNextRunAt, field.TypeTime, value)
@@ -1908,6 +1987,7 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Project{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -15,6 +15,7 @@ import (
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -258,6 +259,12 @@ func init() {
 	packagebuildinfo.DefaultUpdatedAt = packagebuildinfoDescUpdatedAt.Default.(func() time.Time)
 	// packagebuildinfo.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	packagebuildinfo.UpdateDefaultUpdatedAt = packagebuildinfoDescUpdatedAt.UpdateDefault.(func() time.Time)
+	packagedownloaddayFields := schema.PackageDownloadDay{}.Fields()
+	_ = packagedownloaddayFields
+	// packagedownloaddayDescCount is the schema descriptor for count field.
+	packagedownloaddayDescCount := packagedownloaddayFields[2].Descriptor()
+	// packagedownloadday.DefaultCount holds the default value on creation for the count field.
+	packagedownloadday.DefaultCount = packagedownloaddayDescCount.Default.(int64)
 	packagefileMixin := schema.PackageFile{}.Mixin()
 	packagefileMixinFields0 := packagefileMixin[0].Fields()
 	_ = packagefileMixinFields0
@@ -281,6 +288,10 @@ func init() {
 	packagefileDescBlobKey := packagefileFields[10].Descriptor()
 	// packagefile.DefaultBlobKey holds the default value on creation for the blob_key field.
 	packagefile.DefaultBlobKey = packagefileDescBlobKey.Default.(string)
+	// packagefileDescDownloadCount is the schema descriptor for download_count field.
+	packagefileDescDownloadCount := packagefileFields[12].Descriptor()
+	// packagefile.DefaultDownloadCount holds the default value on creation for the download_count field.
+	packagefile.DefaultDownloadCount = packagefileDescDownloadCount.Default.(int64)
 	packagepropertyFields := schema.PackageProperty{}.Fields()
 	_ = packagepropertyFields
 	// packagepropertyDescName is the schema descriptor for name field.
@@ -363,6 +374,10 @@ func init() {
 	packageversionDescRevision := packageversionFields[8].Descriptor()
 	// packageversion.DefaultRevision holds the default value on creation for the revision field.
 	packageversion.DefaultRevision = packageversionDescRevision.Default.(int64)
+	// packageversionDescDownloadCount is the schema descriptor for download_count field.
+	packageversionDescDownloadCount := packageversionFields[9].Descriptor()
+	// packageversion.DefaultDownloadCount holds the default value on creation for the download_count field.
+	packageversion.DefaultDownloadCount = packageversionDescDownloadCount.Default.(int64)
 	personalaccesstokenMixin := schema.PersonalAccessToken{}.Mixin()
 	personalaccesstokenMixinFields0 := personalaccesstokenMixin[0].Fields()
 	_ = personalaccesstokenMixinFields0
@@ -461,6 +476,12 @@ func init() {
 	projectDescFullPath := projectFields[2].Descriptor()
 	// project.FullPathValidator is a validator for the "full_path" field. It is called by the builders before save.
 	project.FullPathValidator = projectDescFullPath.Validators[0].(func(string) error)
+	// projectDescPackagesCleanupRemoveNotDownloadedForDays is the schema descriptor for packages_cleanup_remove_not_downloaded_for_days field.
+	projectDescPackagesCleanupRemoveNotDownloadedForDays := projectFields[6].Descriptor()
+	// project.DefaultPackagesCleanupRemoveNotDownloadedForDays holds the default value on creation for the packages_cleanup_remove_not_downloaded_for_days field.
+	project.DefaultPackagesCleanupRemoveNotDownloadedForDays = projectDescPackagesCleanupRemoveNotDownloadedForDays.Default.(int)
+	// project.PackagesCleanupRemoveNotDownloadedForDaysValidator is a validator for the "packages_cleanup_remove_not_downloaded_for_days" field. It is called by the builders before save.
+	project.PackagesCleanupRemoveNotDownloadedForDaysValidator = projectDescPackagesCleanupRemoveNotDownloadedForDays.Validators[0].(func(int) error)
 	sessionMixin := schema.Session{}.Mixin()
 	sessionMixinFields0 := sessionMixin[0].Fields()
 	_ = sessionMixinFields0

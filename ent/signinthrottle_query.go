@@ -254,8 +254,9 @@ func (_q *SignInThrottleQuery) Clone() *SignInThrottleQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.SignInThrottle{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -479,6 +480,12 @@ func (_q *SignInThrottleQuery) ForShare(opts ...sql.LockOption) *SignInThrottleQ
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *SignInThrottleQuery) Modify(modifiers ...func(s *sql.Selector)) *SignInThrottleSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // SignInThrottleGroupBy is the group-by builder for SignInThrottle entities.
 type SignInThrottleGroupBy struct {
 	selector
@@ -567,4 +574,10 @@ func (_s *SignInThrottleSelect) sqlScan(ctx context.Context, root *SignInThrottl
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *SignInThrottleSelect) Modify(modifiers ...func(s *sql.Selector)) *SignInThrottleSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

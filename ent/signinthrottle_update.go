@@ -18,8 +18,9 @@ import (
 // SignInThrottleUpdate is the builder for updating SignInThrottle entities.
 type SignInThrottleUpdate struct {
 	config
-	hooks    []Hook
-	mutation *SignInThrottleMutation
+	hooks     []Hook
+	mutation  *SignInThrottleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the SignInThrottleUpdate builder.
@@ -140,6 +141,12 @@ func (_u *SignInThrottleUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SignInThrottleUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SignInThrottleUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SignInThrottleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -170,6 +177,7 @@ func (_u *SignInThrottleUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(signinthrottle.FieldLockedUntil, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{signinthrottle.Label}
@@ -185,9 +193,10 @@ func (_u *SignInThrottleUpdate) sqlSave(ctx context.Context) (_node int, err err
 // SignInThrottleUpdateOne is the builder for updating a single SignInThrottle entity.
 type SignInThrottleUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *SignInThrottleMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *SignInThrottleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -315,6 +324,12 @@ func (_u *SignInThrottleUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SignInThrottleUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SignInThrottleUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SignInThrottleUpdateOne) sqlSave(ctx context.Context) (_node *SignInThrottle, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -362,6 +377,7 @@ func (_u *SignInThrottleUpdateOne) sqlSave(ctx context.Context) (_node *SignInTh
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(signinthrottle.FieldLockedUntil, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &SignInThrottle{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

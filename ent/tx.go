@@ -34,6 +34,8 @@ type Tx struct {
 	Membership *MembershipClient
 	// PackageBuildInfo is the client for interacting with the PackageBuildInfo builders.
 	PackageBuildInfo *PackageBuildInfoClient
+	// PackageDownloadDay is the client for interacting with the PackageDownloadDay builders.
+	PackageDownloadDay *PackageDownloadDayClient
 	// PackageFile is the client for interacting with the PackageFile builders.
 	PackageFile *PackageFileClient
 	// PackageProperty is the client for interacting with the PackageProperty builders.
@@ -197,6 +199,7 @@ func (tx *Tx) init() {
 	tx.Group = NewGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.PackageBuildInfo = NewPackageBuildInfoClient(tx.config)
+	tx.PackageDownloadDay = NewPackageDownloadDayClient(tx.config)
 	tx.PackageFile = NewPackageFileClient(tx.config)
 	tx.PackageProperty = NewPackagePropertyClient(tx.config)
 	tx.PackageTag = NewPackageTagClient(tx.config)

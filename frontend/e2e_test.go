@@ -11,6 +11,7 @@ import (
 
 	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/frontend"
+	"github.com/pkgreg/registry/registry"
 )
 
 // TestBrowserEndToEnd drives the embedded UI in headless Chromium (e2e/e2e.mjs, with
@@ -43,7 +44,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 		compattest.Missing(t, strings.Join(missing, ", "))
 	}
 
-	e := compattest.New(t)
+	// Download counts are flushed as a server does, often enough for the page to show them.
+	e := compattest.NewWithConfig(t, func(c *registry.Config) { c.DownloadFlushInterval = 100 * time.Millisecond })
+	go e.Svc.RunDownloadFlush(t.Context())
 	const password = "root-password-for-e2e"
 	if err := e.Svc.SetPassword(e.Admin, "root", password); err != nil {
 		t.Fatal(err)

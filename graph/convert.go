@@ -5,6 +5,7 @@ import (
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/model"
+	"github.com/pkgreg/registry/registry"
 )
 
 // GraphQL enums are GitLab's upper-case names; ent stores lower-case values.
@@ -67,4 +68,10 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// cleanupPolicyModel is a cleanup policy in GraphQL's shape.
+func cleanupPolicyModel(pol *registry.CleanupPolicy) *model.PackagesCleanupPolicy {
+	return &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep],
+		RemoveNotDownloadedForDays: pol.RemoveNotDownloadedForDays, NextRunAt: pol.NextRunAt}
 }

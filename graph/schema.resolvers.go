@@ -317,12 +317,13 @@ func (r *mutationResolver) UpdatePackagesCleanupPolicy(ctx context.Context, inpu
 	p, err := r.svc.VisibleProject(ctx, input.ProjectPath)
 	if err == nil {
 		var pol *registry.CleanupPolicy
-		keep := "all"
+		in := registry.CleanupPolicyInput{RemoveNotDownloadedForDays: input.RemoveNotDownloadedForDays}
 		if input.KeepNDuplicatedPackageFiles != nil {
-			keep = keepValue(*input.KeepNDuplicatedPackageFiles)
+			keep := keepValue(*input.KeepNDuplicatedPackageFiles)
+			in.Keep = &keep
 		}
-		if pol, err = r.svc.UpdatePackagesCleanupPolicy(ctx, p, keep); err == nil {
-			out.PackagesCleanupPolicy = &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep], NextRunAt: pol.NextRunAt}
+		if pol, err = r.svc.UpdatePackagesCleanupPolicy(ctx, p, in); err == nil {
+			out.PackagesCleanupPolicy = cleanupPolicyModel(pol)
 		}
 	}
 	out.Errors, err = payloadErrors(err)
@@ -663,6 +664,15 @@ func (r *packageResolver) PublicPackage(ctx context.Context, obj *ent.PackageVer
 	return registry.PublicPackage(p), nil
 }
 
+// DownloadsPerDay is the resolver for the downloadsPerDay field.
+func (r *packageResolver) DownloadsPerDay(ctx context.Context, obj *ent.PackageVersion, days *int) ([]*registry.DownloadDay, error) {
+	n := 30 // the schema's default, for a client that sends null
+	if days != nil {
+		n = *days
+	}
+	return r.svc.DownloadsPerDay(ctx, obj, n)
+}
+
 // NpmURL is the resolver for the npmUrl field.
 func (r *packageResolver) NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
 	return r.formatURL(ctx, obj, "npm", "/packages/npm/")
@@ -848,7 +858,7 @@ func (r *projectResolver) PackagesCleanupPolicy(ctx context.Context, obj *ent.Pr
 	if err != nil {
 		return orNil[model.PackagesCleanupPolicy](nil, err)
 	}
-	return &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep], NextRunAt: pol.NextRunAt}, nil
+	return cleanupPolicyModel(pol), nil
 }
 
 // Statistics is the resolver for the statistics field.

@@ -342,8 +342,19 @@ func PublicPackage(p *ent.Project) bool {
 
 // CleanupPolicy is a project's packages cleanup policy.
 type CleanupPolicy struct {
-	Keep      string // all, 1, 10, 20, 30, 40, 50
-	NextRunAt *time.Time
+	Keep string // all, 1, 10, 20, 30, 40, 50
+	// RemoveNotDownloadedForDays removes versions not downloaded for this many days
+	// (a version never downloaded: not published for as long); 0 is off.
+	RemoveNotDownloadedForDays int
+	NextRunAt                  *time.Time
+}
+
+// maxStaleDays bounds RemoveNotDownloadedForDays: ten years.
+const maxStaleDays = 3650
+
+func cleanupPolicy(p *ent.Project) *CleanupPolicy {
+	return &CleanupPolicy{Keep: p.PackagesCleanupKeepNDuplicatedPackageFiles.String(),
+		RemoveNotDownloadedForDays: p.PackagesCleanupRemoveNotDownloadedForDays, NextRunAt: p.PackagesCleanupNextRunAt}
 }
 
 // PackagesCleanupPolicy returns a project's cleanup policy (Maintainers).
@@ -351,23 +362,40 @@ func (s *Service) PackagesCleanupPolicy(ctx context.Context, p *ent.Project) (*C
 	if err := s.AuthorizeProject(ctx, p, AdminPackages); err != nil {
 		return nil, err
 	}
-	return &CleanupPolicy{Keep: p.PackagesCleanupKeepNDuplicatedPackageFiles.String(), NextRunAt: p.PackagesCleanupNextRunAt}, nil
+	return cleanupPolicy(p), nil
+}
+
+// CleanupPolicyInput changes a cleanup policy; a nil field stays as it is.
+type CleanupPolicyInput struct {
+	Keep                       *string
+	RemoveNotDownloadedForDays *int
 }
 
 // UpdatePackagesCleanupPolicy sets how many files with the same name each package of
-// p keeps; the cleanup runs with garbage collection (Maintainers).
-func (s *Service) UpdatePackagesCleanupPolicy(ctx context.Context, p *ent.Project, keep string) (*CleanupPolicy, error) {
+// p keeps and after how many days without a download a version goes; the cleanup
+// runs with garbage collection (Maintainers).
+func (s *Service) UpdatePackagesCleanupPolicy(ctx context.Context, p *ent.Project, in CleanupPolicyInput) (*CleanupPolicy, error) {
 	if err := s.AuthorizeProject(ctx, p, AdminPackages); err != nil {
 		return nil, err
 	}
-	k := project.PackagesCleanupKeepNDuplicatedPackageFiles(keep)
-	if project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(k) != nil {
-		return nil, InvalidParam("keepNDuplicatedPackageFiles")
+	keep, days := p.PackagesCleanupKeepNDuplicatedPackageFiles, p.PackagesCleanupRemoveNotDownloadedForDays
+	if in.Keep != nil {
+		keep = project.PackagesCleanupKeepNDuplicatedPackageFiles(*in.Keep)
+		if project.PackagesCleanupKeepNDuplicatedPackageFilesValidator(keep) != nil {
+			return nil, InvalidParam("keepNDuplicatedPackageFiles")
+		}
+	}
+	if in.RemoveNotDownloadedForDays != nil {
+		days = *in.RemoveNotDownloadedForDays
+		if days < 0 || days > maxStaleDays {
+			return nil, Errorf(ErrInvalid, "removeNotDownloadedForDays must be between 0 and %d", maxStaleDays)
+		}
 	}
 	var next *ent.Project
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
-		u := tx.Project.UpdateOne(p).SetPackagesCleanupKeepNDuplicatedPackageFiles(k)
-		if keep == "all" {
+		u := tx.Project.UpdateOne(p).SetPackagesCleanupKeepNDuplicatedPackageFiles(keep).
+			SetPackagesCleanupRemoveNotDownloadedForDays(days)
+		if keep == project.PackagesCleanupKeepNDuplicatedPackageFilesAll && days == 0 {
 			u.ClearPackagesCleanupNextRunAt()
 		} else {
 			u.SetPackagesCleanupNextRunAt(s.now())
@@ -377,13 +405,16 @@ func (s *Service) UpdatePackagesCleanupPolicy(ctx context.Context, p *ent.Projec
 			return err
 		}
 		return s.audit(ctx, tx, auditEvent{Action: AuditCleanupPolicy, TargetType: auditTargetProject, TargetID: p.ID,
-			TargetPath: p.FullPath, Details: map[string]any{"keep_n_duplicated_package_files": map[string]any{
-				"before": p.PackagesCleanupKeepNDuplicatedPackageFiles.String(), "after": keep}}}.inProject(p))
+			TargetPath: p.FullPath, Details: map[string]any{
+				"keep_n_duplicated_package_files": map[string]any{
+					"before": p.PackagesCleanupKeepNDuplicatedPackageFiles.String(), "after": keep.String()},
+				"remove_not_downloaded_for_days": map[string]any{
+					"before": p.PackagesCleanupRemoveNotDownloadedForDays, "after": days}}}.inProject(p))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &CleanupPolicy{Keep: keep, NextRunAt: next.PackagesCleanupNextRunAt}, nil
+	return cleanupPolicy(next), nil
 }
 
 // DeletePackageByID marks a package for destruction (Maintainers of its project).

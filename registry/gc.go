@@ -11,6 +11,7 @@ import (
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/blob"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
@@ -26,6 +27,8 @@ type GCStats struct {
 	CleanedUp int `json:"cleaned_up"` // files removed by cleanup policies
 	// AuditEvents are the audit events removed for being older than the retention.
 	AuditEvents int `json:"audit_events"`
+	// NotDownloaded are the versions cleanup policies removed for want of downloads.
+	NotDownloaded int `json:"not_downloaded"`
 	// FreedBytes are the bytes of the blobs removed from storage.
 	FreedBytes int64 `json:"freed_bytes"`
 	Skipped    bool  `json:"skipped"` // another replica holds the lock
@@ -63,7 +66,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		result = "skipped"
 	}
 	s.metrics.GC(result, map[string]int{"packages": st.Packages, "files": st.Files, "blobs": st.Blobs,
-		"orphans": st.Orphans, "temporary": st.Temporary, "cleaned_up": st.CleanedUp}, st.FreedBytes)
+		"orphans": st.Orphans, "temporary": st.Temporary, "cleaned_up": st.CleanedUp, "not_downloaded": st.NotDownloaded}, st.FreedBytes)
 	return st, err
 }
 
@@ -78,6 +81,9 @@ func (s *Service) destroyPackages(ctx context.Context, _ time.Time, st *GCStats)
 				return err
 			}
 			if _, err := tx.PackageBuildInfo.Delete().Where(packagebuildinfo.PackageID(id)).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.PackageDownloadDay.Delete().Where(packagedownloadday.PackageID(id)).Exec(ctx); err != nil {
 				return err
 			}
 			n, err := tx.PackageFile.Delete().Where(packagefile.PackageID(id)).Exec(ctx)

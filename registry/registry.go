@@ -43,6 +43,12 @@ type Config struct {
 	// short-lived signed redirect to the object, for clients that follow
 	// redirects (GitLab's direct_download); off, the server streams every file.
 	DirectDownload bool
+	// DownloadFlushInterval is how often the download counts a process has tallied
+	// are added to the database (RunDownloadFlush); 0 is 5 seconds.
+	DownloadFlushInterval time.Duration
+	// DownloadBufferIDs bounds the files the download tally names: past it, the
+	// tally is flushed at once; 0 is 10,000.
+	DownloadBufferIDs int
 	// Build is what the binary was built from, shown by /api/v4/version, GraphQL
 	// metadata and the UI.
 	Build BuildInfo
@@ -60,6 +66,8 @@ type Service struct {
 	formats formats
 	docs    *DocumentCache
 	metrics *metrics.Metrics
+	// downloads is the download tally not yet flushed (downloads.go).
+	downloads downloadBuffer
 }
 
 // New returns a service over an open database and blob store.
@@ -84,6 +92,12 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	}
 	if cfg.DocumentCacheBytes == 0 {
 		cfg.DocumentCacheBytes = 64 << 20
+	}
+	if cfg.DownloadFlushInterval <= 0 {
+		cfg.DownloadFlushInterval = 5 * time.Second
+	}
+	if cfg.DownloadBufferIDs <= 0 {
+		cfg.DownloadBufferIDs = 10000
 	}
 	if m := cfg.Metrics; m != nil {
 		db.OnError(func(error) { m.Error("database") })

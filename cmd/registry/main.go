@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/metrics"
@@ -127,14 +128,16 @@ type config struct {
 	// metrics, when set (serve), records the server's counts.
 	metrics          *metrics.Metrics
 	metricsElsewhere bool
+	// downloadFlush is how often download counts are written (serve).
+	downloadFlush time.Duration
 }
 
 // envBacked are the flags that also read an environment variable (envName).
 var envBacked = map[string]bool{
 	"listen": true, "external-url": true, "data-dir": true, "database-url": true, "storage-url": true,
 	"storage-fallback-url": true, "storage-direct-download": true, "log-level": true, "gc-interval": true,
-	"metrics-listen": true,
-	"create":         true,
+	"metrics-listen": true, "download-flush-interval": true,
+	"create": true,
 }
 
 // envName is a flag's environment variable.
@@ -299,7 +302,7 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 		ext = "http://" + c.listen
 	}
 	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload,
-		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere, Build: registryBuild()}, log)
+		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere, Build: registryBuild(), DownloadFlushInterval: c.downloadFlush}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
 

@@ -20,12 +20,15 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/registry"
 )
 
 // TestServeAsANewUser runs `registry serve` as the README says: a fresh data directory,
-// a bootstrap token, then admin commands and a publish, and a graceful stop.
+// a bootstrap token, then admin commands, a publish and downloads, and a graceful
+// stop, which writes the download counts (the interval is far longer than the test).
 func TestServeAsANewUser(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("REGISTRY_BOOTSTRAP_TOKEN", "glpat-test-bootstrap-secret")
@@ -34,7 +37,7 @@ func TestServeAsANewUser(t *testing.T) {
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"}, outW, io.Discard)
+		done <- serve(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn", "--download-flush-interval", "1h"}, outW, io.Discard)
 		outW.Close()
 	}()
 	lines := bufio.NewScanner(outR)
@@ -78,6 +81,17 @@ func TestServeAsANewUser(t *testing.T) {
 			t.Fatalf("curl: %v %s", err, got)
 		}
 	}
+	fileURL := base + "/api/v4/projects/1/packages/generic/counted/1.0.0/g.txt"
+	for _, method := range []string{"PUT", "GET", "GET", "HEAD"} {
+		req, _ := http.NewRequest(method, fileURL, strings.NewReader("counted"))
+		req.Header.Set("PRIVATE-TOKEN", "glpat-test-bootstrap-secret")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode >= 300 {
+			t.Fatalf("%s: %v %v", method, res, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
 	stop() // what SIGTERM does
 	select {
 	case err := <-done:
@@ -86,6 +100,15 @@ func TestServeAsANewUser(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+	db, err := database.Open(context.Background(), database.DefaultURL(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := db.Client.PackageVersion.Query().Where(packageversion.Name("counted")).WithFiles().Only(context.Background())
+	db.Close()
+	if err != nil || v.DownloadCount != 2 || v.LastDownloadedAt == nil || v.Edges.Files[0].DownloadCount != 2 {
+		t.Fatalf("after a graceful stop the two downloads are written: %+v %v", v, err)
 	}
 	// And the version command answers.
 	out.Reset()

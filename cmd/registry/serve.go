@@ -21,6 +21,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "[flags]", stderr)
 	c.register(fs)
 	gcEvery := fs.Duration("gc-interval", envDuration("gc-interval", 10*time.Minute), "how often garbage collection runs")
+	fs.DurationVar(&c.downloadFlush, "download-flush-interval", envDuration("download-flush-interval", 5*time.Second),
+		"how often the download counts this process tallied are written to the database (and at a graceful stop)")
 	metricsListen := fs.String("metrics-listen", env("metrics-listen", ""),
 		"serve Prometheus metrics on this address instead of /-/metrics of --listen (there: loopback clients and administrators only)")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -57,6 +59,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go svc.RunGC(ctx, *gcEvery)
+	go svc.RunDownloadFlush(ctx)
 
 	srv := &http.Server{
 		Handler:           server.Routes(svc, log),
@@ -87,7 +90,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(shutdownCtx)
+	// After the server has stopped, so that the downloads it finished count too, with
+	// time of its own: a long download may have used up the shutdown's.
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFlush()
+	if ferr := svc.FlushDownloads(flushCtx); ferr != nil {
+		log.Error("flush downloads at shutdown", "err", ferr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

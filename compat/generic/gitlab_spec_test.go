@@ -436,6 +436,7 @@ func TestGitLabSpecGenericDownloadLookups(t *testing.T) {
 		if res := g.Do("GET", g.pub+"/mypackage/0.0.1/myfile.tar.gz", nil, tok...); res.Status != 200 {
 			t.Fatalf("download: %d", res.Status)
 		}
+		g.FlushDownloads() // downloads are written every few seconds, not on the request
 		res := g.Do("GET", "/api/v4/projects/acme%2Fpub/packages?package_name=mypackage", nil, tok...)
 		var pkgs []map[string]any
 		if err := json.Unmarshal(res.Body, &pkgs); err != nil || len(pkgs) != 1 {

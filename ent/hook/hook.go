@@ -129,6 +129,18 @@ func (f PackageBuildInfoFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackageBuildInfoMutation", m)
 }
 
+// The PackageDownloadDayFunc type is an adapter to allow the use of ordinary
+// function as PackageDownloadDay mutator.
+type PackageDownloadDayFunc func(context.Context, *ent.PackageDownloadDayMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PackageDownloadDayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PackageDownloadDayMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackageDownloadDayMutation", m)
+}
+
 // The PackageFileFunc type is an adapter to allow the use of ordinary
 // function as PackageFile mutator.
 type PackageFileFunc func(context.Context, *ent.PackageFileMutation) (ent.Value, error)

@@ -18,6 +18,7 @@ import (
 	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/membership"
 	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
 	"github.com/pkgreg/registry/ent/packagetag"
@@ -358,6 +359,33 @@ func (f TraversePackageBuildInfo) Traverse(ctx context.Context, q ent.Query) err
 	return fmt.Errorf("unexpected query type %T. expect *ent.PackageBuildInfoQuery", q)
 }
 
+// The PackageDownloadDayFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PackageDownloadDayFunc func(context.Context, *ent.PackageDownloadDayQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PackageDownloadDayFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PackageDownloadDayQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PackageDownloadDayQuery", q)
+}
+
+// The TraversePackageDownloadDay type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePackageDownloadDay func(context.Context, *ent.PackageDownloadDayQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePackageDownloadDay) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePackageDownloadDay) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PackageDownloadDayQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PackageDownloadDayQuery", q)
+}
+
 // The PackageFileFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PackageFileFunc func(context.Context, *ent.PackageFileQuery) (ent.Value, error)
 
@@ -678,6 +706,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.PackageBuildInfoQuery:
 		return &query[*ent.PackageBuildInfoQuery, predicate.PackageBuildInfo, packagebuildinfo.OrderOption]{typ: ent.TypePackageBuildInfo, tq: q}, nil
+	case *ent.PackageDownloadDayQuery:
+		return &query[*ent.PackageDownloadDayQuery, predicate.PackageDownloadDay, packagedownloadday.OrderOption]{typ: ent.TypePackageDownloadDay, tq: q}, nil
 	case *ent.PackageFileQuery:
 		return &query[*ent.PackageFileQuery, predicate.PackageFile, packagefile.OrderOption]{typ: ent.TypePackageFile, tq: q}, nil
 	case *ent.PackagePropertyQuery:

@@ -335,6 +335,34 @@ var (
 			},
 		},
 	}
+	// PackageDownloadDaysColumns holds the columns for the "package_download_days" table.
+	PackageDownloadDaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "count", Type: field.TypeInt64, Default: 0},
+		{Name: "package_id", Type: field.TypeInt},
+	}
+	// PackageDownloadDaysTable holds the schema information for the "package_download_days" table.
+	PackageDownloadDaysTable = &schema.Table{
+		Name:       "package_download_days",
+		Columns:    PackageDownloadDaysColumns,
+		PrimaryKey: []*schema.Column{PackageDownloadDaysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "package_download_days_package_versions_download_days",
+				Columns:    []*schema.Column{PackageDownloadDaysColumns[3]},
+				RefColumns: []*schema.Column{PackageVersionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "packagedownloadday_package_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{PackageDownloadDaysColumns[3], PackageDownloadDaysColumns[1]},
+			},
+		},
+	}
 	// PackageFilesColumns holds the columns for the "package_files" table.
 	PackageFilesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -349,6 +377,8 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"default", "pending_destruction", "processing", "error"}, Default: "default"},
 		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "blob_key", Type: field.TypeString, Default: ""},
+		{Name: "download_count", Type: field.TypeInt64, Default: 0},
+		{Name: "last_downloaded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "blob_id", Type: field.TypeInt},
 		{Name: "pipeline_id", Type: field.TypeInt, Nullable: true},
 		{Name: "package_id", Type: field.TypeInt},
@@ -361,19 +391,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_files_blobs_files",
-				Columns:    []*schema.Column{PackageFilesColumns[12]},
+				Columns:    []*schema.Column{PackageFilesColumns[14]},
 				RefColumns: []*schema.Column{BlobsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "package_files_pipelines_pipeline",
-				Columns:    []*schema.Column{PackageFilesColumns[13]},
+				Columns:    []*schema.Column{PackageFilesColumns[15]},
 				RefColumns: []*schema.Column{PipelinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "package_files_package_versions_files",
-				Columns:    []*schema.Column{PackageFilesColumns[14]},
+				Columns:    []*schema.Column{PackageFilesColumns[16]},
 				RefColumns: []*schema.Column{PackageVersionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -382,7 +412,7 @@ var (
 			{
 				Name:    "packagefile_package_id_file_name",
 				Unique:  false,
-				Columns: []*schema.Column{PackageFilesColumns[14], PackageFilesColumns[3]},
+				Columns: []*schema.Column{PackageFilesColumns[16], PackageFilesColumns[3]},
 			},
 			{
 				Name:    "packagefile_sha256",
@@ -467,6 +497,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"default", "hidden", "processing", "error", "pending_destruction", "deprecated"}, Default: "default"},
 		{Name: "status_message", Type: field.TypeString, Nullable: true},
 		{Name: "revision", Type: field.TypeInt64, Default: 1},
+		{Name: "download_count", Type: field.TypeInt64, Default: 0},
 		{Name: "last_downloaded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "creator_id", Type: field.TypeInt, Nullable: true},
@@ -480,13 +511,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "package_versions_users_creator",
-				Columns:    []*schema.Column{PackageVersionsColumns[14]},
+				Columns:    []*schema.Column{PackageVersionsColumns[15]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "package_versions_projects_packages",
-				Columns:    []*schema.Column{PackageVersionsColumns[15]},
+				Columns:    []*schema.Column{PackageVersionsColumns[16]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -495,7 +526,7 @@ var (
 			{
 				Name:    "packageversion_project_id_package_type_normalized_name_version",
 				Unique:  true,
-				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[7], PackageVersionsColumns[4], PackageVersionsColumns[5]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[7], PackageVersionsColumns[4], PackageVersionsColumns[5]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "status <> 'pending_destruction'",
 				},
@@ -508,17 +539,17 @@ var (
 			{
 				Name:    "packageversion_project_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[1]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[1]},
 			},
 			{
 				Name:    "packageversion_project_id_version_sort",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[6]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[6]},
 			},
 			{
 				Name:    "packageversion_project_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[15], PackageVersionsColumns[3]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[3]},
 			},
 			{
 				Name:    "packageversion_status",
@@ -626,6 +657,7 @@ var (
 		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"private", "internal", "public"}, Default: "private"},
 		{Name: "package_registry_access_level", Type: field.TypeEnum, Enums: []string{"disabled", "private", "public"}, Default: "private"},
 		{Name: "packages_cleanup_keep_n_duplicated_package_files", Type: field.TypeEnum, Enums: []string{"all", "1", "10", "20", "30", "40", "50"}, Default: "all"},
+		{Name: "packages_cleanup_remove_not_downloaded_for_days", Type: field.TypeInt, Default: 0},
 		{Name: "packages_cleanup_next_run_at", Type: field.TypeTime, Nullable: true},
 		{Name: "group_id", Type: field.TypeInt, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt, Nullable: true},
@@ -638,13 +670,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "projects_groups_projects",
-				Columns:    []*schema.Column{ProjectsColumns[10]},
+				Columns:    []*schema.Column{ProjectsColumns[11]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "projects_users_projects",
-				Columns:    []*schema.Column{ProjectsColumns[11]},
+				Columns:    []*schema.Column{ProjectsColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -745,6 +777,7 @@ var (
 		GroupsTable,
 		MembershipsTable,
 		PackageBuildInfosTable,
+		PackageDownloadDaysTable,
 		PackageFilesTable,
 		PackagePropertiesTable,
 		PackageTagsTable,
@@ -774,6 +807,7 @@ func init() {
 	MembershipsTable.ForeignKeys[2].RefTable = UsersTable
 	PackageBuildInfosTable.ForeignKeys[0].RefTable = PipelinesTable
 	PackageBuildInfosTable.ForeignKeys[1].RefTable = PackageVersionsTable
+	PackageDownloadDaysTable.ForeignKeys[0].RefTable = PackageVersionsTable
 	PackageFilesTable.ForeignKeys[0].RefTable = BlobsTable
 	PackageFilesTable.ForeignKeys[1].RefTable = PipelinesTable
 	PackageFilesTable.ForeignKeys[2].RefTable = PackageVersionsTable

@@ -45,6 +45,10 @@ const (
 	FieldBlobKey = "blob_key"
 	// FieldPipelineID holds the string denoting the pipeline_id field in the database.
 	FieldPipelineID = "pipeline_id"
+	// FieldDownloadCount holds the string denoting the download_count field in the database.
+	FieldDownloadCount = "download_count"
+	// FieldLastDownloadedAt holds the string denoting the last_downloaded_at field in the database.
+	FieldLastDownloadedAt = "last_downloaded_at"
 	// EdgePackage holds the string denoting the package edge name in mutations.
 	EdgePackage = "package"
 	// EdgeBlob holds the string denoting the blob edge name in mutations.
@@ -93,6 +97,8 @@ var Columns = []string{
 	FieldBlobID,
 	FieldBlobKey,
 	FieldPipelineID,
+	FieldDownloadCount,
+	FieldLastDownloadedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -116,6 +122,8 @@ var (
 	FileNameValidator func(string) error
 	// DefaultBlobKey holds the default value on creation for the "blob_key" field.
 	DefaultBlobKey string
+	// DefaultDownloadCount holds the default value on creation for the "download_count" field.
+	DefaultDownloadCount int64
 )
 
 // Status defines the type for the "status" enum field.
@@ -217,6 +225,16 @@ func ByBlobKey(opts ...sql.OrderTermOption) OrderOption {
 // ByPipelineID orders the results by the pipeline_id field.
 func ByPipelineID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPipelineID, opts...).ToFunc()
+}
+
+// ByDownloadCount orders the results by the download_count field.
+func ByDownloadCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDownloadCount, opts...).ToFunc()
+}
+
+// ByLastDownloadedAt orders the results by the last_downloaded_at field.
+func ByLastDownloadedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastDownloadedAt, opts...).ToFunc()
 }
 
 // ByPackageField orders the results by package field.

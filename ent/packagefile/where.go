@@ -115,6 +115,16 @@ func PipelineID(v int) predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldEQ(FieldPipelineID, v))
 }
 
+// DownloadCount applies equality check predicate on the "download_count" field. It's identical to DownloadCountEQ.
+func DownloadCount(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldDownloadCount, v))
+}
+
+// LastDownloadedAt applies equality check predicate on the "last_downloaded_at" field. It's identical to LastDownloadedAtEQ.
+func LastDownloadedAt(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldLastDownloadedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldEQ(FieldCreatedAt, v))
@@ -723,6 +733,96 @@ func PipelineIDIsNil() predicate.PackageFile {
 // PipelineIDNotNil applies the NotNil predicate on the "pipeline_id" field.
 func PipelineIDNotNil() predicate.PackageFile {
 	return predicate.PackageFile(sql.FieldNotNull(FieldPipelineID))
+}
+
+// DownloadCountEQ applies the EQ predicate on the "download_count" field.
+func DownloadCountEQ(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldDownloadCount, v))
+}
+
+// DownloadCountNEQ applies the NEQ predicate on the "download_count" field.
+func DownloadCountNEQ(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNEQ(FieldDownloadCount, v))
+}
+
+// DownloadCountIn applies the In predicate on the "download_count" field.
+func DownloadCountIn(vs ...int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldIn(FieldDownloadCount, vs...))
+}
+
+// DownloadCountNotIn applies the NotIn predicate on the "download_count" field.
+func DownloadCountNotIn(vs ...int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNotIn(FieldDownloadCount, vs...))
+}
+
+// DownloadCountGT applies the GT predicate on the "download_count" field.
+func DownloadCountGT(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGT(FieldDownloadCount, v))
+}
+
+// DownloadCountGTE applies the GTE predicate on the "download_count" field.
+func DownloadCountGTE(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGTE(FieldDownloadCount, v))
+}
+
+// DownloadCountLT applies the LT predicate on the "download_count" field.
+func DownloadCountLT(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLT(FieldDownloadCount, v))
+}
+
+// DownloadCountLTE applies the LTE predicate on the "download_count" field.
+func DownloadCountLTE(v int64) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLTE(FieldDownloadCount, v))
+}
+
+// LastDownloadedAtEQ applies the EQ predicate on the "last_downloaded_at" field.
+func LastDownloadedAtEQ(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldEQ(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtNEQ applies the NEQ predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNEQ(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNEQ(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtIn applies the In predicate on the "last_downloaded_at" field.
+func LastDownloadedAtIn(vs ...time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldIn(FieldLastDownloadedAt, vs...))
+}
+
+// LastDownloadedAtNotIn applies the NotIn predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNotIn(vs ...time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNotIn(FieldLastDownloadedAt, vs...))
+}
+
+// LastDownloadedAtGT applies the GT predicate on the "last_downloaded_at" field.
+func LastDownloadedAtGT(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGT(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtGTE applies the GTE predicate on the "last_downloaded_at" field.
+func LastDownloadedAtGTE(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldGTE(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtLT applies the LT predicate on the "last_downloaded_at" field.
+func LastDownloadedAtLT(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLT(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtLTE applies the LTE predicate on the "last_downloaded_at" field.
+func LastDownloadedAtLTE(v time.Time) predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldLTE(FieldLastDownloadedAt, v))
+}
+
+// LastDownloadedAtIsNil applies the IsNil predicate on the "last_downloaded_at" field.
+func LastDownloadedAtIsNil() predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldIsNull(FieldLastDownloadedAt))
+}
+
+// LastDownloadedAtNotNil applies the NotNil predicate on the "last_downloaded_at" field.
+func LastDownloadedAtNotNil() predicate.PackageFile {
+	return predicate.PackageFile(sql.FieldNotNull(FieldLastDownloadedAt))
 }
 
 // HasPackage applies the HasEdge predicate on the "package" edge.

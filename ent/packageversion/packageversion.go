@@ -39,6 +39,8 @@ const (
 	FieldStatusMessage = "status_message"
 	// FieldRevision holds the string denoting the revision field in the database.
 	FieldRevision = "revision"
+	// FieldDownloadCount holds the string denoting the download_count field in the database.
+	FieldDownloadCount = "download_count"
 	// FieldLastDownloadedAt holds the string denoting the last_downloaded_at field in the database.
 	FieldLastDownloadedAt = "last_downloaded_at"
 	// FieldMetadata holds the string denoting the metadata field in the database.
@@ -59,6 +61,8 @@ const (
 	EdgeBuildInfos = "build_infos"
 	// EdgeProperties holds the string denoting the properties edge name in mutations.
 	EdgeProperties = "properties"
+	// EdgeDownloadDays holds the string denoting the download_days edge name in mutations.
+	EdgeDownloadDays = "download_days"
 	// Table holds the table name of the packageversion in the database.
 	Table = "package_versions"
 	// ProjectTable is the table that holds the project relation/edge.
@@ -103,6 +107,13 @@ const (
 	PropertiesInverseTable = "package_properties"
 	// PropertiesColumn is the table column denoting the properties relation/edge.
 	PropertiesColumn = "package_id"
+	// DownloadDaysTable is the table that holds the download_days relation/edge.
+	DownloadDaysTable = "package_download_days"
+	// DownloadDaysInverseTable is the table name for the PackageDownloadDay entity.
+	// It exists in this package in order to avoid circular dependency with the "packagedownloadday" package.
+	DownloadDaysInverseTable = "package_download_days"
+	// DownloadDaysColumn is the table column denoting the download_days relation/edge.
+	DownloadDaysColumn = "package_id"
 )
 
 // Columns holds all SQL columns for packageversion fields.
@@ -119,6 +130,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldStatusMessage,
 	FieldRevision,
+	FieldDownloadCount,
 	FieldLastDownloadedAt,
 	FieldMetadata,
 	FieldProjectID,
@@ -154,6 +166,8 @@ var (
 	DefaultTypeRank int
 	// DefaultRevision holds the default value on creation for the "revision" field.
 	DefaultRevision int64
+	// DefaultDownloadCount holds the default value on creation for the "download_count" field.
+	DefaultDownloadCount int64
 )
 
 // PackageType defines the type for the "package_type" enum field.
@@ -285,6 +299,11 @@ func ByRevision(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevision, opts...).ToFunc()
 }
 
+// ByDownloadCount orders the results by the download_count field.
+func ByDownloadCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDownloadCount, opts...).ToFunc()
+}
+
 // ByLastDownloadedAt orders the results by the last_downloaded_at field.
 func ByLastDownloadedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastDownloadedAt, opts...).ToFunc()
@@ -369,6 +388,20 @@ func ByProperties(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newPropertiesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByDownloadDaysCount orders the results by download_days count.
+func ByDownloadDaysCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDownloadDaysStep(), opts...)
+	}
+}
+
+// ByDownloadDays orders the results by download_days terms.
+func ByDownloadDays(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDownloadDaysStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newProjectStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -409,6 +442,13 @@ func newPropertiesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PropertiesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, PropertiesTable, PropertiesColumn),
+	)
+}
+func newDownloadDaysStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DownloadDaysInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DownloadDaysTable, DownloadDaysColumn),
 	)
 }
 

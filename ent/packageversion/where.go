@@ -100,6 +100,11 @@ func Revision(v int64) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldRevision, v))
 }
 
+// DownloadCount applies equality check predicate on the "download_count" field. It's identical to DownloadCountEQ.
+func DownloadCount(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldDownloadCount, v))
+}
+
 // LastDownloadedAt applies equality check predicate on the "last_downloaded_at" field. It's identical to LastDownloadedAtEQ.
 func LastDownloadedAt(v time.Time) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldLastDownloadedAt, v))
@@ -650,6 +655,46 @@ func RevisionLTE(v int64) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldLTE(FieldRevision, v))
 }
 
+// DownloadCountEQ applies the EQ predicate on the "download_count" field.
+func DownloadCountEQ(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldEQ(FieldDownloadCount, v))
+}
+
+// DownloadCountNEQ applies the NEQ predicate on the "download_count" field.
+func DownloadCountNEQ(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNEQ(FieldDownloadCount, v))
+}
+
+// DownloadCountIn applies the In predicate on the "download_count" field.
+func DownloadCountIn(vs ...int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldIn(FieldDownloadCount, vs...))
+}
+
+// DownloadCountNotIn applies the NotIn predicate on the "download_count" field.
+func DownloadCountNotIn(vs ...int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldNotIn(FieldDownloadCount, vs...))
+}
+
+// DownloadCountGT applies the GT predicate on the "download_count" field.
+func DownloadCountGT(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGT(FieldDownloadCount, v))
+}
+
+// DownloadCountGTE applies the GTE predicate on the "download_count" field.
+func DownloadCountGTE(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldGTE(FieldDownloadCount, v))
+}
+
+// DownloadCountLT applies the LT predicate on the "download_count" field.
+func DownloadCountLT(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLT(FieldDownloadCount, v))
+}
+
+// DownloadCountLTE applies the LTE predicate on the "download_count" field.
+func DownloadCountLTE(v int64) predicate.PackageVersion {
+	return predicate.PackageVersion(sql.FieldLTE(FieldDownloadCount, v))
+}
+
 // LastDownloadedAtEQ applies the EQ predicate on the "last_downloaded_at" field.
 func LastDownloadedAtEQ(v time.Time) predicate.PackageVersion {
 	return predicate.PackageVersion(sql.FieldEQ(FieldLastDownloadedAt, v))
@@ -890,6 +935,29 @@ func HasProperties() predicate.PackageVersion {
 func HasPropertiesWith(preds ...predicate.PackageProperty) predicate.PackageVersion {
 	return predicate.PackageVersion(func(s *sql.Selector) {
 		step := newPropertiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDownloadDays applies the HasEdge predicate on the "download_days" edge.
+func HasDownloadDays() predicate.PackageVersion {
+	return predicate.PackageVersion(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DownloadDaysTable, DownloadDaysColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDownloadDaysWith applies the HasEdge predicate on the "download_days" edge with a given conditions (other predicates).
+func HasDownloadDaysWith(preds ...predicate.PackageDownloadDay) predicate.PackageVersion {
+	return predicate.PackageVersion(func(s *sql.Selector) {
+		step := newDownloadDaysStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

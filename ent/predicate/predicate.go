@@ -36,6 +36,9 @@ type Membership func(*sql.Selector)
 // PackageBuildInfo is the predicate function for packagebuildinfo builders.
 type PackageBuildInfo func(*sql.Selector)
 
+// PackageDownloadDay is the predicate function for packagedownloadday builders.
+type PackageDownloadDay func(*sql.Selector)
+
 // PackageFile is the predicate function for packagefile builders.
 type PackageFile func(*sql.Selector)
 

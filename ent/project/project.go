@@ -33,6 +33,8 @@ const (
 	FieldPackageRegistryAccessLevel = "package_registry_access_level"
 	// FieldPackagesCleanupKeepNDuplicatedPackageFiles holds the string denoting the packages_cleanup_keep_n_duplicated_package_files field in the database.
 	FieldPackagesCleanupKeepNDuplicatedPackageFiles = "packages_cleanup_keep_n_duplicated_package_files"
+	// FieldPackagesCleanupRemoveNotDownloadedForDays holds the string denoting the packages_cleanup_remove_not_downloaded_for_days field in the database.
+	FieldPackagesCleanupRemoveNotDownloadedForDays = "packages_cleanup_remove_not_downloaded_for_days"
 	// FieldPackagesCleanupNextRunAt holds the string denoting the packages_cleanup_next_run_at field in the database.
 	FieldPackagesCleanupNextRunAt = "packages_cleanup_next_run_at"
 	// FieldGroupID holds the string denoting the group_id field in the database.
@@ -125,6 +127,7 @@ var Columns = []string{
 	FieldVisibility,
 	FieldPackageRegistryAccessLevel,
 	FieldPackagesCleanupKeepNDuplicatedPackageFiles,
+	FieldPackagesCleanupRemoveNotDownloadedForDays,
 	FieldPackagesCleanupNextRunAt,
 	FieldGroupID,
 	FieldOwnerID,
@@ -162,6 +165,10 @@ var (
 	NameValidator func(string) error
 	// FullPathValidator is a validator for the "full_path" field. It is called by the builders before save.
 	FullPathValidator func(string) error
+	// DefaultPackagesCleanupRemoveNotDownloadedForDays holds the default value on creation for the "packages_cleanup_remove_not_downloaded_for_days" field.
+	DefaultPackagesCleanupRemoveNotDownloadedForDays int
+	// PackagesCleanupRemoveNotDownloadedForDaysValidator is a validator for the "packages_cleanup_remove_not_downloaded_for_days" field. It is called by the builders before save.
+	PackagesCleanupRemoveNotDownloadedForDaysValidator func(int) error
 )
 
 // Visibility defines the type for the "visibility" enum field.
@@ -295,6 +302,11 @@ func ByPackageRegistryAccessLevel(opts ...sql.OrderTermOption) OrderOption {
 // ByPackagesCleanupKeepNDuplicatedPackageFiles orders the results by the packages_cleanup_keep_n_duplicated_package_files field.
 func ByPackagesCleanupKeepNDuplicatedPackageFiles(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPackagesCleanupKeepNDuplicatedPackageFiles, opts...).ToFunc()
+}
+
+// ByPackagesCleanupRemoveNotDownloadedForDays orders the results by the packages_cleanup_remove_not_downloaded_for_days field.
+func ByPackagesCleanupRemoveNotDownloadedForDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPackagesCleanupRemoveNotDownloadedForDays, opts...).ToFunc()
 }
 
 // ByPackagesCleanupNextRunAt orders the results by the packages_cleanup_next_run_at field.

@@ -80,6 +80,11 @@ func FullPath(v string) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldFullPath, v))
 }
 
+// PackagesCleanupRemoveNotDownloadedForDays applies equality check predicate on the "packages_cleanup_remove_not_downloaded_for_days" field. It's identical to PackagesCleanupRemoveNotDownloadedForDaysEQ.
+func PackagesCleanupRemoveNotDownloadedForDays(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
 // PackagesCleanupNextRunAt applies equality check predicate on the "packages_cleanup_next_run_at" field. It's identical to PackagesCleanupNextRunAtEQ.
 func PackagesCleanupNextRunAt(v time.Time) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupNextRunAt, v))
@@ -428,6 +433,46 @@ func PackagesCleanupKeepNDuplicatedPackageFilesIn(vs ...PackagesCleanupKeepNDupl
 // PackagesCleanupKeepNDuplicatedPackageFilesNotIn applies the NotIn predicate on the "packages_cleanup_keep_n_duplicated_package_files" field.
 func PackagesCleanupKeepNDuplicatedPackageFilesNotIn(vs ...PackagesCleanupKeepNDuplicatedPackageFiles) predicate.Project {
 	return predicate.Project(sql.FieldNotIn(FieldPackagesCleanupKeepNDuplicatedPackageFiles, vs...))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysEQ applies the EQ predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysNEQ applies the NEQ predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysNEQ(v int) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysIn applies the In predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldPackagesCleanupRemoveNotDownloadedForDays, vs...))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysNotIn applies the NotIn predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysNotIn(vs ...int) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldPackagesCleanupRemoveNotDownloadedForDays, vs...))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysGT applies the GT predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysGT(v int) predicate.Project {
+	return predicate.Project(sql.FieldGT(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysGTE applies the GTE predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysGTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldGTE(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysLT applies the LT predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysLT(v int) predicate.Project {
+	return predicate.Project(sql.FieldLT(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
+}
+
+// PackagesCleanupRemoveNotDownloadedForDaysLTE applies the LTE predicate on the "packages_cleanup_remove_not_downloaded_for_days" field.
+func PackagesCleanupRemoveNotDownloadedForDaysLTE(v int) predicate.Project {
+	return predicate.Project(sql.FieldLTE(FieldPackagesCleanupRemoveNotDownloadedForDays, v))
 }
 
 // PackagesCleanupNextRunAtEQ applies the EQ predicate on the "packages_cleanup_next_run_at" field.

@@ -40,8 +40,10 @@ func (PackageVersion) Fields() []ent.Field {
 			Default("default").Comment("Listed: default, error, deprecated. Installable: default, hidden, deprecated."),
 		field.String("status_message").Optional().Comment("Why processing failed."),
 		field.Int64("revision").Default(1).Comment("Bumped on every change, so caches can key on it."),
+		field.Int64("download_count").Default(0).
+			Comment("How many times files of the version were downloaded (a GET from the start of the file); written by the download flush, seconds late."),
 		field.Time("last_downloaded_at").Optional().Nillable().
-			Comment("When a file of the version was last downloaded (recorded at most once a minute)."),
+			Comment("When a file of the version was last downloaded; written by the download flush, seconds late."),
 		field.JSON("metadata", json.RawMessage{}).Optional().
 			Comment("Format-specific metadata, the JSON of the format's typed Metadata struct; read only by the format."),
 		field.Int("project_id"),
@@ -58,6 +60,7 @@ func (PackageVersion) Edges() []ent.Edge {
 		edge.To("tags", PackageTag.Type),
 		edge.To("build_infos", PackageBuildInfo.Type),
 		edge.To("properties", PackageProperty.Type),
+		edge.To("download_days", PackageDownloadDay.Type),
 	}
 }
 
@@ -97,6 +100,10 @@ func (PackageFile) Fields() []ent.Field {
 		field.String("blob_key").Default("").
 			Comment("Storage key of the blob's content (copied from the blob, so a download needs no join); empty means its content address."),
 		field.Int("pipeline_id").Optional().Nillable().Comment("Pipeline that uploaded the file, if a job token did."),
+		field.Int64("download_count").Default(0).
+			Comment("How many times the file was downloaded (a GET from its start); written by the download flush, seconds late."),
+		field.Time("last_downloaded_at").Optional().Nillable().
+			Comment("When the file was last downloaded; written by the download flush, seconds late."),
 	}
 }
 
@@ -247,5 +254,36 @@ func (PackageProperty) Indexes() []ent.Index {
 
 // Annotations of the PackageProperty.
 func (PackageProperty) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// PackageDownloadDay counts the downloads of one package version on one day (UTC),
+// for a chart of downloads over time. The download flush adds to it, so several
+// replicas' counts add up.
+type PackageDownloadDay struct{ ent.Schema }
+
+// Fields of the PackageDownloadDay.
+func (PackageDownloadDay) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("package_id"),
+		field.Time("day").Comment("Midnight UTC of the day counted."),
+		field.Int64("count").Default(0),
+	}
+}
+
+// Edges of the PackageDownloadDay.
+func (PackageDownloadDay) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("package", PackageVersion.Type).Ref("download_days").Field("package_id").Unique().Required(),
+	}
+}
+
+// Indexes of the PackageDownloadDay.
+func (PackageDownloadDay) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("package_id", "day").Unique()}
+}
+
+// Annotations of the PackageDownloadDay.
+func (PackageDownloadDay) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -26,6 +26,8 @@ func (Project) Fields() []ent.Field {
 		field.Enum("packages_cleanup_keep_n_duplicated_package_files").
 			Values("all", "1", "10", "20", "30", "40", "50").Default("all").
 			Comment("Cleanup policy: how many files with the same name each package keeps (all: no cleanup)."),
+		field.Int("packages_cleanup_remove_not_downloaded_for_days").Default(0).NonNegative().
+			Comment("Cleanup policy: remove package versions not downloaded (or, never downloaded, not published) for this many days; 0: never."),
 		field.Time("packages_cleanup_next_run_at").Optional().Nillable().Comment("When the cleanup policy runs next."),
 		field.Int("group_id").Optional().Nillable().Comment("Owning group; empty for a personal project."),
 		field.Int("owner_id").Optional().Nillable().Comment("Owning user for a personal project."),

@@ -359,6 +359,15 @@ try {
     const href = await files.getByRole('link', { name: 'tool.sha256', exact: true }).getAttribute('href');
     const dl = await page.evaluate(async (u) => (await fetch(u)).text(), href);
     assert.equal(dl, 'tool two tool.sha256', 'download link with the session cookie');
+    // The download is counted once the server has flushed its tally (a fraction of a second here).
+    for (let i = 0; ; i++) {
+      await page.reload();
+      await page.getByRole('heading', { name: /tool\s+1\.1\.0/ }).waitFor();
+      if ((await page.getByTestId('downloads').innerText()) === '1 download') break;
+      assert.ok(i < 25, `the download was not counted: ${await page.getByTestId('downloads').innerText()}`);
+      await page.waitForTimeout(200);
+    }
+    await files.getByRole('row', { name: /tool\.sha256/ }).getByRole('cell', { name: '1', exact: true }).waitFor();
     await files.locator('summary').first().click();
     await shot(page, 'generic-package');
   });
@@ -395,10 +404,12 @@ try {
     await page.getByRole('button', { name: 'Save access' }).click();
     await page.getByText('Package registry access saved.').waitFor();
     await page.getByLabel('Duplicated files to keep').selectOption('TEN_PACKAGE_FILES');
+    await page.getByLabel(/Remove versions not downloaded for/).fill('90');
     await page.getByRole('button', { name: 'Save cleanup policy' }).click();
     await page.getByText('Cleanup policy saved.').waitFor();
     await shot(page, 'project-settings');
-    const d = await gql(token, 'query($p: ID!) { project(fullPath: $p) { packageRegistryAccessLevel packagesCleanupPolicy { keepNDuplicatedPackageFiles } } }', { p: project });
+    const d = await gql(token, 'query($p: ID!) { project(fullPath: $p) { packageRegistryAccessLevel packagesCleanupPolicy { keepNDuplicatedPackageFiles removeNotDownloadedForDays } } }', { p: project });
+    assert.equal(d.project.packagesCleanupPolicy.removeNotDownloadedForDays, 90);
     assert.equal(d.project.packageRegistryAccessLevel, 'PUBLIC');
     assert.equal(d.project.packagesCleanupPolicy.keepNDuplicatedPackageFiles, 'TEN_PACKAGE_FILES');
     await page.getByLabel(/Follow the project/).check();

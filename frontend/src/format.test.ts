@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Fragment, createElement } from 'react';
 import { describe, expect, it } from 'vitest';
-import { formatSize } from './format';
+import { downloadsLabel, formatSize } from './format';
 import { Size, StorageLine } from './components/ui';
 
 const KiB = 1024;
@@ -46,5 +46,14 @@ describe('storage line', () => {
     const children = createElement(Fragment, null, 'Packages: ', createElement(Size, { bytes: 12_897_485 }));
     const html = renderToStaticMarkup(createElement(StorageLine, { testId: 'project-storage', children }));
     expect(html).toBe('<p class="storage muted small" data-testid="project-storage"><strong>Storage</strong> · Packages: <span title="12,897,485 bytes">12 MiB</span></p>');
+  });
+});
+
+describe('downloadsLabel', () => {
+  it('says none, one, or a grouped count', () => {
+    expect(downloadsLabel(0)).toBe('no downloads');
+    expect(downloadsLabel(1)).toBe('1 download');
+    expect(downloadsLabel(2)).toBe('2 downloads');
+    expect(downloadsLabel(1234567)).toBe('1,234,567 downloads');
   });
 });

@@ -17,6 +17,13 @@ export function formatSize(bytes: string | number): string {
   return `${v.toFixed(Math.abs(v) < 9.95 ? 1 : 0)} ${units[i]}`;
 }
 
+/** downloadsLabel is a download count as a phrase: "no downloads", "1 download",
+ * "1,234 downloads". */
+export function downloadsLabel(n: number): string {
+  if (n === 0) return 'no downloads';
+  return `${n.toLocaleString('en-US')} download${n === 1 ? '' : 's'}`;
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -346,6 +346,8 @@ type ComplexityRoot struct {
 		CanDestroy       func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		DependencyLinks  func(childComplexity int, first *int) int
+		DownloadCount    func(childComplexity int) int
+		DownloadsPerDay  func(childComplexity int, days *int) int
 		GenericURL       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		LastDownloadedAt func(childComplexity int) int
@@ -396,21 +398,28 @@ type ComplexityRoot struct {
 		Nodes func(childComplexity int) int
 	}
 
+	PackageDownloadDay struct {
+		Count func(childComplexity int) int
+		Day   func(childComplexity int) int
+	}
+
 	PackageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
 
 	PackageFile struct {
-		CreatedAt    func(childComplexity int) int
-		DownloadPath func(childComplexity int) int
-		FileMd5      func(childComplexity int) int
-		FileName     func(childComplexity int) int
-		FileSha1     func(childComplexity int) int
-		FileSha256   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Size         func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DownloadCount    func(childComplexity int) int
+		DownloadPath     func(childComplexity int) int
+		FileMd5          func(childComplexity int) int
+		FileName         func(childComplexity int) int
+		FileSha1         func(childComplexity int) int
+		FileSha256       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastDownloadedAt func(childComplexity int) int
+		Size             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	PackageFileConnection struct {
@@ -467,6 +476,7 @@ type ComplexityRoot struct {
 	PackagesCleanupPolicy struct {
 		KeepNDuplicatedPackageFiles func(childComplexity int) int
 		NextRunAt                   func(childComplexity int) int
+		RemoveNotDownloadedForDays  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -770,6 +780,7 @@ type PackageResolver interface {
 	UserPermissions(ctx context.Context, obj *ent.PackageVersion) (*model.PackagePermissions, error)
 	PublicPackage(ctx context.Context, obj *ent.PackageVersion) (bool, error)
 
+	DownloadsPerDay(ctx context.Context, obj *ent.PackageVersion, days *int) ([]*registry.DownloadDay, error)
 	NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
 	PypiSetupURL(ctx context.Context, obj *ent.PackageVersion) (*string, error)
@@ -2132,6 +2143,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.DependencyLinks(childComplexity, args["first"].(*int)), true
+	case "Package.downloadsCount":
+		if e.ComplexityRoot.Package.DownloadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.DownloadCount(childComplexity), true
+	case "Package.downloadsPerDay":
+		if e.ComplexityRoot.Package.DownloadsPerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Package_downloadsPerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.DownloadsPerDay(childComplexity, args["days"].(*int)), true
 	case "Package.genericUrl":
 		if e.ComplexityRoot.Package.GenericURL == nil {
 			break
@@ -2373,6 +2401,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageDependencyLinkConnection.Nodes(childComplexity), true
 
+	case "PackageDownloadDay.count":
+		if e.ComplexityRoot.PackageDownloadDay.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadDay.Count(childComplexity), true
+	case "PackageDownloadDay.day":
+		if e.ComplexityRoot.PackageDownloadDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDownloadDay.Day(childComplexity), true
+
 	case "PackageEdge.cursor":
 		if e.ComplexityRoot.PackageEdge.Cursor == nil {
 			break
@@ -2392,6 +2433,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageFile.CreatedAt(childComplexity), true
+	case "PackageFile.downloadsCount":
+		if e.ComplexityRoot.PackageFile.DownloadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.DownloadCount(childComplexity), true
 	case "PackageFile.downloadPath":
 		if e.ComplexityRoot.PackageFile.DownloadPath == nil {
 			break
@@ -2428,6 +2475,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageFile.ID(childComplexity), true
+	case "PackageFile.lastDownloadedAt":
+		if e.ComplexityRoot.PackageFile.LastDownloadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.LastDownloadedAt(childComplexity), true
 	case "PackageFile.size":
 		if e.ComplexityRoot.PackageFile.Size == nil {
 			break
@@ -2623,6 +2676,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackagesCleanupPolicy.NextRunAt(childComplexity), true
+	case "PackagesCleanupPolicy.removeNotDownloadedForDays":
+		if e.ComplexityRoot.PackagesCleanupPolicy.RemoveNotDownloadedForDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackagesCleanupPolicy.RemoveNotDownloadedForDays(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3986,8 +4045,12 @@ type Package implements Node {
   userPermissions: PackagePermissions!
   "Whether anyone may pull it without credentials."
   publicPackage: Boolean!
-  "When a file of it was last downloaded (recorded at most once a minute)."
+  "When a file of it was last downloaded (downloads are written every few seconds)."
   lastDownloadedAt: Time
+  "How many times its files were downloaded: GETs that sent a file from its first byte (HEAD, 304 and later ranges do not count; written every few seconds)."
+  downloadsCount: Int!
+  "Downloads on each of the last days days (UTC; 1 to 365), oldest first and today last; a day without downloads is 0."
+  downloadsPerDay(days: Int = 30): [PackageDownloadDay!]!
   "Registry URLs for this package's format, for install snippets."
   npmUrl: String
   pypiUrl: String
@@ -3997,6 +4060,13 @@ type Package implements Node {
   genericUrl: String
   "What the version depends on, as its format's metadata lists it (at most 1000)."
   dependencyLinks(first: Int): PackageDependencyLinkConnection
+}
+
+"The downloads of a package version on one day (UTC)."
+type PackageDownloadDay {
+  "The day, YYYY-MM-DD."
+  day: String!
+  count: Int!
 }
 
 type PackageDependencyLinkConnection {
@@ -4050,6 +4120,10 @@ type PackageFile implements Node {
   downloadPath: String!
   createdAt: Time!
   updatedAt: Time!
+  "How many times the file was downloaded (as Package.downloadsCount counts)."
+  downloadsCount: Int!
+  "When the file was last downloaded."
+  lastDownloadedAt: Time
 }
 
 type PackageFileConnection {
@@ -4143,6 +4217,8 @@ type InstanceStorageStatistics {
 
 type PackagesCleanupPolicy {
   keepNDuplicatedPackageFiles: PackagesCleanupKeepDuplicatedPackageFilesEnum!
+  "Remove package versions not downloaded for this many days (never downloaded: not published for as long); 0 is off."
+  removeNotDownloadedForDays: Int!
   nextRunAt: Time
 }
 
@@ -4336,7 +4412,10 @@ type UpdateNamespacePackageSettingsPayload {
 input UpdatePackagesCleanupPolicyInput {
   clientMutationId: String
   projectPath: ID!
+  "Omitted: unchanged."
   keepNDuplicatedPackageFiles: PackagesCleanupKeepDuplicatedPackageFilesEnum
+  "0 to 3650; 0 turns it off. Omitted: unchanged."
+  removeNotDownloadedForDays: Int
 }
 
 type UpdatePackagesCleanupPolicyPayload {
@@ -5104,6 +5183,10 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_publicPackage(ctx, field)
 	case "lastDownloadedAt":
 		return ec.fieldContext_Package_lastDownloadedAt(ctx, field)
+	case "downloadsCount":
+		return ec.fieldContext_Package_downloadsCount(ctx, field)
+	case "downloadsPerDay":
+		return ec.fieldContext_Package_downloadsPerDay(ctx, field)
 	case "npmUrl":
 		return ec.fieldContext_Package_npmUrl(ctx, field)
 	case "pypiUrl":
@@ -5172,6 +5255,16 @@ func (ec *executionContext) childFields_PackageDependencyLinkConnection(ctx cont
 	return nil, fmt.Errorf("no field named %q was found under type PackageDependencyLinkConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageDownloadDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_PackageDownloadDay_day(ctx, field)
+	case "count":
+		return ec.fieldContext_PackageDownloadDay_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDownloadDay", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -5202,6 +5295,10 @@ func (ec *executionContext) childFields_PackageFile(ctx context.Context, field g
 		return ec.fieldContext_PackageFile_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_PackageFile_updatedAt(ctx, field)
+	case "downloadsCount":
+		return ec.fieldContext_PackageFile_downloadsCount(ctx, field)
+	case "lastDownloadedAt":
+		return ec.fieldContext_PackageFile_lastDownloadedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageFile", field.Name)
 }
@@ -5312,6 +5409,8 @@ func (ec *executionContext) childFields_PackagesCleanupPolicy(ctx context.Contex
 	switch field.Name {
 	case "keepNDuplicatedPackageFiles":
 		return ec.fieldContext_PackagesCleanupPolicy_keepNDuplicatedPackageFiles(ctx, field)
+	case "removeNotDownloadedForDays":
+		return ec.fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field)
 	case "nextRunAt":
 		return ec.fieldContext_PackagesCleanupPolicy_nextRunAt(ctx, field)
 	}
@@ -6505,6 +6604,20 @@ func (ec *executionContext) field_Package_dependencyLinks_args(ctx context.Conte
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Package_downloadsPerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -12706,6 +12819,73 @@ func (ec *executionContext) fieldContext_Package_lastDownloadedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Package_downloadsCount(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Package_downloadsPerDay(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadsPerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().DownloadsPerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DownloadDay) graphql.Marshaler {
+			return ec.marshalNPackageDownloadDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadsPerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDownloadDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_downloadsPerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Package_npmUrl(ctx context.Context, field graphql.CollectedField, obj *ent.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13232,6 +13412,52 @@ func (ec *executionContext) fieldContext_PackageDependencyLinkConnection_nodes(_
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageDownloadDay_day(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadDay", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageDownloadDay_count(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDownloadDay_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDownloadDay_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDownloadDay", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _PackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PackageEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13491,6 +13717,52 @@ func (ec *executionContext) _PackageFile_updatedAt(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PackageFile_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PackageFile_downloadsCount(ctx context.Context, field graphql.CollectedField, obj *ent.PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_downloadsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_downloadsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PackageFile_lastDownloadedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_lastDownloadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDownloadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_lastDownloadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageFile", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -14208,6 +14480,29 @@ func (ec *executionContext) _PackagesCleanupPolicy_keepNDuplicatedPackageFiles(c
 }
 func (ec *executionContext) fieldContext_PackagesCleanupPolicy_keepNDuplicatedPackageFiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackagesCleanupPolicy", field, false, false, errors.New("field of type PackagesCleanupKeepDuplicatedPackageFilesEnum does not have child fields"))
+}
+
+func (ec *executionContext) _PackagesCleanupPolicy_removeNotDownloadedForDays(ctx context.Context, field graphql.CollectedField, obj *model.PackagesCleanupPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemoveNotDownloadedForDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackagesCleanupPolicy_removeNotDownloadedForDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackagesCleanupPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PackagesCleanupPolicy_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.PackagesCleanupPolicy) (ret graphql.Marshaler) {
@@ -20004,7 +20299,7 @@ func (ec *executionContext) unmarshalInputUpdatePackagesCleanupPolicyInput(ctx c
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "keepNDuplicatedPackageFiles"}
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "keepNDuplicatedPackageFiles", "removeNotDownloadedForDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20032,6 +20327,13 @@ func (ec *executionContext) unmarshalInputUpdatePackagesCleanupPolicyInput(ctx c
 				return it, err
 			}
 			it.KeepNDuplicatedPackageFiles = data
+		case "removeNotDownloadedForDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeNotDownloadedForDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveNotDownloadedForDays = data
 		}
 	}
 	return it, nil
@@ -23555,6 +23857,47 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "lastDownloadedAt":
 			out.Values[i] = ec._Package_lastDownloadedAt(ctx, field, obj)
+		case "downloadsCount":
+			out.Values[i] = ec._Package_downloadsCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadsPerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Package_downloadsPerDay(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "npmUrl":
 			field := field
 
@@ -24026,6 +24369,50 @@ func (ec *executionContext) _PackageDependencyLinkConnection(ctx context.Context
 	return out
 }
 
+var packageDownloadDayImplementors = []string{"PackageDownloadDay"}
+
+func (ec *executionContext) _PackageDownloadDay(ctx context.Context, sel ast.SelectionSet, obj *registry.DownloadDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDownloadDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDownloadDay")
+		case "day":
+			out.Values[i] = ec._PackageDownloadDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PackageDownloadDay_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var packageEdgeImplementors = []string{"PackageEdge"}
 
 func (ec *executionContext) _PackageEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PackageEdge) graphql.Marshaler {
@@ -24300,6 +24687,13 @@ func (ec *executionContext) _PackageFile(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "downloadsCount":
+			out.Values[i] = ec._PackageFile_downloadsCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastDownloadedAt":
+			out.Values[i] = ec._PackageFile_lastDownloadedAt(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24803,6 +25197,11 @@ func (ec *executionContext) _PackagesCleanupPolicy(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("PackagesCleanupPolicy")
 		case "keepNDuplicatedPackageFiles":
 			out.Values[i] = ec._PackagesCleanupPolicy_keepNDuplicatedPackageFiles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeNotDownloadedForDays":
+			out.Values[i] = ec._PackagesCleanupPolicy_removeNotDownloadedForDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27949,6 +28348,22 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNKas2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐKas(ctx context.Context, sel ast.SelectionSet, v *model.Kas) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -28029,6 +28444,32 @@ func (ec *executionContext) unmarshalNPackageDependencyType2githubᚗcomᚋpkgre
 
 func (ec *executionContext) marshalNPackageDependencyType2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageDependencyType(ctx context.Context, sel ast.SelectionSet, v model.PackageDependencyType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPackageDownloadDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.DownloadDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐDownloadDay(ctx context.Context, sel ast.SelectionSet, v *registry.DownloadDay) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageDownloadDay(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageLinks2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v model.PackageLinks) graphql.Marshaler {

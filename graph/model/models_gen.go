@@ -313,7 +313,9 @@ type PackageSettings struct {
 
 type PackagesCleanupPolicy struct {
 	KeepNDuplicatedPackageFiles PackagesCleanupKeepDuplicatedPackageFilesEnum `json:"keepNDuplicatedPackageFiles"`
-	NextRunAt                   *time.Time                                    `json:"nextRunAt,omitempty"`
+	// Remove package versions not downloaded for this many days (never downloaded: not published for as long); 0 is off.
+	RemoveNotDownloadedForDays int        `json:"removeNotDownloadedForDays"`
+	NextRunAt                  *time.Time `json:"nextRunAt,omitempty"`
 }
 
 type PersonalAccessTokenCreateInput struct {
@@ -438,9 +440,12 @@ type UpdateNamespacePackageSettingsPayload struct {
 }
 
 type UpdatePackagesCleanupPolicyInput struct {
-	ClientMutationID            *string                                        `json:"clientMutationId,omitempty"`
-	ProjectPath                 string                                         `json:"projectPath"`
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ProjectPath      string  `json:"projectPath"`
+	// Omitted: unchanged.
 	KeepNDuplicatedPackageFiles *PackagesCleanupKeepDuplicatedPackageFilesEnum `json:"keepNDuplicatedPackageFiles,omitempty"`
+	// 0 to 3650; 0 turns it off. Omitted: unchanged.
+	RemoveNotDownloadedForDays *int `json:"removeNotDownloadedForDays,omitempty"`
 }
 
 type UpdatePackagesCleanupPolicyPayload struct {

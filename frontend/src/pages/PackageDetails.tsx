@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { errorText } from '../client';
 import { Alert, Badge, Breadcrumbs, CodeBlock, ConfirmDialog, CopyButton, Loading, pathCrumbs } from '../components/ui';
-import { formatDate, formatSize, pkgPath, relative, statusLabel, typeLabel } from '../format';
+import { downloadsLabel, formatDate, formatSize, pkgPath, relative, statusLabel, typeLabel } from '../format';
 import { Link, navigate } from '../router';
 import { formats } from '../formats';
 import { baseUrlOf, numericId, snippets } from '../snippets';
@@ -20,6 +20,8 @@ const PackageQuery = graphql(`
       statusMessage
       createdAt
       updatedAt
+      downloadsCount
+      lastDownloadedAt
       publicPackage
       npmUrl
       pypiUrl
@@ -64,6 +66,7 @@ const PackageQuery = graphql(`
           fileSha256
           downloadPath
           createdAt
+          downloadsCount
         }
       }
       pipelines(first: 5) {
@@ -180,7 +183,16 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
             · updated{' '}
             <time dateTime={p.updatedAt} title={formatDate(p.updatedAt)}>
               {relative(p.updatedAt)}
-            </time>
+            </time>{' '}
+            · <span data-testid="downloads">{downloadsLabel(p.downloadsCount)}</span>
+            {p.lastDownloadedAt && (
+              <>
+                , last{' '}
+                <time dateTime={p.lastDownloadedAt} title={formatDate(p.lastDownloadedAt)}>
+                  {relative(p.lastDownloadedAt)}
+                </time>
+              </>
+            )}
           </p>
         </div>
         {canDelete && (
@@ -250,6 +262,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                       <th scope="col">Name</th>
                       <th scope="col">Size</th>
                       <th scope="col">Created</th>
+                      <th scope="col">Downloads</th>
                       <th scope="col">
                         <span className="sr-only">Actions</span>
                       </th>
@@ -291,6 +304,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                             {relative(f.createdAt)}
                           </time>
                         </td>
+                        <td className="nowrap">{f.downloadsCount.toLocaleString('en-US')}</td>
                         <td className="row-actions">
                           <a className="btn btn-small" href={f.downloadPath} download={f.fileName} aria-label={`Download ${f.fileName}`}>
                             Download

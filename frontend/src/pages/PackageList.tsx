@@ -5,7 +5,7 @@ import type { PackageSort, PackageStatus, PackageTypeEnum } from '../gql/graphql
 import { errorText } from '../client';
 import { Alert, Badge, CodeBlock, EmptyState, Loading, Size, StorageLine } from '../components/ui';
 import { NamespaceNav } from '../components/NamespaceNav';
-import { packageTypes, pkgPath, relative, formatDate, statusLabel, statuses, typeLabel } from '../format';
+import { downloadsLabel, packageTypes, pkgPath, relative, formatDate, statusLabel, statuses, typeLabel } from '../format';
 import { Link, navigate, useLocation, withParams } from '../router';
 import { numericId } from '../snippets';
 import { NotFound } from './NotFound';
@@ -81,6 +81,7 @@ const PackagesQuery = graphql(`
     packageType
     status
     createdAt
+    downloadsCount
     project {
       id
       fullPath
@@ -264,6 +265,7 @@ export function PackageList({ path }: { path: string }) {
                 <time dateTime={n.createdAt} title={formatDate(n.createdAt)}>
                   published {relative(n.createdAt)}
                 </time>
+                <span data-testid="downloads">{downloadsLabel(n.downloadsCount)}</span>
               </div>
             </li>
           ))}

@@ -22,6 +22,7 @@ const SettingsQuery = graphql(`
       }
       packagesCleanupPolicy {
         keepNDuplicatedPackageFiles
+        removeNotDownloadedForDays
         nextRunAt
       }
     }
@@ -66,6 +67,7 @@ const UpdateCleanup = graphql(`
     updatePackagesCleanupPolicy(input: $input) {
       packagesCleanupPolicy {
         keepNDuplicatedPackageFiles
+        removeNotDownloadedForDays
         nextRunAt
       }
       errors
@@ -118,7 +120,12 @@ export function Settings({ path }: { path: string }) {
       <>
         <NamespaceNav ns={{ kind: 'project', fullPath: p.fullPath, name: p.name, visibility: p.visibility, canAdmin: true }} active="settings" />
         <ProjectAccess fullPath={p.fullPath} level={p.packageRegistryAccessLevel} canEdit={p.userPermissions.adminProject} />
-        <Cleanup fullPath={p.fullPath} keep={p.packagesCleanupPolicy?.keepNDuplicatedPackageFiles ?? 'ALL_PACKAGE_FILES'} nextRunAt={p.packagesCleanupPolicy?.nextRunAt} />
+        <Cleanup
+          fullPath={p.fullPath}
+          keep={p.packagesCleanupPolicy?.keepNDuplicatedPackageFiles ?? 'ALL_PACKAGE_FILES'}
+          staleDays={p.packagesCleanupPolicy?.removeNotDownloadedForDays ?? 0}
+          nextRunAt={p.packagesCleanupPolicy?.nextRunAt}
+        />
       </>
     );
   }
@@ -177,21 +184,25 @@ function ProjectAccess({ fullPath, level, canEdit }: { fullPath: string; level: 
   );
 }
 
-function Cleanup({ fullPath, keep, nextRunAt }: { fullPath: string; keep: PackagesCleanupKeepDuplicatedPackageFilesEnum; nextRunAt?: string | null }) {
+function Cleanup({ fullPath, keep, staleDays, nextRunAt }: { fullPath: string; keep: PackagesCleanupKeepDuplicatedPackageFilesEnum; staleDays: number; nextRunAt?: string | null }) {
   const [value, setValue] = useState(keep);
+  const [days, setDays] = useState(String(staleDays));
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [{ fetching }, update] = useMutation(UpdateCleanup);
   useEffect(() => setValue(keep), [keep]);
+  useEffect(() => setDays(String(staleDays)), [staleDays]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const res = await update({ input: { projectPath: fullPath, keepNDuplicatedPackageFiles: value } });
+    const res = await update({ input: { projectPath: fullPath, keepNDuplicatedPackageFiles: value, removeNotDownloadedForDays: Number(days) } });
     const err = result(res, res.data?.updatePackagesCleanupPolicy?.errors);
     setMsg(err ? { ok: false, text: err } : { ok: true, text: 'Cleanup policy saved.' });
   };
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="cleanup-h">
       <h2 id="cleanup-h">Cleanup policy</h2>
-      <p className="muted small">When a package version has several files with the same name, keep only the newest ones. Cleanup runs with garbage collection.</p>
+      <p className="muted small">
+        When a package version has several files with the same name, keep only the newest ones; remove versions nobody has downloaded for a while (a version never downloaded counts from when it was published). Cleanup runs with garbage collection.
+      </p>
       <div className="field">
         <label htmlFor="keep">Duplicated files to keep</label>
         <select id="keep" value={value} onChange={(e) => setValue(e.target.value as PackagesCleanupKeepDuplicatedPackageFilesEnum)}>
@@ -202,10 +213,14 @@ function Cleanup({ fullPath, keep, nextRunAt }: { fullPath: string; keep: Packag
           ))}
         </select>
       </div>
+      <div className="field">
+        <label htmlFor="stale-days">Remove versions not downloaded for (days; 0: never)</label>
+        <input id="stale-days" type="number" min={0} max={3650} value={days} onChange={(e) => setDays(e.target.value)} />
+      </div>
       {nextRunAt && <p className="muted small">Next run: {formatDate(nextRunAt)}</p>}
       {msg && <Alert kind={msg.ok ? 'success' : 'error'}>{msg.text}</Alert>}
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={fetching || value === keep}>
+        <button type="submit" className="btn btn-primary" disabled={fetching || (value === keep && Number(days) === staleDays)}>
           Save cleanup policy
         </button>
       </div>
