@@ -202,11 +202,11 @@ func TestAuditEvents(t *testing.T) {
 			action: registry.AuditPlanLimit, author: "root", kind: "session", targetType: "plan_limit", path: "generic"},
 		{name: "plan limit by a user", do: func() (string, error) { return "", e.Svc.SetMaxFileSize(dev, typ, 1) }},
 		{name: "cleanup policy", do: func() (string, error) {
-			_, err := e.Svc.UpdatePackagesCleanupPolicy(dev, p, "10")
+			_, err := e.Svc.UpdatePackagesCleanupPolicy(dev, p, registry.CleanupPolicyInput{Keep: ptr("10")})
 			return "", err
 		}, action: registry.AuditCleanupPolicy, author: "dev", kind: "personal_token", targetType: "project", path: "g/p"},
 		{name: "bad cleanup policy", do: func() (string, error) {
-			_, err := e.Svc.UpdatePackagesCleanupPolicy(dev, p, "7")
+			_, err := e.Svc.UpdatePackagesCleanupPolicy(dev, p, registry.CleanupPolicyInput{Keep: ptr("7")})
 			return "", err
 		}},
 	}
@@ -310,3 +310,5 @@ func TestAuditRetention(t *testing.T) {
 		t.Errorf("removed %d of %d old events; %d left", st.AuditEvents, len(old), len(newEvents(t, e, 0)))
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
