@@ -13,6 +13,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/pipeline"
+	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 )
 
@@ -209,14 +210,27 @@ func (s *Service) DeletePackage(ctx context.Context, p *ent.Project, packageID i
 	if err := s.AuthorizeProject(ctx, p, DestroyPackages); err != nil {
 		return err
 	}
-	n, err := s.client.PackageVersion.Update().Where(packageversion.ID(packageID), packageversion.ProjectID(p.ID),
-		packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
-		SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		live := []predicate.PackageVersion{packageversion.ID(packageID), packageversion.ProjectID(p.ID),
+			packageversion.StatusNEQ(packageversion.StatusPendingDestruction)}
+		v, err := tx.PackageVersion.Query().Where(live...).Only(ctx)
+		if ent.IsNotFound(err) {
+			return errPackageNotFound
+		} else if err != nil {
+			return err
+		}
+		n, err := tx.PackageVersion.Update().Where(live...).
+			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 { // a concurrent delete marked it first
+			return errPackageNotFound
+		}
+		return s.enqueueWebhooks(ctx, tx, p, deletedEvents([]*ent.PackageVersion{v})...)
+	})
 	if err != nil {
 		return err
-	}
-	if n == 0 {
-		return errPackageNotFound
 	}
 	s.log.InfoContext(ctx, "package marked for destruction", "package_id", packageID, "by", auth.FromContext(ctx).Username)
 	return nil

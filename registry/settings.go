@@ -126,6 +126,10 @@ type InstanceSettings struct {
 	// (GitLab's allow_guest_plus_roles_to_pull_packages); off by default, as the
 	// permission table teams migrate from says Reporter.
 	GuestsMayPullPackages bool
+	// AllowLocalWebhooks lets webhooks target loopback, private and link-local
+	// addresses (GitLab's allow_local_requests_from_web_hooks_and_services); off by
+	// default, so a project maintainer cannot make the server call its neighbours.
+	AllowLocalWebhooks bool
 }
 
 // instanceSettings reads the settings without authorizing (the policy needs them).
@@ -136,7 +140,7 @@ func (s *Service) instanceSettings(ctx context.Context) (InstanceSettings, error
 	} else if err != nil {
 		return InstanceSettings{}, fmt.Errorf("instance settings: %w", err)
 	}
-	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages}, nil
+	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages, AllowLocalWebhooks: st.AllowLocalWebhooks}, nil
 }
 
 const instanceRow = "instance"
@@ -152,6 +156,7 @@ func (s *Service) InstanceSettings(ctx context.Context) (InstanceSettings, error
 // InstanceSettingsInput changes instance settings; nil fields stay as they are.
 type InstanceSettingsInput struct {
 	GuestsMayPullPackages *bool
+	AllowLocalWebhooks    *bool
 }
 
 // UpdateInstanceSettings changes the instance's settings (administrators).
@@ -167,6 +172,7 @@ func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSetting
 	}
 	u := s.client.ApplicationSetting.UpdateOneID(id)
 	setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
+	setBool(in.AllowLocalWebhooks, u.SetAllowLocalWebhooks)
 	if err := u.Exec(ctx); err != nil {
 		return InstanceSettings{}, err
 	}

@@ -103,7 +103,17 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 		case in.Versions != nil:
 			where = append(where, packageversion.VersionIn(in.Versions...))
 		}
-		n, err := tx.PackageVersion.Update().Where(where...).
+		// The rows are read first for the webhooks, and only those are marked (on
+		// Postgres lockPackage holds them; SQLite has one writer).
+		rows, err := tx.PackageVersion.Query().Where(where...).Order(ent.Asc(packageversion.FieldID)).All(ctx)
+		if err != nil {
+			return err
+		}
+		ids := make([]int, len(rows))
+		for i, v := range rows {
+			ids[i] = v.ID
+		}
+		n, err := tx.PackageVersion.Update().Where(packageversion.IDIn(ids...)).
 			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
 		if err != nil {
 			return err
@@ -111,6 +121,9 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 		removed = n
 		if in.Keep == nil && n == 0 {
 			return errNoSuchVersions
+		}
+		if err := s.enqueueWebhooks(ctx, tx, in.Project, deletedEvents(rows)...); err != nil {
+			return err
 		}
 		tags := make([]string, 0, len(in.Retag))
 		for t := range in.Retag {

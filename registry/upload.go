@@ -224,14 +224,20 @@ func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*R
 			}
 			out[i] = f
 		}
-		switch {
-		case len(out) == 0:
-		case update == mergeMetadata:
-			return mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
-		case update == replaceMetadata:
-			return tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
+		if len(out) == 0 {
+			return nil
 		}
-		return nil
+		var err error
+		switch update {
+		case mergeMetadata:
+			err = mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
+		case replaceMetadata:
+			err = tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		return s.enqueueWebhooks(ctx, tx, u.project, publishedEvent(ins, out))
 	})
 	if err != nil {
 		for _, f := range files {

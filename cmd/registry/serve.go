@@ -57,6 +57,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go svc.RunGC(ctx, *gcEvery)
+	// The webhook worker finishes the attempts it has started when ctx ends; the
+	// deferred wait (which ends ctx first, for the error returns) keeps the database
+	// open until it has recorded them.
+	webhooksDone := make(chan struct{})
+	go func() { defer close(webhooksDone); svc.RunWebhooks(ctx) }()
+	defer func() { stop(); <-webhooksDone }()
 
 	srv := &http.Server{
 		Handler:           server.Routes(svc, log),
