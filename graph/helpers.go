@@ -35,3 +35,11 @@ func orNil[T any](v *T, err error) (*T, error) {
 	}
 	return v, err
 }
+
+// orNone answers a list the viewer may not see as null, as orNil does one object.
+func orNone[T any](v []T, err error) ([]T, error) {
+	if err != nil && registry.IsDenied(err) {
+		return nil, nil
+	}
+	return v, err
+}

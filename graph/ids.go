@@ -21,6 +21,8 @@ const (
 	kindPAT         = "PersonalAccessToken"
 	kindDeployToken = "DeployToken"
 	kindMember      = "Member"
+	kindProjectHook = "ProjectHook"
+	kindGroupHook   = "GroupHook"
 )
 
 func gid(kind string, id int) string { return fmt.Sprintf("gid://gitlab/%s/%d", kind, id) }

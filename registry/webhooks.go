@@ -356,3 +356,30 @@ func dialAddr(address string) (netip.Addr, error) {
 	}
 	return netip.ParseAddr(host)
 }
+
+// DeleteWebhookByID removes a hook known by its id alone (GraphQL's global IDs),
+// authorized on the project or group that owns it.
+func (s *Service) DeleteWebhookByID(ctx context.Context, id int) error {
+	h, err := s.client.Webhook.Query().Where(webhook.ID(id)).WithProject().WithGroup().Only(ctx)
+	if ent.IsNotFound(err) {
+		return denyMissing(auth.FromContext(ctx), errWebhookNotFound)
+	} else if err != nil {
+		return err
+	}
+	return s.DeleteWebhook(ctx, Scope{Project: h.Edges.Project, Group: h.Edges.Group}, id)
+}
+
+// WebhookScope resolves the project or group (numeric id or full path; exactly one)
+// whose hooks a caller manages. It checks nothing: every webhook operation
+// authorizes ManageWebhooks on the scope itself.
+func (s *Service) WebhookScope(ctx context.Context, projectRef, groupRef string) (Scope, error) {
+	switch {
+	case (projectRef == "") == (groupRef == ""):
+		return Scope{}, Errorf(ErrInvalid, "give exactly one of a project and a group")
+	case projectRef != "":
+		p, err := s.ProjectByRef(ctx, projectRef)
+		return Scope{Project: p}, err
+	}
+	g, err := s.GroupByRef(ctx, groupRef)
+	return Scope{Group: g}, err
+}

@@ -75,11 +75,9 @@ func (h *handler) hookScope(r *http.Request, level compat.Level) (registry.Scope
 		return registry.Scope{}, err
 	}
 	if level == compat.ProjectLevel {
-		p, err := h.svc.ProjectByRef(r.Context(), ref)
-		return registry.Scope{Project: p}, err
+		return h.svc.WebhookScope(r.Context(), ref, "")
 	}
-	g, err := h.svc.GroupByRef(r.Context(), ref)
-	return registry.Scope{Group: g}, err
+	return h.svc.WebhookScope(r.Context(), "", ref)
 }
 
 // hookID resolves {id} and {hook_id}.
