@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,10 +13,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/ent/hook"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -333,5 +337,48 @@ func TestWebhookWorkersShareDeliveries(t *testing.T) {
 	}
 	if len(seen) != n || len(rc.deliveries()) != n {
 		t.Errorf("%d requests for %d deliveries, want %d of each", len(rc.deliveries()), len(seen), n)
+	}
+}
+
+// TestWebhookRolledBackPublishSendsNothing: deliveries are rows of the publish's
+// transaction. A failure after they are written rolls back the package and them
+// together, and the worker finds nothing to send.
+func TestWebhookRolledBackPublishSendsNothing(t *testing.T) {
+	e := compattest.NewWithConfig(t, fastRetries)
+	allowLocal(t, e)
+	e.Group("acme", "private")
+	e.Project("acme/app", "private", "")
+	rc := newReceiver(t, 0)
+	hookID := addHook(t, e, "projects/acme%2Fapp", rc.URL, "secret")
+	var fail atomic.Bool
+	fail.Store(true)
+	e.DB.Client.WebhookDelivery.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.WebhookDeliveryFunc(func(ctx context.Context, m *ent.WebhookDeliveryMutation) (ent.Value, error) {
+			v, err := next.Mutate(ctx, m)
+			if err == nil && m.Op().Is(ent.OpCreate) && fail.Load() {
+				return nil, errors.New("injected failure after the delivery's insert")
+			}
+			return v, err
+		})
+	})
+	path := "/api/v4/projects/acme%2Fapp/packages/generic/tool/1.0.0/a.bin"
+	if res := e.Do("PUT", path, strings.NewReader("a"), "Private-Token", e.RootToken); res.Status != http.StatusInternalServerError {
+		t.Fatalf("publish with the failure: %d %s", res.Status, res.Body)
+	}
+	if n, err := e.DB.Client.WebhookDelivery.Query().Count(e.Admin); n != 0 || err != nil {
+		t.Fatalf("%d deliveries after the rollback (%v)", n, err)
+	}
+	if n, err := e.Svc.DeliverWebhooks(e.Admin); n != 0 || err != nil || len(rc.deliveries()) != 0 {
+		t.Fatalf("the worker sent %d deliveries (%v)", n, err)
+	}
+	if res := e.Do("GET", "/api/v4/projects/acme%2Fapp/packages", nil, "Private-Token", e.RootToken); string(res.Body) != "[]\n" {
+		t.Fatalf("packages after the rollback: %s", res.Body)
+	}
+	// Without the failure the same publish commits, with its one delivery.
+	fail.Store(false)
+	publishGeneric(t, e, "acme/app", "tool", "1.0.0", "a.bin")
+	runWorker(t, e.Svc)
+	if d := settled(t, e, "projects/acme%2Fapp", hookID, 1); d[0].Status != "delivered" || len(rc.deliveries()) != 1 {
+		t.Fatalf("after the rollback: %+v, %d received", d, len(rc.deliveries()))
 	}
 }
