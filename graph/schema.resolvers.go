@@ -508,7 +508,8 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input model.Si
 // UpdateInstanceSettings is the resolver for the updateInstanceSettings field.
 func (r *mutationResolver) UpdateInstanceSettings(ctx context.Context, input model.UpdateInstanceSettingsInput) (*model.UpdateInstanceSettingsPayload, error) {
 	out := &model.UpdateInstanceSettingsPayload{ClientMutationID: input.ClientMutationID}
-	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages})
+	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages,
+		AllowLocalWebhooks: input.AllowLocalWebhooks})
 	if err == nil {
 		out.InstanceSettings = &st
 	}

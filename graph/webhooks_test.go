@@ -22,10 +22,9 @@ func TestWebhooksThroughGraphQL(t *testing.T) {
 		Errors  []string
 		Webhook struct{ ID string }
 	}
-	gql(t, e, e.RootToken, `mutation { webhookCreate(input: {projectPath: "acme/app", url: "https://hooks.example.com/p", token: "t0ps3cret", packageDeletedEvents: false}) { errors webhook { id } } }`, nil, &created)
-	id := created["webhookCreate"].Webhook.ID
+	id := mutateID(t, e, "webhookCreate", `projectPath: "acme/app", url: "https://hooks.example.com/p", token: "t0ps3cret", packageDeletedEvents: false`)
 	if !strings.HasPrefix(id, "gid://gitlab/ProjectHook/") {
-		t.Fatalf("created: %+v", created)
+		t.Fatalf("created: %s", id)
 	}
 	mutate(t, e, e.RootToken, "webhookCreate", `groupPath: "acme", url: "https://hooks.example.com/g"`)
 	for _, in := range []string{`url: "https://hooks.example.com/x"`, `projectPath: "acme/app", groupPath: "acme", url: "https://hooks.example.com/x"`,
@@ -35,6 +34,22 @@ func TestWebhooksThroughGraphQL(t *testing.T) {
 			t.Errorf("webhookCreate(%s) succeeded", in)
 		}
 	}
+
+	// Local targets need the instance setting.
+	local := `projectPath: "acme/app", url: "http://127.0.0.1:9/hook"`
+	gql(t, e, e.RootToken, fmt.Sprintf(`mutation { webhookCreate(input: {%s}) { errors webhook { id } } }`, local), nil, &created)
+	if len(created["webhookCreate"].Errors) == 0 {
+		t.Error("a loopback hook was made with local hooks off")
+	}
+	var settings map[string]struct {
+		InstanceSettings struct{ AllowLocalWebhooks bool }
+	}
+	gql(t, e, e.RootToken, `mutation { updateInstanceSettings(input: {allowLocalWebhooks: true}) { instanceSettings { allowLocalWebhooks } } }`, nil, &settings)
+	if !settings["updateInstanceSettings"].InstanceSettings.AllowLocalWebhooks {
+		t.Fatalf("settings: %+v", settings)
+	}
+	localID := mutateID(t, e, "webhookCreate", local)
+	mutate(t, e, e.RootToken, "webhookDelete", fmt.Sprintf("id: %q", localID))
 
 	const q = `{ project(fullPath: "acme/app") { webhooks { id url packagePublishedEvents packageDeletedEvents enabled tokenSet } }
 		group(fullPath: "acme") { webhooks { id url tokenSet } } }`
@@ -75,4 +90,18 @@ func TestWebhooksThroughGraphQL(t *testing.T) {
 	if len(out.Project.Webhooks) != 0 {
 		t.Errorf("deleted hook still listed: %+v", out.Project.Webhooks)
 	}
+}
+
+// mutateID runs a webhookCreate as root and returns the hook's id.
+func mutateID(t *testing.T, e *compattest.Env, name, input string) string {
+	t.Helper()
+	var out map[string]struct {
+		Errors  []string
+		Webhook struct{ ID string }
+	}
+	gql(t, e, e.RootToken, fmt.Sprintf(`mutation { %s(input: {%s}) { errors webhook { id } } }`, name, input), nil, &out)
+	if len(out[name].Errors) > 0 || out[name].Webhook.ID == "" {
+		t.Fatalf("%s(%s): %+v", name, input, out)
+	}
+	return out[name].Webhook.ID
 }

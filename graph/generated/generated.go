@@ -204,6 +204,7 @@ type ComplexityRoot struct {
 	}
 
 	InstanceSettings struct {
+		AllowLocalWebhooks    func(childComplexity int) int
 		GuestsMayPullPackages func(childComplexity int) int
 	}
 
@@ -1396,6 +1397,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "InstanceSettings.allowLocalWebhooks":
+		if e.ComplexityRoot.InstanceSettings.AllowLocalWebhooks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceSettings.AllowLocalWebhooks(childComplexity), true
 	case "InstanceSettings.guestsMayPullPackages":
 		if e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages == nil {
 			break
@@ -4096,11 +4103,14 @@ type SignOutEverywherePayload {
 type InstanceSettings {
   "Guests and Planners may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages). Off by default: GitLab's permission table asks Reporter."
   guestsMayPullPackages: Boolean!
+  "Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services). Off by default."
+  allowLocalWebhooks: Boolean!
 }
 
 input UpdateInstanceSettingsInput {
   clientMutationId: String
   guestsMayPullPackages: Boolean
+  allowLocalWebhooks: Boolean
 }
 
 type UpdateInstanceSettingsPayload {
@@ -4787,6 +4797,8 @@ func (ec *executionContext) childFields_InstanceSettings(ctx context.Context, fi
 	switch field.Name {
 	case "guestsMayPullPackages":
 		return ec.fieldContext_InstanceSettings_guestsMayPullPackages(ctx, field)
+	case "allowLocalWebhooks":
+		return ec.fieldContext_InstanceSettings_allowLocalWebhooks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InstanceSettings", field.Name)
 }
@@ -9081,6 +9093,29 @@ func (ec *executionContext) _InstanceSettings_guestsMayPullPackages(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_InstanceSettings_guestsMayPullPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _InstanceSettings_allowLocalWebhooks(ctx context.Context, field graphql.CollectedField, obj *registry.InstanceSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceSettings_allowLocalWebhooks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowLocalWebhooks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceSettings_allowLocalWebhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
@@ -19206,7 +19241,7 @@ func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "guestsMayPullPackages"}
+	fieldsInOrder := [...]string{"clientMutationId", "guestsMayPullPackages", "allowLocalWebhooks"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19227,6 +19262,13 @@ func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx contex
 				return it, err
 			}
 			it.GuestsMayPullPackages = data
+		case "allowLocalWebhooks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowLocalWebhooks"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowLocalWebhooks = data
 		}
 	}
 	return it, nil
@@ -21277,6 +21319,11 @@ func (ec *executionContext) _InstanceSettings(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("InstanceSettings")
 		case "guestsMayPullPackages":
 			out.Values[i] = ec._InstanceSettings_guestsMayPullPackages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowLocalWebhooks":
+			out.Values[i] = ec._InstanceSettings_allowLocalWebhooks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

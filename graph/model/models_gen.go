@@ -391,6 +391,7 @@ type SignOutEverywherePayload struct {
 type UpdateInstanceSettingsInput struct {
 	ClientMutationID      *string `json:"clientMutationId,omitempty"`
 	GuestsMayPullPackages *bool   `json:"guestsMayPullPackages,omitempty"`
+	AllowLocalWebhooks    *bool   `json:"allowLocalWebhooks,omitempty"`
 }
 
 type UpdateInstanceSettingsPayload struct {
