@@ -45,6 +45,22 @@ const (
 	webhookParallel = 4
 )
 
+// webhookLogRetention is how long delivered and failed deliveries stay in the log.
+const webhookLogRetention = 30 * 24 * time.Hour
+
+// pruneWebhookDeliveries is the garbage collection step that removes settled
+// deliveries older than the retention, so the log does not grow without bound.
+func (s *Service) pruneWebhookDeliveries(ctx context.Context, _ time.Time, st *GCStats) error {
+	n, err := s.client.WebhookDelivery.Delete().Where(webhookdelivery.StatusNEQ(webhookdelivery.StatusPending),
+		// updated_at is written in local time, as every TimeMixin column: compare in it.
+		webhookdelivery.UpdatedAtLT(s.now().Add(-webhookLogRetention))).Exec(ctx)
+	st.Deliveries += n
+	if err != nil {
+		return fmt.Errorf("prune webhook deliveries: %w", err)
+	}
+	return nil
+}
+
 // RunWebhooks delivers due webhook deliveries until ctx ends, looking every poll
 // interval and at once after this process enqueued some. Attempts in flight when ctx
 // ends are finished (each is bounded by the attempt timeout) before it returns.

@@ -27,6 +27,8 @@ type GCStats struct {
 	// FreedBytes are the bytes of the blobs removed from storage.
 	FreedBytes int64 `json:"freed_bytes"`
 	Skipped    bool  `json:"skipped"` // another replica holds the lock
+	// Deliveries are webhook delivery log entries past their retention.
+	Deliveries int `json:"webhook_deliveries"`
 }
 
 // CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file
@@ -43,6 +45,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		cutoff := s.now().Add(-grace)
 		steps := []func(context.Context, time.Time, *GCStats) error{
 			s.applyCleanupPolicies, s.destroyPackages, s.destroyFiles, s.collectBlobs, s.collectOrphans, s.collectTemporary,
+			s.pruneWebhookDeliveries,
 		}
 		for _, step := range steps {
 			if err := step(ctx, cutoff, &st); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/hook"
+	"github.com/pkgreg/registry/ent/webhookdelivery"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -380,5 +381,44 @@ func TestWebhookRolledBackPublishSendsNothing(t *testing.T) {
 	runWorker(t, e.Svc)
 	if d := settled(t, e, "projects/acme%2Fapp", hookID, 1); d[0].Status != "delivered" || len(rc.deliveries()) != 1 {
 		t.Fatalf("after the rollback: %+v, %d received", d, len(rc.deliveries()))
+	}
+}
+
+// TestWebhookLogRetention: garbage collection removes settled deliveries once they
+// are older than the retention, and never a pending one.
+func TestWebhookLogRetention(t *testing.T) {
+	var offset atomic.Int64
+	e := compattest.NewWithConfig(t, func(c *registry.Config) {
+		fastRetries(c)
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+	allowLocal(t, e)
+	e.Group("acme", "private")
+	e.Project("acme/app", "private", "")
+	rc := newReceiver(t, 0)
+	addHook(t, e, "projects/acme%2Fapp", rc.URL, "")
+	pending := addHook(t, e, "groups/acme", rc.URL, "")
+	publishGeneric(t, e, "acme/app", "tool", "1.0.0", "a.bin")
+	// The project hook's delivery is sent; the group hook's is made due in a year.
+	if _, err := e.DB.Client.WebhookDelivery.Update().Where(webhookdelivery.WebhookID(pending)).
+		SetNextAttemptAt(time.Now().UTC().Add(time.Hour * 24 * 365)).Save(e.Admin); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.Svc.DeliverWebhooks(e.Admin); n != 1 || err != nil {
+		t.Fatalf("DeliverWebhooks: %d %v", n, err)
+	}
+	for _, c := range []struct {
+		age  time.Duration
+		want int
+	}{{29 * 24 * time.Hour, 0}, {31 * 24 * time.Hour, 1}} {
+		offset.Store(int64(c.age))
+		st, err := e.Svc.CollectGarbage(e.Admin, time.Minute)
+		if err != nil || st.Deliveries != c.want {
+			t.Fatalf("after %v: pruned %d, want %d (%v)", c.age, st.Deliveries, c.want, err)
+		}
+	}
+	left, err := e.DB.Client.WebhookDelivery.Query().All(e.Admin)
+	if err != nil || len(left) != 1 || left[0].WebhookID != pending {
+		t.Fatalf("left: %v %v", left, err)
 	}
 }
