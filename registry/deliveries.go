@@ -162,7 +162,9 @@ func (s *Service) claimDelivery(ctx context.Context, id int) (*ent.WebhookDelive
 		return nil, false, err
 	}
 	d, err := s.client.WebhookDelivery.Query().Where(webhookdelivery.ID(id)).WithWebhook().Only(ctx)
-	if err != nil {
+	if ent.IsNotFound(err) {
+		return nil, false, nil // its hook was deleted since, and the delivery with it
+	} else if err != nil {
 		return nil, false, err
 	}
 	return d, true, nil

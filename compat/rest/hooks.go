@@ -101,7 +101,9 @@ func (h *handler) hookParams(w http.ResponseWriter, r *http.Request) (registry.W
 			return registry.WebhookInput{}, registry.BadRequest("invalid JSON body")
 		}
 		for k, v := range body {
-			values[k] = fmt.Sprint(v)
+			if v != nil { // null is as absent
+				values[k] = fmt.Sprint(v)
+			}
 		}
 	} else if err := r.ParseForm(); err != nil {
 		return registry.WebhookInput{}, registry.BadRequest("invalid form body")

@@ -90,9 +90,9 @@ func TestHooksAPI(t *testing.T) {
 	do("DELETE", one, nil, http.StatusNotFound)
 
 	// A JSON body works as the parameters do.
-	res := e.Do("POST", "/api/v4/groups/acme/hooks", strings.NewReader(`{"url":"https://hooks.example.com/g","package_published_events":false}`),
+	res := e.Do("POST", "/api/v4/groups/acme/hooks", strings.NewReader(`{"url":"https://hooks.example.com/g","package_published_events":false,"token":null}`),
 		append(root, "Content-Type", "application/json")...)
-	if err := json.Unmarshal(res.Body, &h); res.Status != http.StatusCreated || err != nil || h.GroupID == nil || h.PackagePublishedEvents || !h.PackageDeletedEvents {
+	if err := json.Unmarshal(res.Body, &h); res.Status != http.StatusCreated || err != nil || h.GroupID == nil || h.PackagePublishedEvents || !h.PackageDeletedEvents || h.TokenSet {
 		t.Errorf("group hook from JSON: %d %s", res.Status, res.Body)
 	}
 
