@@ -2,11 +2,15 @@ package compat
 
 import (
 	"context"
+	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -57,7 +61,7 @@ func (st Style) ServeFile(w http.ResponseWriter, r *http.Request, svc Opener, f 
 	defer c.Close()
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(f.FileName)}))
+	h.Set("Content-Disposition", ContentDisposition(path.Base(f.FileName)))
 	h.Set("ETag", `"`+f.Sha256+`"`)
 	h.Set("X-Checksum-SHA256", f.Sha256)
 	h.Set("X-Checksum-SHA1", f.Sha1)
@@ -118,4 +122,43 @@ func ServeDocument(w http.ResponseWriter, r *http.Request, doc *registry.Documen
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(doc.Body)
 	}
+}
+
+// ContentDisposition is the attachment header as GitLab writes it (Rails'
+// ActionDispatch::Http::ContentDisposition): filename= is the name transliterated to
+// ASCII (what has no ASCII form becomes "?") and percent-escaped outside the
+// traditional token characters; filename*= is the UTF-8 name percent-escaped outside
+// RFC 5987's attribute characters. Clients that read filename* (RFC 6266) prefer it.
+func ContentDisposition(name string) string {
+	return `attachment; filename="` + percentEscape(transliterate(name), " !#$+.^_`|~-") +
+		`"; filename*=UTF-8''` + percentEscape(name, "!#$&+.^_`|~-")
+}
+
+// transliterate drops accents (NFD, then no combining marks) and replaces what is
+// still not ASCII with "?", as I18n.transliterate does by default.
+func transliterate(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r < 0x80:
+			b.WriteRune(r)
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+// percentEscape escapes every byte but ASCII letters, digits and those in keep.
+func percentEscape(s, keep string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(keep, c) >= 0) {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }

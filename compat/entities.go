@@ -50,7 +50,9 @@ type UserJSON struct {
 	Username string `json:"username"`
 	Name     string `json:"name"`
 	State    string `json:"state"`
-	WebURL   string `json:"web_url"`
+	// AvatarURL is null: there are no avatars here (GitLab's UserBasic has the key).
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
 }
 
 // User renders a user.
@@ -100,20 +102,22 @@ type TagJSON struct {
 
 // PackageJSON is GitLab's package entity.
 type PackageJSON struct {
-	ID               int            `json:"id"`
-	Name             string         `json:"name"`
-	Version          string         `json:"version"`
-	PackageType      string         `json:"package_type"`
-	Status           string         `json:"status"`
-	Links            PackageLinks   `json:"_links"`
-	CreatedAt        time.Time      `json:"created_at"`
-	LastDownloadedAt *time.Time     `json:"last_downloaded_at"`
-	ProjectID        int            `json:"project_id,omitempty"`
-	ProjectPath      string         `json:"project_path,omitempty"`
-	Tags             []TagJSON      `json:"tags"`
-	Pipeline         *PipelineJSON  `json:"pipeline,omitempty"`
-	Pipelines        []PipelineJSON `json:"pipelines,omitempty"`
-	Versions         *[]PackageJSON `json:"versions,omitempty"`
+	ID               int           `json:"id"`
+	Name             string        `json:"name"`
+	Version          string        `json:"version"`
+	PackageType      string        `json:"package_type"`
+	Status           string        `json:"status"`
+	Links            PackageLinks  `json:"_links"`
+	CreatedAt        time.Time     `json:"created_at"`
+	LastDownloadedAt *time.Time    `json:"last_downloaded_at"`
+	ProjectID        int           `json:"project_id,omitempty"`
+	ProjectPath      string        `json:"project_path,omitempty"`
+	Tags             []TagJSON     `json:"tags"`
+	Pipeline         *PipelineJSON `json:"pipeline,omitempty"`
+	// Pipelines is present and empty when the package has pipelines, as GitLab's
+	// entity has it since the list moved to GET .../pipelines (paginated there).
+	Pipelines *[]PipelineJSON `json:"pipelines,omitempty"`
+	Versions  *[]PackageJSON  `json:"versions,omitempty"`
 }
 
 // Package renders a package; tags, build infos and project edges are used when loaded.
@@ -137,13 +141,16 @@ func Package(base string, p *ent.PackageVersion, canDestroy, inGroup bool) Packa
 	for _, t := range p.Edges.Tags {
 		out.Tags = append(out.Tags, TagJSON{ID: t.ID, PackageID: p.ID, Name: t.Name, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt})
 	}
+	// pipeline is the last build info's (GitLab's last_pipeline).
+	var last *ent.PackageBuildInfo
 	for _, bi := range p.Edges.BuildInfos {
-		if bi.Edges.Pipeline != nil {
-			out.Pipelines = append(out.Pipelines, Pipeline(base, projectPath, bi.Edges.Pipeline))
+		if bi.Edges.Pipeline != nil && (last == nil || bi.ID > last.ID) {
+			last = bi
 		}
 	}
-	if len(out.Pipelines) > 0 {
-		out.Pipeline = &out.Pipelines[0]
+	if last != nil {
+		pl := Pipeline(base, projectPath, last.Edges.Pipeline)
+		out.Pipeline, out.Pipelines = &pl, &[]PipelineJSON{}
 	}
 	return out
 }

@@ -60,15 +60,7 @@ func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page,
 	h.Set("X-Next-Page", next)
 	h.Set("X-Prev-Page", prev)
 	link := func(rel string, n int) string {
-		q := url.Values{}
-		for k, v := range r.URL.Query() {
-			if k != "private_token" && k != "job_token" {
-				q[k] = v
-			}
-		}
-		q.Set("page", strconv.Itoa(n))
-		q.Set("per_page", strconv.Itoa(p.Size))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, base, r.URL.Path, q.Encode(), rel)
+		return pageLink(r, base, rel, "page", strconv.Itoa(n), p.Size)
 	}
 	var links []string
 	if prev != "" {
@@ -79,4 +71,26 @@ func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page,
 	}
 	links = append(links, link("first", 1), link("last", pages))
 	h.Set("Link", strings.Join(links, ", "))
+}
+
+// pageLink is a Link header entry for this request with one parameter set (page or
+// cursor) and per_page; the token parameters are never repeated into it.
+func pageLink(r *http.Request, base, rel, param, value string, perPage int) string {
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k != "private_token" && k != "job_token" {
+			q[k] = v
+		}
+	}
+	q.Set(param, value)
+	q.Set("per_page", strconv.Itoa(perPage))
+	return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, base, r.URL.Path, q.Encode(), rel)
+}
+
+// SetKeysetLink is GitLab's keyset pagination: no totals, and a Link rel="next"
+// with the cursor to go on from, when there is more.
+func SetKeysetLink(w http.ResponseWriter, r *http.Request, base, cursor string, perPage int) {
+	if cursor != "" {
+		w.Header().Set("Link", pageLink(r, base, "next", "cursor", cursor, perPage))
+	}
 }

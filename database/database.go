@@ -1,5 +1,6 @@
 // Package database opens the registry's database: an embedded SQLite file by default,
-// or Postgres for production and for several replicas, and migrates its schema.
+// or Postgres for production and for several replicas, and migrates its schema with
+// the versioned migrations of database/migrations.
 //
 // SQLite comes from modernc.org/sqlite, a pure-Go translation of SQLite, so that
 // `go build` needs no C compiler and the binary runs anywhere with zero setup.
@@ -21,7 +22,6 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver, registered as "sqlite".
 
 	"github.com/pkgreg/registry/ent"
-	"github.com/pkgreg/registry/ent/migrate"
 	"github.com/pkgreg/registry/ent/schema"
 )
 
@@ -77,8 +77,23 @@ func Exists(ctx context.Context, rawURL string) (bool, error) {
 }
 
 // Open connects to rawURL (postgres://, postgresql:// or sqlite://PATH; sqlite::memory:
-// is not supported because every pool connection would see its own database).
+// is not supported because every pool connection would see its own database) and
+// brings its schema up to date.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	db, err := Connect(ctx, rawURL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Connect connects to rawURL as Open does, but leaves the schema as it is: for
+// looking at its migrations (registry admin db status, migrate --dry-run).
+func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	var (
 		drv     *sql.DB
 		dialect string
@@ -120,13 +135,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		entOpts = o(entOpts)
 	}
-	client := ent.NewClient(entOpts...)
-	db := &DB{Client: client, SQL: drv, Dialect: dialect, observed: obs}
-	if err := db.migrate(ctx); err != nil {
-		client.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{Client: ent.NewClient(entOpts...), SQL: drv, Dialect: dialect, observed: obs}, nil
 }
 
 // sqliteDSN turns on what a server needs from SQLite: foreign keys, WAL so readers do
@@ -143,43 +152,43 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// migrate brings the schema up to date. On Postgres an advisory lock makes replicas
-// that start together migrate one after the other.
+// migrate applies the pending migrations (database/migrations), then the data
+// backfills, which find nothing left to do once they have run. On Postgres an
+// advisory lock makes replicas that start together migrate one after the other.
 func (d *DB) migrate(ctx context.Context) error {
+	_, err := d.Migrate(ctx)
+	return err
+}
+
+// Migrate applies the pending migrations and the backfills under the migration lock,
+// and says what it did.
+func (d *DB) Migrate(ctx context.Context) (Result, error) {
 	if d.Postgres() {
 		conn, err := d.SQL.Conn(ctx)
 		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return Result{}, fmt.Errorf("migrate: %w", err)
 		}
 		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockMigrate); err != nil {
-			return fmt.Errorf("migrate: lock: %w", err)
+			return Result{}, fmt.Errorf("migrate: lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockMigrate)
 	}
-	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	m, err := d.Migrations()
+	if err != nil {
+		return Result{}, fmt.Errorf("migrate: %w", err)
+	}
+	res, err := m.Up(ctx)
+	if err != nil {
+		return res, fmt.Errorf("migrate: %w", err)
 	}
 	if err := d.migrateDuplicateSettings(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return res, fmt.Errorf("migrate: %w", err)
 	}
 	if err := d.backfillTypeRank(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return res, fmt.Errorf("migrate: %w", err)
 	}
-	if d.Postgres() {
-		// Package name search is a substring match (ILIKE '%x%'), which only a
-		// trigram index can serve. The extension lives in public, whatever schema
-		// the registry's tables are in.
-		for _, stmt := range []string{
-			"CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
-			"CREATE INDEX IF NOT EXISTS packageversion_name_trgm ON package_versions USING gin (name public.gin_trgm_ops)",
-		} {
-			if _, err := d.SQL.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("migrate: %s: %w", stmt, err)
-			}
-		}
-	}
-	return nil
+	return res, nil
 }
 
 // backfillTypeRank sets the type_rank of versions a previous release wrote (0):

@@ -22,6 +22,9 @@ func main() {
 		Features: []gen.Feature{
 			gen.FeatureUpsert, gen.FeatureLock, gen.FeatureExecQuery,
 			gen.FeatureIntercept, gen.FeatureSnapshot,
+			// Diff and NamedDiff in ent/migrate, which write the versioned
+			// migrations in database/migrations (go run ./database/migrations/gen).
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

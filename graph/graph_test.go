@@ -361,6 +361,25 @@ func TestLimits(t *testing.T) {
 	if errs := e.GraphQL(deep, nil, nil, "Authorization", "Bearer "+e.RootToken); len(errs) == 0 || !strings.Contains(errs[0], "nested") {
 		t.Fatalf("depth: %v", errs)
 	}
+	// An explorer's schema query (graphql-js's getIntrospectionQuery nests type
+	// references 15 levels) passes; an ofType chain past the introspection limit does not.
+	typeRef := "kind name"
+	for range 8 {
+		typeRef = "kind name ofType { " + typeRef + " }"
+	}
+	explorer := `{ __schema { queryType { name } types { name fields(includeDeprecated: true) { name args { name type { ` + typeRef + ` } } type { ` + typeRef + ` } } } } }`
+	var schema struct {
+		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+	}
+	if errs := e.GraphQL(explorer, nil, &schema); len(errs) > 0 || len(schema.Schema.Types) == 0 {
+		t.Fatalf("an explorer's introspection: %v", errs)
+	}
+	for range 20 {
+		typeRef = "kind ofType { " + typeRef + " }"
+	}
+	if errs := e.GraphQL(`{ __type(name: "Package") { fields { type { `+typeRef+` } } } }`, nil, nil); len(errs) == 0 || !strings.Contains(errs[0], "introspection is nested") {
+		t.Fatalf("deep introspection: %v", errs)
+	}
 	costly := `{ project(fullPath: "root/p") { packages(first: 100) { nodes { versions(first: 100) { nodes { packageFiles(first: 100) { nodes { id } } } } } } } }`
 	if errs := e.GraphQL(costly, nil, nil, "Authorization", "Bearer "+e.RootToken); len(errs) == 0 || !strings.Contains(errs[0], "complexity") {
 		t.Fatalf("complexity: %v", errs)

@@ -16,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -29,6 +28,10 @@ import (
 const (
 	MaxComplexity = 5000
 	MaxDepth      = 12
+	// MaxIntrospectionDepth bounds __schema and __type, which an explorer's schema
+	// query nests about 15 levels deep (type references wrap ofType in ofType).
+	// Introspection reads only the schema in memory, never the database.
+	MaxIntrospectionDepth = 24
 	// MaxBodyBytes bounds a POST body; a larger one is refused (413) before it is read.
 	MaxBodyBytes = 2 << 20
 )
@@ -46,7 +49,7 @@ func newExecutor(svc *registry.Service, log *slog.Logger) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(depthLimit{max: MaxDepth, introspection: MaxIntrospectionDepth})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, log)
 	})
@@ -99,9 +102,6 @@ func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg}}})
 }
-
-// Explorer serves GraphiQL, pointed at the API.
-func Explorer() http.Handler { return playground.Handler("Registry GraphQL", "/api/graphql") }
 
 // presentError maps the service's error kinds to extensions.code. Internal errors are
 // logged and shown as a generic message: SQL, paths and stack traces never leave.
@@ -197,8 +197,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Nodes = func(ch int, ids []string) int { return 1 + ch*max(len(ids), 1) }
 }
 
-// depthLimit refuses operations nested deeper than max fields.
-type depthLimit struct{ max int }
+// depthLimit refuses operations nested deeper than max fields; the introspection
+// fields __schema and __type count as one level there and have a limit of their own.
+type depthLimit struct{ max, introspection int }
 
 func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
 func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
@@ -206,13 +207,42 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
+	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0, true); depth > d.max {
 		return gqlerror.Errorf("operation is nested %d levels deep; the limit is %d", depth, d.max)
+	}
+	if depth := introspectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.introspection {
+		return gqlerror.Errorf("introspection is nested %d levels deep; the limit is %d", depth, d.introspection)
 	}
 	return nil
 }
 
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
+func isIntrospection(f *ast.Field) bool { return f.Name == "__schema" || f.Name == "__type" }
+
+// introspectionDepth is the depth of the deepest __schema or __type field among the
+// operation's top-level fields (where the schema allows them).
+func introspectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
+	deepest := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if isIntrospection(s) {
+				deepest = max(deepest, 1+selectionDepth(s.SelectionSet, frags, seen+1, false))
+			}
+		case *ast.InlineFragment:
+			deepest = max(deepest, introspectionDepth(s.SelectionSet, frags, seen+1))
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil && seen < 64 {
+				deepest = max(deepest, introspectionDepth(f.SelectionSet, frags, seen+1))
+			}
+		}
+	}
+	return deepest
+}
+
+// selectionDepth is the depth of a selection set in fields. top: the set is the
+// operation's own (or a fragment spread there), where __schema and __type count as
+// one level (introspectionDepth bounds them).
+func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int, top bool) int {
 	if seen > 64 { // fragment cycles are rejected by validation; this is a backstop
 		return seen
 	}
@@ -221,12 +251,15 @@ func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			d = 1 + selectionDepth(s.SelectionSet, frags, seen+1)
+			d = 1
+			if !top || !isIntrospection(s) {
+				d += selectionDepth(s.SelectionSet, frags, seen+1, false)
+			}
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, seen+1)
+			d = selectionDepth(s.SelectionSet, frags, seen+1, top)
 		case *ast.FragmentSpread:
 			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, seen+1)
+				d = selectionDepth(f.SelectionSet, frags, seen+1, top)
 			}
 		}
 		deepest = max(deepest, d)

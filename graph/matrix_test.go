@@ -89,6 +89,10 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 			func(d map[string]any, _ compattest.ProjectSpec, pkg int) bool { return has(d["group"], pkgID(pkg)) }},
 		"currentUser": {`{ currentUser { username } }`, func(a compattest.Actor, _ compattest.ProjectSpec) bool { return isUser(a) },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return d["currentUser"] != nil }},
+		// GitLab's metadata: any signed-in user whose token reads the API; not a job or deploy token.
+		"metadata": {`{ metadata { version revision } }`,
+			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Read },
+			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["metadata"], "version:dev") }},
 		"instanceSettings": {`{ instanceSettings { guestsMayPullPackages } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return d["instanceSettings"] != nil }},

@@ -979,6 +979,15 @@ func (r *queryResolver) InstanceStorageStatistics(ctx context.Context) (*model.I
 	return &model.InstanceStorageStatistics{PackagesSize: float64(u.PackagesSize), StoredSize: float64(u.StoredSize)}, nil
 }
 
+// Metadata is the resolver for the metadata field.
+func (r *queryResolver) Metadata(ctx context.Context) (*model.Metadata, error) {
+	b, err := r.svc.InstanceMetadata(ctx)
+	if err != nil {
+		return orNil[model.Metadata](nil, err)
+	}
+	return &model.Metadata{Version: b.Version, Revision: b.Revision, Kas: &model.Kas{}}, nil
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error) {
 	q, err := r.svc.UsersQuery(ctx, str(search))

@@ -93,10 +93,11 @@ const (
 	CreateTopLevelGroup                       // a group at the root of the instance
 	CreatePersonalProject                     // a project in one's personal namespace
 	AdminInstance                             // users, plan limits, instance settings, anyone's tokens
+	ReadMetadata                              // the version the instance runs (signed-in users, as GitLab)
 )
 
 func (a Action) reads() bool {
-	return a == ReadNamespace || a == ReadPackages || a == ListPackages || a == ReadInstance
+	return a == ReadNamespace || a == ReadPackages || a == ListPackages || a == ReadInstance || a == ReadMetadata
 }
 
 // kindAccepts reports whether a kind of credential is accepted for act at all. GitLab

@@ -57,7 +57,7 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 	if f.Status != "" {
 		st := packageversion.Status(f.Status)
 		if packageversion.StatusValidator(st) != nil {
-			return nil, InvalidParam("status")
+			return nil, InvalidValue("status")
 		}
 		where = append(where, packageversion.StatusEQ(st))
 	} else {
@@ -66,7 +66,7 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 	if f.Type != "" {
 		t := packageversion.PackageType(f.Type)
 		if packageversion.PackageTypeValidator(t) != nil {
-			return nil, InvalidParam("package_type")
+			return nil, InvalidValue("package_type")
 		}
 		where = append(where, packageversion.PackageTypeEQ(t))
 	}

@@ -40,6 +40,9 @@ type PackagePage struct {
 
 // ListPackages lists the packages of a project or a group (see PackagesQuery).
 func (s *Service) ListPackages(ctx context.Context, scope Scope, in ListPackagesInput) (*PackagePage, error) {
+	if in.OrderBy == "project_path" && scope.Group == nil {
+		return nil, InvalidValue("order_by") // a project's packages all have its path
+	}
 	q, err := s.PackagesQuery(ctx, scope, in.PackageFilter)
 	if err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, 
 	case "project_path":
 		q.Order(packageversion.ByProjectField(project.FieldFullPath, orderTerm(in.Desc)))
 	default:
-		return nil, InvalidParam("order_by")
+		return nil, InvalidValue("order_by")
 	}
 	q.Order(order(packageversion.FieldID))
 	pkgs, err := q.Offset((in.Page - 1) * in.PerPage).Limit(in.PerPage).
@@ -160,7 +163,7 @@ func (s *Service) PackageFiles(ctx context.Context, p *ent.Project, packageID in
 	case "file_name":
 		q.Order(order(packagefile.FieldFileName), order(packagefile.FieldID))
 	default:
-		return nil, 0, InvalidParam("order_by")
+		return nil, 0, InvalidValue("order_by")
 	}
 	files, err := q.Offset((page - 1) * perPage).Limit(perPage).WithPipeline().All(ctx)
 	return files, total, err

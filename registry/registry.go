@@ -53,6 +53,9 @@ type Config struct {
 	WebhookPoll time.Duration
 	// WebhookTimeout bounds one delivery attempt; default 10 s.
 	WebhookTimeout time.Duration
+	// Build is what the binary was built from, shown by /api/v4/version, GraphQL
+	// metadata and the UI.
+	Build BuildInfo
 }
 
 // Service is the registry's business layer.
@@ -83,6 +86,9 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	}
 	if cfg.SmallBodyTimeout == 0 {
 		cfg.SmallBodyTimeout = 30 * time.Second
+	}
+	if cfg.Build.Version == "" {
+		cfg.Build.Version = "dev" // what the binary says when no release was stamped
 	}
 	if log == nil {
 		log = slog.Default()

@@ -63,7 +63,6 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		r.Get("/", gql.ServeHTTP)
 		r.Post("/", gql.ServeHTTP)
 	})
-	r.Get("/-/graphql-explorer", graph.Explorer().ServeHTTP)
 	sess := sessionRoutes{svc: svc}
 	r.Post("/-/session", sess.signIn)
 	r.With(auth.Middleware(svc, compat.Unauthorized)).Get("/-/session", sess.current)

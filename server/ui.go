@@ -28,7 +28,7 @@ func newUI() *uiHandler {
 }
 
 // uiPages are the app's own pages under /-/; every other /-/ path is the API's.
-var uiPages = []string{"/-/sign_in", "/-/user_settings/", "/-/admin/", "/-/new/"}
+var uiPages = []string{"/-/sign_in", "/-/user_settings/", "/-/admin/", "/-/new/", "/-/graphql-explorer"}
 
 func (h *uiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
@@ -59,7 +59,7 @@ func (h *uiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(h.index))
 }
 

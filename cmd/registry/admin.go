@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -25,6 +26,13 @@ type adminCommand struct {
 	// flags registers the command's flags; progress is where a long command
 	// reports how far it is (standard error).
 	flags func(fs *flag.FlagSet, progress io.Writer) func(ctx context.Context, svc *registry.Service) (any, error)
+}
+
+// schemaCommands run on the database alone, connected but not migrated, in place of
+// their adminCommand's flags: they look at or apply the migrations themselves.
+var schemaCommands = map[string]func(fs *flag.FlagSet) func(ctx context.Context, db *database.DB) (any, error){
+	"db status":  dbStatus,
+	"db migrate": dbMigrate,
 }
 
 // adminCommands in the order help lists them.
@@ -182,6 +190,8 @@ var adminCommands = []adminCommand{
 			return in, svc.SetJobTokenScope(ctx, in, true)
 		}
 	}},
+	{name: "db status", short: "list the schema migrations, applied or pending", usage: ""},
+	{name: "db migrate", short: "apply the pending schema migrations (--dry-run: print their SQL)", usage: "[--dry-run]"},
 	{"storage migrate", "copy every blob to another storage (verified, resumable)", "--to URL [--dry-run] [--no-progress]", storageMigrate},
 	{"gc run", "collect garbage now: deleted packages, unreferenced blobs, leftovers", "[--grace 15m]", func(fs *flag.FlagSet, _ io.Writer) func(context.Context, *registry.Service) (any, error) {
 		grace := fs.Duration("grace", 15*time.Minute, "leave things younger than this")
@@ -213,7 +223,13 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("admin "+name, cmd.usage+" [--data-dir D | --database-url U] [--create]", stderr)
 	c.registerStorage(fs)
 	create := fs.Bool("create", envBool("create", false), "create the instance's database if there is none yet")
-	action := cmd.flags(fs, stderr)
+	var action func(context.Context, *registry.Service) (any, error)
+	var schemaAction func(context.Context, *database.DB) (any, error)
+	if sc, ok := schemaCommands[name]; ok {
+		schemaAction = sc(fs)
+	} else {
+		action = cmd.flags(fs, stderr)
+	}
 	if err := parseFlags(fs, args[2:], stdout); err != nil {
 		return err
 	}
@@ -229,6 +245,13 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := c.requireInstance(ctx); err != nil {
 			return err
 		}
+	}
+	if schemaAction != nil {
+		out, err := c.onDatabase(ctx, schemaAction)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(out)
 	}
 	svc, closeAll, err := c.open(ctx, log)
 	if err != nil {
@@ -319,5 +342,81 @@ func storageMigrate(fs *flag.FlagSet, progress io.Writer) func(context.Context, 
 			_ = bar.Finish()
 		}
 		return res, err
+	}
+}
+
+// onDatabase runs fn on the database the flags name, connected but not migrated.
+func (c *config) onDatabase(ctx context.Context, fn func(context.Context, *database.DB) (any, error)) (any, error) {
+	u, err := c.dbURL()
+	if err != nil {
+		return nil, err
+	}
+	db, err := database.Connect(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return fn(ctx, db)
+}
+
+// dbStatus lists every migration, applied or not, and says whether the database
+// would be baselined (made by a release before versioned migrations).
+func dbStatus(*flag.FlagSet) func(context.Context, *database.DB) (any, error) {
+	return func(ctx context.Context, db *database.DB) (any, error) {
+		m, err := db.Migrations()
+		if err != nil {
+			return nil, err
+		}
+		status, err := m.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := m.Plan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{"migrations": status, "pending": len(plan.Pending)}
+		if plan.Baseline != nil {
+			out["baseline"] = plan.Baseline
+		}
+		return out, nil
+	}
+}
+
+// plannedMigration is a pending migration with the statements it runs.
+type plannedMigration struct {
+	database.Migration
+	SQL string `json:"sql"`
+}
+
+// dbMigrate applies the pending migrations as a server's start does (under the same
+// lock); with --dry-run it prints them with their SQL and changes nothing.
+func dbMigrate(fs *flag.FlagSet) func(context.Context, *database.DB) (any, error) {
+	dryRun := fs.Bool("dry-run", false, "print the pending migrations and their SQL, change nothing (jq -r '.pending[].sql' for the SQL alone)")
+	return func(ctx context.Context, db *database.DB) (any, error) {
+		if !*dryRun {
+			return db.Migrate(ctx)
+		}
+		m, err := db.Migrations()
+		if err != nil {
+			return nil, err
+		}
+		plan, err := m.Plan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pending := []plannedMigration{}
+		for _, p := range plan.Pending {
+			sql, err := m.SQL(p)
+			if err != nil {
+				return nil, err
+			}
+			pending = append(pending, plannedMigration{p, sql})
+		}
+		out := map[string]any{"dry_run": true, "pending": pending}
+		if plan.Baseline != nil {
+			out["baseline"] = plan.Baseline
+		}
+		return out, nil
 	}
 }

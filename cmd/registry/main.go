@@ -25,6 +25,16 @@ import (
 // module's VCS stamp when there is one.
 var version, commit, date = "dev", "", ""
 
+// registryBuild is buildInfo for the service (/api/v4/version, GraphQL, the UI),
+// with the commit as short as GitLab's revision.
+func registryBuild() registry.BuildInfo {
+	v, c, d := buildInfo()
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return registry.BuildInfo{Version: v, Revision: c, Date: d}
+}
+
 // buildInfo is the version, commit and build date.
 func buildInfo() (v, c, d string) {
 	v, c, d = version, commit, date
@@ -289,7 +299,7 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 		ext = "http://" + c.listen
 	}
 	svc := registry.New(db, blobs, registry.Config{ExternalURL: ext, DirectDownload: c.directDownload,
-		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere}, log)
+		Metrics: c.metrics, MetricsElsewhere: c.metricsElsewhere, Build: registryBuild()}, log)
 	return svc, func() { blobs.Close(); db.Close() }, nil
 }
 

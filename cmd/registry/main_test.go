@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,9 +17,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -181,6 +184,46 @@ func TestStorageMigrateCommand(t *testing.T) {
 	}
 }
 
+// TestDatabaseMigrateCommand: `registry admin db migrate --dry-run` prints the
+// pending migrations with their SQL and applies nothing; without it they are applied
+// once, and `db status` tells which are.
+func TestDatabaseMigrateCommand(t *testing.T) {
+	t.Setenv("REGISTRY_DATABASE_URL", "")
+	dir := t.TempDir()
+	admin := func(args ...string) map[string]any {
+		t.Helper()
+		var out, errOut strings.Builder
+		if err := run(context.Background(), append([]string{"admin", "db"}, append(args, "--data-dir", dir, "--create")...), &out, &errOut); err != nil {
+			t.Fatalf("%v: %v %s", args, err, errOut.String())
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+			t.Fatalf("%v printed %q", args, out.String())
+		}
+		return res
+	}
+	pending := func(res map[string]any) []any { p, _ := res["pending"].([]any); return p }
+	dry := admin("migrate", "--dry-run")
+	if p := pending(dry); len(p) == 0 || !strings.Contains(p[0].(map[string]any)["sql"].(string), "CREATE TABLE `users`") {
+		t.Fatalf("dry run on an empty database: %v", dry)
+	}
+	if st := admin("status"); st["pending"] != float64(len(pending(dry))) {
+		t.Fatalf("status after the dry run: %v", st)
+	}
+	if res := admin("migrate"); len(res["applied"].([]any)) != len(pending(dry)) {
+		t.Fatalf("migrate: %v", res)
+	}
+	if again := admin("migrate", "--dry-run"); len(pending(again)) != 0 {
+		t.Fatalf("dry run after migrating: %v", again)
+	}
+	st := admin("status")
+	for _, m := range st["migrations"].([]any) {
+		if m.(map[string]any)["applied"] != true {
+			t.Errorf("after migrate: %v", st)
+		}
+	}
+}
+
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func registryPublish(p *ent.Project, name string) registry.PublishFileInput {
@@ -309,5 +352,79 @@ func TestMetricsListen(t *testing.T) {
 	}
 	if code, _ := get(api + "/-/metrics"); code != http.StatusNotFound {
 		t.Fatalf("/-/metrics on the API listener with --metrics-listen: %d, want 404", code)
+	}
+}
+
+// TestREADMEWalkThrough runs the README's walk-through, the shell block between its
+// walk-through markers, verbatim in an empty directory with bin/registry built from
+// this source, on a free port (REGISTRY_LISTEN, which the block honours).
+func TestREADMEWalkThrough(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "cmp"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			compattest.Missing(t, tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- walk-through: begin -->\\s*```sh\\n(.*?)```\\s*<!-- walk-through: end -->").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README has no walk-through block between its markers")
+	}
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "registry"), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sh := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", string(m[1]))
+	sh.Dir = dir
+	sh.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "REGISTRY_LISTEN=" + addr}
+	// Its own process group, so that a failure also stops the server it started.
+	sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	sh.Cancel = func() error { return syscall.Kill(-sh.Process.Pid, syscall.SIGKILL) }
+	out, err := sh.CombinedOutput()
+	if sh.Process != nil {
+		_ = syscall.Kill(-sh.Process.Pid, syscall.SIGKILL)
+	}
+	if err != nil || !strings.Contains(string(out), "downloaded what was published") {
+		t.Fatalf("the walk-through failed: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err != nil {
+		t.Fatalf("the walk-through left no ./data: %v", err)
+	}
+}
+
+// TestREADMEListsEveryFlag: the README's configuration table has a row for every
+// flag of `registry serve`, with the environment variable the flag reads.
+func TestREADMEListsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help strings.Builder
+	if err := run(context.Background(), []string{"help", "serve"}, &help, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("help serve: %v", err)
+	}
+	flags := regexp.MustCompile(`(?m)^\s+--([a-z-]+)\b.*?(?:\[\$(REGISTRY_[A-Z_]+)\])?$`).FindAllStringSubmatch(help.String(), -1)
+	if len(flags) < 5 {
+		t.Fatalf("help serve lists %d flags: %s", len(flags), help.String())
+	}
+	for _, f := range flags {
+		row := regexp.MustCompile("(?m)^\\| `--" + regexp.QuoteMeta(f[1]) + "` \\| (.*?) \\|").FindSubmatch(readme)
+		switch {
+		case row == nil:
+			t.Errorf("the README's configuration table has no row for --%s", f[1])
+		case f[2] != "" && string(row[1]) != "`"+f[2]+"`":
+			t.Errorf("the README's row for --%s names %s as its environment variable, want `%s`", f[1], row[1], f[2])
+		}
 	}
 }

@@ -4,8 +4,6 @@
 package generic
 
 import (
-	"net/http"
-
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pkgreg/registry/auth"
@@ -37,5 +35,9 @@ func (f *Format) AuthPolicy() auth.Policy { return auth.Policy{Lenient: compat.L
 // Mount serves the generic registry under /api/v4.
 func (f *Format) Mount(r chi.Router) { r.Mount("/projects/{id}/packages/generic", f.routes()) }
 
-// style is GitLab's REST shape; a refused duplicate is a 400, as GitLab answers it.
-var style = compat.Style{Overrides: []compat.Override{{Err: registry.ErrDuplicate, Status: http.StatusBadRequest}}}
+// style is GitLab's REST shape.
+var style = compat.Style{}
+
+// errDuplicate is GitLab's refusal of a duplicate generic package (a bad_request!,
+// spec/requests/api/generic_packages_spec.rb "when package duplicates are not allowed").
+var errDuplicate = registry.BadRequest("Duplicate package is not allowed")

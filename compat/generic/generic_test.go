@@ -41,11 +41,24 @@ func TestGenericProtocol(t *testing.T) {
 			t.Fatalf("got %d %s", res.Status, res.Body)
 		}
 		sum := sha256.Sum256([]byte("readme"))
-		if f.FileName != "docs/readme.md" || f.Size != 6 || f.FileSHA256 != hex.EncodeToString(sum[:]) {
+		// Stored as GitLab stores it: the path URI-component-encoded into one name.
+		if f.FileName != "docs%2Freadme.md" || f.Size != 6 || f.FileSHA256 != hex.EncodeToString(sum[:]) {
 			t.Fatalf("file = %+v", f)
 		}
 		if got := e.Do("GET", base+"/app/1.0.0/docs/readme.md", nil, tok...); string(got.Body) != "readme" {
 			t.Fatalf("download sub-path: %d %s", got.Status, got.Body)
+		}
+		// A file stored with its plain path (before names were encoded) still downloads by it.
+		p, err := e.Svc.ProjectByRef(e.Admin, "acme/app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Svc.PublishFile(e.Admin, registry.PublishFileInput{Project: p, Type: registry.PackageTypeGeneric,
+			Name: "app", Version: "1.0.0", FileName: "old/notes.txt", Body: strings.NewReader("old"), Size: -1}); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Do("GET", base+"/app/1.0.0/old/notes.txt", nil, tok...); string(got.Body) != "old" {
+			t.Fatalf("download of a plain sub-path name: %d %s", got.Status, got.Body)
 		}
 	})
 	t.Run("duplicate is added and the newest is served", func(t *testing.T) {
@@ -57,7 +70,7 @@ func TestGenericProtocol(t *testing.T) {
 		if res.Status != 200 || string(res.Body) != "second" || res.Header.Get("X-Checksum-SHA256") != hex.EncodeToString(sum[:]) {
 			t.Fatalf("got %d %q %v", res.Status, res.Body, res.Header)
 		}
-		if cd := res.Header.Get("Content-Disposition"); cd != "attachment; filename=app.tar.gz" {
+		if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="app.tar.gz"; filename*=UTF-8''app.tar.gz` {
 			t.Errorf("Content-Disposition = %q", cd)
 		}
 		if ct := res.Header.Get("Content-Type"); ct != "application/octet-stream" {
@@ -155,14 +168,14 @@ func TestGenericProtocol(t *testing.T) {
 			{"PUT", base + "/a%2Fb/1.0.0/f.txt", tok, 400, `"package_name is invalid"`},
 			{"PUT", base + "/app/1..0/f.txt", tok, 400, `"package_version is invalid"`},
 			{"PUT", base + "/app/1.0%2F0/f.txt", tok, 400, `"package_version is invalid"`},
-			{"PUT", base + "/app/1.0.0/..", tok, 400, `"file_name is invalid"`},
-			{"PUT", base + "/app/1.0.0/a/../../b", tok, 400, `"file_name is invalid"`},
-			{"PUT", base + "/app/1.0.0/%2E%2E/x", tok, 400, `"file_name is invalid"`},
-			{"PUT", base + "/app/1.0.0/a%2F..%2Fb", tok, 400, `"file_name is invalid"`},
+			{"PUT", base + "/app/1.0.0/..", tok, 400, `"file_name should be a valid file path"`},
+			{"PUT", base + "/app/1.0.0/a/../../b", tok, 400, `"path should be a valid file path"`},
+			{"PUT", base + "/app/1.0.0/%2E%2E/x", tok, 400, `"path should be a valid file path"`},
+			{"PUT", base + "/app/1.0.0/a%2F..%2Fb", tok, 400, `"file_name should be a valid file path"`},
 			{"PUT", base + "/app/1.0.0/~f.txt", tok, 400, `"file_name is invalid"`},
 			{"PUT", base + "/app/1.0.0/f%00.txt", tok, 400, `"file_name is invalid"`},
-			{"PUT", base + "/app/1.0.0/f.txt?status=processing", tok, 400, `"status is invalid"`},
-			{"PUT", base + "/app/1.0.0/f.txt?select=x", tok, 400, `"select is invalid"`},
+			{"PUT", base + "/app/1.0.0/f.txt?status=processing", tok, 400, `"status does not have a valid value"`},
+			{"PUT", base + "/app/1.0.0/f.txt?select=x", tok, 400, `"select does not have a valid value"`},
 			{"PUT", base + "/app/1.0.0/f.txt", nil, 401, `"401 Unauthorized"`},
 			{"PUT", base + "/app/1.0.0/f.txt", []string{"Private-Token", "glpat-wrong"}, 401, `"401 Unauthorized"`},
 			{"PUT", base + "/app/1.0.0/f.txt", []string{"Job-Token", e.RootToken}, 401, `"401 Unauthorized"`},

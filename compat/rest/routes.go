@@ -41,6 +41,8 @@ func Routes(svc *registry.Service) func(chi.Router) {
 			r.Delete(prefix+"/{id}/hooks/{hook_id}", h.deleteHook(level))
 			r.Get(prefix+"/{id}/hooks/{hook_id}/deliveries", h.listHookDeliveries(level))
 		}
+		r.Get("/version", h.metadata)
+		r.Get("/metadata", h.metadata)
 	}
 }
 
@@ -113,7 +115,7 @@ func listParams(r *http.Request) (registry.ListPackagesInput, compat.Page, error
 	case "desc":
 		in.Desc = true
 	default:
-		return in, page, registry.InvalidParam("sort")
+		return in, page, registry.InvalidValue("sort")
 	}
 	return in, page, nil
 }
@@ -240,6 +242,9 @@ func (h *handler) listPackageFiles(w http.ResponseWriter, r *http.Request) {
 		page, err = compat.Pagination(r)
 	}
 	desc := r.URL.Query().Get("sort") == "desc"
+	if s := r.URL.Query().Get("sort"); err == nil && s != "" && s != "asc" && s != "desc" {
+		err = registry.InvalidValue("sort")
+	}
 	var files []*ent.PackageFile
 	var total int
 	if err == nil {
@@ -299,8 +304,11 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request) {
 	p, id, err := h.packageRef(r)
 	perPage, cursor := 20, 0
 	if v := r.URL.Query().Get("per_page"); err == nil && v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > 20 {
+		// Grape: an integer (else "is invalid") within values: 1..20.
+		if perPage, err = strconv.Atoi(v); err != nil {
 			err = registry.InvalidParam("per_page")
+		} else if perPage < 1 || perPage > 20 {
+			err = registry.InvalidValue("per_page")
 		}
 	}
 	if v := r.URL.Query().Get("cursor"); err == nil && v != "" {
@@ -310,12 +318,18 @@ func (h *handler) listPipelines(w http.ResponseWriter, r *http.Request) {
 	}
 	var pls []*ent.Pipeline
 	if err == nil {
-		pls, err = h.svc.PackagePipelines(r.Context(), p, id, cursor, perPage)
+		pls, err = h.svc.PackagePipelines(r.Context(), p, id, cursor, perPage+1) // one more: is there a next page?
 	}
 	if err != nil {
 		style.WriteError(w, r, err)
 		return
 	}
+	next := ""
+	if len(pls) > perPage {
+		pls = pls[:perPage]
+		next = strconv.Itoa(pls[perPage-1].ID)
+	}
+	compat.SetKeysetLink(w, r, h.svc.ExternalURL(), next, perPage)
 	out := make([]compat.PipelineJSON, 0, len(pls))
 	for _, pl := range pls {
 		out = append(out, compat.Pipeline(h.svc.ExternalURL(), p.FullPath, pl))

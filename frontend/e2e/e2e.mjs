@@ -590,6 +590,31 @@ try {
     await anon.context().close();
   });
 
+  await step('the GraphQL explorer loads from this server only and runs as the signed-in user; the footer shows the version', async () => {
+    const offsite = [];
+    await page.route('**/*', (route) => {
+      if (route.request().url().startsWith(BASE)) return route.continue();
+      offsite.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(`/${project}/-/packages`);
+    await page.getByTestId('version').waitFor();
+    assert.match(await page.getByTestId('version').innerText(), /^pkgreg \S+/);
+    await page.getByRole('contentinfo').getByRole('link', { name: 'GraphQL explorer' }).click();
+    await page.waitForURL(/\/-\/graphql-explorer$/);
+    await page.locator('.graphiql-container').waitFor({ timeout: 20000 });
+    // GraphiQL ignores a run while it still loads the schema: run until it answers.
+    const answer = page.locator('.result-window').getByText('"username": "root"');
+    for (let i = 0; i < 20 && !(await answer.isVisible()); i++) {
+      await page.getByRole('button', { name: /Execute query/ }).click();
+      await answer.waitFor({ timeout: 1000 }).catch(() => {});
+    }
+    await answer.waitFor({ timeout: 1000 });
+    await shot(page, 'graphql-explorer');
+    await page.unroute('**/*');
+    assert.deepEqual(offsite, [], 'the explorer asked for nothing from another host');
+  });
+
   await step('phone width: list and details fit the screen', async () => {
     const phone = await newPage({ width: 390, height: 844 });
     await phone.context().addCookies(await page.context().cookies());

@@ -12,6 +12,9 @@ import { NamespaceTokens } from './pages/NamespaceTokens';
 import { PersonalTokens } from './pages/PersonalTokens';
 import { Admin } from './pages/Admin';
 import { NewGroup, NewProject } from './pages/New';
+import { Explorer } from './pages/Explorer';
+import { useQuery } from 'urql';
+import { graphql } from './gql';
 
 function Header() {
   const { session, setSession } = useSession();
@@ -48,6 +51,9 @@ function Header() {
                 Admin
               </Link>
             )}
+            <Link href="/-/graphql-explorer" aria-current={loc.pathname === '/-/graphql-explorer' ? 'page' : undefined}>
+              GraphQL
+            </Link>
             <Link href="/-/user_settings/personal_access_tokens" aria-current={loc.pathname.startsWith('/-/user_settings/') ? 'page' : undefined}>
               Access tokens
             </Link>
@@ -63,6 +69,32 @@ function Header() {
         )}
       </nav>
     </header>
+  );
+}
+
+const metadataQuery = graphql(`
+  query InstanceMetadata {
+    metadata {
+      version
+      revision
+    }
+  }
+`);
+
+/** Footer says which release runs here (GraphQL metadata: signed-in users only, as GitLab). */
+function Footer() {
+  const [{ data }] = useQuery({ query: metadataQuery });
+  const m = data?.metadata;
+  return (
+    <footer className="footer">
+      <Link href="/-/graphql-explorer">GraphQL explorer</Link>
+      {m && (
+        <span className="muted" data-testid="version">
+          pkgreg {m.version}
+          {m.revision ? ` (${m.revision})` : ''}
+        </span>
+      )}
+    </footer>
   );
 }
 
@@ -108,6 +140,9 @@ export function App() {
       case 'newGroup':
         page = <NewGroup />;
         break;
+      case 'explorer':
+        page = <Explorer />;
+        break;
       case 'namespace':
         page = <Namespace path={route.path} />;
         break;
@@ -129,9 +164,10 @@ export function App() {
   return (
     <>
       <Header />
-      <main id="main" ref={main} tabIndex={-1} className="page">
+      <main id="main" ref={main} tabIndex={-1} className={route.page === 'explorer' ? 'page page-wide' : 'page'}>
         {page}
       </main>
+      {session && <Footer />}
     </>
   );
 }

@@ -72,6 +72,7 @@ export type Route =
   | { page: 'admin'; tab: string }
   | { page: 'newProject' }
   | { page: 'newGroup' }
+  | { page: 'explorer' }
   | { page: 'namespace'; path: string }
   | { page: 'packages'; path: string }
   | { page: 'package'; path: string; id: string }
@@ -86,6 +87,7 @@ export function parseRoute(pathname: string): Route {
   if (p === '/-/user_settings/personal_access_tokens') return { page: 'tokens' };
   if (p === '/-/new/project') return { page: 'newProject' };
   if (p === '/-/new/group') return { page: 'newGroup' };
+  if (p === '/-/graphql-explorer') return { page: 'explorer' };
   const admin = /^\/-\/admin\/(users|groups|projects)$/.exec(p);
   if (admin) return { page: 'admin', tab: admin[1] };
   if (p.startsWith('/-/')) return { page: 'notFound' };

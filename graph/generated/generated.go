@@ -213,6 +213,13 @@ type ComplexityRoot struct {
 		StoredSize   func(childComplexity int) int
 	}
 
+	Kas struct {
+		Enabled             func(childComplexity int) int
+		ExternalK8sProxyURL func(childComplexity int) int
+		ExternalURL         func(childComplexity int) int
+		Version             func(childComplexity int) int
+	}
+
 	MavenMetadata struct {
 		AppGroup   func(childComplexity int) int
 		AppName    func(childComplexity int) int
@@ -245,6 +252,13 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Member           func(childComplexity int) int
+	}
+
+	Metadata struct {
+		Enterprise func(childComplexity int) int
+		Kas        func(childComplexity int) int
+		Revision   func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -566,6 +580,7 @@ type ComplexityRoot struct {
 		Groups                    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		InstanceSettings          func(childComplexity int) int
 		InstanceStorageStatistics func(childComplexity int) int
+		Metadata                  func(childComplexity int) int
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Package                   func(childComplexity int, id string) int
@@ -826,6 +841,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
+	Metadata(ctx context.Context) (*model.Metadata, error)
 	Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error)
 	Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
@@ -1423,6 +1439,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InstanceStorageStatistics.StoredSize(childComplexity), true
 
+	case "Kas.enabled":
+		if e.ComplexityRoot.Kas.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kas.Enabled(childComplexity), true
+	case "Kas.externalK8sProxyUrl":
+		if e.ComplexityRoot.Kas.ExternalK8sProxyURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kas.ExternalK8sProxyURL(childComplexity), true
+	case "Kas.externalUrl":
+		if e.ComplexityRoot.Kas.ExternalURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kas.ExternalURL(childComplexity), true
+	case "Kas.version":
+		if e.ComplexityRoot.Kas.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kas.Version(childComplexity), true
+
 	case "MavenMetadata.appGroup":
 		if e.ComplexityRoot.MavenMetadata.AppGroup == nil {
 			break
@@ -1541,6 +1582,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MembershipPayload.Member(childComplexity), true
+
+	case "Metadata.enterprise":
+		if e.ComplexityRoot.Metadata.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metadata.Enterprise(childComplexity), true
+	case "Metadata.kas":
+		if e.ComplexityRoot.Metadata.Kas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metadata.Kas(childComplexity), true
+	case "Metadata.revision":
+		if e.ComplexityRoot.Metadata.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metadata.Revision(childComplexity), true
+	case "Metadata.version":
+		if e.ComplexityRoot.Metadata.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metadata.Version(childComplexity), true
 
 	case "Mutation.accessTokenRevoke":
 		if e.ComplexityRoot.Mutation.AccessTokenRevoke == nil {
@@ -3027,6 +3093,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.InstanceStorageStatistics(childComplexity), true
 
+	case "Query.metadata":
+		if e.ComplexityRoot.Query.Metadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Metadata(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3620,12 +3692,32 @@ type Query {
   instanceSettings: InstanceSettings
   "What packages take in storage across the instance (administrators; null for others)."
   instanceStorageStatistics: InstanceStorageStatistics
+  "The version the instance runs, as GitLab's metadata (signed-in users; null for anonymous callers)."
+  metadata: Metadata
   "Users (administrators only)."
   users(search: String, after: Cursor, first: Int, before: Cursor, last: Int): UserCoreConnection!
   "Groups: all for administrators, the viewer's own (by membership) for others."
   groups(search: String, after: Cursor, first: Int, before: Cursor, last: Int): GroupConnection!
   "Projects: all for administrators, the viewer's own (by membership) for others."
   projects(search: String, after: Cursor, first: Int, before: Cursor, last: Int): ProjectConnection!
+}
+
+"What the instance runs (GitLab's Metadata type)."
+type Metadata {
+  "The release, or what git describe said when it was built."
+  version: String!
+  "The commit it was built from."
+  revision: String!
+  "GitLab's Kubernetes agent server: never enabled here."
+  kas: Kas!
+  enterprise: Boolean!
+}
+
+type Kas {
+  enabled: Boolean!
+  externalUrl: String
+  externalK8sProxyUrl: String
+  version: String
 }
 
 type UserCore implements Node {
@@ -4813,6 +4905,20 @@ func (ec *executionContext) childFields_InstanceStorageStatistics(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type InstanceStorageStatistics", field.Name)
 }
 
+func (ec *executionContext) childFields_Kas(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_Kas_enabled(ctx, field)
+	case "externalUrl":
+		return ec.fieldContext_Kas_externalUrl(ctx, field)
+	case "externalK8sProxyUrl":
+		return ec.fieldContext_Kas_externalK8sProxyUrl(ctx, field)
+	case "version":
+		return ec.fieldContext_Kas_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Kas", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4865,6 +4971,20 @@ func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, f
 		return ec.fieldContext_MembershipPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Metadata(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_Metadata_version(ctx, field)
+	case "revision":
+		return ec.fieldContext_Metadata_revision(ctx, field)
+	case "kas":
+		return ec.fieldContext_Metadata_kas(ctx, field)
+	case "enterprise":
+		return ec.fieldContext_Metadata_enterprise(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Metadata", field.Name)
 }
 
 func (ec *executionContext) childFields_NamespacePermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9165,6 +9285,98 @@ func (ec *executionContext) fieldContext_InstanceStorageStatistics_storedSize(_ 
 	return graphql.NewScalarFieldContext("InstanceStorageStatistics", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
+func (ec *executionContext) _Kas_enabled(ctx context.Context, field graphql.CollectedField, obj *model.Kas) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kas_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kas_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kas", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Kas_externalUrl(ctx context.Context, field graphql.CollectedField, obj *model.Kas) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kas_externalUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Kas_externalUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kas", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Kas_externalK8sProxyUrl(ctx context.Context, field graphql.CollectedField, obj *model.Kas) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kas_externalK8sProxyUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalK8sProxyURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Kas_externalK8sProxyUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kas", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Kas_version(ctx context.Context, field graphql.CollectedField, obj *model.Kas) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kas_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Kas_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kas", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _MavenMetadata_appGroup(ctx context.Context, field graphql.CollectedField, obj *maven.Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9672,6 +9884,107 @@ func (ec *executionContext) _MembershipPayload_errors(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_MembershipPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Metadata_version(ctx context.Context, field graphql.CollectedField, obj *model.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metadata_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metadata_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Metadata_revision(ctx context.Context, field graphql.CollectedField, obj *model.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metadata_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metadata_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Metadata_kas(ctx context.Context, field graphql.CollectedField, obj *model.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metadata_kas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Kas) graphql.Marshaler {
+			return ec.marshalNKas2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐKas(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metadata_kas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Metadata",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Kas(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Metadata_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metadata_enterprise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enterprise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metadata_enterprise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metadata", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Mutation_destroyPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15815,6 +16128,38 @@ func (ec *executionContext) fieldContext_Query_instanceStorageStatistics(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_metadata(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Metadata(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metadata) graphql.Marshaler {
+			return ec.marshalOMetadata2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMetadata(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metadata(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21394,6 +21739,51 @@ func (ec *executionContext) _InstanceStorageStatistics(ctx context.Context, sel 
 	return out
 }
 
+var kasImplementors = []string{"Kas"}
+
+func (ec *executionContext) _Kas(ctx context.Context, sel ast.SelectionSet, obj *model.Kas) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kasImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Kas")
+		case "enabled":
+			out.Values[i] = ec._Kas_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalUrl":
+			out.Values[i] = ec._Kas_externalUrl(ctx, field, obj)
+		case "externalK8sProxyUrl":
+			out.Values[i] = ec._Kas_externalK8sProxyUrl(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Kas_version(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var mavenMetadataImplementors = []string{"MavenMetadata", "PackageMetadata"}
 
 func (ec *executionContext) _MavenMetadata(ctx context.Context, sel ast.SelectionSet, obj *maven.Metadata) graphql.Marshaler {
@@ -21795,6 +22185,60 @@ func (ec *executionContext) _MembershipPayload(ctx context.Context, sel ast.Sele
 			out.Values[i] = ec._MembershipPayload_member(ctx, field, obj)
 		case "errors":
 			out.Values[i] = ec._MembershipPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metadataImplementors = []string{"Metadata"}
+
+func (ec *executionContext) _Metadata(ctx context.Context, sel ast.SelectionSet, obj *model.Metadata) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metadataImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Metadata")
+		case "version":
+			out.Values[i] = ec._Metadata_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._Metadata_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kas":
+			out.Values[i] = ec._Metadata_kas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enterprise":
+			out.Values[i] = ec._Metadata_enterprise(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25772,6 +26216,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "metadata":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_metadata(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "users":
 			field := field
 
@@ -27330,6 +27793,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNKas2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐKas(ctx context.Context, sel ast.SelectionSet, v *model.Kas) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Kas(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMemberConnection2githubᚗcomᚋpkgregᚋregistryᚋentᚐMembershipConnection(ctx context.Context, sel ast.SelectionSet, v ent.MembershipConnection) graphql.Marshaler {
 	return ec._MemberConnection(ctx, sel, &v)
 }
@@ -28249,6 +28722,13 @@ func (ec *executionContext) marshalOMembershipPayload2ᚖgithubᚗcomᚋpkgreg�
 		return graphql.Null
 	}
 	return ec._MembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMetadata2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMetadata(ctx context.Context, sel ast.SelectionSet, v *model.Metadata) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Metadata(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋpkgregᚋregistryᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

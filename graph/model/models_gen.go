@@ -222,6 +222,13 @@ type InstanceStorageStatistics struct {
 	StoredSize float64 `json:"storedSize"`
 }
 
+type Kas struct {
+	Enabled             bool    `json:"enabled"`
+	ExternalURL         *string `json:"externalUrl,omitempty"`
+	ExternalK8sProxyURL *string `json:"externalK8sProxyUrl,omitempty"`
+	Version             *string `json:"version,omitempty"`
+}
+
 type MembershipDeleteInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	Username         string  `json:"username"`
@@ -242,6 +249,17 @@ type MembershipPayload struct {
 	ClientMutationID *string         `json:"clientMutationId,omitempty"`
 	Member           *ent.Membership `json:"member,omitempty"`
 	Errors           []string        `json:"errors"`
+}
+
+// What the instance runs (GitLab's Metadata type).
+type Metadata struct {
+	// The release, or what git describe said when it was built.
+	Version string `json:"version"`
+	// The commit it was built from.
+	Revision string `json:"revision"`
+	// GitLab's Kubernetes agent server: never enabled here.
+	Kas        *Kas `json:"kas"`
+	Enterprise bool `json:"enterprise"`
 }
 
 type Mutation struct {

@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query InstanceMetadata {\n    metadata {\n      version\n      revision\n    }\n  }\n": typeof types.InstanceMetadataDocument,
     "\n  query MavenMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on MavenMetadata {\n          appGroup\n          appName\n          appVersion\n          path\n        }\n      }\n    }\n  }\n": typeof types.MavenMetadataPanelDocument,
     "\n  query NpmMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on NpmMetadata {\n          packageJson\n          deprecated\n        }\n      }\n    }\n  }\n": typeof types.NpmMetadataPanelDocument,
     "\n  query NugetMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on NugetMetadata {\n          id\n          projectUrl\n          licenseUrl\n          iconUrl\n        }\n      }\n      tags(first: 100) {\n        nodes {\n          name\n        }\n      }\n      dependencyLinks(first: 1000) {\n        count\n        nodes {\n          dependencyType\n          dependency {\n            name\n            versionPattern\n          }\n          metadata {\n            __typename\n            ... on NugetDependencyLinkMetadata {\n              targetFramework\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.NugetMetadataPanelDocument,
@@ -48,6 +49,7 @@ type Documents = {
     "\n  mutation UpdateNamespaceSettings($input: UpdateNamespacePackageSettingsInput!) {\n    updateNamespacePackageSettings(input: $input) {\n      packageSettings {\n        genericDuplicatesAllowed\n        genericDuplicateExceptionRegex\n        mavenDuplicatesAllowed\n        mavenDuplicateExceptionRegex\n        nugetDuplicatesAllowed\n        nugetDuplicateExceptionRegex\n        nugetSymbolServerEnabled\n        terraformModuleDuplicatesAllowed\n        terraformModuleDuplicateExceptionRegex\n      }\n      errors\n    }\n  }\n": typeof types.UpdateNamespaceSettingsDocument,
 };
 const documents: Documents = {
+    "\n  query InstanceMetadata {\n    metadata {\n      version\n      revision\n    }\n  }\n": types.InstanceMetadataDocument,
     "\n  query MavenMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on MavenMetadata {\n          appGroup\n          appName\n          appVersion\n          path\n        }\n      }\n    }\n  }\n": types.MavenMetadataPanelDocument,
     "\n  query NpmMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on NpmMetadata {\n          packageJson\n          deprecated\n        }\n      }\n    }\n  }\n": types.NpmMetadataPanelDocument,
     "\n  query NugetMetadataPanel($id: ID!) {\n    package(id: $id) {\n      id\n      metadata {\n        __typename\n        ... on NugetMetadata {\n          id\n          projectUrl\n          licenseUrl\n          iconUrl\n        }\n      }\n      tags(first: 100) {\n        nodes {\n          name\n        }\n      }\n      dependencyLinks(first: 1000) {\n        count\n        nodes {\n          dependencyType\n          dependency {\n            name\n            versionPattern\n          }\n          metadata {\n            __typename\n            ... on NugetDependencyLinkMetadata {\n              targetFramework\n            }\n          }\n        }\n      }\n    }\n  }\n": types.NugetMetadataPanelDocument,
@@ -96,6 +98,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InstanceMetadata {\n    metadata {\n      version\n      revision\n    }\n  }\n"): (typeof documents)["\n  query InstanceMetadata {\n    metadata {\n      version\n      revision\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
