@@ -25,7 +25,9 @@ type ApplicationSetting struct {
 	Singleton string `json:"singleton,omitempty"`
 	// Guests (and Planners) may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages).
 	GuestsMayPullPackages bool `json:"guests_may_pull_packages,omitempty"`
-	selectValues          sql.SelectValues
+	// Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services).
+	AllowLocalWebhooks bool `json:"allow_local_webhooks,omitempty"`
+	selectValues       sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -33,7 +35,7 @@ func (*ApplicationSetting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case applicationsetting.FieldGuestsMayPullPackages:
+		case applicationsetting.FieldGuestsMayPullPackages, applicationsetting.FieldAllowLocalWebhooks:
 			values[i] = new(sql.NullBool)
 		case applicationsetting.FieldID:
 			values[i] = new(sql.NullInt64)
@@ -86,6 +88,12 @@ func (_m *ApplicationSetting) assignValues(columns []string, values []any) error
 			} else if value.Valid {
 				_m.GuestsMayPullPackages = value.Bool
 			}
+		case applicationsetting.FieldAllowLocalWebhooks:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field allow_local_webhooks", values[i])
+			} else if value.Valid {
+				_m.AllowLocalWebhooks = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -133,6 +141,9 @@ func (_m *ApplicationSetting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("guests_may_pull_packages=")
 	builder.WriteString(fmt.Sprintf("%v", _m.GuestsMayPullPackages))
+	builder.WriteString(", ")
+	builder.WriteString("allow_local_webhooks=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AllowLocalWebhooks))
 	builder.WriteByte(')')
 	return builder.String()
 }

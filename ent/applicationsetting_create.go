@@ -70,6 +70,20 @@ func (_c *ApplicationSettingCreate) SetNillableGuestsMayPullPackages(v *bool) *A
 	return _c
 }
 
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (_c *ApplicationSettingCreate) SetAllowLocalWebhooks(v bool) *ApplicationSettingCreate {
+	_c.mutation.SetAllowLocalWebhooks(v)
+	return _c
+}
+
+// SetNillableAllowLocalWebhooks sets the "allow_local_webhooks" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableAllowLocalWebhooks(v *bool) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetAllowLocalWebhooks(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ApplicationSettingMutation object of the builder.
 func (_c *ApplicationSettingCreate) Mutation() *ApplicationSettingMutation {
 	return _c.mutation
@@ -117,6 +131,10 @@ func (_c *ApplicationSettingCreate) defaults() {
 		v := applicationsetting.DefaultGuestsMayPullPackages
 		_c.mutation.SetGuestsMayPullPackages(v)
 	}
+	if _, ok := _c.mutation.AllowLocalWebhooks(); !ok {
+		v := applicationsetting.DefaultAllowLocalWebhooks
+		_c.mutation.SetAllowLocalWebhooks(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -132,6 +150,9 @@ func (_c *ApplicationSettingCreate) check() error {
 	}
 	if _, ok := _c.mutation.GuestsMayPullPackages(); !ok {
 		return &ValidationError{Name: "guests_may_pull_packages", err: errors.New(`ent: missing required field "ApplicationSetting.guests_may_pull_packages"`)}
+	}
+	if _, ok := _c.mutation.AllowLocalWebhooks(); !ok {
+		return &ValidationError{Name: "allow_local_webhooks", err: errors.New(`ent: missing required field "ApplicationSetting.allow_local_webhooks"`)}
 	}
 	return nil
 }
@@ -175,6 +196,10 @@ func (_c *ApplicationSettingCreate) createSpec() (*ApplicationSetting, *sqlgraph
 	if value, ok := _c.mutation.GuestsMayPullPackages(); ok {
 		_spec.SetField(applicationsetting.FieldGuestsMayPullPackages, field.TypeBool, value)
 		_node.GuestsMayPullPackages = value
+	}
+	if value, ok := _c.mutation.AllowLocalWebhooks(); ok {
+		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
+		_node.AllowLocalWebhooks = value
 	}
 	return _node, _spec
 }
@@ -252,6 +277,18 @@ func (u *ApplicationSettingUpsert) UpdateGuestsMayPullPackages() *ApplicationSet
 	return u
 }
 
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (u *ApplicationSettingUpsert) SetAllowLocalWebhooks(v bool) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldAllowLocalWebhooks, v)
+	return u
+}
+
+// UpdateAllowLocalWebhooks sets the "allow_local_webhooks" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateAllowLocalWebhooks() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldAllowLocalWebhooks)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -325,6 +362,20 @@ func (u *ApplicationSettingUpsertOne) SetGuestsMayPullPackages(v bool) *Applicat
 func (u *ApplicationSettingUpsertOne) UpdateGuestsMayPullPackages() *ApplicationSettingUpsertOne {
 	return u.Update(func(s *ApplicationSettingUpsert) {
 		s.UpdateGuestsMayPullPackages()
+	})
+}
+
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (u *ApplicationSettingUpsertOne) SetAllowLocalWebhooks(v bool) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetAllowLocalWebhooks(v)
+	})
+}
+
+// UpdateAllowLocalWebhooks sets the "allow_local_webhooks" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateAllowLocalWebhooks() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateAllowLocalWebhooks()
 	})
 }
 
@@ -567,6 +618,20 @@ func (u *ApplicationSettingUpsertBulk) SetGuestsMayPullPackages(v bool) *Applica
 func (u *ApplicationSettingUpsertBulk) UpdateGuestsMayPullPackages() *ApplicationSettingUpsertBulk {
 	return u.Update(func(s *ApplicationSettingUpsert) {
 		s.UpdateGuestsMayPullPackages()
+	})
+}
+
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (u *ApplicationSettingUpsertBulk) SetAllowLocalWebhooks(v bool) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetAllowLocalWebhooks(v)
+	})
+}
+
+// UpdateAllowLocalWebhooks sets the "allow_local_webhooks" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateAllowLocalWebhooks() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateAllowLocalWebhooks()
 	})
 }
 

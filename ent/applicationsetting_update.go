@@ -49,6 +49,20 @@ func (_u *ApplicationSettingUpdate) SetNillableGuestsMayPullPackages(v *bool) *A
 	return _u
 }
 
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (_u *ApplicationSettingUpdate) SetAllowLocalWebhooks(v bool) *ApplicationSettingUpdate {
+	_u.mutation.SetAllowLocalWebhooks(v)
+	return _u
+}
+
+// SetNillableAllowLocalWebhooks sets the "allow_local_webhooks" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableAllowLocalWebhooks(v *bool) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetAllowLocalWebhooks(*v)
+	}
+	return _u
+}
+
 // Mutation returns the ApplicationSettingMutation object of the builder.
 func (_u *ApplicationSettingUpdate) Mutation() *ApplicationSettingMutation {
 	return _u.mutation
@@ -111,6 +125,9 @@ func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err
 	if value, ok := _u.mutation.GuestsMayPullPackages(); ok {
 		_spec.SetField(applicationsetting.FieldGuestsMayPullPackages, field.TypeBool, value)
 	}
+	if value, ok := _u.mutation.AllowLocalWebhooks(); ok {
+		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -149,6 +166,20 @@ func (_u *ApplicationSettingUpdateOne) SetGuestsMayPullPackages(v bool) *Applica
 func (_u *ApplicationSettingUpdateOne) SetNillableGuestsMayPullPackages(v *bool) *ApplicationSettingUpdateOne {
 	if v != nil {
 		_u.SetGuestsMayPullPackages(*v)
+	}
+	return _u
+}
+
+// SetAllowLocalWebhooks sets the "allow_local_webhooks" field.
+func (_u *ApplicationSettingUpdateOne) SetAllowLocalWebhooks(v bool) *ApplicationSettingUpdateOne {
+	_u.mutation.SetAllowLocalWebhooks(v)
+	return _u
+}
+
+// SetNillableAllowLocalWebhooks sets the "allow_local_webhooks" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableAllowLocalWebhooks(v *bool) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetAllowLocalWebhooks(*v)
 	}
 	return _u
 }
@@ -244,6 +275,9 @@ func (_u *ApplicationSettingUpdateOne) sqlSave(ctx context.Context) (_node *Appl
 	}
 	if value, ok := _u.mutation.GuestsMayPullPackages(); ok {
 		_spec.SetField(applicationsetting.FieldGuestsMayPullPackages, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.AllowLocalWebhooks(); ok {
+		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ApplicationSetting{config: _u.config}

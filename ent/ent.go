@@ -34,6 +34,8 @@ import (
 	"github.com/pkgreg/registry/ent/session"
 	"github.com/pkgreg/registry/ent/signinthrottle"
 	"github.com/pkgreg/registry/ent/user"
+	"github.com/pkgreg/registry/ent/webhook"
+	"github.com/pkgreg/registry/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -116,6 +118,8 @@ func checkColumn(t, c string) error {
 			session.Table:             session.ValidColumn,
 			signinthrottle.Table:      signinthrottle.ValidColumn,
 			user.Table:                user.ValidColumn,
+			webhook.Table:             webhook.ValidColumn,
+			webhookdelivery.Table:     webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -22,6 +22,8 @@ const (
 	kindDeployToken = "DeployToken"
 	kindMember      = "Member"
 	kindAuditEvent  = "AuditEvent"
+	kindProjectHook = "ProjectHook"
+	kindGroupHook   = "GroupHook"
 )
 
 func gid(kind string, id int) string { return fmt.Sprintf("gid://gitlab/%s/%d", kind, id) }

@@ -207,6 +207,13 @@ func TestEveryMutationThroughTheMatrix(t *testing.T) {
 		{"userUpdate", need{admin: true}, func(*compattest.Matrix, *testing.T, compattest.ProjectSpec, compattest.Actor, int) string {
 			return `username: "target", blocked: false`
 		}},
+		{"webhookCreate", need{role: maintainer}, func(_ *compattest.Matrix, _ *testing.T, p compattest.ProjectSpec, _ compattest.Actor, _ int) string {
+			return fmt.Sprintf(`projectPath: %q, url: "https://hooks.example.com/x", token: "secret"`, p.Path())
+		}},
+		{"webhookDelete", need{role: maintainer}, func(_ *compattest.Matrix, _ *testing.T, p compattest.ProjectSpec, _ compattest.Actor, _ int) string {
+			id := rootMutation("webhookCreate", fmt.Sprintf(`projectPath: %q, url: "https://hooks.example.com/x"`, p.Path()), "webhook { id }")
+			return fmt.Sprintf(`id: %q`, id)
+		}},
 		{"updateInstanceSettings", need{admin: true}, func(*compattest.Matrix, *testing.T, compattest.ProjectSpec, compattest.Actor, int) string {
 			return `guestsMayPullPackages: false`
 		}},

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -144,6 +145,11 @@ func (r *groupResolver) AccessTokens(ctx context.Context, obj *ent.Group) ([]*mo
 func (r *groupResolver) AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
 	q, err := r.svc.GroupAuditEventsQuery(ctx, obj, auditFilter(action, targetType, authorUsername, since))
 	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
+}
+
+// Webhooks is the resolver for the webhooks field.
+func (r *groupResolver) Webhooks(ctx context.Context, obj *ent.Group) ([]*ent.Webhook, error) {
+	return orNone(r.svc.Webhooks(ctx, registry.Scope{Group: obj}))
 }
 
 // UserPermissions is the resolver for the userPermissions field.
@@ -529,12 +535,38 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input model.Si
 // UpdateInstanceSettings is the resolver for the updateInstanceSettings field.
 func (r *mutationResolver) UpdateInstanceSettings(ctx context.Context, input model.UpdateInstanceSettingsInput) (*model.UpdateInstanceSettingsPayload, error) {
 	out := &model.UpdateInstanceSettingsPayload{ClientMutationID: input.ClientMutationID}
-	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages})
+	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages,
+		AllowLocalWebhooks: input.AllowLocalWebhooks})
 	if err == nil {
 		out.InstanceSettings = &st
 	}
 	out.Errors, err = payloadErrors(err)
 	return out, err
+}
+
+// WebhookCreate is the resolver for the webhookCreate field.
+func (r *mutationResolver) WebhookCreate(ctx context.Context, input model.WebhookCreateInput) (*model.WebhookCreatePayload, error) {
+	out := &model.WebhookCreatePayload{ClientMutationID: input.ClientMutationID}
+	sc, err := r.svc.WebhookScope(ctx, str(input.ProjectPath), str(input.GroupPath))
+	if err == nil {
+		out.Webhook, err = r.svc.CreateWebhook(ctx, sc, registry.WebhookInput{URL: &input.URL, Token: input.Token,
+			PackagePublished: input.PackagePublishedEvents, PackageDeleted: input.PackageDeletedEvents, Enabled: input.Enabled})
+	}
+	out.Errors, err = payloadErrors(err)
+	return out, err
+}
+
+// WebhookDelete is the resolver for the webhookDelete field.
+func (r *mutationResolver) WebhookDelete(ctx context.Context, input model.WebhookDeleteInput) (*model.WebhookDeletePayload, error) {
+	id, err := parseGID(input.ID, kindProjectHook)
+	if err != nil {
+		id, err = parseGID(input.ID, kindGroupHook)
+	}
+	if err == nil {
+		err = r.svc.DeleteWebhookByID(ctx, id)
+	}
+	errs, err := payloadErrors(err)
+	return &model.WebhookDeletePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
 }
 
 // ID is the resolver for the id field.
@@ -909,6 +941,11 @@ func (r *projectResolver) AuditEvents(ctx context.Context, obj *ent.Project, act
 	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
 }
 
+// Webhooks is the resolver for the webhooks field.
+func (r *projectResolver) Webhooks(ctx context.Context, obj *ent.Project) ([]*ent.Webhook, error) {
+	return orNone(r.svc.Webhooks(ctx, registry.Scope{Project: obj}))
+}
+
 // UserPermissions is the resolver for the userPermissions field.
 func (r *projectResolver) UserPermissions(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error) {
 	p := r.svc.Permissions(ctx, obj)
@@ -1071,6 +1108,29 @@ func (r *userCoreConnectionResolver) Nodes(ctx context.Context, obj *ent.UserCon
 	return nodes(obj.Edges, func(e *ent.UserEdge) *ent.User { return e.Node }), nil
 }
 
+// ID is the resolver for the id field.
+func (r *webhookResolver) ID(ctx context.Context, obj *ent.Webhook) (string, error) {
+	if obj.ProjectID != nil {
+		return gid(kindProjectHook, obj.ID), nil
+	}
+	return gid(kindGroupHook, obj.ID), nil
+}
+
+// PackagePublishedEvents is the resolver for the packagePublishedEvents field.
+func (r *webhookResolver) PackagePublishedEvents(ctx context.Context, obj *ent.Webhook) (bool, error) {
+	return slices.Contains(obj.Events, registry.EventPackagePublished), nil
+}
+
+// PackageDeletedEvents is the resolver for the packageDeletedEvents field.
+func (r *webhookResolver) PackageDeletedEvents(ctx context.Context, obj *ent.Webhook) (bool, error) {
+	return slices.Contains(obj.Events, registry.EventPackageDeleted), nil
+}
+
+// TokenSet is the resolver for the tokenSet field.
+func (r *webhookResolver) TokenSet(ctx context.Context, obj *ent.Webhook) (bool, error) {
+	return obj.Secret != "", nil
+}
+
 // AuditEvent returns generated.AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
 
@@ -1162,6 +1222,9 @@ func (r *Resolver) UserCoreConnection() generated.UserCoreConnectionResolver {
 	return &userCoreConnectionResolver{r}
 }
 
+// Webhook returns generated.WebhookResolver implementation.
+func (r *Resolver) Webhook() generated.WebhookResolver { return &webhookResolver{r} }
+
 type auditEventResolver struct{ *Resolver }
 type auditEventConnectionResolver struct{ *Resolver }
 type deployTokenResolver struct{ *Resolver }
@@ -1185,3 +1248,4 @@ type projectConnectionResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
 type userCoreResolver struct{ *Resolver }
 type userCoreConnectionResolver struct{ *Resolver }
+type webhookResolver struct{ *Resolver }

@@ -84,6 +84,7 @@ const (
 	ManageGroup                   // a group's own settings (Owner)
 	ListPackages                  // the Packages API and GraphQL listings (not deploy tokens, as GitLab)
 	ReadInstance                  // what administrators read of the whole instance (users, all groups)
+	ManageWebhooks                // webhooks and their delivery logs (Maintainer, project or group)
 )
 
 // Actions on the instance or the viewer's own account.
@@ -389,7 +390,7 @@ func projectAllows(v *auth.Viewer, p *ent.Project, a access, act Action) bool {
 		return registryOn && (a.role >= Maintainer || a.reach)
 	case RunJobs:
 		return a.role >= Developer
-	case AdminPackages, ManageProject, ManageMembers, ManageTokens:
+	case AdminPackages, ManageProject, ManageMembers, ManageTokens, ManageWebhooks:
 		return a.role >= Maintainer
 	}
 	return false
@@ -404,7 +405,7 @@ func groupAllows(v *auth.Viewer, a access, act Action) bool {
 	switch act {
 	case ReadNamespace, ReadPackages, ListPackages:
 		return a.visible
-	case CreateProjects, ManageTokens:
+	case CreateProjects, ManageTokens, ManageWebhooks:
 		return a.role >= Maintainer
 	case ManageMembers, ManageGroup, AdminPackages:
 		return a.role >= Owner

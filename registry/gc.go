@@ -32,6 +32,8 @@ type GCStats struct {
 	// FreedBytes are the bytes of the blobs removed from storage.
 	FreedBytes int64 `json:"freed_bytes"`
 	Skipped    bool  `json:"skipped"` // another replica holds the lock
+	// Deliveries are webhook delivery log entries past their retention.
+	Deliveries int `json:"webhook_deliveries"`
 }
 
 // CollectGarbage runs due cleanup policies, then removes packages and files marked for destruction, blobs that no file
@@ -49,6 +51,7 @@ func (s *Service) CollectGarbage(ctx context.Context, grace time.Duration) (GCSt
 		steps := []func(context.Context, time.Time, *GCStats) error{
 			s.applyCleanupPolicies, s.destroyPackages, s.destroyFiles, s.collectBlobs, s.collectOrphans, s.collectTemporary,
 			s.collectAuditEvents,
+			s.pruneWebhookDeliveries,
 		}
 		for _, step := range steps {
 			if err := step(ctx, cutoff, &st); err != nil {

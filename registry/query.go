@@ -13,6 +13,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/pipeline"
+	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/project"
 )
 
@@ -213,20 +214,26 @@ func (s *Service) DeletePackage(ctx context.Context, p *ent.Project, packageID i
 		return err
 	}
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
-		n, err := tx.PackageVersion.Update().Where(packageversion.ID(packageID), packageversion.ProjectID(p.ID),
-			packageversion.StatusNEQ(packageversion.StatusPendingDestruction)).
+		live := []predicate.PackageVersion{packageversion.ID(packageID), packageversion.ProjectID(p.ID),
+			packageversion.StatusNEQ(packageversion.StatusPendingDestruction)}
+		v, err := tx.PackageVersion.Query().Where(live...).Only(ctx)
+		if ent.IsNotFound(err) {
+			return errPackageNotFound
+		} else if err != nil {
+			return err
+		}
+		n, err := tx.PackageVersion.Update().Where(live...).
 			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if n == 0 { // a concurrent delete marked it first
 			return errPackageNotFound
 		}
-		v, err := tx.PackageVersion.Get(ctx, packageID)
-		if err != nil {
+		if err := s.auditDeletedVersion(ctx, tx, p, v); err != nil {
 			return err
 		}
-		return s.auditDeletedVersion(ctx, tx, p, v)
+		return s.enqueueWebhooks(ctx, tx, p, deletedEvents([]*ent.PackageVersion{v})...)
 	})
 	if err != nil {
 		return err

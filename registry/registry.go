@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -49,6 +50,15 @@ type Config struct {
 	// DownloadBufferIDs bounds the files the download tally names: past it, the
 	// tally is flushed at once; 0 is 10,000.
 	DownloadBufferIDs int
+	// WebhookBackoff is the delay before each retry of a failed webhook delivery: a
+	// delivery is attempted once more than it has entries, then marked failed.
+	// nil: 10 s, 1 min, 10 min, 1 h, 6 h (six attempts).
+	WebhookBackoff []time.Duration
+	// WebhookPoll is how often the delivery worker looks for due deliveries that
+	// another replica enqueued (its own it sends at once); default 2 s.
+	WebhookPoll time.Duration
+	// WebhookTimeout bounds one delivery attempt; default 10 s.
+	WebhookTimeout time.Duration
 	// Build is what the binary was built from, shown by /api/v4/version, GraphQL
 	// metadata and the UI.
 	Build BuildInfo
@@ -68,6 +78,10 @@ type Service struct {
 	metrics *metrics.Metrics
 	// downloads is the download tally not yet flushed (downloads.go).
 	downloads downloadBuffer
+	// webhookWake nudges this process's delivery worker after a commit enqueued
+	// deliveries; webhookClients send them (index 1: local addresses allowed).
+	webhookWake    chan struct{}
+	webhookClients [2]*http.Client
 }
 
 // New returns a service over an open database and blob store.
@@ -99,12 +113,22 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 	if cfg.DownloadBufferIDs <= 0 {
 		cfg.DownloadBufferIDs = 10000
 	}
+	if cfg.WebhookBackoff == nil {
+		cfg.WebhookBackoff = defaultWebhookBackoff
+	}
+	if cfg.WebhookPoll == 0 {
+		cfg.WebhookPoll = 2 * time.Second
+	}
+	if cfg.WebhookTimeout == 0 {
+		cfg.WebhookTimeout = 10 * time.Second
+	}
 	if m := cfg.Metrics; m != nil {
 		db.OnError(func(error) { m.Error("database") })
 		blobs.onError = func() { m.Error("storage") }
 	}
 	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
-		docs: NewDocumentCache(cfg.DocumentCacheBytes), metrics: cfg.Metrics}
+		docs: NewDocumentCache(cfg.DocumentCacheBytes), metrics: cfg.Metrics, webhookWake: make(chan struct{}, 1),
+		webhookClients: [2]*http.Client{newWebhookClient(cfg.WebhookTimeout, false), newWebhookClient(cfg.WebhookTimeout, true)}}
 }
 
 // Metrics is where the server records its counts (nil: nowhere).

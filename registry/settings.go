@@ -136,6 +136,10 @@ type InstanceSettings struct {
 	// (GitLab's allow_guest_plus_roles_to_pull_packages); off by default, as the
 	// permission table teams migrate from says Reporter.
 	GuestsMayPullPackages bool
+	// AllowLocalWebhooks lets webhooks target loopback, private and link-local
+	// addresses (GitLab's allow_local_requests_from_web_hooks_and_services); off by
+	// default, so a project maintainer cannot make the server call its neighbours.
+	AllowLocalWebhooks bool
 }
 
 // instanceSettings reads the settings without authorizing (the policy needs them).
@@ -146,7 +150,7 @@ func (s *Service) instanceSettings(ctx context.Context) (InstanceSettings, error
 	} else if err != nil {
 		return InstanceSettings{}, fmt.Errorf("instance settings: %w", err)
 	}
-	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages}, nil
+	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages, AllowLocalWebhooks: st.AllowLocalWebhooks}, nil
 }
 
 const instanceRow = "instance"
@@ -162,6 +166,7 @@ func (s *Service) InstanceSettings(ctx context.Context) (InstanceSettings, error
 // InstanceSettingsInput changes instance settings; nil fields stay as they are.
 type InstanceSettingsInput struct {
 	GuestsMayPullPackages *bool
+	AllowLocalWebhooks    *bool
 }
 
 // UpdateInstanceSettings changes the instance's settings (administrators).
@@ -182,13 +187,15 @@ func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSetting
 		}
 		u := tx.ApplicationSetting.UpdateOneID(id)
 		setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
+		setBool(in.AllowLocalWebhooks, u.SetAllowLocalWebhooks)
 		after, err := u.Save(ctx)
 		if err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, auditEvent{Action: AuditInstanceSettings, TargetType: auditTargetInstance,
-			Details: map[string]any{"guests_may_pull_packages": map[string]any{
-				"before": before.GuestsMayPullPackages, "after": after.GuestsMayPullPackages}}})
+			Details: map[string]any{
+				"guests_may_pull_packages": map[string]any{"before": before.GuestsMayPullPackages, "after": after.GuestsMayPullPackages},
+				"allow_local_webhooks":     map[string]any{"before": before.AllowLocalWebhooks, "after": after.AllowLocalWebhooks}}})
 	})
 	if err != nil {
 		return InstanceSettings{}, err

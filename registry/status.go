@@ -103,11 +103,17 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 		case in.Versions != nil:
 			where = append(where, packageversion.VersionIn(in.Versions...))
 		}
-		doomed, err := tx.PackageVersion.Query().Where(where...).Order(ent.Asc(packageversion.FieldID)).All(ctx)
+		// The rows are read first for the webhooks, and only those are marked (on
+		// Postgres lockPackage holds them; SQLite has one writer).
+		rows, err := tx.PackageVersion.Query().Where(where...).Order(ent.Asc(packageversion.FieldID)).All(ctx)
 		if err != nil {
 			return err
 		}
-		n, err := tx.PackageVersion.Update().Where(where...).
+		ids := make([]int, len(rows))
+		for i, v := range rows {
+			ids[i] = v.ID
+		}
+		n, err := tx.PackageVersion.Update().Where(packageversion.IDIn(ids...)).
 			SetStatus(packageversion.StatusPendingDestruction).AddRevision(1).Save(ctx)
 		if err != nil {
 			return err
@@ -117,10 +123,13 @@ func (s *Service) DeleteVersions(ctx context.Context, in DeleteVersionsInput) (i
 			return errNoSuchVersions
 		}
 		// One event per version, so that each version's history names its removal.
-		for _, v := range doomed {
+		for _, v := range rows {
 			if err := s.auditDeletedVersion(ctx, tx, in.Project, v); err != nil {
 				return err
 			}
+		}
+		if err := s.enqueueWebhooks(ctx, tx, in.Project, deletedEvents(rows)...); err != nil {
+			return err
 		}
 		tags := make([]string, 0, len(in.Retag))
 		for t := range in.Retag {

@@ -230,13 +230,17 @@ func (u *Upload) publish(ctx context.Context, ins []PublishFileInput, files []*R
 		if err := s.auditPublish(ctx, tx, ins, out); err != nil {
 			return err
 		}
+		var err error
 		switch update {
 		case mergeMetadata:
-			return mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
+			err = mergeMetadataJSON(ctx, tx, out[0].PackageID, ins[0].Metadata)
 		case replaceMetadata:
-			return tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
+			err = tx.PackageVersion.UpdateOneID(out[0].PackageID).SetMetadata(ins[0].Metadata).Exec(ctx)
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		return s.enqueueWebhooks(ctx, tx, u.project, publishedEvent(ins, out))
 	})
 	if err != nil {
 		for _, f := range files {

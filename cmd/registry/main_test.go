@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,6 +93,33 @@ func TestServeAsANewUser(t *testing.T) {
 		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
+	}
+	// The server's webhook worker delivers what a publish enqueues.
+	events := make(chan string, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		events <- r.Header.Get("X-Registry-Event")
+	}))
+	defer receiver.Close()
+	for _, c := range []struct{ method, path, body string }{
+		{"PUT", "/api/v4/application/settings?allow_local_requests_from_web_hooks_and_services=true", ""},
+		{"POST", "/api/v4/projects/1/hooks?url=" + url.QueryEscape(receiver.URL), ""},
+		{"PUT", "/api/v4/projects/1/packages/generic/tool/2.0.0/f.txt", "hello"},
+	} {
+		req, _ := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
+		req.Header.Set("PRIVATE-TOKEN", "glpat-test-bootstrap-secret")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode >= 300 {
+			t.Fatalf("%s %s: %v %v", c.method, c.path, res, err)
+		}
+		res.Body.Close()
+	}
+	select {
+	case ev := <-events:
+		if ev != "package_published" {
+			t.Fatalf("webhook event %q", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve delivered no webhook")
 	}
 	stop() // what SIGTERM does
 	select {

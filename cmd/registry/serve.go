@@ -60,6 +60,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	go svc.RunGC(ctx, *gcEvery)
 	go svc.RunDownloadFlush(ctx)
+	// The webhook worker finishes the attempts it has started when ctx ends; the
+	// deferred wait (which ends ctx first, for the error returns) keeps the database
+	// open until it has recorded them.
+	webhooksDone := make(chan struct{})
+	go func() { defer close(webhooksDone); svc.RunWebhooks(ctx) }()
+	defer func() { stop(); <-webhooksDone }()
 
 	srv := &http.Server{
 		Handler:           server.Routes(svc, log),

@@ -119,6 +119,13 @@ func Start(t testing.TB, dbURL, storageURL string, opts ...database.Option) *Env
 // StartWithConfig is Start with the service configuration adjusted by cfg.
 func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.Config), opts ...database.Option) *Env {
 	t.Helper()
+	return StartWithLog(t, dbURL, storageURL, cfg, nil, opts...)
+}
+
+// StartWithLog is StartWithConfig with the service and server logging to log (nil:
+// nowhere, or stderr with TEST_LOG set), for tests that check what is logged.
+func StartWithLog(t testing.TB, dbURL, storageURL string, cfg func(*registry.Config), log *slog.Logger, opts ...database.Option) *Env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, dbURL, opts...)
 	if err != nil {
@@ -130,9 +137,12 @@ func StartWithConfig(t testing.TB, dbURL, storageURL string, cfg func(*registry.
 		t.Fatalf("open storage: %v", err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("TEST_LOG") != "" {
+	switch {
+	case log != nil:
+	case os.Getenv("TEST_LOG") != "":
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	default:
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	e := &Env{T: t, DB: db, DatabaseURL: dbURL, StorageURL: storageURL, Blobs: blobs}
 	// The handler needs the external URL before the server exists: start unstarted.

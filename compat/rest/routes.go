@@ -33,6 +33,14 @@ func Routes(svc *registry.Service) func(chi.Router) {
 		r.Put("/application/plan_limits", h.updatePlanLimits)
 		r.Get("/application/settings", h.applicationSettings)
 		r.Put("/application/settings", h.updateApplicationSettings)
+		for prefix, level := range map[string]compat.Level{"/projects": compat.ProjectLevel, "/groups": compat.GroupLevel} {
+			r.Get(prefix+"/{id}/hooks", h.listHooks(level))
+			r.Post(prefix+"/{id}/hooks", h.createHook(level))
+			r.Get(prefix+"/{id}/hooks/{hook_id}", h.getHook(level))
+			r.Put(prefix+"/{id}/hooks/{hook_id}", h.updateHook(level))
+			r.Delete(prefix+"/{id}/hooks/{hook_id}", h.deleteHook(level))
+			r.Get(prefix+"/{id}/hooks/{hook_id}/deliveries", h.listHookDeliveries(level))
+		}
 		r.Get("/version", h.metadata)
 		r.Get("/metadata", h.metadata)
 	}

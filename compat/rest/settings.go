@@ -80,7 +80,13 @@ func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
 
 // instanceSettingsJSON is the part of GitLab's application settings this registry has.
 type instanceSettingsJSON struct {
-	AllowGuestPlusRolesToPullPackages bool `json:"allow_guest_plus_roles_to_pull_packages"`
+	AllowGuestPlusRolesToPullPackages         bool `json:"allow_guest_plus_roles_to_pull_packages"`
+	AllowLocalRequestsFromWebHooksAndServices bool `json:"allow_local_requests_from_web_hooks_and_services"`
+}
+
+func settingsEntity(st registry.InstanceSettings) instanceSettingsJSON {
+	return instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages,
+		AllowLocalRequestsFromWebHooksAndServices: st.AllowLocalWebhooks}
 }
 
 func (h *handler) applicationSettings(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +95,7 @@ func (h *handler) applicationSettings(w http.ResponseWriter, r *http.Request) {
 		compat.WriteError(w, r, err)
 		return
 	}
-	compat.WriteJSON(w, http.StatusOK, instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages})
+	compat.WriteJSON(w, http.StatusOK, settingsEntity(st))
 }
 
 // updateApplicationSettings takes the settings as query or form parameters (administrators).
@@ -100,18 +106,23 @@ func (h *handler) updateApplicationSettings(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	var in registry.InstanceSettingsInput
-	if v := r.Form.Get("allow_guest_plus_roles_to_pull_packages"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			compat.WriteError(w, r, registry.InvalidParam("allow_guest_plus_roles_to_pull_packages"))
-			return
+	for name, dst := range map[string]**bool{
+		"allow_guest_plus_roles_to_pull_packages":          &in.GuestsMayPullPackages,
+		"allow_local_requests_from_web_hooks_and_services": &in.AllowLocalWebhooks,
+	} {
+		if v := r.Form.Get(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				compat.WriteError(w, r, registry.InvalidParam(name))
+				return
+			}
+			*dst = &b
 		}
-		in.GuestsMayPullPackages = &b
 	}
 	st, err := h.svc.UpdateInstanceSettings(r.Context(), in)
 	if err != nil {
 		compat.WriteError(w, r, err)
 		return
 	}
-	compat.WriteJSON(w, http.StatusOK, instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages})
+	compat.WriteJSON(w, http.StatusOK, settingsEntity(st))
 }

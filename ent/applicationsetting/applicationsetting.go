@@ -21,6 +21,8 @@ const (
 	FieldSingleton = "singleton"
 	// FieldGuestsMayPullPackages holds the string denoting the guests_may_pull_packages field in the database.
 	FieldGuestsMayPullPackages = "guests_may_pull_packages"
+	// FieldAllowLocalWebhooks holds the string denoting the allow_local_webhooks field in the database.
+	FieldAllowLocalWebhooks = "allow_local_webhooks"
 	// Table holds the table name of the applicationsetting in the database.
 	Table = "application_settings"
 )
@@ -32,6 +34,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSingleton,
 	FieldGuestsMayPullPackages,
+	FieldAllowLocalWebhooks,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -53,6 +56,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultGuestsMayPullPackages holds the default value on creation for the "guests_may_pull_packages" field.
 	DefaultGuestsMayPullPackages bool
+	// DefaultAllowLocalWebhooks holds the default value on creation for the "allow_local_webhooks" field.
+	DefaultAllowLocalWebhooks bool
 )
 
 // OrderOption defines the ordering options for the ApplicationSetting queries.
@@ -81,4 +86,9 @@ func BySingleton(opts ...sql.OrderTermOption) OrderOption {
 // ByGuestsMayPullPackages orders the results by the guests_may_pull_packages field.
 func ByGuestsMayPullPackages(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldGuestsMayPullPackages, opts...).ToFunc()
+}
+
+// ByAllowLocalWebhooks orders the results by the allow_local_webhooks field.
+func ByAllowLocalWebhooks(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAllowLocalWebhooks, opts...).ToFunc()
 }

@@ -74,6 +74,11 @@ func GuestsMayPullPackages(v bool) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldEQ(FieldGuestsMayPullPackages, v))
 }
 
+// AllowLocalWebhooks applies equality check predicate on the "allow_local_webhooks" field. It's identical to AllowLocalWebhooksEQ.
+func AllowLocalWebhooks(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldAllowLocalWebhooks, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldEQ(FieldCreatedAt, v))
@@ -227,6 +232,16 @@ func GuestsMayPullPackagesEQ(v bool) predicate.ApplicationSetting {
 // GuestsMayPullPackagesNEQ applies the NEQ predicate on the "guests_may_pull_packages" field.
 func GuestsMayPullPackagesNEQ(v bool) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldNEQ(FieldGuestsMayPullPackages, v))
+}
+
+// AllowLocalWebhooksEQ applies the EQ predicate on the "allow_local_webhooks" field.
+func AllowLocalWebhooksEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldAllowLocalWebhooks, v))
+}
+
+// AllowLocalWebhooksNEQ applies the NEQ predicate on the "allow_local_webhooks" field.
+func AllowLocalWebhooksNEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldAllowLocalWebhooks, v))
 }
 
 // And groups predicates with the AND operator between them.

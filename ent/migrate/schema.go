@@ -16,6 +16,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "singleton", Type: field.TypeString, Unique: true},
 		{Name: "guests_may_pull_packages", Type: field.TypeBool, Default: false},
+		{Name: "allow_local_webhooks", Type: field.TypeBool, Default: false},
 	}
 	// ApplicationSettingsTable holds the schema information for the "application_settings" table.
 	ApplicationSettingsTable = &schema.Table{
@@ -740,6 +741,92 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "secret", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "project_id", Type: field.TypeInt, Nullable: true},
+		{Name: "group_id", Type: field.TypeInt, Nullable: true},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_projects_project",
+				Columns:    []*schema.Column{WebhooksColumns[7]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "webhooks_groups_group",
+				Columns:    []*schema.Column{WebhooksColumns[8]},
+				RefColumns: []*schema.Column{GroupsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[7]},
+			},
+			{
+				Name:    "webhook_group_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[8]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "event", Type: field.TypeEnum, Enums: []string{"package_published", "package_deleted"}},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "response_code", Type: field.TypeInt, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "webhook_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhooks_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[12]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_status_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[5], WebhookDeliveriesColumns[7]},
+			},
+			{
+				Name:    "webhookdelivery_webhook_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[12], WebhookDeliveriesColumns[1]},
+			},
+		},
+	}
 	// ProjectCiJobTokenAllowedProjectsColumns holds the columns for the "project_ci_job_token_allowed_projects" table.
 	ProjectCiJobTokenAllowedProjectsColumns = []*schema.Column{
 		{Name: "project_id", Type: field.TypeInt},
@@ -789,6 +876,8 @@ var (
 		SessionsTable,
 		SignInThrottlesTable,
 		UsersTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 		ProjectCiJobTokenAllowedProjectsTable,
 	}
 )
@@ -821,6 +910,9 @@ func init() {
 	ProjectsTable.ForeignKeys[0].RefTable = GroupsTable
 	ProjectsTable.ForeignKeys[1].RefTable = UsersTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	WebhooksTable.ForeignKeys[0].RefTable = ProjectsTable
+	WebhooksTable.ForeignKeys[1].RefTable = GroupsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable
 	ProjectCiJobTokenAllowedProjectsTable.ForeignKeys[0].RefTable = ProjectsTable
 	ProjectCiJobTokenAllowedProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 }

@@ -119,6 +119,8 @@ func (ApplicationSetting) Fields() []ent.Field {
 			Comment("Always 'instance': keeps the table at one row."),
 		field.Bool("guests_may_pull_packages").Default(false).
 			Comment("Guests (and Planners) may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages)."),
+		field.Bool("allow_local_webhooks").Default(false).
+			Comment("Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services)."),
 	}
 }
 

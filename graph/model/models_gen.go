@@ -411,6 +411,7 @@ type SignOutEverywherePayload struct {
 type UpdateInstanceSettingsInput struct {
 	ClientMutationID      *string `json:"clientMutationId,omitempty"`
 	GuestsMayPullPackages *bool   `json:"guestsMayPullPackages,omitempty"`
+	AllowLocalWebhooks    *bool   `json:"allowLocalWebhooks,omitempty"`
 }
 
 type UpdateInstanceSettingsPayload struct {
@@ -474,6 +475,36 @@ type UserUpdateInput struct {
 	Username         string  `json:"username"`
 	Blocked          *bool   `json:"blocked,omitempty"`
 	Password         *string `json:"password,omitempty"`
+}
+
+type WebhookCreateInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Exactly one of projectPath and groupPath.
+	ProjectPath *string `json:"projectPath,omitempty"`
+	GroupPath   *string `json:"groupPath,omitempty"`
+	// An http or https URL.
+	URL string `json:"url"`
+	// The secret that signs deliveries (X-Registry-Signature-256); never shown again.
+	Token                  *string `json:"token,omitempty"`
+	PackagePublishedEvents *bool   `json:"packagePublishedEvents,omitempty"`
+	PackageDeletedEvents   *bool   `json:"packageDeletedEvents,omitempty"`
+	Enabled                *bool   `json:"enabled,omitempty"`
+}
+
+type WebhookCreatePayload struct {
+	ClientMutationID *string      `json:"clientMutationId,omitempty"`
+	Webhook          *ent.Webhook `json:"webhook,omitempty"`
+	Errors           []string     `json:"errors"`
+}
+
+type WebhookDeleteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type WebhookDeletePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
 }
 
 type AccessLevelEnum string

@@ -2,6 +2,16 @@
 -- +goose Up
 -- disable the enforcement of foreign-keys constraints
 PRAGMA foreign_keys = off;
+-- create "new_application_settings" table
+CREATE TABLE `new_application_settings` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `singleton` text NOT NULL, `guests_may_pull_packages` bool NOT NULL DEFAULT (false), `allow_local_webhooks` bool NOT NULL DEFAULT (false));
+-- copy rows from old table "application_settings" to new temporary table "new_application_settings"
+INSERT INTO `new_application_settings` (`id`, `created_at`, `updated_at`, `singleton`, `guests_may_pull_packages`) SELECT `id`, `created_at`, `updated_at`, `singleton`, `guests_may_pull_packages` FROM `application_settings`;
+-- drop "application_settings" table after copying rows
+DROP TABLE `application_settings`;
+-- rename temporary table "new_application_settings" to "application_settings"
+ALTER TABLE `new_application_settings` RENAME TO `application_settings`;
+-- create index "application_settings_singleton_key" to table: "application_settings"
+CREATE UNIQUE INDEX `application_settings_singleton_key` ON `application_settings` (`singleton`);
 -- create "new_package_files" table
 CREATE TABLE `new_package_files` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `file_name` text NOT NULL, `size` integer NOT NULL, `md5` text NOT NULL, `sha1` text NOT NULL, `sha256` text NOT NULL, `sha512` text NOT NULL, `status` text NOT NULL DEFAULT ('default'), `metadata` json NULL, `blob_key` text NOT NULL DEFAULT (''), `download_count` integer NOT NULL DEFAULT (0), `last_downloaded_at` datetime NULL, `blob_id` integer NOT NULL, `pipeline_id` integer NULL, `package_id` integer NOT NULL, CONSTRAINT `package_files_blobs_files` FOREIGN KEY (`blob_id`) REFERENCES `blobs` (`id`) ON DELETE NO ACTION, CONSTRAINT `package_files_pipelines_pipeline` FOREIGN KEY (`pipeline_id`) REFERENCES `pipelines` (`id`) ON DELETE SET NULL, CONSTRAINT `package_files_package_versions_files` FOREIGN KEY (`package_id`) REFERENCES `package_versions` (`id`) ON DELETE NO ACTION);
 -- copy rows from old table "package_files" to new temporary table "new_package_files"
@@ -44,18 +54,62 @@ DROP TABLE `projects`;
 ALTER TABLE `new_projects` RENAME TO `projects`;
 -- create index "projects_full_path_key" to table: "projects"
 CREATE UNIQUE INDEX `projects_full_path_key` ON `projects` (`full_path`);
+-- create "audit_events" table
+CREATE TABLE `audit_events` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `action` text NOT NULL, `author_kind` text NOT NULL, `author_id` integer NULL, `author_name` text NOT NULL, `target_type` text NOT NULL, `target_id` integer NULL, `target_path` text NOT NULL, `project_id` integer NULL, `group_id` integer NULL, `details` json NULL);
+-- create index "auditevent_created_at" to table: "audit_events"
+CREATE INDEX `auditevent_created_at` ON `audit_events` (`created_at`);
+-- create index "auditevent_target_type_target_id" to table: "audit_events"
+CREATE INDEX `auditevent_target_type_target_id` ON `audit_events` (`target_type`, `target_id`);
+-- create index "auditevent_project_id_created_at" to table: "audit_events"
+CREATE INDEX `auditevent_project_id_created_at` ON `audit_events` (`project_id`, `created_at`);
+-- create index "auditevent_group_id_created_at" to table: "audit_events"
+CREATE INDEX `auditevent_group_id_created_at` ON `audit_events` (`group_id`, `created_at`);
 -- create "package_download_days" table
 CREATE TABLE `package_download_days` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `day` datetime NOT NULL, `count` integer NOT NULL DEFAULT (0), `package_id` integer NOT NULL, CONSTRAINT `package_download_days_package_versions_download_days` FOREIGN KEY (`package_id`) REFERENCES `package_versions` (`id`) ON DELETE NO ACTION);
 -- create index "packagedownloadday_package_id_day" to table: "package_download_days"
 CREATE UNIQUE INDEX `packagedownloadday_package_id_day` ON `package_download_days` (`package_id`, `day`);
+-- create "webhooks" table
+CREATE TABLE `webhooks` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `url` text NOT NULL, `secret` text NOT NULL DEFAULT (''), `events` json NOT NULL, `enabled` bool NOT NULL DEFAULT (true), `project_id` integer NULL, `group_id` integer NULL, CONSTRAINT `webhooks_projects_project` FOREIGN KEY (`project_id`) REFERENCES `projects` (`id`) ON DELETE SET NULL, CONSTRAINT `webhooks_groups_group` FOREIGN KEY (`group_id`) REFERENCES `groups` (`id`) ON DELETE SET NULL);
+-- create index "webhook_project_id" to table: "webhooks"
+CREATE INDEX `webhook_project_id` ON `webhooks` (`project_id`);
+-- create index "webhook_group_id" to table: "webhooks"
+CREATE INDEX `webhook_group_id` ON `webhooks` (`group_id`);
+-- create "webhook_deliveries" table
+CREATE TABLE `webhook_deliveries` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `event` text NOT NULL, `payload` text NOT NULL, `status` text NOT NULL DEFAULT ('pending'), `attempts` integer NOT NULL DEFAULT (0), `next_attempt_at` datetime NOT NULL, `lease_until` datetime NULL, `response_code` integer NULL, `last_error` text NOT NULL DEFAULT (''), `delivered_at` datetime NULL, `webhook_id` integer NOT NULL, CONSTRAINT `webhook_deliveries_webhooks_deliveries` FOREIGN KEY (`webhook_id`) REFERENCES `webhooks` (`id`) ON DELETE CASCADE);
+-- create index "webhookdelivery_status_next_attempt_at" to table: "webhook_deliveries"
+CREATE INDEX `webhookdelivery_status_next_attempt_at` ON `webhook_deliveries` (`status`, `next_attempt_at`);
+-- create index "webhookdelivery_webhook_id_created_at" to table: "webhook_deliveries"
+CREATE INDEX `webhookdelivery_webhook_id_created_at` ON `webhook_deliveries` (`webhook_id`, `created_at`);
 -- enable back the enforcement of foreign-keys constraints
 PRAGMA foreign_keys = on;
 
 -- +goose Down
+-- reverse: create index "webhookdelivery_webhook_id_created_at" to table: "webhook_deliveries"
+DROP INDEX `webhookdelivery_webhook_id_created_at`;
+-- reverse: create index "webhookdelivery_status_next_attempt_at" to table: "webhook_deliveries"
+DROP INDEX `webhookdelivery_status_next_attempt_at`;
+-- reverse: create "webhook_deliveries" table
+DROP TABLE `webhook_deliveries`;
+-- reverse: create index "webhook_group_id" to table: "webhooks"
+DROP INDEX `webhook_group_id`;
+-- reverse: create index "webhook_project_id" to table: "webhooks"
+DROP INDEX `webhook_project_id`;
+-- reverse: create "webhooks" table
+DROP TABLE `webhooks`;
 -- reverse: create index "packagedownloadday_package_id_day" to table: "package_download_days"
 DROP INDEX `packagedownloadday_package_id_day`;
 -- reverse: create "package_download_days" table
 DROP TABLE `package_download_days`;
+-- reverse: create index "auditevent_group_id_created_at" to table: "audit_events"
+DROP INDEX `auditevent_group_id_created_at`;
+-- reverse: create index "auditevent_project_id_created_at" to table: "audit_events"
+DROP INDEX `auditevent_project_id_created_at`;
+-- reverse: create index "auditevent_target_type_target_id" to table: "audit_events"
+DROP INDEX `auditevent_target_type_target_id`;
+-- reverse: create index "auditevent_created_at" to table: "audit_events"
+DROP INDEX `auditevent_created_at`;
+-- reverse: create "audit_events" table
+DROP TABLE `audit_events`;
 -- reverse: create index "projects_full_path_key" to table: "projects"
 DROP INDEX `projects_full_path_key`;
 -- reverse: create "new_projects" table
@@ -80,3 +134,7 @@ DROP INDEX `packagefile_sha256`;
 DROP INDEX `packagefile_package_id_file_name`;
 -- reverse: create "new_package_files" table
 DROP TABLE `new_package_files`;
+-- reverse: create index "application_settings_singleton_key" to table: "application_settings"
+DROP INDEX `application_settings_singleton_key`;
+-- reverse: create "new_application_settings" table
+DROP TABLE `new_application_settings`;
