@@ -130,7 +130,7 @@ func (f *UploadForm) Input() (FileInput, error) {
 	in.NormalizedName = NormalizeName(in.Name)
 	in.Expect.MD5 = strings.ToLower(f.fields["md5_digest"])
 	in.Expect.SHA256 = strings.ToLower(f.fields["sha256_digest"])
-	field := func(k string) string { return truncate(f.fields[k], maxLength[k]) }
+	field := func(k string) string { return truncateWithOmission(f.fields[k], maxLength[k]) }
 	in.Info = Info{RequiresPython: field("requires_python"), Summary: field("summary"),
 		AuthorEmail: field("author_email"), Description: field("description"), Keywords: field("keywords"),
 		MetadataVersion: field("metadata_version"), DescriptionContentType: field("description_content_type")}
@@ -148,6 +148,15 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// truncateWithOmission is Rails' String#truncate, which GitLab's PyPI metadata
+// applies to over-long fields: at most n characters, the last three "..." when cut.
+func truncateWithOmission(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-3]) + "..."
 }
 
 // maxCoreMetadata bounds the METADATA file read from a wheel.

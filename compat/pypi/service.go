@@ -70,7 +70,8 @@ type FileInput struct {
 }
 
 // errDuplicate is GitLab's answer to a file name already in the version.
-var errDuplicate = registry.Errorf(registry.ErrConflict, "Validation failed: File name has already been taken")
+// It goes through bad_request! in lib/api/pypi_packages.rb, hence the prefix.
+var errDuplicate = registry.BadRequest("Validation failed: File name has already been taken")
 
 // Publish verifies the received file against the declared digests and records it,
 // with its core metadata file when one can be extracted, in one transaction.
