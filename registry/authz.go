@@ -520,7 +520,28 @@ func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) 
 	if g, err = s.canonicalGroup(ctx, g); err != nil {
 		return denyMissing(c.v, errGroupNotFound)
 	}
-	return c.authorizeGroup(g, act)
+	if err := c.authorizeGroup(g, act); err != nil || act != ReadPackages {
+		return err
+	}
+	return c.groupGuestPull(ctx, g)
+}
+
+// groupGuestPull refuses a group-level pull to a Guest or Planner of a group that is
+// not public, unless the instance lets Guests pull: GitLab's group package policy
+// gives read_package to Reporters of a group (and to anyone in a public one), so
+// such a member is answered 403 at the group's package-manager endpoints rather
+// than served an index emptied of what they may not pull.
+func (c *checker) groupGuestPull(ctx context.Context, g *ent.Group) error {
+	if !c.v.IsUser() || c.v.Admin || g.Visibility == group.VisibilityPublic {
+		return nil
+	}
+	if r := c.inheritedRole(g.FullPath); r < Guest || r >= Reporter {
+		return nil
+	}
+	if ok, err := c.guestsMayPull(ctx); err != nil || ok {
+		return err
+	}
+	return errForbidden
 }
 
 // authorizeGroup decides on g, which must be canonical (see canonicalGroup).

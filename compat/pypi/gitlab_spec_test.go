@@ -206,12 +206,11 @@ func TestGitLabSpecPyPIReadCredentials(t *testing.T) {
 		for endpoint, path := range s.reads(l.priv) {
 			rows := privateRows
 			// GitLab's table without allow_guest_plus_roles_to_pull_packages (the
-			// registry's default): Guests do not pull from private projects (403). Issue
-			// 13, not yet here: at the group endpoints GitLab answers such a Guest 403
-			// too; this registry answers an empty index and 404s.
-			if l.level == "project" {
-				rows = append(append([]row{}, rows...), row{"private, guest, valid token (guests may not pull)", basic("guest", s.guestPAT), 403})
-			}
+			// registry's default): Guests do not pull from private projects (403), and
+			// at the group endpoints a Guest of the group is refused the same way
+			// (app/policies/packages/policies/group_policy.rb: read_package is for
+			// the group's Reporters).
+			rows = append(append([]row{}, rows...), row{"private, guest, valid token (guests may not pull)", basic("guest", s.guestPAT), 403})
 			if l.privateTokenRows {
 				rows = append(append([]row{}, rows...), privateTokenRows(l.privDep)...)
 			}
