@@ -27,7 +27,19 @@ type ApplicationSetting struct {
 	GuestsMayPullPackages bool `json:"guests_may_pull_packages,omitempty"`
 	// Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services).
 	AllowLocalWebhooks bool `json:"allow_local_webhooks,omitempty"`
-	selectValues       sql.SelectValues
+	// ThrottleUnauthenticatedPackagesAPIEnabled holds the value of the "throttle_unauthenticated_packages_api_enabled" field.
+	ThrottleUnauthenticatedPackagesAPIEnabled bool `json:"throttle_unauthenticated_packages_api_enabled,omitempty"`
+	// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod holds the value of the "throttle_unauthenticated_packages_api_requests_per_period" field.
+	ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod int `json:"throttle_unauthenticated_packages_api_requests_per_period,omitempty"`
+	// ThrottleUnauthenticatedPackagesAPIPeriodInSeconds holds the value of the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+	ThrottleUnauthenticatedPackagesAPIPeriodInSeconds int `json:"throttle_unauthenticated_packages_api_period_in_seconds,omitempty"`
+	// ThrottleAuthenticatedPackagesAPIEnabled holds the value of the "throttle_authenticated_packages_api_enabled" field.
+	ThrottleAuthenticatedPackagesAPIEnabled bool `json:"throttle_authenticated_packages_api_enabled,omitempty"`
+	// ThrottleAuthenticatedPackagesAPIRequestsPerPeriod holds the value of the "throttle_authenticated_packages_api_requests_per_period" field.
+	ThrottleAuthenticatedPackagesAPIRequestsPerPeriod int `json:"throttle_authenticated_packages_api_requests_per_period,omitempty"`
+	// ThrottleAuthenticatedPackagesAPIPeriodInSeconds holds the value of the "throttle_authenticated_packages_api_period_in_seconds" field.
+	ThrottleAuthenticatedPackagesAPIPeriodInSeconds int `json:"throttle_authenticated_packages_api_period_in_seconds,omitempty"`
+	selectValues                                    sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -35,9 +47,9 @@ func (*ApplicationSetting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case applicationsetting.FieldGuestsMayPullPackages, applicationsetting.FieldAllowLocalWebhooks:
+		case applicationsetting.FieldGuestsMayPullPackages, applicationsetting.FieldAllowLocalWebhooks, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled, applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
 			values[i] = new(sql.NullBool)
-		case applicationsetting.FieldID:
+		case applicationsetting.FieldID, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
 			values[i] = new(sql.NullInt64)
 		case applicationsetting.FieldSingleton:
 			values[i] = new(sql.NullString)
@@ -94,6 +106,42 @@ func (_m *ApplicationSetting) assignValues(columns []string, values []any) error
 			} else if value.Valid {
 				_m.AllowLocalWebhooks = value.Bool
 			}
+		case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_unauthenticated_packages_api_enabled", values[i])
+			} else if value.Valid {
+				_m.ThrottleUnauthenticatedPackagesAPIEnabled = value.Bool
+			}
+		case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_unauthenticated_packages_api_requests_per_period", values[i])
+			} else if value.Valid {
+				_m.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod = int(value.Int64)
+			}
+		case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_unauthenticated_packages_api_period_in_seconds", values[i])
+			} else if value.Valid {
+				_m.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds = int(value.Int64)
+			}
+		case applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_authenticated_packages_api_enabled", values[i])
+			} else if value.Valid {
+				_m.ThrottleAuthenticatedPackagesAPIEnabled = value.Bool
+			}
+		case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_authenticated_packages_api_requests_per_period", values[i])
+			} else if value.Valid {
+				_m.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod = int(value.Int64)
+			}
+		case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field throttle_authenticated_packages_api_period_in_seconds", values[i])
+			} else if value.Valid {
+				_m.ThrottleAuthenticatedPackagesAPIPeriodInSeconds = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -144,6 +192,24 @@ func (_m *ApplicationSetting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("allow_local_webhooks=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AllowLocalWebhooks))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_unauthenticated_packages_api_enabled=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleUnauthenticatedPackagesAPIEnabled))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_unauthenticated_packages_api_requests_per_period=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_unauthenticated_packages_api_period_in_seconds=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_authenticated_packages_api_enabled=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleAuthenticatedPackagesAPIEnabled))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_authenticated_packages_api_requests_per_period=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod))
+	builder.WriteString(", ")
+	builder.WriteString("throttle_authenticated_packages_api_period_in_seconds=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ThrottleAuthenticatedPackagesAPIPeriodInSeconds))
 	builder.WriteByte(')')
 	return builder.String()
 }

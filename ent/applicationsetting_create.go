@@ -84,6 +84,90 @@ func (_c *ApplicationSettingCreate) SetNillableAllowLocalWebhooks(v *bool) *Appl
 	return _c
 }
 
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (_c *ApplicationSettingCreate) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	return _c
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleUnauthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleUnauthenticatedPackagesAPIEnabled(*v)
+	}
+	return _c
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (_c *ApplicationSettingCreate) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _c
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _c
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (_c *ApplicationSettingCreate) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	return _c
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _c
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (_c *ApplicationSettingCreate) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	return _c
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleAuthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleAuthenticatedPackagesAPIEnabled(*v)
+	}
+	return _c
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (_c *ApplicationSettingCreate) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _c
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _c
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (_c *ApplicationSettingCreate) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingCreate {
+	_c.mutation.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	return _c
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_c *ApplicationSettingCreate) SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingCreate {
+	if v != nil {
+		_c.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ApplicationSettingMutation object of the builder.
 func (_c *ApplicationSettingCreate) Mutation() *ApplicationSettingMutation {
 	return _c.mutation
@@ -135,6 +219,30 @@ func (_c *ApplicationSettingCreate) defaults() {
 		v := applicationsetting.DefaultAllowLocalWebhooks
 		_c.mutation.SetAllowLocalWebhooks(v)
 	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIEnabled(); !ok {
+		v := applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIEnabled
+		_c.mutation.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); !ok {
+		v := applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIRequestsPerPeriod
+		_c.mutation.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); !ok {
+		v := applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIPeriodInSeconds
+		_c.mutation.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIEnabled(); !ok {
+		v := applicationsetting.DefaultThrottleAuthenticatedPackagesAPIEnabled
+		_c.mutation.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); !ok {
+		v := applicationsetting.DefaultThrottleAuthenticatedPackagesAPIRequestsPerPeriod
+		_c.mutation.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); !ok {
+		v := applicationsetting.DefaultThrottleAuthenticatedPackagesAPIPeriodInSeconds
+		_c.mutation.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -153,6 +261,44 @@ func (_c *ApplicationSettingCreate) check() error {
 	}
 	if _, ok := _c.mutation.AllowLocalWebhooks(); !ok {
 		return &ValidationError{Name: "allow_local_webhooks", err: errors.New(`ent: missing required field "ApplicationSetting.allow_local_webhooks"`)}
+	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIEnabled(); !ok {
+		return &ValidationError{Name: "throttle_unauthenticated_packages_api_enabled", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_unauthenticated_packages_api_enabled"`)}
+	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); !ok {
+		return &ValidationError{Name: "throttle_unauthenticated_packages_api_requests_per_period", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_unauthenticated_packages_api_requests_per_period"`)}
+	}
+	if v, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); !ok {
+		return &ValidationError{Name: "throttle_unauthenticated_packages_api_period_in_seconds", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_unauthenticated_packages_api_period_in_seconds"`)}
+	}
+	if v, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_period_in_seconds": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIEnabled(); !ok {
+		return &ValidationError{Name: "throttle_authenticated_packages_api_enabled", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_authenticated_packages_api_enabled"`)}
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); !ok {
+		return &ValidationError{Name: "throttle_authenticated_packages_api_requests_per_period", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_authenticated_packages_api_requests_per_period"`)}
+	}
+	if v, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); !ok {
+		return &ValidationError{Name: "throttle_authenticated_packages_api_period_in_seconds", err: errors.New(`ent: missing required field "ApplicationSetting.throttle_authenticated_packages_api_period_in_seconds"`)}
+	}
+	if v, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_period_in_seconds": %w`, err)}
+		}
 	}
 	return nil
 }
@@ -200,6 +346,30 @@ func (_c *ApplicationSettingCreate) createSpec() (*ApplicationSetting, *sqlgraph
 	if value, ok := _c.mutation.AllowLocalWebhooks(); ok {
 		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
 		_node.AllowLocalWebhooks = value
+	}
+	if value, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled, field.TypeBool, value)
+		_node.ThrottleUnauthenticatedPackagesAPIEnabled = value
+	}
+	if value, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+		_node.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod = value
+	}
+	if value, ok := _c.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+		_node.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds = value
+	}
+	if value, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled, field.TypeBool, value)
+		_node.ThrottleAuthenticatedPackagesAPIEnabled = value
+	}
+	if value, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+		_node.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod = value
+	}
+	if value, ok := _c.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+		_node.ThrottleAuthenticatedPackagesAPIPeriodInSeconds = value
 	}
 	return _node, _spec
 }
@@ -286,6 +456,102 @@ func (u *ApplicationSettingUpsert) SetAllowLocalWebhooks(v bool) *ApplicationSet
 // UpdateAllowLocalWebhooks sets the "allow_local_webhooks" field to the value that was provided on create.
 func (u *ApplicationSettingUpsert) UpdateAllowLocalWebhooks() *ApplicationSettingUpsert {
 	u.SetExcluded(applicationsetting.FieldAllowLocalWebhooks)
+	return u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsert) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled, v)
+	return u
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleUnauthenticatedPackagesAPIEnabled() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled)
+	return u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsert) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v)
+	return u
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod)
+	return u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsert) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsert {
+	u.Add(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v)
+	return u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsert) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v)
+	return u
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds)
+	return u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsert) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsert {
+	u.Add(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v)
+	return u
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsert) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled, v)
+	return u
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleAuthenticatedPackagesAPIEnabled() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled)
+	return u
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsert) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v)
+	return u
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod)
+	return u
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsert) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsert {
+	u.Add(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v)
+	return u
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsert) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsert {
+	u.Set(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v)
+	return u
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsert) UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsert {
+	u.SetExcluded(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds)
+	return u
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsert) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsert {
+	u.Add(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v)
 	return u
 }
 
@@ -376,6 +642,118 @@ func (u *ApplicationSettingUpsertOne) SetAllowLocalWebhooks(v bool) *Application
 func (u *ApplicationSettingUpsertOne) UpdateAllowLocalWebhooks() *ApplicationSettingUpsertOne {
 	return u.Update(func(s *ApplicationSettingUpsert) {
 		s.UpdateAllowLocalWebhooks()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleUnauthenticatedPackagesAPIEnabled() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIEnabled()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertOne) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertOne) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleAuthenticatedPackagesAPIEnabled() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIEnabled()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertOne) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertOne) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertOne) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertOne) UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsertOne {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds()
 	})
 }
 
@@ -632,6 +1010,118 @@ func (u *ApplicationSettingUpsertBulk) SetAllowLocalWebhooks(v bool) *Applicatio
 func (u *ApplicationSettingUpsertBulk) UpdateAllowLocalWebhooks() *ApplicationSettingUpsertBulk {
 	return u.Update(func(s *ApplicationSettingUpsert) {
 		s.UpdateAllowLocalWebhooks()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleUnauthenticatedPackagesAPIEnabled() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIEnabled()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertBulk) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	})
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertBulk) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleAuthenticatedPackagesAPIEnabled() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIEnabled()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds v to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (u *ApplicationSettingUpsertBulk) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	})
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertBulk) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds v to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (u *ApplicationSettingUpsertBulk) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	})
+}
+
+// UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field to the value that was provided on create.
+func (u *ApplicationSettingUpsertBulk) UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds() *ApplicationSettingUpsertBulk {
+	return u.Update(func(s *ApplicationSettingUpsert) {
+		s.UpdateThrottleAuthenticatedPackagesAPIPeriodInSeconds()
 	})
 }
 

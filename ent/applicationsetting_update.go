@@ -63,6 +63,118 @@ func (_u *ApplicationSettingUpdate) SetNillableAllowLocalWebhooks(v *bool) *Appl
 	return _u
 }
 
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (_u *ApplicationSettingUpdate) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpdate {
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleUnauthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIEnabled(*v)
+	}
+	return _u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdate) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdate {
+	_u.mutation.ResetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds value to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdate) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdate {
+	_u.mutation.AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdate) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdate {
+	_u.mutation.ResetThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds value to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdate) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdate {
+	_u.mutation.AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (_u *ApplicationSettingUpdate) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpdate {
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleAuthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIEnabled(*v)
+	}
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdate) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdate {
+	_u.mutation.ResetThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _u
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds value to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdate) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdate {
+	_u.mutation.AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdate) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdate {
+	_u.mutation.ResetThrottleAuthenticatedPackagesAPIPeriodInSeconds()
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_u *ApplicationSettingUpdate) SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingUpdate {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _u
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds value to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdate) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdate {
+	_u.mutation.AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
 // Mutation returns the ApplicationSettingMutation object of the builder.
 func (_u *ApplicationSettingUpdate) Mutation() *ApplicationSettingMutation {
 	return _u.mutation
@@ -104,6 +216,31 @@ func (_u *ApplicationSettingUpdate) defaults() {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *ApplicationSettingUpdate) check() error {
+	if v, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_period_in_seconds": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_period_in_seconds": %w`, err)}
+		}
+	}
+	return nil
+}
+
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *ApplicationSettingUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ApplicationSettingUpdate {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -111,6 +248,9 @@ func (_u *ApplicationSettingUpdate) Modify(modifiers ...func(u *sql.UpdateBuilde
 }
 
 func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(applicationsetting.Table, applicationsetting.Columns, sqlgraph.NewFieldSpec(applicationsetting.FieldID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -127,6 +267,36 @@ func (_u *ApplicationSettingUpdate) sqlSave(ctx context.Context) (_node int, err
 	}
 	if value, ok := _u.mutation.AllowLocalWebhooks(); ok {
 		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -184,6 +354,118 @@ func (_u *ApplicationSettingUpdateOne) SetNillableAllowLocalWebhooks(v *bool) *A
 	return _u
 }
 
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleUnauthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpdateOne {
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleUnauthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIEnabled(*v)
+	}
+	return _u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.ResetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds value to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdateOne) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.ResetThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	_u.mutation.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _u
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds value to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdateOne) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleAuthenticatedPackagesAPIEnabled(v bool) *ApplicationSettingUpdateOne {
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleAuthenticatedPackagesAPIEnabled(v *bool) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIEnabled(*v)
+	}
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.ResetThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v *int) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(*v)
+	}
+	return _u
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds value to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (_u *ApplicationSettingUpdateOne) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+	return _u
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdateOne) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.ResetThrottleAuthenticatedPackagesAPIPeriodInSeconds()
+	_u.mutation.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
+// SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field if the given value is not nil.
+func (_u *ApplicationSettingUpdateOne) SetNillableThrottleAuthenticatedPackagesAPIPeriodInSeconds(v *int) *ApplicationSettingUpdateOne {
+	if v != nil {
+		_u.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(*v)
+	}
+	return _u
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds value to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (_u *ApplicationSettingUpdateOne) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) *ApplicationSettingUpdateOne {
+	_u.mutation.AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+	return _u
+}
+
 // Mutation returns the ApplicationSettingMutation object of the builder.
 func (_u *ApplicationSettingUpdateOne) Mutation() *ApplicationSettingMutation {
 	return _u.mutation
@@ -238,6 +520,31 @@ func (_u *ApplicationSettingUpdateOne) defaults() {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *ApplicationSettingUpdateOne) check() error {
+	if v, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_unauthenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_unauthenticated_packages_api_period_in_seconds": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_requests_per_period", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_requests_per_period": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		if err := applicationsetting.ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "throttle_authenticated_packages_api_period_in_seconds", err: fmt.Errorf(`ent: validator failed for field "ApplicationSetting.throttle_authenticated_packages_api_period_in_seconds": %w`, err)}
+		}
+	}
+	return nil
+}
+
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *ApplicationSettingUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ApplicationSettingUpdateOne {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -245,6 +552,9 @@ func (_u *ApplicationSettingUpdateOne) Modify(modifiers ...func(u *sql.UpdateBui
 }
 
 func (_u *ApplicationSettingUpdateOne) sqlSave(ctx context.Context) (_node *ApplicationSetting, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(applicationsetting.Table, applicationsetting.Columns, sqlgraph.NewFieldSpec(applicationsetting.FieldID, field.TypeInt))
 	id, ok := _u.mutation.ID()
 	if !ok {
@@ -278,6 +588,36 @@ func (_u *ApplicationSettingUpdateOne) sqlSave(ctx context.Context) (_node *Appl
 	}
 	if value, ok := _u.mutation.AllowLocalWebhooks(); ok {
 		_spec.SetField(applicationsetting.FieldAllowLocalWebhooks, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleUnauthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIEnabled(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleAuthenticatedPackagesAPIRequestsPerPeriod(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.SetField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedThrottleAuthenticatedPackagesAPIPeriodInSeconds(); ok {
+		_spec.AddField(applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ApplicationSetting{config: _u.config}

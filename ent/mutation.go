@@ -77,18 +77,28 @@ const (
 // ApplicationSettingMutation represents an operation that mutates the ApplicationSetting nodes in the graph.
 type ApplicationSettingMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *int
-	created_at               *time.Time
-	updated_at               *time.Time
-	singleton                *string
-	guests_may_pull_packages *bool
-	allow_local_webhooks     *bool
-	clearedFields            map[string]struct{}
-	done                     bool
-	oldValue                 func(context.Context) (*ApplicationSetting, error)
-	predicates               []predicate.ApplicationSetting
+	op                                                           Op
+	typ                                                          string
+	id                                                           *int
+	created_at                                                   *time.Time
+	updated_at                                                   *time.Time
+	singleton                                                    *string
+	guests_may_pull_packages                                     *bool
+	allow_local_webhooks                                         *bool
+	throttle_unauthenticated_packages_api_enabled                *bool
+	throttle_unauthenticated_packages_api_requests_per_period    *int
+	addthrottle_unauthenticated_packages_api_requests_per_period *int
+	throttle_unauthenticated_packages_api_period_in_seconds      *int
+	addthrottle_unauthenticated_packages_api_period_in_seconds   *int
+	throttle_authenticated_packages_api_enabled                  *bool
+	throttle_authenticated_packages_api_requests_per_period      *int
+	addthrottle_authenticated_packages_api_requests_per_period   *int
+	throttle_authenticated_packages_api_period_in_seconds        *int
+	addthrottle_authenticated_packages_api_period_in_seconds     *int
+	clearedFields                                                map[string]struct{}
+	done                                                         bool
+	oldValue                                                     func(context.Context) (*ApplicationSetting, error)
+	predicates                                                   []predicate.ApplicationSetting
 }
 
 var _ ent.Mutation = (*ApplicationSettingMutation)(nil)
@@ -369,6 +379,302 @@ func (m *ApplicationSettingMutation) ResetAllowLocalWebhooks() {
 	m.allow_local_webhooks = nil
 }
 
+// SetThrottleUnauthenticatedPackagesAPIEnabled sets the "throttle_unauthenticated_packages_api_enabled" field.
+func (m *ApplicationSettingMutation) SetThrottleUnauthenticatedPackagesAPIEnabled(b bool) {
+	m.throttle_unauthenticated_packages_api_enabled = &b
+}
+
+// ThrottleUnauthenticatedPackagesAPIEnabled returns the value of the "throttle_unauthenticated_packages_api_enabled" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleUnauthenticatedPackagesAPIEnabled() (r bool, exists bool) {
+	v := m.throttle_unauthenticated_packages_api_enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleUnauthenticatedPackagesAPIEnabled returns the old "throttle_unauthenticated_packages_api_enabled" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleUnauthenticatedPackagesAPIEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleUnauthenticatedPackagesAPIEnabled: %w", err)
+	}
+	return oldValue.ThrottleUnauthenticatedPackagesAPIEnabled, nil
+}
+
+// ResetThrottleUnauthenticatedPackagesAPIEnabled resets all changes to the "throttle_unauthenticated_packages_api_enabled" field.
+func (m *ApplicationSettingMutation) ResetThrottleUnauthenticatedPackagesAPIEnabled() {
+	m.throttle_unauthenticated_packages_api_enabled = nil
+}
+
+// SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(i int) {
+	m.throttle_unauthenticated_packages_api_requests_per_period = &i
+	m.addthrottle_unauthenticated_packages_api_requests_per_period = nil
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod returns the value of the "throttle_unauthenticated_packages_api_requests_per_period" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() (r int, exists bool) {
+	v := m.throttle_unauthenticated_packages_api_requests_per_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod returns the old "throttle_unauthenticated_packages_api_requests_per_period" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod: %w", err)
+	}
+	return oldValue.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, nil
+}
+
+// AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod adds i to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(i int) {
+	if m.addthrottle_unauthenticated_packages_api_requests_per_period != nil {
+		*m.addthrottle_unauthenticated_packages_api_requests_per_period += i
+	} else {
+		m.addthrottle_unauthenticated_packages_api_requests_per_period = &i
+	}
+}
+
+// AddedThrottleUnauthenticatedPackagesAPIRequestsPerPeriod returns the value that was added to the "throttle_unauthenticated_packages_api_requests_per_period" field in this mutation.
+func (m *ApplicationSettingMutation) AddedThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() (r int, exists bool) {
+	v := m.addthrottle_unauthenticated_packages_api_requests_per_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod resets all changes to the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) ResetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod() {
+	m.throttle_unauthenticated_packages_api_requests_per_period = nil
+	m.addthrottle_unauthenticated_packages_api_requests_per_period = nil
+}
+
+// SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds sets the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(i int) {
+	m.throttle_unauthenticated_packages_api_period_in_seconds = &i
+	m.addthrottle_unauthenticated_packages_api_period_in_seconds = nil
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSeconds returns the value of the "throttle_unauthenticated_packages_api_period_in_seconds" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleUnauthenticatedPackagesAPIPeriodInSeconds() (r int, exists bool) {
+	v := m.throttle_unauthenticated_packages_api_period_in_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds returns the old "throttle_unauthenticated_packages_api_period_in_seconds" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds: %w", err)
+	}
+	return oldValue.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds, nil
+}
+
+// AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds adds i to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(i int) {
+	if m.addthrottle_unauthenticated_packages_api_period_in_seconds != nil {
+		*m.addthrottle_unauthenticated_packages_api_period_in_seconds += i
+	} else {
+		m.addthrottle_unauthenticated_packages_api_period_in_seconds = &i
+	}
+}
+
+// AddedThrottleUnauthenticatedPackagesAPIPeriodInSeconds returns the value that was added to the "throttle_unauthenticated_packages_api_period_in_seconds" field in this mutation.
+func (m *ApplicationSettingMutation) AddedThrottleUnauthenticatedPackagesAPIPeriodInSeconds() (r int, exists bool) {
+	v := m.addthrottle_unauthenticated_packages_api_period_in_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThrottleUnauthenticatedPackagesAPIPeriodInSeconds resets all changes to the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) ResetThrottleUnauthenticatedPackagesAPIPeriodInSeconds() {
+	m.throttle_unauthenticated_packages_api_period_in_seconds = nil
+	m.addthrottle_unauthenticated_packages_api_period_in_seconds = nil
+}
+
+// SetThrottleAuthenticatedPackagesAPIEnabled sets the "throttle_authenticated_packages_api_enabled" field.
+func (m *ApplicationSettingMutation) SetThrottleAuthenticatedPackagesAPIEnabled(b bool) {
+	m.throttle_authenticated_packages_api_enabled = &b
+}
+
+// ThrottleAuthenticatedPackagesAPIEnabled returns the value of the "throttle_authenticated_packages_api_enabled" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleAuthenticatedPackagesAPIEnabled() (r bool, exists bool) {
+	v := m.throttle_authenticated_packages_api_enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleAuthenticatedPackagesAPIEnabled returns the old "throttle_authenticated_packages_api_enabled" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleAuthenticatedPackagesAPIEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleAuthenticatedPackagesAPIEnabled: %w", err)
+	}
+	return oldValue.ThrottleAuthenticatedPackagesAPIEnabled, nil
+}
+
+// ResetThrottleAuthenticatedPackagesAPIEnabled resets all changes to the "throttle_authenticated_packages_api_enabled" field.
+func (m *ApplicationSettingMutation) ResetThrottleAuthenticatedPackagesAPIEnabled() {
+	m.throttle_authenticated_packages_api_enabled = nil
+}
+
+// SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod sets the "throttle_authenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(i int) {
+	m.throttle_authenticated_packages_api_requests_per_period = &i
+	m.addthrottle_authenticated_packages_api_requests_per_period = nil
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriod returns the value of the "throttle_authenticated_packages_api_requests_per_period" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleAuthenticatedPackagesAPIRequestsPerPeriod() (r int, exists bool) {
+	v := m.throttle_authenticated_packages_api_requests_per_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod returns the old "throttle_authenticated_packages_api_requests_per_period" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod: %w", err)
+	}
+	return oldValue.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod, nil
+}
+
+// AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod adds i to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(i int) {
+	if m.addthrottle_authenticated_packages_api_requests_per_period != nil {
+		*m.addthrottle_authenticated_packages_api_requests_per_period += i
+	} else {
+		m.addthrottle_authenticated_packages_api_requests_per_period = &i
+	}
+}
+
+// AddedThrottleAuthenticatedPackagesAPIRequestsPerPeriod returns the value that was added to the "throttle_authenticated_packages_api_requests_per_period" field in this mutation.
+func (m *ApplicationSettingMutation) AddedThrottleAuthenticatedPackagesAPIRequestsPerPeriod() (r int, exists bool) {
+	v := m.addthrottle_authenticated_packages_api_requests_per_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThrottleAuthenticatedPackagesAPIRequestsPerPeriod resets all changes to the "throttle_authenticated_packages_api_requests_per_period" field.
+func (m *ApplicationSettingMutation) ResetThrottleAuthenticatedPackagesAPIRequestsPerPeriod() {
+	m.throttle_authenticated_packages_api_requests_per_period = nil
+	m.addthrottle_authenticated_packages_api_requests_per_period = nil
+}
+
+// SetThrottleAuthenticatedPackagesAPIPeriodInSeconds sets the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(i int) {
+	m.throttle_authenticated_packages_api_period_in_seconds = &i
+	m.addthrottle_authenticated_packages_api_period_in_seconds = nil
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSeconds returns the value of the "throttle_authenticated_packages_api_period_in_seconds" field in the mutation.
+func (m *ApplicationSettingMutation) ThrottleAuthenticatedPackagesAPIPeriodInSeconds() (r int, exists bool) {
+	v := m.throttle_authenticated_packages_api_period_in_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThrottleAuthenticatedPackagesAPIPeriodInSeconds returns the old "throttle_authenticated_packages_api_period_in_seconds" field's value of the ApplicationSetting entity.
+// If the ApplicationSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationSettingMutation) OldThrottleAuthenticatedPackagesAPIPeriodInSeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIPeriodInSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThrottleAuthenticatedPackagesAPIPeriodInSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThrottleAuthenticatedPackagesAPIPeriodInSeconds: %w", err)
+	}
+	return oldValue.ThrottleAuthenticatedPackagesAPIPeriodInSeconds, nil
+}
+
+// AddThrottleAuthenticatedPackagesAPIPeriodInSeconds adds i to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(i int) {
+	if m.addthrottle_authenticated_packages_api_period_in_seconds != nil {
+		*m.addthrottle_authenticated_packages_api_period_in_seconds += i
+	} else {
+		m.addthrottle_authenticated_packages_api_period_in_seconds = &i
+	}
+}
+
+// AddedThrottleAuthenticatedPackagesAPIPeriodInSeconds returns the value that was added to the "throttle_authenticated_packages_api_period_in_seconds" field in this mutation.
+func (m *ApplicationSettingMutation) AddedThrottleAuthenticatedPackagesAPIPeriodInSeconds() (r int, exists bool) {
+	v := m.addthrottle_authenticated_packages_api_period_in_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThrottleAuthenticatedPackagesAPIPeriodInSeconds resets all changes to the "throttle_authenticated_packages_api_period_in_seconds" field.
+func (m *ApplicationSettingMutation) ResetThrottleAuthenticatedPackagesAPIPeriodInSeconds() {
+	m.throttle_authenticated_packages_api_period_in_seconds = nil
+	m.addthrottle_authenticated_packages_api_period_in_seconds = nil
+}
+
 // Where appends a list predicates to the ApplicationSettingMutation builder.
 func (m *ApplicationSettingMutation) Where(ps ...predicate.ApplicationSetting) {
 	m.predicates = append(m.predicates, ps...)
@@ -403,7 +709,7 @@ func (m *ApplicationSettingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationSettingMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, applicationsetting.FieldCreatedAt)
 	}
@@ -418,6 +724,24 @@ func (m *ApplicationSettingMutation) Fields() []string {
 	}
 	if m.allow_local_webhooks != nil {
 		fields = append(fields, applicationsetting.FieldAllowLocalWebhooks)
+	}
+	if m.throttle_unauthenticated_packages_api_enabled != nil {
+		fields = append(fields, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled)
+	}
+	if m.throttle_unauthenticated_packages_api_requests_per_period != nil {
+		fields = append(fields, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod)
+	}
+	if m.throttle_unauthenticated_packages_api_period_in_seconds != nil {
+		fields = append(fields, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds)
+	}
+	if m.throttle_authenticated_packages_api_enabled != nil {
+		fields = append(fields, applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled)
+	}
+	if m.throttle_authenticated_packages_api_requests_per_period != nil {
+		fields = append(fields, applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod)
+	}
+	if m.throttle_authenticated_packages_api_period_in_seconds != nil {
+		fields = append(fields, applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds)
 	}
 	return fields
 }
@@ -437,6 +761,18 @@ func (m *ApplicationSettingMutation) Field(name string) (ent.Value, bool) {
 		return m.GuestsMayPullPackages()
 	case applicationsetting.FieldAllowLocalWebhooks:
 		return m.AllowLocalWebhooks()
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled:
+		return m.ThrottleUnauthenticatedPackagesAPIEnabled()
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		return m.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		return m.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
+		return m.ThrottleAuthenticatedPackagesAPIEnabled()
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		return m.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		return m.ThrottleAuthenticatedPackagesAPIPeriodInSeconds()
 	}
 	return nil, false
 }
@@ -456,6 +792,18 @@ func (m *ApplicationSettingMutation) OldField(ctx context.Context, name string) 
 		return m.OldGuestsMayPullPackages(ctx)
 	case applicationsetting.FieldAllowLocalWebhooks:
 		return m.OldAllowLocalWebhooks(ctx)
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled:
+		return m.OldThrottleUnauthenticatedPackagesAPIEnabled(ctx)
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		return m.OldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(ctx)
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		return m.OldThrottleUnauthenticatedPackagesAPIPeriodInSeconds(ctx)
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
+		return m.OldThrottleAuthenticatedPackagesAPIEnabled(ctx)
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		return m.OldThrottleAuthenticatedPackagesAPIRequestsPerPeriod(ctx)
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		return m.OldThrottleAuthenticatedPackagesAPIPeriodInSeconds(ctx)
 	}
 	return nil, fmt.Errorf("unknown ApplicationSetting field %s", name)
 }
@@ -500,6 +848,48 @@ func (m *ApplicationSettingMutation) SetField(name string, value ent.Value) erro
 		}
 		m.SetAllowLocalWebhooks(v)
 		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleUnauthenticatedPackagesAPIEnabled(v)
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleAuthenticatedPackagesAPIEnabled(v)
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ApplicationSetting field %s", name)
 }
@@ -507,13 +897,36 @@ func (m *ApplicationSettingMutation) SetField(name string, value ent.Value) erro
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ApplicationSettingMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addthrottle_unauthenticated_packages_api_requests_per_period != nil {
+		fields = append(fields, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod)
+	}
+	if m.addthrottle_unauthenticated_packages_api_period_in_seconds != nil {
+		fields = append(fields, applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds)
+	}
+	if m.addthrottle_authenticated_packages_api_requests_per_period != nil {
+		fields = append(fields, applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod)
+	}
+	if m.addthrottle_authenticated_packages_api_period_in_seconds != nil {
+		fields = append(fields, applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ApplicationSettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		return m.AddedThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		return m.AddedThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		return m.AddedThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		return m.AddedThrottleAuthenticatedPackagesAPIPeriodInSeconds()
+	}
 	return nil, false
 }
 
@@ -522,6 +935,34 @@ func (m *ApplicationSettingMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ApplicationSettingMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v)
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v)
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v)
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThrottleAuthenticatedPackagesAPIPeriodInSeconds(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ApplicationSetting numeric field %s", name)
 }
@@ -563,6 +1004,24 @@ func (m *ApplicationSettingMutation) ResetField(name string) error {
 		return nil
 	case applicationsetting.FieldAllowLocalWebhooks:
 		m.ResetAllowLocalWebhooks()
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIEnabled:
+		m.ResetThrottleUnauthenticatedPackagesAPIEnabled()
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod:
+		m.ResetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod()
+		return nil
+	case applicationsetting.FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds:
+		m.ResetThrottleUnauthenticatedPackagesAPIPeriodInSeconds()
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIEnabled:
+		m.ResetThrottleAuthenticatedPackagesAPIEnabled()
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod:
+		m.ResetThrottleAuthenticatedPackagesAPIRequestsPerPeriod()
+		return nil
+	case applicationsetting.FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds:
+		m.ResetThrottleAuthenticatedPackagesAPIPeriodInSeconds()
 		return nil
 	}
 	return fmt.Errorf("unknown ApplicationSetting field %s", name)

@@ -59,6 +59,38 @@ func init() {
 	applicationsettingDescAllowLocalWebhooks := applicationsettingFields[2].Descriptor()
 	// applicationsetting.DefaultAllowLocalWebhooks holds the default value on creation for the allow_local_webhooks field.
 	applicationsetting.DefaultAllowLocalWebhooks = applicationsettingDescAllowLocalWebhooks.Default.(bool)
+	// applicationsettingDescThrottleUnauthenticatedPackagesAPIEnabled is the schema descriptor for throttle_unauthenticated_packages_api_enabled field.
+	applicationsettingDescThrottleUnauthenticatedPackagesAPIEnabled := applicationsettingFields[3].Descriptor()
+	// applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIEnabled holds the default value on creation for the throttle_unauthenticated_packages_api_enabled field.
+	applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIEnabled = applicationsettingDescThrottleUnauthenticatedPackagesAPIEnabled.Default.(bool)
+	// applicationsettingDescThrottleUnauthenticatedPackagesAPIRequestsPerPeriod is the schema descriptor for throttle_unauthenticated_packages_api_requests_per_period field.
+	applicationsettingDescThrottleUnauthenticatedPackagesAPIRequestsPerPeriod := applicationsettingFields[4].Descriptor()
+	// applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIRequestsPerPeriod holds the default value on creation for the throttle_unauthenticated_packages_api_requests_per_period field.
+	applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIRequestsPerPeriod = applicationsettingDescThrottleUnauthenticatedPackagesAPIRequestsPerPeriod.Default.(int)
+	// applicationsetting.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator is a validator for the "throttle_unauthenticated_packages_api_requests_per_period" field. It is called by the builders before save.
+	applicationsetting.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator = applicationsettingDescThrottleUnauthenticatedPackagesAPIRequestsPerPeriod.Validators[0].(func(int) error)
+	// applicationsettingDescThrottleUnauthenticatedPackagesAPIPeriodInSeconds is the schema descriptor for throttle_unauthenticated_packages_api_period_in_seconds field.
+	applicationsettingDescThrottleUnauthenticatedPackagesAPIPeriodInSeconds := applicationsettingFields[5].Descriptor()
+	// applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIPeriodInSeconds holds the default value on creation for the throttle_unauthenticated_packages_api_period_in_seconds field.
+	applicationsetting.DefaultThrottleUnauthenticatedPackagesAPIPeriodInSeconds = applicationsettingDescThrottleUnauthenticatedPackagesAPIPeriodInSeconds.Default.(int)
+	// applicationsetting.ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator is a validator for the "throttle_unauthenticated_packages_api_period_in_seconds" field. It is called by the builders before save.
+	applicationsetting.ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator = applicationsettingDescThrottleUnauthenticatedPackagesAPIPeriodInSeconds.Validators[0].(func(int) error)
+	// applicationsettingDescThrottleAuthenticatedPackagesAPIEnabled is the schema descriptor for throttle_authenticated_packages_api_enabled field.
+	applicationsettingDescThrottleAuthenticatedPackagesAPIEnabled := applicationsettingFields[6].Descriptor()
+	// applicationsetting.DefaultThrottleAuthenticatedPackagesAPIEnabled holds the default value on creation for the throttle_authenticated_packages_api_enabled field.
+	applicationsetting.DefaultThrottleAuthenticatedPackagesAPIEnabled = applicationsettingDescThrottleAuthenticatedPackagesAPIEnabled.Default.(bool)
+	// applicationsettingDescThrottleAuthenticatedPackagesAPIRequestsPerPeriod is the schema descriptor for throttle_authenticated_packages_api_requests_per_period field.
+	applicationsettingDescThrottleAuthenticatedPackagesAPIRequestsPerPeriod := applicationsettingFields[7].Descriptor()
+	// applicationsetting.DefaultThrottleAuthenticatedPackagesAPIRequestsPerPeriod holds the default value on creation for the throttle_authenticated_packages_api_requests_per_period field.
+	applicationsetting.DefaultThrottleAuthenticatedPackagesAPIRequestsPerPeriod = applicationsettingDescThrottleAuthenticatedPackagesAPIRequestsPerPeriod.Default.(int)
+	// applicationsetting.ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator is a validator for the "throttle_authenticated_packages_api_requests_per_period" field. It is called by the builders before save.
+	applicationsetting.ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator = applicationsettingDescThrottleAuthenticatedPackagesAPIRequestsPerPeriod.Validators[0].(func(int) error)
+	// applicationsettingDescThrottleAuthenticatedPackagesAPIPeriodInSeconds is the schema descriptor for throttle_authenticated_packages_api_period_in_seconds field.
+	applicationsettingDescThrottleAuthenticatedPackagesAPIPeriodInSeconds := applicationsettingFields[8].Descriptor()
+	// applicationsetting.DefaultThrottleAuthenticatedPackagesAPIPeriodInSeconds holds the default value on creation for the throttle_authenticated_packages_api_period_in_seconds field.
+	applicationsetting.DefaultThrottleAuthenticatedPackagesAPIPeriodInSeconds = applicationsettingDescThrottleAuthenticatedPackagesAPIPeriodInSeconds.Default.(int)
+	// applicationsetting.ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator is a validator for the "throttle_authenticated_packages_api_period_in_seconds" field. It is called by the builders before save.
+	applicationsetting.ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator = applicationsettingDescThrottleAuthenticatedPackagesAPIPeriodInSeconds.Validators[0].(func(int) error)
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescCreatedAt is the schema descriptor for created_at field.

@@ -535,8 +535,15 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input model.Si
 // UpdateInstanceSettings is the resolver for the updateInstanceSettings field.
 func (r *mutationResolver) UpdateInstanceSettings(ctx context.Context, input model.UpdateInstanceSettingsInput) (*model.UpdateInstanceSettingsPayload, error) {
 	out := &model.UpdateInstanceSettingsPayload{ClientMutationID: input.ClientMutationID}
-	st, err := r.svc.UpdateInstanceSettings(ctx, registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages,
-		AllowLocalWebhooks: input.AllowLocalWebhooks})
+	in := registry.InstanceSettingsInput{GuestsMayPullPackages: input.GuestsMayPullPackages,
+		AllowLocalWebhooks: input.AllowLocalWebhooks}
+	if input.UnauthenticatedPackagesAPI != nil {
+		in.UnauthenticatedPackagesAPI = *input.UnauthenticatedPackagesAPI
+	}
+	if input.AuthenticatedPackagesAPI != nil {
+		in.AuthenticatedPackagesAPI = *input.AuthenticatedPackagesAPI
+	}
+	st, err := r.svc.UpdateInstanceSettings(ctx, in)
 	if err == nil {
 		out.InstanceSettings = &st
 	}

@@ -75,7 +75,9 @@ type Service struct {
 	now     func() time.Time
 	formats formats
 	docs    *DocumentCache
-	metrics *metrics.Metrics
+	// settings is the instance settings the request path reads (PackageAPIThrottles).
+	settings settingsCache
+	metrics  *metrics.Metrics
 	// downloads is the download tally not yet flushed (downloads.go).
 	downloads downloadBuffer
 	// webhookWake nudges this process's delivery worker after a commit enqueued

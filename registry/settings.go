@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
@@ -124,6 +126,12 @@ func policyDetails(p DuplicatePolicy) map[string]any {
 	return map[string]any{"allowed": p.Allowed, "exception_regex": p.ExceptionRegex}
 }
 
+func setInt[U any](v *int, set func(int) U) {
+	if v != nil {
+		set(*v)
+	}
+}
+
 func setBool[U any](v *bool, set func(bool) U) {
 	if v != nil {
 		set(*v)
@@ -140,17 +148,93 @@ type InstanceSettings struct {
 	// addresses (GitLab's allow_local_requests_from_web_hooks_and_services); off by
 	// default, so a project maintainer cannot make the server call its neighbours.
 	AllowLocalWebhooks bool
+	// UnauthenticatedPackagesAPI and AuthenticatedPackagesAPI are GitLab's package
+	// registry rate limits (throttle_{unauthenticated,authenticated}_packages_api_*):
+	// per IP for requests without a valid credential, per user (or deploy token)
+	// for the rest, on the package-manager paths. Off by default.
+	UnauthenticatedPackagesAPI ThrottleRule
+	AuthenticatedPackagesAPI   ThrottleRule
+}
+
+// ThrottleRule is one request limit: at most RequestsPerPeriod requests in
+// PeriodInSeconds, when Enabled.
+type ThrottleRule struct {
+	Enabled           bool `json:"enabled"`
+	RequestsPerPeriod int  `json:"requests_per_period"`
+	PeriodInSeconds   int  `json:"period_in_seconds"`
+}
+
+// Period is the rule's window.
+func (r ThrottleRule) Period() time.Duration { return time.Duration(r.PeriodInSeconds) * time.Second }
+
+// ThrottleRuleInput changes a ThrottleRule; nil fields stay as they are.
+type ThrottleRuleInput struct {
+	Enabled                            *bool
+	RequestsPerPeriod, PeriodInSeconds *int
+}
+
+// defaultInstanceSettings are the settings of an instance whose row does not exist yet:
+// GitLab's defaults.
+var defaultInstanceSettings = InstanceSettings{
+	UnauthenticatedPackagesAPI: ThrottleRule{RequestsPerPeriod: 800, PeriodInSeconds: 15},
+	AuthenticatedPackagesAPI:   ThrottleRule{RequestsPerPeriod: 1000, PeriodInSeconds: 15},
 }
 
 // instanceSettings reads the settings without authorizing (the policy needs them).
 func (s *Service) instanceSettings(ctx context.Context) (InstanceSettings, error) {
 	st, err := s.client.ApplicationSetting.Query().Where(applicationsetting.Singleton(instanceRow)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return InstanceSettings{}, nil
+		return defaultInstanceSettings, nil
 	} else if err != nil {
 		return InstanceSettings{}, fmt.Errorf("instance settings: %w", err)
 	}
-	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages, AllowLocalWebhooks: st.AllowLocalWebhooks}, nil
+	return settingsOf(st), nil
+}
+
+func settingsOf(st *ent.ApplicationSetting) InstanceSettings {
+	return InstanceSettings{GuestsMayPullPackages: st.GuestsMayPullPackages, AllowLocalWebhooks: st.AllowLocalWebhooks,
+		UnauthenticatedPackagesAPI: ThrottleRule{Enabled: st.ThrottleUnauthenticatedPackagesAPIEnabled,
+			RequestsPerPeriod: st.ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod,
+			PeriodInSeconds:   st.ThrottleUnauthenticatedPackagesAPIPeriodInSeconds},
+		AuthenticatedPackagesAPI: ThrottleRule{Enabled: st.ThrottleAuthenticatedPackagesAPIEnabled,
+			RequestsPerPeriod: st.ThrottleAuthenticatedPackagesAPIRequestsPerPeriod,
+			PeriodInSeconds:   st.ThrottleAuthenticatedPackagesAPIPeriodInSeconds}}
+}
+
+// settingsTTL bounds how long a process serves the throttles it last read: a change
+// made on another replica takes effect here within it (the replica that makes the
+// change forgets its copy at once).
+const settingsTTL = 5 * time.Second
+
+// settingsCache is the instance settings the request path reads without a query.
+type settingsCache struct {
+	mu   sync.Mutex
+	st   InstanceSettings
+	read time.Time // zero: nothing cached
+}
+
+// PackageAPIThrottles returns the package-API rate limits for the request path: the
+// instance settings as read at most settingsTTL ago. Reading fails open to the last
+// known rules (or none), so that a database hiccup does not turn into 429s.
+func (s *Service) PackageAPIThrottles(ctx context.Context) (unauthenticated, authenticated ThrottleRule) {
+	c := &s.settings
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := s.now(); c.read.IsZero() || now.Sub(c.read) >= settingsTTL {
+		if st, err := s.instanceSettings(ctx); err == nil {
+			c.st = st
+		} else {
+			s.log.WarnContext(ctx, "package API throttles: keeping the last rules", "err", err)
+		}
+		c.read = now
+	}
+	return c.st.UnauthenticatedPackagesAPI, c.st.AuthenticatedPackagesAPI
+}
+
+func (c *settingsCache) forget() {
+	c.mu.Lock()
+	c.read = time.Time{}
+	c.mu.Unlock()
 }
 
 const instanceRow = "instance"
@@ -165,14 +249,34 @@ func (s *Service) InstanceSettings(ctx context.Context) (InstanceSettings, error
 
 // InstanceSettingsInput changes instance settings; nil fields stay as they are.
 type InstanceSettingsInput struct {
-	GuestsMayPullPackages *bool
-	AllowLocalWebhooks    *bool
+	GuestsMayPullPackages      *bool
+	AllowLocalWebhooks         *bool
+	UnauthenticatedPackagesAPI ThrottleRuleInput
+	AuthenticatedPackagesAPI   ThrottleRuleInput
+}
+
+// validate refuses limits GitLab refuses: a count or period that is not positive.
+func (in InstanceSettingsInput) validate() error {
+	for prefix, r := range map[string]ThrottleRuleInput{"throttle_unauthenticated_packages_api": in.UnauthenticatedPackagesAPI,
+		"throttle_authenticated_packages_api": in.AuthenticatedPackagesAPI} {
+		if r.RequestsPerPeriod != nil && *r.RequestsPerPeriod <= 0 {
+			return Errorf(ErrInvalid, "%s_requests_per_period must be greater than 0", prefix)
+		}
+		if r.PeriodInSeconds != nil && *r.PeriodInSeconds <= 0 {
+			return Errorf(ErrInvalid, "%s_period_in_seconds must be greater than 0", prefix)
+		}
+	}
+	return nil
 }
 
 // UpdateInstanceSettings changes the instance's settings (administrators).
 func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSettingsInput) (InstanceSettings, error) {
 	defer forgetRoles(ctx)
+	defer s.settings.forget()
 	if err := s.requireAdmin(ctx); err != nil {
+		return InstanceSettings{}, err
+	}
+	if err := in.validate(); err != nil {
 		return InstanceSettings{}, err
 	}
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
@@ -188,14 +292,25 @@ func (s *Service) UpdateInstanceSettings(ctx context.Context, in InstanceSetting
 		u := tx.ApplicationSetting.UpdateOneID(id)
 		setBool(in.GuestsMayPullPackages, u.SetGuestsMayPullPackages)
 		setBool(in.AllowLocalWebhooks, u.SetAllowLocalWebhooks)
+		ua, a := in.UnauthenticatedPackagesAPI, in.AuthenticatedPackagesAPI
+		setBool(ua.Enabled, u.SetThrottleUnauthenticatedPackagesAPIEnabled)
+		setInt(ua.RequestsPerPeriod, u.SetThrottleUnauthenticatedPackagesAPIRequestsPerPeriod)
+		setInt(ua.PeriodInSeconds, u.SetThrottleUnauthenticatedPackagesAPIPeriodInSeconds)
+		setBool(a.Enabled, u.SetThrottleAuthenticatedPackagesAPIEnabled)
+		setInt(a.RequestsPerPeriod, u.SetThrottleAuthenticatedPackagesAPIRequestsPerPeriod)
+		setInt(a.PeriodInSeconds, u.SetThrottleAuthenticatedPackagesAPIPeriodInSeconds)
 		after, err := u.Save(ctx)
 		if err != nil {
 			return err
 		}
+		b, f := settingsOf(before), settingsOf(after)
+		change := func(x, y any) map[string]any { return map[string]any{"before": x, "after": y} }
 		return s.audit(ctx, tx, auditEvent{Action: AuditInstanceSettings, TargetType: auditTargetInstance,
 			Details: map[string]any{
-				"guests_may_pull_packages": map[string]any{"before": before.GuestsMayPullPackages, "after": after.GuestsMayPullPackages},
-				"allow_local_webhooks":     map[string]any{"before": before.AllowLocalWebhooks, "after": after.AllowLocalWebhooks}}})
+				"guests_may_pull_packages":              change(b.GuestsMayPullPackages, f.GuestsMayPullPackages),
+				"allow_local_webhooks":                  change(b.AllowLocalWebhooks, f.AllowLocalWebhooks),
+				"throttle_unauthenticated_packages_api": change(b.UnauthenticatedPackagesAPI, f.UnauthenticatedPackagesAPI),
+				"throttle_authenticated_packages_api":   change(b.AuthenticatedPackagesAPI, f.AuthenticatedPackagesAPI)}})
 	})
 	if err != nil {
 		return InstanceSettings{}, err

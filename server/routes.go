@@ -74,9 +74,10 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 			r.Use(auth.MiddlewareWith(svc, compat.Unauthorized, rest.AuthPolicy))
 			rest.Routes(svc)(r)
 		})
+		th := &throttles{svc: svc}
 		for _, f := range formats {
 			r.Group(func(r chi.Router) {
-				r.Use(auth.MiddlewareWith(svc, compat.Unauthorized, compat.PolicyOf(f)))
+				r.Use(auth.MiddlewareWith(svc, th.onFail(compat.Unauthorized), compat.PolicyOf(f)), th.middleware)
 				f.Mount(r)
 			})
 		}

@@ -82,11 +82,25 @@ func (h *handler) updatePlanLimits(w http.ResponseWriter, r *http.Request) {
 type instanceSettingsJSON struct {
 	AllowGuestPlusRolesToPullPackages         bool `json:"allow_guest_plus_roles_to_pull_packages"`
 	AllowLocalRequestsFromWebHooksAndServices bool `json:"allow_local_requests_from_web_hooks_and_services"`
+
+	ThrottleUnauthenticatedPackagesAPIEnabled           bool `json:"throttle_unauthenticated_packages_api_enabled"`
+	ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod int  `json:"throttle_unauthenticated_packages_api_requests_per_period"`
+	ThrottleUnauthenticatedPackagesAPIPeriodInSeconds   int  `json:"throttle_unauthenticated_packages_api_period_in_seconds"`
+	ThrottleAuthenticatedPackagesAPIEnabled             bool `json:"throttle_authenticated_packages_api_enabled"`
+	ThrottleAuthenticatedPackagesAPIRequestsPerPeriod   int  `json:"throttle_authenticated_packages_api_requests_per_period"`
+	ThrottleAuthenticatedPackagesAPIPeriodInSeconds     int  `json:"throttle_authenticated_packages_api_period_in_seconds"`
 }
 
 func settingsEntity(st registry.InstanceSettings) instanceSettingsJSON {
+	u, a := st.UnauthenticatedPackagesAPI, st.AuthenticatedPackagesAPI
 	return instanceSettingsJSON{AllowGuestPlusRolesToPullPackages: st.GuestsMayPullPackages,
-		AllowLocalRequestsFromWebHooksAndServices: st.AllowLocalWebhooks}
+		AllowLocalRequestsFromWebHooksAndServices:           st.AllowLocalWebhooks,
+		ThrottleUnauthenticatedPackagesAPIEnabled:           u.Enabled,
+		ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod: u.RequestsPerPeriod,
+		ThrottleUnauthenticatedPackagesAPIPeriodInSeconds:   u.PeriodInSeconds,
+		ThrottleAuthenticatedPackagesAPIEnabled:             a.Enabled,
+		ThrottleAuthenticatedPackagesAPIRequestsPerPeriod:   a.RequestsPerPeriod,
+		ThrottleAuthenticatedPackagesAPIPeriodInSeconds:     a.PeriodInSeconds}
 }
 
 func (h *handler) applicationSettings(w http.ResponseWriter, r *http.Request) {
@@ -106,9 +120,27 @@ func (h *handler) updateApplicationSettings(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	var in registry.InstanceSettingsInput
+	ua, a := &in.UnauthenticatedPackagesAPI, &in.AuthenticatedPackagesAPI
+	for name, dst := range map[string]**int{
+		"throttle_unauthenticated_packages_api_requests_per_period": &ua.RequestsPerPeriod,
+		"throttle_unauthenticated_packages_api_period_in_seconds":   &ua.PeriodInSeconds,
+		"throttle_authenticated_packages_api_requests_per_period":   &a.RequestsPerPeriod,
+		"throttle_authenticated_packages_api_period_in_seconds":     &a.PeriodInSeconds,
+	} {
+		if v := r.Form.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				compat.WriteError(w, r, registry.InvalidParam(name))
+				return
+			}
+			*dst = &n
+		}
+	}
 	for name, dst := range map[string]**bool{
 		"allow_guest_plus_roles_to_pull_packages":          &in.GuestsMayPullPackages,
 		"allow_local_requests_from_web_hooks_and_services": &in.AllowLocalWebhooks,
+		"throttle_unauthenticated_packages_api_enabled":    &ua.Enabled,
+		"throttle_authenticated_packages_api_enabled":      &a.Enabled,
 	} {
 		if v := r.Form.Get(name); v != "" {
 			b, err := strconv.ParseBool(v)

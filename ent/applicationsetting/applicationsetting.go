@@ -23,6 +23,18 @@ const (
 	FieldGuestsMayPullPackages = "guests_may_pull_packages"
 	// FieldAllowLocalWebhooks holds the string denoting the allow_local_webhooks field in the database.
 	FieldAllowLocalWebhooks = "allow_local_webhooks"
+	// FieldThrottleUnauthenticatedPackagesAPIEnabled holds the string denoting the throttle_unauthenticated_packages_api_enabled field in the database.
+	FieldThrottleUnauthenticatedPackagesAPIEnabled = "throttle_unauthenticated_packages_api_enabled"
+	// FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod holds the string denoting the throttle_unauthenticated_packages_api_requests_per_period field in the database.
+	FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod = "throttle_unauthenticated_packages_api_requests_per_period"
+	// FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds holds the string denoting the throttle_unauthenticated_packages_api_period_in_seconds field in the database.
+	FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds = "throttle_unauthenticated_packages_api_period_in_seconds"
+	// FieldThrottleAuthenticatedPackagesAPIEnabled holds the string denoting the throttle_authenticated_packages_api_enabled field in the database.
+	FieldThrottleAuthenticatedPackagesAPIEnabled = "throttle_authenticated_packages_api_enabled"
+	// FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod holds the string denoting the throttle_authenticated_packages_api_requests_per_period field in the database.
+	FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod = "throttle_authenticated_packages_api_requests_per_period"
+	// FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds holds the string denoting the throttle_authenticated_packages_api_period_in_seconds field in the database.
+	FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds = "throttle_authenticated_packages_api_period_in_seconds"
 	// Table holds the table name of the applicationsetting in the database.
 	Table = "application_settings"
 )
@@ -35,6 +47,12 @@ var Columns = []string{
 	FieldSingleton,
 	FieldGuestsMayPullPackages,
 	FieldAllowLocalWebhooks,
+	FieldThrottleUnauthenticatedPackagesAPIEnabled,
+	FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod,
+	FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds,
+	FieldThrottleAuthenticatedPackagesAPIEnabled,
+	FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod,
+	FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -58,6 +76,26 @@ var (
 	DefaultGuestsMayPullPackages bool
 	// DefaultAllowLocalWebhooks holds the default value on creation for the "allow_local_webhooks" field.
 	DefaultAllowLocalWebhooks bool
+	// DefaultThrottleUnauthenticatedPackagesAPIEnabled holds the default value on creation for the "throttle_unauthenticated_packages_api_enabled" field.
+	DefaultThrottleUnauthenticatedPackagesAPIEnabled bool
+	// DefaultThrottleUnauthenticatedPackagesAPIRequestsPerPeriod holds the default value on creation for the "throttle_unauthenticated_packages_api_requests_per_period" field.
+	DefaultThrottleUnauthenticatedPackagesAPIRequestsPerPeriod int
+	// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator is a validator for the "throttle_unauthenticated_packages_api_requests_per_period" field. It is called by the builders before save.
+	ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodValidator func(int) error
+	// DefaultThrottleUnauthenticatedPackagesAPIPeriodInSeconds holds the default value on creation for the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+	DefaultThrottleUnauthenticatedPackagesAPIPeriodInSeconds int
+	// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator is a validator for the "throttle_unauthenticated_packages_api_period_in_seconds" field. It is called by the builders before save.
+	ThrottleUnauthenticatedPackagesAPIPeriodInSecondsValidator func(int) error
+	// DefaultThrottleAuthenticatedPackagesAPIEnabled holds the default value on creation for the "throttle_authenticated_packages_api_enabled" field.
+	DefaultThrottleAuthenticatedPackagesAPIEnabled bool
+	// DefaultThrottleAuthenticatedPackagesAPIRequestsPerPeriod holds the default value on creation for the "throttle_authenticated_packages_api_requests_per_period" field.
+	DefaultThrottleAuthenticatedPackagesAPIRequestsPerPeriod int
+	// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator is a validator for the "throttle_authenticated_packages_api_requests_per_period" field. It is called by the builders before save.
+	ThrottleAuthenticatedPackagesAPIRequestsPerPeriodValidator func(int) error
+	// DefaultThrottleAuthenticatedPackagesAPIPeriodInSeconds holds the default value on creation for the "throttle_authenticated_packages_api_period_in_seconds" field.
+	DefaultThrottleAuthenticatedPackagesAPIPeriodInSeconds int
+	// ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator is a validator for the "throttle_authenticated_packages_api_period_in_seconds" field. It is called by the builders before save.
+	ThrottleAuthenticatedPackagesAPIPeriodInSecondsValidator func(int) error
 )
 
 // OrderOption defines the ordering options for the ApplicationSetting queries.
@@ -91,4 +129,34 @@ func ByGuestsMayPullPackages(opts ...sql.OrderTermOption) OrderOption {
 // ByAllowLocalWebhooks orders the results by the allow_local_webhooks field.
 func ByAllowLocalWebhooks(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAllowLocalWebhooks, opts...).ToFunc()
+}
+
+// ByThrottleUnauthenticatedPackagesAPIEnabled orders the results by the throttle_unauthenticated_packages_api_enabled field.
+func ByThrottleUnauthenticatedPackagesAPIEnabled(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleUnauthenticatedPackagesAPIEnabled, opts...).ToFunc()
+}
+
+// ByThrottleUnauthenticatedPackagesAPIRequestsPerPeriod orders the results by the throttle_unauthenticated_packages_api_requests_per_period field.
+func ByThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, opts...).ToFunc()
+}
+
+// ByThrottleUnauthenticatedPackagesAPIPeriodInSeconds orders the results by the throttle_unauthenticated_packages_api_period_in_seconds field.
+func ByThrottleUnauthenticatedPackagesAPIPeriodInSeconds(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, opts...).ToFunc()
+}
+
+// ByThrottleAuthenticatedPackagesAPIEnabled orders the results by the throttle_authenticated_packages_api_enabled field.
+func ByThrottleAuthenticatedPackagesAPIEnabled(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleAuthenticatedPackagesAPIEnabled, opts...).ToFunc()
+}
+
+// ByThrottleAuthenticatedPackagesAPIRequestsPerPeriod orders the results by the throttle_authenticated_packages_api_requests_per_period field.
+func ByThrottleAuthenticatedPackagesAPIRequestsPerPeriod(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, opts...).ToFunc()
+}
+
+// ByThrottleAuthenticatedPackagesAPIPeriodInSeconds orders the results by the throttle_authenticated_packages_api_period_in_seconds field.
+func ByThrottleAuthenticatedPackagesAPIPeriodInSeconds(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, opts...).ToFunc()
 }

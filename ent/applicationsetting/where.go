@@ -79,6 +79,36 @@ func AllowLocalWebhooks(v bool) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldEQ(FieldAllowLocalWebhooks, v))
 }
 
+// ThrottleUnauthenticatedPackagesAPIEnabled applies equality check predicate on the "throttle_unauthenticated_packages_api_enabled" field. It's identical to ThrottleUnauthenticatedPackagesAPIEnabledEQ.
+func ThrottleUnauthenticatedPackagesAPIEnabled(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod applies equality check predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field. It's identical to ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodEQ.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriod(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSeconds applies equality check predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field. It's identical to ThrottleUnauthenticatedPackagesAPIPeriodInSecondsEQ.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSeconds(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIEnabled applies equality check predicate on the "throttle_authenticated_packages_api_enabled" field. It's identical to ThrottleAuthenticatedPackagesAPIEnabledEQ.
+func ThrottleAuthenticatedPackagesAPIEnabled(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriod applies equality check predicate on the "throttle_authenticated_packages_api_requests_per_period" field. It's identical to ThrottleAuthenticatedPackagesAPIRequestsPerPeriodEQ.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriod(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSeconds applies equality check predicate on the "throttle_authenticated_packages_api_period_in_seconds" field. It's identical to ThrottleAuthenticatedPackagesAPIPeriodInSecondsEQ.
+func ThrottleAuthenticatedPackagesAPIPeriodInSeconds(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldEQ(FieldCreatedAt, v))
@@ -242,6 +272,186 @@ func AllowLocalWebhooksEQ(v bool) predicate.ApplicationSetting {
 // AllowLocalWebhooksNEQ applies the NEQ predicate on the "allow_local_webhooks" field.
 func AllowLocalWebhooksNEQ(v bool) predicate.ApplicationSetting {
 	return predicate.ApplicationSetting(sql.FieldNEQ(FieldAllowLocalWebhooks, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIEnabledEQ applies the EQ predicate on the "throttle_unauthenticated_packages_api_enabled" field.
+func ThrottleUnauthenticatedPackagesAPIEnabledEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIEnabledNEQ applies the NEQ predicate on the "throttle_unauthenticated_packages_api_enabled" field.
+func ThrottleUnauthenticatedPackagesAPIEnabledNEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleUnauthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodEQ applies the EQ predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodNEQ applies the NEQ predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodNEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodIn applies the In predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldIn(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, vs...))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodNotIn applies the NotIn predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodNotIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNotIn(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, vs...))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodGT applies the GT predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodGT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGT(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodGTE applies the GTE predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodGTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGTE(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodLT applies the LT predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodLT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLT(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodLTE applies the LTE predicate on the "throttle_unauthenticated_packages_api_requests_per_period" field.
+func ThrottleUnauthenticatedPackagesAPIRequestsPerPeriodLTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLTE(FieldThrottleUnauthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsEQ applies the EQ predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsNEQ applies the NEQ predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsNEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsIn applies the In predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldIn(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, vs...))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsNotIn applies the NotIn predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsNotIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNotIn(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, vs...))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsGT applies the GT predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsGT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGT(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsGTE applies the GTE predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsGTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGTE(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsLT applies the LT predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsLT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLT(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleUnauthenticatedPackagesAPIPeriodInSecondsLTE applies the LTE predicate on the "throttle_unauthenticated_packages_api_period_in_seconds" field.
+func ThrottleUnauthenticatedPackagesAPIPeriodInSecondsLTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLTE(FieldThrottleUnauthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIEnabledEQ applies the EQ predicate on the "throttle_authenticated_packages_api_enabled" field.
+func ThrottleAuthenticatedPackagesAPIEnabledEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIEnabledNEQ applies the NEQ predicate on the "throttle_authenticated_packages_api_enabled" field.
+func ThrottleAuthenticatedPackagesAPIEnabledNEQ(v bool) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleAuthenticatedPackagesAPIEnabled, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodEQ applies the EQ predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodNEQ applies the NEQ predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodNEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodIn applies the In predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldIn(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, vs...))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodNotIn applies the NotIn predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodNotIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNotIn(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, vs...))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodGT applies the GT predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodGT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGT(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodGTE applies the GTE predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodGTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGTE(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodLT applies the LT predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodLT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLT(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIRequestsPerPeriodLTE applies the LTE predicate on the "throttle_authenticated_packages_api_requests_per_period" field.
+func ThrottleAuthenticatedPackagesAPIRequestsPerPeriodLTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLTE(FieldThrottleAuthenticatedPackagesAPIRequestsPerPeriod, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsEQ applies the EQ predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldEQ(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsNEQ applies the NEQ predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsNEQ(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNEQ(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsIn applies the In predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldIn(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, vs...))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsNotIn applies the NotIn predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsNotIn(vs ...int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldNotIn(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, vs...))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsGT applies the GT predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsGT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGT(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsGTE applies the GTE predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsGTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldGTE(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsLT applies the LT predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsLT(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLT(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
+}
+
+// ThrottleAuthenticatedPackagesAPIPeriodInSecondsLTE applies the LTE predicate on the "throttle_authenticated_packages_api_period_in_seconds" field.
+func ThrottleAuthenticatedPackagesAPIPeriodInSecondsLTE(v int) predicate.ApplicationSetting {
+	return predicate.ApplicationSetting(sql.FieldLTE(FieldThrottleAuthenticatedPackagesAPIPeriodInSeconds, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -17,6 +17,12 @@ var (
 		{Name: "singleton", Type: field.TypeString, Unique: true},
 		{Name: "guests_may_pull_packages", Type: field.TypeBool, Default: false},
 		{Name: "allow_local_webhooks", Type: field.TypeBool, Default: false},
+		{Name: "throttle_unauthenticated_packages_api_enabled", Type: field.TypeBool, Default: false},
+		{Name: "throttle_unauthenticated_packages_api_requests_per_period", Type: field.TypeInt, Default: 800},
+		{Name: "throttle_unauthenticated_packages_api_period_in_seconds", Type: field.TypeInt, Default: 15},
+		{Name: "throttle_authenticated_packages_api_enabled", Type: field.TypeBool, Default: false},
+		{Name: "throttle_authenticated_packages_api_requests_per_period", Type: field.TypeInt, Default: 1000},
+		{Name: "throttle_authenticated_packages_api_period_in_seconds", Type: field.TypeInt, Default: 15},
 	}
 	// ApplicationSettingsTable holds the schema information for the "application_settings" table.
 	ApplicationSettingsTable = &schema.Table{

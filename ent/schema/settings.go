@@ -121,6 +121,13 @@ func (ApplicationSetting) Fields() []ent.Field {
 			Comment("Guests (and Planners) may pull packages from private projects (GitLab's allow_guest_plus_roles_to_pull_packages)."),
 		field.Bool("allow_local_webhooks").Default(false).
 			Comment("Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services)."),
+		// GitLab's package registry rate limits (Admin > Settings > Network), off by default.
+		field.Bool("throttle_unauthenticated_packages_api_enabled").Default(false),
+		field.Int("throttle_unauthenticated_packages_api_requests_per_period").Default(800).Positive(),
+		field.Int("throttle_unauthenticated_packages_api_period_in_seconds").Default(15).Positive(),
+		field.Bool("throttle_authenticated_packages_api_enabled").Default(false),
+		field.Int("throttle_authenticated_packages_api_requests_per_period").Default(1000).Positive(),
+		field.Int("throttle_authenticated_packages_api_period_in_seconds").Default(15).Positive(),
 	}
 }
 

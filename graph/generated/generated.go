@@ -232,8 +232,10 @@ type ComplexityRoot struct {
 	}
 
 	InstanceSettings struct {
-		AllowLocalWebhooks    func(childComplexity int) int
-		GuestsMayPullPackages func(childComplexity int) int
+		AllowLocalWebhooks         func(childComplexity int) int
+		AuthenticatedPackagesAPI   func(childComplexity int) int
+		GuestsMayPullPackages      func(childComplexity int) int
+		UnauthenticatedPackagesAPI func(childComplexity int) int
 	}
 
 	InstanceStorageStatistics struct {
@@ -637,6 +639,12 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		SessionsEnded    func(childComplexity int) int
+	}
+
+	ThrottleRule struct {
+		Enabled           func(childComplexity int) int
+		PeriodInSeconds   func(childComplexity int) int
+		RequestsPerPeriod func(childComplexity int) int
 	}
 
 	UpdateInstanceSettingsPayload struct {
@@ -1581,12 +1589,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InstanceSettings.AllowLocalWebhooks(childComplexity), true
+	case "InstanceSettings.authenticatedPackagesApi":
+		if e.ComplexityRoot.InstanceSettings.AuthenticatedPackagesAPI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceSettings.AuthenticatedPackagesAPI(childComplexity), true
 	case "InstanceSettings.guestsMayPullPackages":
 		if e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages == nil {
 			break
 		}
 
 		return e.ComplexityRoot.InstanceSettings.GuestsMayPullPackages(childComplexity), true
+	case "InstanceSettings.unauthenticatedPackagesApi":
+		if e.ComplexityRoot.InstanceSettings.UnauthenticatedPackagesAPI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstanceSettings.UnauthenticatedPackagesAPI(childComplexity), true
 
 	case "InstanceStorageStatistics.packagesSize":
 		if e.ComplexityRoot.InstanceStorageStatistics.PackagesSize == nil {
@@ -3424,6 +3444,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutEverywherePayload.SessionsEnded(childComplexity), true
 
+	case "ThrottleRule.enabled":
+		if e.ComplexityRoot.ThrottleRule.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThrottleRule.Enabled(childComplexity), true
+	case "ThrottleRule.periodInSeconds":
+		if e.ComplexityRoot.ThrottleRule.PeriodInSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThrottleRule.PeriodInSeconds(childComplexity), true
+	case "ThrottleRule.requestsPerPeriod":
+		if e.ComplexityRoot.ThrottleRule.RequestsPerPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThrottleRule.RequestsPerPeriod(childComplexity), true
+
 	case "UpdateInstanceSettingsPayload.clientMutationId":
 		if e.ComplexityRoot.UpdateInstanceSettingsPayload.ClientMutationID == nil {
 			break
@@ -3708,6 +3747,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProjectCreateInput,
 		ec.unmarshalInputProjectUpdateInput,
 		ec.unmarshalInputSignOutEverywhereInput,
+		ec.unmarshalInputThrottleRuleInput,
 		ec.unmarshalInputUpdateInstanceSettingsInput,
 		ec.unmarshalInputUpdateNamespacePackageSettingsInput,
 		ec.unmarshalInputUpdatePackagesCleanupPolicyInput,
@@ -4499,12 +4539,32 @@ type InstanceSettings {
   guestsMayPullPackages: Boolean!
   "Webhooks may target loopback and private addresses (GitLab's allow_local_requests_from_web_hooks_and_services). Off by default."
   allowLocalWebhooks: Boolean!
+  "The package registry rate limit for requests without a valid credential, per IP (GitLab's throttle_unauthenticated_packages_api_*). Off by default; 800 requests in 15 seconds."
+  unauthenticatedPackagesApi: ThrottleRule!
+  "The package registry rate limit for authenticated requests, per user or deploy token (GitLab's throttle_authenticated_packages_api_*). Off by default; 1000 requests in 15 seconds."
+  authenticatedPackagesApi: ThrottleRule!
+}
+
+"A request rate limit on the package managers' endpoints, counted by each replica. Past it, requests get 429 with Retry-After."
+type ThrottleRule {
+  enabled: Boolean!
+  requestsPerPeriod: Int!
+  periodInSeconds: Int!
+}
+
+"Changes to a ThrottleRule; omitted fields stay as they are."
+input ThrottleRuleInput {
+  enabled: Boolean
+  requestsPerPeriod: Int
+  periodInSeconds: Int
 }
 
 input UpdateInstanceSettingsInput {
   clientMutationId: String
   guestsMayPullPackages: Boolean
   allowLocalWebhooks: Boolean
+  unauthenticatedPackagesApi: ThrottleRuleInput
+  authenticatedPackagesApi: ThrottleRuleInput
 }
 
 type UpdateInstanceSettingsPayload {
@@ -5248,6 +5308,10 @@ func (ec *executionContext) childFields_InstanceSettings(ctx context.Context, fi
 		return ec.fieldContext_InstanceSettings_guestsMayPullPackages(ctx, field)
 	case "allowLocalWebhooks":
 		return ec.fieldContext_InstanceSettings_allowLocalWebhooks(ctx, field)
+	case "unauthenticatedPackagesApi":
+		return ec.fieldContext_InstanceSettings_unauthenticatedPackagesApi(ctx, field)
+	case "authenticatedPackagesApi":
+		return ec.fieldContext_InstanceSettings_authenticatedPackagesApi(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InstanceSettings", field.Name)
 }
@@ -5886,6 +5950,18 @@ func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Con
 		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ThrottleRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_ThrottleRule_enabled(ctx, field)
+	case "requestsPerPeriod":
+		return ec.fieldContext_ThrottleRule_requestsPerPeriod(ctx, field)
+	case "periodInSeconds":
+		return ec.fieldContext_ThrottleRule_periodInSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ThrottleRule", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateInstanceSettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10288,6 +10364,70 @@ func (ec *executionContext) _InstanceSettings_allowLocalWebhooks(ctx context.Con
 }
 func (ec *executionContext) fieldContext_InstanceSettings_allowLocalWebhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InstanceSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _InstanceSettings_unauthenticatedPackagesApi(ctx context.Context, field graphql.CollectedField, obj *registry.InstanceSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceSettings_unauthenticatedPackagesApi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnauthenticatedPackagesAPI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ThrottleRule) graphql.Marshaler {
+			return ec.marshalNThrottleRule2githubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceSettings_unauthenticatedPackagesApi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstanceSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThrottleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InstanceSettings_authenticatedPackagesApi(ctx context.Context, field graphql.CollectedField, obj *registry.InstanceSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InstanceSettings_authenticatedPackagesApi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthenticatedPackagesAPI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v registry.ThrottleRule) graphql.Marshaler {
+			return ec.marshalNThrottleRule2githubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InstanceSettings_authenticatedPackagesApi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InstanceSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThrottleRule(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _InstanceStorageStatistics_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.InstanceStorageStatistics) (ret graphql.Marshaler) {
@@ -17781,6 +17921,75 @@ func (ec *executionContext) fieldContext_SignOutEverywherePayload_errors(_ conte
 	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ThrottleRule_enabled(ctx context.Context, field graphql.CollectedField, obj *registry.ThrottleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThrottleRule_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThrottleRule_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThrottleRule", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ThrottleRule_requestsPerPeriod(ctx context.Context, field graphql.CollectedField, obj *registry.ThrottleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThrottleRule_requestsPerPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestsPerPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThrottleRule_requestsPerPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThrottleRule", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ThrottleRule_periodInSeconds(ctx context.Context, field graphql.CollectedField, obj *registry.ThrottleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThrottleRule_periodInSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodInSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThrottleRule_periodInSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThrottleRule", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _UpdateInstanceSettingsPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInstanceSettingsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20896,6 +21105,50 @@ func (ec *executionContext) unmarshalInputSignOutEverywhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputThrottleRuleInput(ctx context.Context, obj any) (registry.ThrottleRuleInput, error) {
+	var it registry.ThrottleRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled", "requestsPerPeriod", "periodInSeconds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "requestsPerPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestsPerPeriod"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestsPerPeriod = data
+		case "periodInSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodInSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodInSeconds = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx context.Context, obj any) (model.UpdateInstanceSettingsInput, error) {
 	var it model.UpdateInstanceSettingsInput
 	if obj == nil {
@@ -20907,7 +21160,7 @@ func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "guestsMayPullPackages", "allowLocalWebhooks"}
+	fieldsInOrder := [...]string{"clientMutationId", "guestsMayPullPackages", "allowLocalWebhooks", "unauthenticatedPackagesApi", "authenticatedPackagesApi"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20935,6 +21188,20 @@ func (ec *executionContext) unmarshalInputUpdateInstanceSettingsInput(ctx contex
 				return it, err
 			}
 			it.AllowLocalWebhooks = data
+		case "unauthenticatedPackagesApi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unauthenticatedPackagesApi"))
+			data, err := ec.unmarshalOThrottleRuleInput2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRuleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnauthenticatedPackagesAPI = data
+		case "authenticatedPackagesApi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authenticatedPackagesApi"))
+			data, err := ec.unmarshalOThrottleRuleInput2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRuleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthenticatedPackagesAPI = data
 		}
 	}
 	return it, nil
@@ -23292,6 +23559,16 @@ func (ec *executionContext) _InstanceSettings(ctx context.Context, sel ast.Selec
 			}
 		case "allowLocalWebhooks":
 			out.Values[i] = ec._InstanceSettings_allowLocalWebhooks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unauthenticatedPackagesApi":
+			out.Values[i] = ec._InstanceSettings_unauthenticatedPackagesApi(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authenticatedPackagesApi":
+			out.Values[i] = ec._InstanceSettings_authenticatedPackagesApi(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28192,6 +28469,55 @@ func (ec *executionContext) _SignOutEverywherePayload(ctx context.Context, sel a
 	return out
 }
 
+var throttleRuleImplementors = []string{"ThrottleRule"}
+
+func (ec *executionContext) _ThrottleRule(ctx context.Context, sel ast.SelectionSet, obj *registry.ThrottleRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, throttleRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ThrottleRule")
+		case "enabled":
+			out.Values[i] = ec._ThrottleRule_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestsPerPeriod":
+			out.Values[i] = ec._ThrottleRule_requestsPerPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodInSeconds":
+			out.Values[i] = ec._ThrottleRule_periodInSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var updateInstanceSettingsPayloadImplementors = []string{"UpdateInstanceSettingsPayload"}
 
 func (ec *executionContext) _UpdateInstanceSettingsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateInstanceSettingsPayload) graphql.Marshaler {
@@ -29932,6 +30258,10 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNThrottleRule2githubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRule(ctx context.Context, sel ast.SelectionSet, v registry.ThrottleRule) graphql.Marshaler {
+	return ec._ThrottleRule(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31112,6 +31442,14 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOThrottleRuleInput2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐThrottleRuleInput(ctx context.Context, v any) (*registry.ThrottleRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputThrottleRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

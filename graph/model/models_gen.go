@@ -409,9 +409,11 @@ type SignOutEverywherePayload struct {
 }
 
 type UpdateInstanceSettingsInput struct {
-	ClientMutationID      *string `json:"clientMutationId,omitempty"`
-	GuestsMayPullPackages *bool   `json:"guestsMayPullPackages,omitempty"`
-	AllowLocalWebhooks    *bool   `json:"allowLocalWebhooks,omitempty"`
+	ClientMutationID           *string                     `json:"clientMutationId,omitempty"`
+	GuestsMayPullPackages      *bool                       `json:"guestsMayPullPackages,omitempty"`
+	AllowLocalWebhooks         *bool                       `json:"allowLocalWebhooks,omitempty"`
+	UnauthenticatedPackagesAPI *registry.ThrottleRuleInput `json:"unauthenticatedPackagesApi,omitempty"`
+	AuthenticatedPackagesAPI   *registry.ThrottleRuleInput `json:"authenticatedPackagesApi,omitempty"`
 }
 
 type UpdateInstanceSettingsPayload struct {
