@@ -40,6 +40,8 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, registry.ErrThrottled):
 		return http.StatusTooManyRequests
+	case registry.Unavailable(err):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -87,11 +89,14 @@ func (st Style) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := st.Status(err)
 	msg := registry.PublicMessage(err)
-	if status == http.StatusInternalServerError || msg == "" {
-		if status == http.StatusInternalServerError {
+	if status >= http.StatusInternalServerError || msg == "" {
+		if status >= http.StatusInternalServerError {
 			Logger(r).ErrorContext(r.Context(), "request failed", "err", err)
 		}
 		msg = strconv.Itoa(status) + " " + http.StatusText(status)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	var e *registry.Error
 	errors.As(err, &e)
@@ -121,7 +126,11 @@ func (st Style) write(w http.ResponseWriter, status int, msg string, e *registry
 func WriteError(w http.ResponseWriter, r *http.Request, err error) { Style{}.WriteError(w, r, err) }
 
 // Unauthorized answers a request whose credential did not authenticate.
-func Unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
+func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
+	if registry.Unavailable(err) { // the credential could not be checked: not its fault
+		WriteError(w, r, err)
+		return
+	}
 	WriteError(w, r, registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized"))
 }
 

@@ -102,7 +102,7 @@ func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		dialect = "postgres"
-		drv, err = sql.Open("postgres", rawURL)
+		drv, err = sql.Open("postgres", withConnectTimeout(rawURL))
 		if err == nil {
 			drv.SetMaxOpenConns(20)
 			drv.SetMaxIdleConns(10)
@@ -281,4 +281,20 @@ func redact(raw string) string {
 		return raw
 	}
 	return u.Redacted()
+}
+
+// withConnectTimeout bounds how long connecting may take (lib/pq's connect_timeout,
+// 5 s unless the URL sets it), so that requests fail fast while the database host
+// does not answer, rather than hanging until their clients give up.
+func withConnectTimeout(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", "5")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

@@ -124,6 +124,10 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	e := graphql.DefaultErrorPresenter(ctx, err)
 	code := errorCode(err)
 	msg := registry.PublicMessage(err)
+	if code == "" && registry.Unavailable(err) {
+		log.WarnContext(ctx, "graphql: database unavailable", "err", err, "path", e.Path.String())
+		code, msg = "SERVICE_UNAVAILABLE", "Service unavailable, try again"
+	}
 	if code == "" || msg == "" {
 		log.ErrorContext(ctx, "graphql error", "err", err, "path", e.Path.String())
 		code, msg = "INTERNAL_SERVER_ERROR", "Internal server error"

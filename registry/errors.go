@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"fmt"
+
+	"github.com/pkgreg/registry/database"
 )
 
 // Error kinds. Every error the service returns wraps exactly one of them, so that
@@ -15,7 +17,16 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrTooLarge        = errors.New("too large")
 	ErrThrottled       = errors.New("throttled")
+	// ErrUnavailable: the database (or storage) cannot serve the request now; a
+	// retry may succeed (503). Database failures of that sort count as it too.
+	ErrUnavailable = errors.New("unavailable")
 )
+
+// Unavailable reports whether err is ErrUnavailable or a database failure that a
+// retry may cure (database.Unavailable): what the surfaces answer 503.
+func Unavailable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || database.Unavailable(err)
+}
 
 // Error is a kind plus the message a client may see. Internal detail never goes in Message.
 type Error struct {
