@@ -333,12 +333,14 @@ func TestMavenProtocol(t *testing.T) {
 		if res := e.Do("GET", inst+"3.0.0/hello-3.0.0.jar", nil, tok...); res.Status != 404 {
 			t.Errorf("instance serves another tenant's version: %d", res.Status)
 		}
-		// Outsiders: 404 at group level; nothing readable at instance level is a 404.
+		// Outsiders: 404 at group level; nothing readable at instance level is a 403,
+		// as a path no package has is (GitLab's Maven API, instance level: a 403 there
+		// tells nothing about what exists).
 		st := []string{"Private-Token", e.PAT("stranger", "api")}
 		if res := e.Do("GET", group+"maven-metadata.xml", nil, st...); res.Status != 404 {
 			t.Errorf("stranger group: %d", res.Status)
 		}
-		if res := e.Do("GET", inst+"1.0.0/hello-1.0.0.jar", nil, st...); res.Status != 404 {
+		if res := e.Do("GET", inst+"1.0.0/hello-1.0.0.jar", nil, st...); res.Status != 403 {
 			t.Errorf("stranger instance: %d", res.Status)
 		}
 	})
@@ -347,12 +349,16 @@ func TestMavenProtocol(t *testing.T) {
 			rel + "hello-1.0.0.jar",
 			"/api/v4/groups/acme/-/packages/maven/com/acme/hello/maven-metadata.xml",
 			"/api/v4/packages/maven/com/acme/hello/1.0.0/hello-1.0.0.jar",
-			"/api/v4/packages/maven/com/acme/nothing/1.0.0/nothing-1.0.0.jar",
 		} {
 			res := e.Do("GET", path, nil)
 			if res.Status != 401 || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic ") {
 				t.Errorf("GET %s: %d %v", path, res.Status, res.Header)
 			}
+		}
+		// A path no package has is 403 at instance level, whoever asks (GitLab's
+		// forbidden! unless the path exists).
+		if res := e.Do("GET", "/api/v4/packages/maven/com/acme/nothing/1.0.0/nothing-1.0.0.jar", nil); res.Status != 403 {
+			t.Errorf("GET a path no package has: %d", res.Status)
 		}
 		res := e.Do("GET", rel+"hello-1.0.0.jar", nil, "Basic", "dev:"+e.PAT("dev", "read_api"))
 		if res.Status != 200 {
