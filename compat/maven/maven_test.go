@@ -453,3 +453,47 @@ func TestMavenProtocol(t *testing.T) {
 		}
 	})
 }
+
+// TestMavenGroupRefusals: at group level a file in a project the caller may not read
+// is that project's refusal (GitLab finds the package, then authorizes its project),
+// except that whoever may not see the project gets exactly the answer a missing file
+// gets, so its existence does not leak (README, "Differences from GitLab").
+func TestMavenGroupRefusals(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("pub", "public")
+	e.Project("pub/open", "public", "")
+	e.Project("pub/secret", "private", "")
+	e.User("guest")
+	e.Member("guest", "pub/secret", "guest")
+	e.User("stranger")
+	for _, f := range []struct{ project, path string }{
+		{"pub%2Fopen", "pub/open/1.0/open-1.0.jar"}, {"pub%2Fsecret", "pub/secret/1.0/secret-1.0.jar"},
+	} {
+		if res := e.Do("PUT", "/api/v4/projects/"+f.project+"/packages/maven/"+f.path, strings.NewReader("jar"), "Private-Token", e.RootToken); res.Status != 200 {
+			t.Fatalf("PUT %s: %d %s", f.path, res.Status, res.Body)
+		}
+	}
+	group := "/api/v4/groups/pub/-/packages/maven/"
+	secret, missing := group+"pub/secret/1.0/secret-1.0.jar", group+"pub/nothing/1.0/nothing-1.0.jar"
+	for _, c := range []struct {
+		name, url string
+		headers   []string
+		want      int
+	}{
+		{"anonymous, private project", secret, nil, 401},
+		{"anonymous, missing", missing, nil, 404},
+		{"guest, private project", secret, []string{"Private-Token", e.PAT("guest", "api")}, 403},
+		{"stranger, private project", secret, []string{"Private-Token", e.PAT("stranger", "api")}, 404},
+		{"stranger, missing", missing, []string{"Private-Token", e.PAT("stranger", "api")}, 404},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := e.Do("GET", c.url, nil, c.headers...)
+			if res.Status != c.want {
+				t.Errorf("got %d %s, want %d", res.Status, res.Body, c.want)
+			}
+			if c.want == 404 && strings.TrimSpace(string(res.Body)) != `{"message":"404 Package Not Found"}` {
+				t.Errorf("body %s", res.Body)
+			}
+		})
+	}
+}

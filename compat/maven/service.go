@@ -250,7 +250,8 @@ var (
 // group a package or file that is not there is "404 Package Not Found", to anyone
 // who may read there (so Maven tries its next repository); a package that is there
 // in a project the caller may not read is that project's refusal (to anonymous
-// callers a 401, which makes Maven send its credentials). At instance level a path
+// callers a 401, which makes Maven send its credentials), or the same 404 as a
+// missing package to whoever may not see that project. At instance level a path
 // no package has is 403, and so is any refusal but the 401 challenge: a 404 there
 // would tell a path that exists from one that does not.
 func miss(sc registry.Scope, err error) error {
@@ -259,11 +260,8 @@ func miss(sc registry.Scope, err error) error {
 	switch {
 	case err == nil || errors.Is(err, errNoPath) || errors.Is(err, registry.ErrUnauthenticated):
 		return err
-	case errors.As(err, &r):
-		if instance {
-			return errNoPath
-		}
-		return err
+	case instance && errors.As(err, &r):
+		return errNoPath
 	case !errors.Is(err, registry.ErrNotFound):
 		return err
 	case instance:
