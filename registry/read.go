@@ -72,6 +72,29 @@ type VersionQuery struct {
 	Newest, ByName bool
 	// Limit bounds the rows read (0: no bound; callers bound what can grow).
 	Limit int
+	// Explain: in a group or at the instance, when versions match but the viewer
+	// may read none of them, fail with the policy's refusal for their project (a
+	// *Refusal) instead of returning nothing. Package managers that find a package
+	// first and then authorize its project answer so (GitLab's Maven API): an
+	// anonymous caller is challenged, a member who may not pull is refused.
+	Explain bool
+}
+
+// Refusal is the policy's answer to an Explain query whose versions the viewer may
+// not read: the error AuthorizeProject gives for their project.
+type Refusal struct{ Err error }
+
+func (r *Refusal) Error() string { return r.Err.Error() }
+
+// Unwrap gives the policy's error, whose kind is the status.
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// refusal is the Refusal for reading the packages of p, or nil if the viewer may.
+func (s *Service) refusal(ctx context.Context, p *ent.Project) error {
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return &Refusal{Err: err}
+	}
+	return nil
 }
 
 // where returns the predicates of q in its scope, after authorizing the scope. empty
@@ -148,8 +171,14 @@ func (s *Service) Versions(ctx context.Context, q VersionQuery) ([]*ent.PackageV
 		return nil, fmt.Errorf("read versions: %w", err)
 	}
 	if q.Scope.Project == nil {
+		found := rows
 		if rows, err = s.readableOnly(ctx, rows); err != nil {
 			return nil, err
+		}
+		if q.Explain && len(rows) == 0 && len(found) > 0 {
+			if err := s.refusal(ctx, found[0].Edges.Project); err != nil {
+				return nil, err
+			}
 		}
 	}
 	s.issue(ctx, rows)
@@ -401,8 +430,9 @@ type Holder struct {
 
 // Holders lists the projects holding live versions of a name (of one version, when
 // version is not nil), whoever may read them. It serves uniqueness rules (a name that
-// one project of a root namespace owns), never content: callers answer only whether
-// the name is taken.
+// one project of a root namespace owns) and endpoints that answer a name nobody holds
+// differently (GitLab's Maven instance level), never content: callers answer only
+// whether the name is taken.
 func (s *Service) Holders(ctx context.Context, t PackageType, name string, version *string) ([]Holder, error) {
 	q := s.client.PackageVersion.Query().Where(packageversion.PackageTypeEQ(t), packageversion.NormalizedName(name),
 		packageversion.StatusNEQ(packageversion.StatusPendingDestruction))

@@ -77,6 +77,23 @@ type Probe interface {
 	Unmatrixed() []string
 }
 
+// LevelDeniedProbe is a probe whose group- and instance-level reads that find
+// nothing the caller may read answer by level, from what the project level answers
+// (read): formats that find the package first and then authorize its project
+// (Maven, as GitLab's Maven API). The suite asks it before GroupDenied.
+type LevelDeniedProbe interface {
+	LevelDenied(level compat.Level, read int) int
+}
+
+// denied is the status of a read at a level (not the project's) that finds nothing
+// the caller may read, where the project level answers read.
+func denied(p Probe, level compat.Level, read int, anonymous bool) int {
+	if lp, ok := p.(LevelDeniedProbe); ok {
+		return lp.LevelDenied(level, read)
+	}
+	return p.GroupDenied(anonymous)
+}
+
 // BadDigestProbe is a probe whose protocol carries a digest of the file.
 type BadDigestProbe interface {
 	// UploadBadDigest publishes pkg declaring a digest of other bytes.
@@ -191,8 +208,12 @@ func formatCases(t *testing.T, p Probe) {
 	}
 	t.Run("private is 404 to outsiders", func(t *testing.T) {
 		for _, l := range levels {
+			want := http.StatusNotFound
+			if l != compat.ProjectLevel {
+				want = denied(p, l, want, false)
+			}
 			res := p.Download(e, l, refs[l], pkg, outsider...)
-			if res.Status != http.StatusNotFound {
+			if res.Status != want {
 				t.Errorf("level %d: %d %s", l, res.Status, res.Body)
 			}
 		}
@@ -318,7 +339,7 @@ func FormatMatrix(t *testing.T, e *Matrix, p Probe) {
 					if l != compat.ProjectLevel {
 						ref, want = refs[l], http.StatusOK
 						if read != http.StatusOK {
-							want = p.GroupDenied(a.Kind == "anon")
+							want = denied(p, l, read, a.Kind == "anon")
 						}
 					}
 					pkg := readme[ps.Path()]

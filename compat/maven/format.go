@@ -109,5 +109,6 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 	return &Metadata{AppGroup: c.AppGroup, AppName: c.AppName, AppVersion: c.AppVersion, Path: c.Path}, nil
 }
 
-// style is GitLab's REST shape; a refused duplicate is a 400, as GitLab answers it.
-var style = compat.Style{Overrides: []compat.Override{{Err: registry.ErrDuplicate, Status: http.StatusBadRequest}}}
+// style is GitLab's REST shape (a refused duplicate is already GitLab's bad_request!,
+// see duplicate).
+var style = compat.Style{}

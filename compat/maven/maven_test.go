@@ -333,12 +333,14 @@ func TestMavenProtocol(t *testing.T) {
 		if res := e.Do("GET", inst+"3.0.0/hello-3.0.0.jar", nil, tok...); res.Status != 404 {
 			t.Errorf("instance serves another tenant's version: %d", res.Status)
 		}
-		// Outsiders: 404 at group level; nothing readable at instance level is a 404.
+		// Outsiders: 404 at group level; nothing readable at instance level is a 403,
+		// as a path no package has is (GitLab's Maven API, instance level: a 403 there
+		// tells nothing about what exists).
 		st := []string{"Private-Token", e.PAT("stranger", "api")}
 		if res := e.Do("GET", group+"maven-metadata.xml", nil, st...); res.Status != 404 {
 			t.Errorf("stranger group: %d", res.Status)
 		}
-		if res := e.Do("GET", inst+"1.0.0/hello-1.0.0.jar", nil, st...); res.Status != 404 {
+		if res := e.Do("GET", inst+"1.0.0/hello-1.0.0.jar", nil, st...); res.Status != 403 {
 			t.Errorf("stranger instance: %d", res.Status)
 		}
 	})
@@ -347,12 +349,16 @@ func TestMavenProtocol(t *testing.T) {
 			rel + "hello-1.0.0.jar",
 			"/api/v4/groups/acme/-/packages/maven/com/acme/hello/maven-metadata.xml",
 			"/api/v4/packages/maven/com/acme/hello/1.0.0/hello-1.0.0.jar",
-			"/api/v4/packages/maven/com/acme/nothing/1.0.0/nothing-1.0.0.jar",
 		} {
 			res := e.Do("GET", path, nil)
 			if res.Status != 401 || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic ") {
 				t.Errorf("GET %s: %d %v", path, res.Status, res.Header)
 			}
+		}
+		// A path no package has is 403 at instance level, whoever asks (GitLab's
+		// forbidden! unless the path exists).
+		if res := e.Do("GET", "/api/v4/packages/maven/com/acme/nothing/1.0.0/nothing-1.0.0.jar", nil); res.Status != 403 {
+			t.Errorf("GET a path no package has: %d", res.Status)
 		}
 		res := e.Do("GET", rel+"hello-1.0.0.jar", nil, "Basic", "dev:"+e.PAT("dev", "read_api"))
 		if res.Status != 200 {
@@ -446,4 +452,48 @@ func TestMavenProtocol(t *testing.T) {
 			t.Fatalf("oversize upload left a file: %d", res.Status)
 		}
 	})
+}
+
+// TestMavenGroupRefusals: at group level a file in a project the caller may not read
+// is that project's refusal (GitLab finds the package, then authorizes its project),
+// except that whoever may not see the project gets exactly the answer a missing file
+// gets, so its existence does not leak (README, "Differences from GitLab").
+func TestMavenGroupRefusals(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("pub", "public")
+	e.Project("pub/open", "public", "")
+	e.Project("pub/secret", "private", "")
+	e.User("guest")
+	e.Member("guest", "pub/secret", "guest")
+	e.User("stranger")
+	for _, f := range []struct{ project, path string }{
+		{"pub%2Fopen", "pub/open/1.0/open-1.0.jar"}, {"pub%2Fsecret", "pub/secret/1.0/secret-1.0.jar"},
+	} {
+		if res := e.Do("PUT", "/api/v4/projects/"+f.project+"/packages/maven/"+f.path, strings.NewReader("jar"), "Private-Token", e.RootToken); res.Status != 200 {
+			t.Fatalf("PUT %s: %d %s", f.path, res.Status, res.Body)
+		}
+	}
+	group := "/api/v4/groups/pub/-/packages/maven/"
+	secret, missing := group+"pub/secret/1.0/secret-1.0.jar", group+"pub/nothing/1.0/nothing-1.0.jar"
+	for _, c := range []struct {
+		name, url string
+		headers   []string
+		want      int
+	}{
+		{"anonymous, private project", secret, nil, 401},
+		{"anonymous, missing", missing, nil, 404},
+		{"guest, private project", secret, []string{"Private-Token", e.PAT("guest", "api")}, 403},
+		{"stranger, private project", secret, []string{"Private-Token", e.PAT("stranger", "api")}, 404},
+		{"stranger, missing", missing, []string{"Private-Token", e.PAT("stranger", "api")}, 404},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := e.Do("GET", c.url, nil, c.headers...)
+			if res.Status != c.want {
+				t.Errorf("got %d %s, want %d", res.Status, res.Body, c.want)
+			}
+			if c.want == 404 && strings.TrimSpace(string(res.Body)) != `{"message":"404 Package Not Found"}` {
+				t.Errorf("body %s", res.Body)
+			}
+		})
+	}
 }

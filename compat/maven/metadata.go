@@ -51,31 +51,46 @@ func (p Path) Metadata() bool { return p.FileName == MetadataFile }
 // which lists every version of the artifact.
 func (p Path) ArtifactMetadata() bool { return p.Metadata() && p.Version == "" }
 
-// ParsePath parses the escaped wildcard of a Maven route. It refuses encoded slashes
-// and backslashes, empty, "." and ".." segments (before and after unescaping), and
-// coordinates that GitLab's regexes reject. A maven-metadata.xml whose directory is
-// not a SNAPSHOT version belongs to the versionless package of that directory, as in
-// GitLab's FindOrCreatePackageService; every other file's directory ends in a version.
+// ParsePath parses the escaped wildcard of a Maven route. GitLab's file_path check
+// comes first, on the decoded directory (its path parameter) and file name (see
+// traversal). Then it refuses encoded slashes and backslashes, empty, "." and ".."
+// segments, and coordinates that GitLab's regexes reject. A maven-metadata.xml whose
+// directory is not a SNAPSHOT version belongs to the versionless package of that
+// directory, as in GitLab's FindOrCreatePackageService; every other file's directory
+// ends in a version, except a file directly in an artifact's directory (no groupId
+// left before the version), which can only belong to the versionless package of its
+// directory (see Versionless).
 func ParsePath(raw string) (Path, error) {
-	lower := strings.ToLower(raw)
-	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(raw, `\`) {
-		return Path{}, registry.InvalidParam("path")
-	}
 	segs := strings.Split(raw, "/")
+	decoded := make([]string, len(segs))
+	var bad error
 	for i, s := range segs {
 		u, err := url.PathUnescape(s) // keeps '+', which Maven file names may hold
-		if err != nil || u == "" || u == "." || u == ".." || strings.ContainsAny(u, `/\`) {
+		if err != nil {
+			bad = registry.InvalidParam("path")
+		}
+		decoded[i] = u
+	}
+	if err := traversal(decoded); err != nil {
+		return Path{}, err
+	}
+	lower := strings.ToLower(raw)
+	if bad != nil || strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(raw, `\`) {
+		return Path{}, registry.InvalidParam("path")
+	}
+	for _, u := range decoded {
+		if u == "" || u == "." || u == ".." {
 			return Path{}, registry.InvalidParam("path")
 		}
-		segs[i] = u
 	}
+	segs = decoded
 	if len(segs) < 3 {
 		return Path{}, registry.InvalidParam("path")
 	}
 	var p Path
 	p.FileName = segs[len(segs)-1]
 	if len(p.FileName) > maxFileName {
-		return Path{}, registry.Errorf(registry.ErrInvalid, "File name is too long")
+		return Path{}, registry.BadRequest("File name is too long")
 	}
 	if i := strings.LastIndexByte(p.FileName, '.'); i >= 0 {
 		switch ext := p.FileName[i+1:]; ext {
@@ -90,8 +105,20 @@ func ParsePath(raw string) (Path, error) {
 	if !p.Metadata() || strings.HasSuffix(dir[len(dir)-1], "-SNAPSHOT") {
 		p.Version, dir = dir[len(dir)-1], dir[:len(dir)-1]
 		if len(p.Version) > 255 || !versionRe.MatchString(p.Version) || strings.Contains(p.Version, "..") {
-			return Path{}, registry.InvalidParam("version")
+			// GitLab's package validation, answered through bad_request!.
+			return Path{}, registry.BadRequest("Validation failed: Version is invalid")
 		}
+	}
+	if len(dir) == 1 && p.Version != "" && !p.Metadata() {
+		// No groupId before the version: the directory is an artifact's.
+		p.Name = dir[0]
+		if !segmentRe.MatchString(p.Name) {
+			return Path{}, registry.InvalidParam("path")
+		}
+		if v, ok := p.Versionless(); ok {
+			return v, nil
+		}
+		return Path{}, registry.InvalidParam("path")
 	}
 	if len(dir) < 2 {
 		return Path{}, registry.InvalidParam("path")
@@ -108,6 +135,49 @@ func ParsePath(raw string) (Path, error) {
 		return Path{}, registry.InvalidParam("path")
 	}
 	return p, nil
+}
+
+// Versionless is the same file read as one of the versionless package named by its
+// whole directory: GitLab finds the package a file belongs to by its directory, so
+// a file put directly in an artifact's directory (next to its maven-metadata.xml)
+// joins that artifact's versionless package. ok is false when the path has no
+// version, is a maven-metadata.xml, or its version cannot be an artifactId.
+func (p Path) Versionless() (Path, bool) {
+	if p.Version == "" || p.Metadata() || !segmentRe.MatchString(p.Version) || len(p.Name)+1+len(p.Version) > 255 {
+		return Path{}, false
+	}
+	v := p
+	v.Name, v.GroupID, v.ArtifactID, v.Version = p.Name+"/"+p.Version, dots(p.Name), p.Version, ""
+	return v, true
+}
+
+// traversal is GitLab's file_path validation of the path and file_name parameters,
+// decoded: no line break, no absolute path, no "." or ".." segment. Grape reports
+// every failing parameter, joined.
+func traversal(segs []string) error {
+	var failed []string
+	if !filePath(strings.Join(segs[:len(segs)-1], "/")) {
+		failed = append(failed, "path should be a valid file path")
+	}
+	if !filePath(segs[len(segs)-1]) {
+		failed = append(failed, "file_name should be a valid file path")
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &registry.Error{Kind: registry.ErrInvalid, Message: strings.Join(failed, ", "), Param: "path"}
+}
+
+func filePath(v string) bool {
+	if strings.ContainsAny(v, "\n") || strings.HasPrefix(v, "/") || strings.HasPrefix(v, `\`) || v == "." {
+		return false
+	}
+	for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if s == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // digestLen is the hex length of each checksum Maven uploads.

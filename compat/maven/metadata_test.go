@@ -46,6 +46,12 @@ func TestParsePath(t *testing.T) {
 			Path{Name: "com/acme/hello", GroupID: "com.acme", ArtifactID: "hello", Version: "1.0.0", FileName: "hello+1.jar"}},
 		{"com/acme/hello/1.0.0/hello.sha1", // the checksum of a file named "hello"
 			Path{Name: "com/acme/hello", GroupID: "com.acme", ArtifactID: "hello", Version: "1.0.0", FileName: "hello", Checksum: "sha1"}},
+		// No groupId before the version: a file in the artifact's directory, which
+		// only the versionless package of that directory can hold.
+		{"hello/1.0.0/hello-1.0.0.jar",
+			Path{Name: "hello/1.0.0", GroupID: "hello", ArtifactID: "1.0.0", FileName: "hello-1.0.0.jar"}},
+		{"acme/app/app-1.0-20180724.124855-1.jar",
+			Path{Name: "acme/app", GroupID: "acme", ArtifactID: "app", FileName: "app-1.0-20180724.124855-1.jar"}},
 	}
 	for _, c := range ok {
 		got, err := ParsePath(c.raw)
@@ -56,7 +62,6 @@ func TestParsePath(t *testing.T) {
 	bad := []string{
 		"",
 		"hello-1.0.0.jar",
-		"hello/1.0.0/hello-1.0.0.jar",         // no groupId
 		"hello/maven-metadata.xml",            // no groupId
 		"com/acme/hello/1.0.0/",               // no file name
 		"com/acme//hello/1.0.0/hello.jar",     // empty segment
@@ -85,8 +90,42 @@ func TestParsePath(t *testing.T) {
 			t.Errorf("ParsePath(%q) = %+v, %v; want an invalid error", raw, got, err)
 		}
 	}
-	if _, err := ParsePath("com/acme/hello/1.0/" + strings.Repeat("a", 5001)); registry.PublicMessage(err) != "File name is too long" {
+	if _, err := ParsePath("com/acme/hello/1.0/" + strings.Repeat("a", 5001)); registry.PublicMessage(err) != "400 Bad request - File name is too long" {
 		t.Errorf("long file name: %v", err)
+	}
+}
+
+// TestParsePathFilePath: GitLab's file_path validation of path and file_name comes
+// first, with Grape's text (spec/requests/api/maven_packages_spec.rb, 'rejecting
+// request with invalid params').
+func TestParsePathFilePath(t *testing.T) {
+	for raw, want := range map[string]string{
+		"foo/bar/%0d%0ahttp:/%2fexample.com/maven-metadata.xml": "path should be a valid file path",
+		"acme/app/1.0-SNAPSHOT/%0d%0ahttp:/%2fexample.com":      "path should be a valid file path, file_name should be a valid file path",
+		"acme/app/1.0/%2e%2e%2f.ssh%2fauthorized_keys":          "file_name should be a valid file path",
+		"acme/../app/1.0/app.jar":                               "path should be a valid file path",
+		"acme/app/1.0/%2fetc%2fpasswd":                          "file_name should be a valid file path",
+	} {
+		if _, err := ParsePath(raw); registry.PublicMessage(err) != want || !errors.Is(err, registry.ErrInvalid) {
+			t.Errorf("ParsePath(%q): %v, want %q", raw, err, want)
+		}
+	}
+	if _, err := ParsePath("acme/app/$123/app.jar"); registry.PublicMessage(err) != "400 Bad request - Validation failed: Version is invalid" {
+		t.Errorf("bad version: %v", err)
+	}
+}
+
+func TestPathVersionless(t *testing.T) {
+	p, _ := ParsePath("com/acme/hello/hello-1.0.jar")
+	v, ok := p.Versionless()
+	if want := (Path{Name: "com/acme/hello", GroupID: "com.acme", ArtifactID: "hello", FileName: "hello-1.0.jar"}); !ok || v != want {
+		t.Errorf("Versionless() = %+v, %v; want %+v", v, ok, want)
+	}
+	for _, raw := range []string{"com/acme/hello/maven-metadata.xml", "com/acme/hello/1.0-SNAPSHOT/maven-metadata.xml", "com/acme/hello/1.0+b/hello.jar", "acme/app/app.jar"} {
+		p, err := ParsePath(raw)
+		if _, ok := p.Versionless(); err != nil || ok {
+			t.Errorf("%s: Versionless() ok (%v)", raw, err)
+		}
 	}
 }
 

@@ -111,7 +111,7 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 		serveText(w, r, textPlain, f.CreatedAt, []byte(fileDigest(f, ref.Checksum)))
 		return
 	}
-	style.ServeFile(w, r, h.core, f, contentType(ref.FileName))
+	style.ServeFile(w, r, h.core, f, binary)
 }
 
 // packageMetadata answers the artifact-level maven-metadata.xml (or its checksum):
@@ -121,12 +121,16 @@ func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request) {
 func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, scope registry.Scope, ref Path) {
 	doc, err := h.svc.Metadata(r.Context(), MetadataInput{Scope: scope, Path: ref, IfNoneMatch: r.Header.Get("If-None-Match")})
 	switch {
+	case err == nil && ref.Checksum != "":
+		compat.ServeDocument(w, r, doc, textPlain)
+		return
 	case err == nil:
-		ct := "application/xml"
-		if ref.Checksum != "" {
-			ct = textPlain
+		if doc.Body != nil {
+			// GitLab sends every file's digests; this one is rendered, so they are its own.
+			w.Header().Set("X-Checksum-SHA1", Digest("sha1", doc.Body))
+			w.Header().Set("X-Checksum-MD5", Digest("md5", doc.Body))
 		}
-		compat.ServeDocument(w, r, doc, ct)
+		compat.ServeDocument(w, r, doc, binary)
 		return
 	case !errors.Is(err, errNoVersions):
 		style.WriteError(w, r, err)
@@ -138,11 +142,11 @@ func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, scope 
 		return
 	}
 	if a.Uploaded == nil {
-		style.WriteError(w, r, notFound(r.Context(), errPackageNotFound))
+		style.WriteError(w, r, miss(scope, errPackageNotFound))
 		return
 	}
 	if ref.Checksum == "" {
-		style.ServeFile(w, r, h.core, a.Uploaded, contentType(ref.FileName))
+		style.ServeFile(w, r, h.core, a.Uploaded, binary)
 		return
 	}
 	serveText(w, r, textPlain, a.Uploaded.CreatedAt, []byte(fileDigest(a.Uploaded, ref.Checksum)))
@@ -154,7 +158,12 @@ func serveText(w http.ResponseWriter, r *http.Request, contentType string, modif
 	http.ServeContent(w, r, "", modified, bytes.NewReader(b))
 }
 
-const textPlain = "text/plain; charset=utf-8"
+// GitLab's Maven API serves every file, maven-metadata.xml included, as binary and
+// the digests of a checksum path as text.
+const (
+	binary    = "application/octet-stream"
+	textPlain = "text/plain; charset=utf-8"
+)
 
 // fileDigest is the stored digest of f that a checksum path asks for.
 func fileDigest(f *ent.PackageFile, algorithm string) string {
@@ -167,11 +176,4 @@ func fileDigest(f *ent.PackageFile, algorithm string) string {
 		return f.Sha256
 	}
 	return f.Sha512
-}
-
-func contentType(fileName string) string {
-	if fileName == MetadataFile {
-		return "application/xml"
-	}
-	return "application/octet-stream"
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -60,7 +59,11 @@ type PublishInput struct {
 // SNAPSHOT version two builds of one file (names equal once the timestamp and build
 // number are stripped) count as duplicates, as in GitLab.
 func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.PackageFile, error) {
-	ref := in.Path
+	ref, err := s.target(ctx, in.Project, in.Path)
+	if err != nil {
+		return nil, err
+	}
+	in.Path = ref
 	pub := registry.PublishFileInput{
 		Project: in.Project, Type: registry.PackageTypeMaven,
 		Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
@@ -78,10 +81,49 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.PackageFil
 		// PublishFile repeats the check for the exact name inside its transaction;
 		// two concurrent builds of one SNAPSHOT file may both pass this one.
 		if err := s.checkSnapshotDuplicate(ctx, in); err != nil {
-			return nil, err
+			return nil, duplicate(err)
 		}
 	}
-	return s.core.PublishFile(ctx, pub)
+	f, err := s.core.PublishFile(ctx, pub)
+	return f, duplicate(err)
+}
+
+// duplicate is GitLab's answer to a refused duplicate: bad_request! with the
+// service's message.
+func duplicate(err error) error {
+	if errors.Is(err, registry.ErrDuplicate) {
+		return registry.BadRequest("Duplicate package is not allowed")
+	}
+	return err
+}
+
+// target is the package a deployed file joins. GitLab finds it by the file's
+// directory first, so a file other than maven-metadata.xml joins the versionless
+// package of its whole directory when the project has one (see Path.Versionless),
+// and otherwise the version its directory names. A file directly in an artifact's
+// directory can only join the versionless package, which must exist.
+func (s *Service) target(ctx context.Context, p *ent.Project, ref Path) (Path, error) {
+	alt, ok := ref, ref.Version == "" && !ref.Metadata()
+	if !ok {
+		if alt, ok = ref.Versionless(); !ok {
+			return ref, nil
+		}
+	}
+	if err := s.core.AuthorizeProject(ctx, p, registry.CreatePackages); err != nil {
+		return ref, err
+	}
+	q := query(registry.Scope{Project: p}, alt.Name)
+	q.Versions, q.Limit = []string{""}, 1
+	found, err := s.core.Versions(ctx, q)
+	switch {
+	case err != nil:
+		return ref, err
+	case len(found) > 0:
+		return alt, nil
+	case ref.Version == "":
+		return ref, registry.InvalidParam("path")
+	}
+	return ref, nil
 }
 
 func (s *Service) checkSnapshotDuplicate(ctx context.Context, in PublishInput) error {
@@ -131,9 +173,7 @@ func (s *Service) VerifyChecksum(ctx context.Context, in ChecksumInput) error {
 	if in.Algorithm == "md5" {
 		return nil
 	}
-	q := query(registry.Scope{Project: in.Project}, in.Path.Name)
-	q.Versions = []string{in.Path.Version}
-	f, err := s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: in.Path.FileName})
+	f, err := s.file(ctx, registry.Scope{Project: in.Project}, in.Path)
 	if err != nil {
 		return err
 	}
@@ -145,16 +185,89 @@ func (s *Service) VerifyChecksum(ctx context.Context, in ChecksumInput) error {
 }
 
 // File returns the newest file with that name among the scope's versions that the
-// viewer may read. An anonymous caller who finds nothing is asked to authenticate,
-// because Maven sends Basic credentials only after a 401 (GitLab's unauthorized_or!).
+// viewer may read, trying the versionless reading of the path (Path.Versionless)
+// when its version has no such file. What is not there is answered as GitLab does
+// (see miss).
 func (s *Service) File(ctx context.Context, sc registry.Scope, ref Path) (*ent.PackageFile, error) {
-	q := query(sc, ref.Name)
-	q.Versions = []string{ref.Version}
-	f, err := s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: ref.FileName})
-	if errors.Is(err, registry.ErrNotFound) {
-		return nil, notFound(ctx, err)
+	f, err := s.file(ctx, sc, ref)
+	return f, miss(sc, err)
+}
+
+func (s *Service) file(ctx context.Context, sc registry.Scope, ref Path) (*ent.PackageFile, error) {
+	f, err := s.findFile(ctx, sc, ref)
+	if alt, ok := ref.Versionless(); ok && missing(err) {
+		if g, altErr := s.findFile(ctx, sc, alt); !missing(altErr) {
+			return g, altErr
+		}
 	}
 	return f, err
+}
+
+func (s *Service) findFile(ctx context.Context, sc registry.Scope, ref Path) (*ent.PackageFile, error) {
+	version := ref.Version
+	if err := s.pathExists(ctx, sc, ref.Name, &version); err != nil {
+		return nil, err
+	}
+	q := query(sc, ref.Name)
+	q.Versions, q.Explain = []string{ref.Version}, true
+	return s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: ref.FileName})
+}
+
+// errNoPath is GitLab's instance-level answer to a path no package has: the
+// failure its read authorization gives (forbidden!), whoever asks.
+var errNoPath = registry.Errorf(registry.ErrForbidden, "403 Forbidden")
+
+// pathExists: at instance level, a path no project holds is refused before anything
+// is read (GitLab's path_exists?). version nil is any version of the name.
+func (s *Service) pathExists(ctx context.Context, sc registry.Scope, name string, version *string) error {
+	if sc.Project != nil || sc.Group != nil {
+		return nil
+	}
+	holders, err := s.core.Holders(ctx, registry.PackageTypeMaven, name, version)
+	if err != nil {
+		return err
+	}
+	if len(holders) == 0 {
+		return errNoPath
+	}
+	return nil
+}
+
+// missing reports whether a lookup found nothing, rather than being refused.
+func missing(err error) bool {
+	var r *registry.Refusal
+	return errors.Is(err, errNoPath) || (errors.Is(err, registry.ErrNotFound) && !errors.As(err, &r))
+}
+
+var (
+	errPackageNotFound = registry.Errorf(registry.ErrNotFound, "404 Package Not Found")
+	// errNotFound is the instance level's answer to a file its package does not
+	// have (Rails' RecordNotFound, which GitLab's API renders so).
+	errNotFound = registry.Errorf(registry.ErrNotFound, "404 Not found")
+)
+
+// miss is GitLab's answer when a lookup finds nothing readable. In a project or
+// group a package or file that is not there is "404 Package Not Found", to anyone
+// who may read there (so Maven tries its next repository); a package that is there
+// in a project the caller may not read is that project's refusal (to anonymous
+// callers a 401, which makes Maven send its credentials), or the same 404 as a
+// missing package to whoever may not see that project. At instance level a path
+// no package has is 403, and so is any refusal but the 401 challenge: a 404 there
+// would tell a path that exists from one that does not.
+func miss(sc registry.Scope, err error) error {
+	instance := sc.Project == nil && sc.Group == nil
+	var r *registry.Refusal
+	switch {
+	case err == nil || errors.Is(err, errNoPath) || errors.Is(err, registry.ErrUnauthenticated):
+		return err
+	case instance && errors.As(err, &r):
+		return errNoPath
+	case !errors.Is(err, registry.ErrNotFound):
+		return err
+	case instance:
+		return errNotFound
+	}
+	return errPackageNotFound
 }
 
 // errNoVersions: the artifact path holds only an uploaded maven-metadata.xml (a
@@ -174,8 +287,13 @@ type MetadataInput struct {
 // checksum path it is the document's digest. A path without versions returns
 // errNoVersions: its uploaded file is the content (see Artifact).
 func (s *Service) Metadata(ctx context.Context, in MetadataInput) (*registry.Document, error) {
+	if err := s.pathExists(ctx, in.Scope, in.Path.Name, nil); err != nil {
+		return nil, err
+	}
+	q := query(in.Scope, in.Path.Name)
+	q.Explain = true
 	doc, err := s.core.Document(ctx, registry.DocumentInput{
-		Query: query(in.Scope, in.Path.Name), IfNoneMatch: in.IfNoneMatch,
+		Query: q, IfNoneMatch: in.IfNoneMatch,
 		Variant: "maven-metadata " + in.Path.GroupID + " " + in.Path.ArtifactID + " " + in.Path.Checksum,
 		Build: func(d registry.DocumentData) ([]byte, error) {
 			var versions []string
@@ -199,10 +317,10 @@ func (s *Service) Metadata(ctx context.Context, in MetadataInput) (*registry.Doc
 			return b, nil
 		},
 	})
-	if errors.Is(err, registry.ErrNotFound) {
-		return nil, notFound(ctx, err)
+	if errors.Is(err, errNoVersions) {
+		return nil, err
 	}
-	return doc, err
+	return doc, miss(in.Scope, err)
 }
 
 // Artifact is what an artifact-level maven-metadata.xml is made from.
@@ -219,10 +337,10 @@ type Artifact struct {
 // clients uploaded for it, if any.
 func (s *Service) Artifact(ctx context.Context, sc registry.Scope, name string) (*Artifact, error) {
 	q := query(sc, name)
-	q.With = registry.Edges{Files: true}
+	q.With, q.Explain = registry.Edges{Files: true}, true
 	versions, err := s.core.Versions(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, miss(sc, err)
 	}
 	out := &Artifact{}
 	for _, v := range versions {
@@ -239,21 +357,11 @@ func (s *Service) Artifact(ctx context.Context, sc registry.Scope, name string) 
 		}
 	}
 	if len(out.Versions) == 0 && out.Uploaded == nil {
-		return nil, notFound(ctx, errPackageNotFound)
+		return nil, miss(sc, errPackageNotFound)
 	}
 	return out, nil
 }
 
 func newer(a, b *ent.PackageFile) bool {
 	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
-}
-
-var errPackageNotFound = registry.Errorf(registry.ErrNotFound, "404 Package Not Found")
-
-// notFound is err for a signed-in caller and a 401 for an anonymous one.
-func notFound(ctx context.Context, err error) error {
-	if auth.FromContext(ctx).Kind == auth.Anonymous {
-		return registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized")
-	}
-	return err
 }

@@ -25,13 +25,19 @@ func (probe) DeleteStatus() int                      { return 0 }
 func (probe) Duplicates() compattest.DuplicatePolicy { return compattest.DuplicatesBySetting }
 func (probe) TooLargeStatus() int                    { return http.StatusRequestEntityTooLarge }
 
-// GroupDenied: Maven sends credentials only after a 401, so an anonymous miss asks
-// for them (GitLab's unauthorized_or!).
-func (probe) GroupDenied(anonymous bool) int {
-	if anonymous {
-		return http.StatusUnauthorized
+// GroupDenied is not asked: LevelDenied answers for Maven.
+func (probe) GroupDenied(bool) int { return 0 }
+
+// LevelDenied: GitLab's Maven API finds the package at group level, then authorizes
+// its project, so the group level answers what the project level does (an anonymous
+// caller is challenged: Maven sends credentials only after a 401). At instance level
+// a refusal other than that challenge is 403, as is a path no package has
+// (spec/requests/api/maven_packages_spec.rb, 'getting a file' at instance level).
+func (probe) LevelDenied(level compat.Level, read int) int {
+	if level == compat.InstanceLevel && read != http.StatusUnauthorized {
+		return http.StatusForbidden
 	}
-	return http.StatusNotFound
+	return read
 }
 
 func (probe) NewPkg(project, id string, content []byte) compattest.Pkg {
