@@ -353,6 +353,20 @@ type storedObject struct {
 
 // list calls fn for every object under prefix ("blobs/" or "tmp/").
 func (b *Blobs) list(ctx context.Context, prefix string, fn func(storedObject) error) error {
+	// A file bucket's listing stats each file after reading its directory, so an
+	// object that goes in between (an upload's temporary file, renamed into place)
+	// fails the listing with NotFound. The listing then starts again, skipping what
+	// it has seen, a few times at most.
+	seen := map[string]bool{}
+	for attempt := 0; ; attempt++ {
+		err := b.listOnce(ctx, prefix, seen, fn)
+		if gcerrors.Code(err) != gcerrors.NotFound || attempt == 4 {
+			return err
+		}
+	}
+}
+
+func (b *Blobs) listOnce(ctx context.Context, prefix string, seen map[string]bool, fn func(storedObject) error) error {
 	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
 	for {
 		obj, err := it.Next(ctx)
@@ -362,9 +376,10 @@ func (b *Blobs) list(ctx context.Context, prefix string, fn func(storedObject) e
 		if err != nil {
 			return err
 		}
-		if obj.IsDir {
+		if obj.IsDir || seen[obj.Key] {
 			continue
 		}
+		seen[obj.Key] = true
 		so := storedObject{Key: obj.Key, ModTime: obj.ModTime}
 		if strings.HasPrefix(obj.Key, "blobs/sha256/") {
 			so.SHA256 = obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
