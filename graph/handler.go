@@ -9,9 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -50,6 +50,9 @@ func newExecutor(svc *registry.Service, log *slog.Logger) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth, introspection: MaxIntrospectionDepth})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withFieldCalls(ctx))
+	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, log)
 	})
@@ -124,6 +127,9 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	e := graphql.DefaultErrorPresenter(ctx, err)
 	code := errorCode(err)
 	msg := registry.PublicMessage(err)
+	if gqlErr != nil && msg != "" {
+		msg = variableMessage(ctx, gqlErr.Path, msg)
+	}
 	if code == "" || msg == "" {
 		log.ErrorContext(ctx, "graphql error", "err", err, "path", e.Path.String())
 		code, msg = "INTERNAL_SERVER_ERROR", "Internal server error"
@@ -131,6 +137,33 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	e.Message = msg
 	e.Extensions = map[string]any{"code": code}
 	return e
+}
+
+// variableMessage words an argument that did not decode as graphql-ruby does when the
+// value came in a variable: "Variable $input of type T! was provided invalid value for
+// ids.0 (why)". A literal argument keeps the reason alone, as in GitLab.
+func variableMessage(ctx context.Context, path ast.Path, why string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return why
+	}
+	for i, el := range path {
+		name, ok := el.(ast.PathName)
+		if !ok {
+			continue
+		}
+		arg := fc.Field.Arguments.ForName(string(name))
+		if arg == nil || arg.Value == nil || arg.Value.Kind != ast.Variable || arg.Value.VariableDefinition == nil {
+			continue
+		}
+		var rest []string
+		for _, p := range path[i+1:] {
+			rest = append(rest, fmt.Sprint(p))
+		}
+		return fmt.Sprintf("Variable $%s of type %s was provided invalid value for %s (%s)",
+			arg.Value.Raw, arg.Value.VariableDefinition.Type.String(), strings.Join(rest, "."), why)
+	}
+	return why
 }
 
 // errorCodes maps every error kind to its extensions.code; an error of no kind is
@@ -170,7 +203,7 @@ func pageCost(child int, first, last *int) int {
 	return 1 + child*max(n, 1)
 }
 
-type cursor = *entgql.Cursor[int]
+type cursor = *string
 
 func setComplexity(c *generated.ComplexityRoot) {
 	c.Project.Packages = func(ch int, _ *model.PackageSort, _ *string, _ *model.PackageTypeEnum, _ *string, _ *model.PackageStatus, _ *bool, _ cursor, first *int, _ cursor, last *int) int {

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/pkgreg/registry/auth"
@@ -424,6 +425,28 @@ func (s *Service) DeletePackageByID(ctx context.Context, id int) error {
 		return err
 	}
 	return s.DeletePackage(ctx, pkg.Edges.Project, pkg.ID)
+}
+
+// DeletePackages marks packages for destruction, checking every one first, so that
+// one the viewer may not delete (or see) deletes none of them.
+func (s *Service) DeletePackages(ctx context.Context, ids []int) error {
+	pkgs := make([]*ent.PackageVersion, 0, len(ids))
+	for _, id := range ids {
+		pkg, err := s.PackageByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.AuthorizeProject(ctx, pkg.Edges.Project, DestroyPackages); err != nil {
+			return err
+		}
+		pkgs = append(pkgs, pkg)
+	}
+	for _, pkg := range pkgs {
+		if err := s.DeletePackage(ctx, pkg.Edges.Project, pkg.ID); err != nil {
+			return fmt.Errorf("delete package %d: %w", pkg.ID, err)
+		}
+	}
+	return nil
 }
 
 // DeletePackageFileByID marks a file for destruction (Maintainers of its project).

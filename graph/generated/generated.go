@@ -20,6 +20,7 @@ import (
 	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/globalid"
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Member() MemberResolver
 	MemberConnection() MemberConnectionResolver
 	Mutation() MutationResolver
+	Namespace() NamespaceResolver
 	Package() PackageResolver
 	PackageConnection() PackageConnectionResolver
 	PackageFile() PackageFileResolver
@@ -193,19 +195,19 @@ type ComplexityRoot struct {
 
 	Group struct {
 		AccessTokens          func(childComplexity int) int
-		AuditEvents           func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents           func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CreatedAt             func(childComplexity int) int
 		DeployTokens          func(childComplexity int) int
-		DescendantGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		DescendantGroups      func(childComplexity int, after *string, first *int, before *string, last *int) int
 		FullPath              func(childComplexity int) int
-		GroupMembers          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		GroupMembers          func(childComplexity int, after *string, first *int, before *string, last *int) int
 		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PackageSettings       func(childComplexity int) int
-		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		Parent                func(childComplexity int) int
 		Path                  func(childComplexity int) int
-		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) int
 		RootStorageStatistics func(childComplexity int) int
 		UserPermissions       func(childComplexity int) int
 		Visibility            func(childComplexity int) int
@@ -324,6 +326,14 @@ type ComplexityRoot struct {
 		WebhookDelete                  func(childComplexity int, input model.WebhookDeleteInput) int
 	}
 
+	Namespace struct {
+		FullPath        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PackageSettings func(childComplexity int) int
+		Path            func(childComplexity int) int
+	}
+
 	NamespacePermissions struct {
 		AdminGroup     func(childComplexity int) int
 		CreateProjects func(childComplexity int) int
@@ -362,20 +372,20 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		NpmURL           func(childComplexity int) int
 		NugetURL         func(childComplexity int) int
-		PackageFiles     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PackageFiles     func(childComplexity int, after *string, first *int, before *string, last *int) int
 		PackageType      func(childComplexity int) int
-		Pipelines        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Pipelines        func(childComplexity int, after *string, first *int, before *string, last *int) int
 		Project          func(childComplexity int) int
 		PublicPackage    func(childComplexity int) int
 		PypiSetupURL     func(childComplexity int) int
 		PypiURL          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusMessage    func(childComplexity int) int
-		Tags             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Tags             func(childComplexity int, after *string, first *int, before *string, last *int) int
 		UpdatedAt        func(childComplexity int) int
 		UserPermissions  func(childComplexity int) int
 		Version          func(childComplexity int) int
-		Versions         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Versions         func(childComplexity int, after *string, first *int, before *string, last *int) int
 	}
 
 	PackageConnection struct {
@@ -553,7 +563,7 @@ type ComplexityRoot struct {
 
 	Project struct {
 		AccessTokens               func(childComplexity int) int
-		AuditEvents                func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents                func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CiJobTokenScope            func(childComplexity int) int
 		CreatedAt                  func(childComplexity int) int
 		DeployTokens               func(childComplexity int) int
@@ -562,10 +572,10 @@ type ComplexityRoot struct {
 		ID                         func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		PackageRegistryAccessLevel func(childComplexity int) int
-		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		PackagesCleanupPolicy      func(childComplexity int) int
 		Path                       func(childComplexity int) int
-		ProjectMembers             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ProjectMembers             func(childComplexity int, after *string, first *int, before *string, last *int) int
 		Statistics                 func(childComplexity int) int
 		UserPermissions            func(childComplexity int) int
 		Visibility                 func(childComplexity int) int
@@ -614,19 +624,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents               func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents               func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CurrentUser               func(childComplexity int) int
 		Group                     func(childComplexity int, fullPath string) int
-		Groups                    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Groups                    func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 		InstanceSettings          func(childComplexity int) int
 		InstanceStorageStatistics func(childComplexity int) int
 		Metadata                  func(childComplexity int) int
+		Namespace                 func(childComplexity int, fullPath string) int
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
-		Package                   func(childComplexity int, id string) int
+		Package                   func(childComplexity int, id globalid.PackageID) int
 		Project                   func(childComplexity int, fullPath string) int
-		Projects                  func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Users                     func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Projects                  func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
+		Users                     func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 	}
 
 	RootStorageStatistics struct {
@@ -664,7 +675,7 @@ type ComplexityRoot struct {
 		Email                func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Name                 func(childComplexity int) int
-		PersonalAccessTokens func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PersonalAccessTokens func(childComplexity int, after *string, first *int, before *string, last *int) int
 		State                func(childComplexity int) int
 		Username             func(childComplexity int) int
 		WebURL               func(childComplexity int) int
@@ -731,15 +742,15 @@ type GroupResolver interface {
 	WebURL(ctx context.Context, obj *ent.Group) (string, error)
 
 	Parent(ctx context.Context, obj *ent.Group) (*ent.Group, error)
-	Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
-	DescendantGroups(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
-	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error)
+	DescendantGroups(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
+	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
 	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
-	GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
+	GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
-	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 	Webhooks(ctx context.Context, obj *ent.Group) ([]*ent.Webhook, error)
 	UserPermissions(ctx context.Context, obj *ent.Group) (*model.NamespacePermissions, error)
 }
@@ -791,6 +802,11 @@ type MutationResolver interface {
 	WebhookCreate(ctx context.Context, input model.WebhookCreateInput) (*model.WebhookCreatePayload, error)
 	WebhookDelete(ctx context.Context, input model.WebhookDeleteInput) (*model.WebhookDeletePayload, error)
 }
+type NamespaceResolver interface {
+	ID(ctx context.Context, obj *ent.Group) (string, error)
+
+	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
+}
 type PackageResolver interface {
 	ID(ctx context.Context, obj *ent.PackageVersion) (string, error)
 
@@ -801,10 +817,10 @@ type PackageResolver interface {
 
 	Project(ctx context.Context, obj *ent.PackageVersion) (*ent.Project, error)
 	Links(ctx context.Context, obj *ent.PackageVersion) (*model.PackageLinks, error)
-	Tags(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageTagConnection, error)
-	Pipelines(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PipelineConnection, error)
-	PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageFileConnection, error)
-	Versions(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Tags(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageTagConnection, error)
+	Pipelines(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PipelineConnection, error)
+	PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageFileConnection, error)
+	Versions(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	Metadata(ctx context.Context, obj *ent.PackageVersion) (model.PackageMetadata, error)
 	CanDestroy(ctx context.Context, obj *ent.PackageVersion) (bool, error)
 	UserPermissions(ctx context.Context, obj *ent.PackageVersion) (*model.PackagePermissions, error)
@@ -869,14 +885,14 @@ type ProjectResolver interface {
 	WebURL(ctx context.Context, obj *ent.Project) (string, error)
 
 	Group(ctx context.Context, obj *ent.Project) (*ent.Group, error)
-	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
 	Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error)
-	ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
+	ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
 	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
-	AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 	Webhooks(ctx context.Context, obj *ent.Project) ([]*ent.Webhook, error)
 	UserPermissions(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error)
 }
@@ -887,16 +903,17 @@ type QueryResolver interface {
 	CurrentUser(ctx context.Context) (*ent.User, error)
 	Project(ctx context.Context, fullPath string) (*ent.Project, error)
 	Group(ctx context.Context, fullPath string) (*ent.Group, error)
-	Package(ctx context.Context, id string) (*ent.PackageVersion, error)
+	Namespace(ctx context.Context, fullPath string) (*ent.Group, error)
+	Package(ctx context.Context, id globalid.PackageID) (*ent.PackageVersion, error)
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
 	Metadata(ctx context.Context) (*model.Metadata, error)
-	Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error)
-	Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
-	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
-	AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	Users(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.UserConnection, error)
+	Groups(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
+	Projects(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error)
+	AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 }
 type UserCoreResolver interface {
 	ID(ctx context.Context, obj *ent.User) (string, error)
@@ -906,7 +923,7 @@ type UserCoreResolver interface {
 
 	WebURL(ctx context.Context, obj *ent.User) (string, error)
 
-	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PersonalAccessTokenConnection, error)
+	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *string, first *int, before *string, last *int) (*ent.PersonalAccessTokenConnection, error)
 }
 type UserCoreConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.UserConnection) ([]*ent.User, error)
@@ -1394,7 +1411,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
@@ -1417,7 +1434,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.fullPath":
 		if e.ComplexityRoot.Group.FullPath == nil {
 			break
@@ -1434,7 +1451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
 			break
@@ -1463,7 +1480,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.parent":
 		if e.ComplexityRoot.Group.Parent == nil {
 			break
@@ -1486,7 +1503,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Projects(childComplexity, args["includeSubgroups"].(*bool), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.Projects(childComplexity, args["includeSubgroups"].(*bool), args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.rootStorageStatistics":
 		if e.ComplexityRoot.Group.RootStorageStatistics == nil {
 			break
@@ -2123,6 +2140,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WebhookDelete(childComplexity, args["input"].(model.WebhookDeleteInput)), true
 
+	case "Namespace.fullPath":
+		if e.ComplexityRoot.Namespace.FullPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.FullPath(childComplexity), true
+	case "Namespace.id":
+		if e.ComplexityRoot.Namespace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.ID(childComplexity), true
+	case "Namespace.name":
+		if e.ComplexityRoot.Namespace.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.Name(childComplexity), true
+	case "Namespace.packageSettings":
+		if e.ComplexityRoot.Namespace.PackageSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.PackageSettings(childComplexity), true
+	case "Namespace.path":
+		if e.ComplexityRoot.Namespace.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.Path(childComplexity), true
+
 	case "NamespacePermissions.adminGroup":
 		if e.ComplexityRoot.NamespacePermissions.AdminGroup == nil {
 			break
@@ -2297,7 +2345,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.PackageFiles(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.PackageFiles(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.packageType":
 		if e.ComplexityRoot.Package.PackageType == nil {
 			break
@@ -2314,7 +2362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Pipelines(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Pipelines(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.project":
 		if e.ComplexityRoot.Package.Project == nil {
 			break
@@ -2361,7 +2409,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Tags(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Tags(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.updatedAt":
 		if e.ComplexityRoot.Package.UpdatedAt == nil {
 			break
@@ -2390,7 +2438,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Versions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Versions(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -3021,7 +3069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.ciJobTokenScope":
 		if e.ComplexityRoot.Project.CiJobTokenScope == nil {
 			break
@@ -3080,7 +3128,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Packages(childComplexity, args["sort"].(*model.PackageSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.Packages(childComplexity, args["sort"].(*model.PackageSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.packagesCleanupPolicy":
 		if e.ComplexityRoot.Project.PackagesCleanupPolicy == nil {
 			break
@@ -3103,7 +3151,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.statistics":
 		if e.ComplexityRoot.Project.Statistics == nil {
 			break
@@ -3283,7 +3331,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -3311,7 +3359,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.instanceSettings":
 		if e.ComplexityRoot.Query.InstanceSettings == nil {
 			break
@@ -3331,6 +3379,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Metadata(childComplexity), true
+	case "Query.namespace":
+		if e.ComplexityRoot.Query.Namespace == nil {
+			break
+		}
+
+		args, err := ec.field_Query_namespace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Namespace(childComplexity, args["fullPath"].(string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3363,7 +3422,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(globalid.PackageID)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -3385,7 +3444,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -3396,7 +3455,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 
 	case "RootStorageStatistics.packagesSize":
 		if e.ComplexityRoot.RootStorageStatistics.PackagesSize == nil {
@@ -3527,7 +3586,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.UserCore.PersonalAccessTokens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.UserCore.PersonalAccessTokens(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "UserCore.state":
 		if e.ComplexityRoot.UserCore.State == nil {
 			break
@@ -3798,6 +3857,10 @@ var sources = []*ast.Source{
 scalar Time
 scalar Cursor
 scalar JSON
+"A package's global ID, gid://gitlab/Packages::Package/<id> (GitLab's PackagesPackageID)."
+scalar PackagesPackageID
+"A package file's global ID, gid://gitlab/Packages::PackageFile/<id> (GitLab's PackagesPackageFileID)."
+scalar PackagesPackageFileID
 
 """An object with a global ID."""
 interface Node {
@@ -3916,8 +3979,10 @@ type Query {
   project(fullPath: ID!): Project
   "A group the viewer may see, by full path."
   group(fullPath: ID!): Group
+  "A namespace (a group) the viewer may see, by full path."
+  namespace(fullPath: ID!): Namespace
   "A package with its details, if the viewer may read it."
-  package(id: ID!): Package
+  package(id: PackagesPackageID!): Package
   node(id: ID!): Node
   nodes(ids: [ID!]!): [Node]!
   "Instance-wide settings (administrators; null for others)."
@@ -3927,11 +3992,11 @@ type Query {
   "The version the instance runs, as GitLab's metadata (signed-in users; null for anonymous callers)."
   metadata: Metadata
   "Users (administrators only)."
-  users(search: String, after: Cursor, first: Int, before: Cursor, last: Int): UserCoreConnection!
+  users(search: String, after: String, first: Int, before: String, last: Int): UserCoreConnection!
   "Groups: all for administrators, the viewer's own (by membership) for others."
-  groups(search: String, after: Cursor, first: Int, before: Cursor, last: Int): GroupConnection!
+  groups(search: String, after: String, first: Int, before: String, last: Int): GroupConnection!
   "Projects: all for administrators, the viewer's own (by membership) for others."
-  projects(search: String, after: Cursor, first: Int, before: Cursor, last: Int): ProjectConnection!
+  projects(search: String, after: String, first: Int, before: String, last: Int): ProjectConnection!
   "Audit events of the whole instance, newest first (administrators only)."
   auditEvents(
     action: String
@@ -3939,9 +4004,9 @@ type Query {
     authorUsername: String
     "Only events at or after this time."
     since: Time
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): AuditEventConnection!
 }
@@ -4013,7 +4078,7 @@ type UserCore implements Node {
   webUrl: String!
   createdAt: Time!
   "The user's tokens (the user and administrators only)."
-  personalAccessTokens(after: Cursor, first: Int, before: Cursor, last: Int): PersonalAccessTokenConnection
+  personalAccessTokens(after: String, first: Int, before: String, last: Int): PersonalAccessTokenConnection
 }
 
 type UserCoreConnection {
@@ -4038,9 +4103,9 @@ type Group implements Node {
   createdAt: Time!
   parent: Group
   "Projects of the group (and its subgroups) that the viewer may see."
-  projects(includeSubgroups: Boolean = false, search: String, after: Cursor, first: Int, before: Cursor, last: Int): ProjectConnection!
+  projects(includeSubgroups: Boolean = false, search: String, after: String, first: Int, before: String, last: Int): ProjectConnection!
   "Direct subgroups the viewer may see."
-  descendantGroups(after: Cursor, first: Int, before: Cursor, last: Int): GroupConnection!
+  descendantGroups(after: String, first: Int, before: String, last: Int): GroupConnection!
   "Packages of every project in the group tree whose packages the viewer may read."
   packages(
     sort: PackageGroupSort = CREATED_DESC
@@ -4049,25 +4114,35 @@ type Group implements Node {
     packageVersion: String
     status: PackageStatus
     includeVersionless: Boolean = false
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): PackageConnection!
   "Duplicate rules (group Owners)."
   packageSettings: PackageSettings
   "What the packages of the group's projects take in storage (group Owners; null for others)."
   rootStorageStatistics: RootStorageStatistics
-  groupMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
+  groupMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Group access tokens (Maintainers)."
   accessTokens: [AccessToken!]
   "Audit events of the group, its subgroups and their projects, newest first (group Owners; null for others)."
-  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: Cursor, first: Int, before: Cursor, last: Int): AuditEventConnection
+  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: String, first: Int, before: String, last: Int): AuditEventConnection
   "Webhooks reporting package events of every project under the group (Maintainers; null for others)."
   webhooks: [Webhook!]
   userPermissions: NamespacePermissions!
+}
+
+"A namespace: here always a group, with the settings GitLab reads through it."
+type Namespace {
+  id: ID!
+  name: String!
+  path: String!
+  fullPath: ID!
+  "Duplicate rules (group Owners)."
+  packageSettings: PackageSettings
 }
 
 type GroupConnection {
@@ -4099,15 +4174,15 @@ type Project implements Node {
     packageVersion: String
     status: PackageStatus
     includeVersionless: Boolean = false
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): PackageConnection!
   packagesCleanupPolicy: PackagesCleanupPolicy
   "What the project's packages take in storage (null for who may not read them)."
   statistics: ProjectStatistics
-  projectMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
+  projectMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Project access tokens (Maintainers)."
@@ -4115,7 +4190,7 @@ type Project implements Node {
   "Projects and groups whose CI job tokens may reach this project (Maintainers)."
   ciJobTokenScope: CiJobTokenScope
   "Audit events of the project, newest first (Maintainers, who manage its members and tokens; null for others)."
-  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: Cursor, first: Int, before: Cursor, last: Int): AuditEventConnection
+  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: String, first: Int, before: String, last: Int): AuditEventConnection
   "Webhooks reporting the project's package events (Maintainers; null for others)."
   webhooks: [Webhook!]
   userPermissions: ProjectPermissions!
@@ -4193,13 +4268,13 @@ type Package implements Node {
   updatedAt: Time!
   project: Project!
   _links: PackageLinks!
-  tags(after: Cursor, first: Int, before: Cursor, last: Int): PackageTagConnection
+  tags(after: String, first: Int, before: String, last: Int): PackageTagConnection
   "Pipelines that published the package, newest first (at most 20)."
-  pipelines(after: Cursor, first: Int, before: Cursor, last: Int): PipelineConnection
+  pipelines(after: String, first: Int, before: String, last: Int): PipelineConnection
   "Installable files."
-  packageFiles(after: Cursor, first: Int, before: Cursor, last: Int): PackageFileConnection
+  packageFiles(after: String, first: Int, before: String, last: Int): PackageFileConnection
   "The other versions of the same package in the project."
-  versions(after: Cursor, first: Int, before: Cursor, last: Int): PackageConnection
+  versions(after: String, first: Int, before: String, last: Int): PackageConnection
   metadata: PackageMetadata
   canDestroy: Boolean!
   userPermissions: PackagePermissions!
@@ -4515,7 +4590,7 @@ type UpdateInstanceSettingsPayload {
 
 input DestroyPackageInput {
   clientMutationId: String
-  id: ID!
+  id: PackagesPackageID!
 }
 
 type DestroyPackagePayload {
@@ -4526,7 +4601,7 @@ type DestroyPackagePayload {
 input DestroyPackagesInput {
   clientMutationId: String
   "At most 20."
-  ids: [ID!]!
+  ids: [PackagesPackageID!]!
 }
 
 type DestroyPackagesPayload {
@@ -4536,7 +4611,7 @@ type DestroyPackagesPayload {
 
 input DestroyPackageFileInput {
   clientMutationId: String
-  id: ID!
+  id: PackagesPackageFileID!
 }
 
 type DestroyPackageFilePayload {
@@ -4548,7 +4623,7 @@ input DestroyPackageFilesInput {
   clientMutationId: String
   projectPath: ID!
   "At most 100, all of the project."
-  ids: [ID!]!
+  ids: [PackagesPackageFileID!]!
 }
 
 type DestroyPackageFilesPayload {
@@ -5342,6 +5417,22 @@ func (ec *executionContext) childFields_Metadata(ctx context.Context, field grap
 		return ec.fieldContext_Metadata_enterprise(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Metadata", field.Name)
+}
+
+func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Namespace_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Namespace_name(ctx, field)
+	case "path":
+		return ec.fieldContext_Namespace_path(ctx, field)
+	case "fullPath":
+		return ec.fieldContext_Namespace_fullPath(ctx, field)
+	case "packageSettings":
+		return ec.fieldContext_Namespace_packageSettings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Namespace", field.Name)
 }
 
 func (ec *executionContext) childFields_NamespacePermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6180,8 +6271,8 @@ func (ec *executionContext) field_Group_auditEvents_args(ctx context.Context, ra
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6196,8 +6287,8 @@ func (ec *executionContext) field_Group_auditEvents_args(ctx context.Context, ra
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6218,8 +6309,8 @@ func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6234,8 +6325,8 @@ func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Contex
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6256,8 +6347,8 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6272,8 +6363,8 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6342,8 +6433,8 @@ func (ec *executionContext) field_Group_packages_args(ctx context.Context, rawAr
 	}
 	args["includeVersionless"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6358,8 +6449,8 @@ func (ec *executionContext) field_Group_packages_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg7
 	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6396,8 +6487,8 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 	}
 	args["search"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6412,8 +6503,8 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6910,8 +7001,8 @@ func (ec *executionContext) field_Package_packageFiles_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6926,8 +7017,8 @@ func (ec *executionContext) field_Package_packageFiles_args(ctx context.Context,
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6948,8 +7039,8 @@ func (ec *executionContext) field_Package_pipelines_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6964,8 +7055,8 @@ func (ec *executionContext) field_Package_pipelines_args(ctx context.Context, ra
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6986,8 +7077,8 @@ func (ec *executionContext) field_Package_tags_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7002,8 +7093,8 @@ func (ec *executionContext) field_Package_tags_args(ctx context.Context, rawArgs
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7024,8 +7115,8 @@ func (ec *executionContext) field_Package_versions_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7040,8 +7131,8 @@ func (ec *executionContext) field_Package_versions_args(ctx context.Context, raw
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7094,8 +7185,8 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7110,8 +7201,8 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7180,8 +7271,8 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	}
 	args["includeVersionless"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7196,8 +7287,8 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	}
 	args["first"] = arg7
 	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7218,8 +7309,8 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7234,8 +7325,8 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7302,8 +7393,8 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7318,8 +7409,8 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7362,8 +7453,8 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7378,8 +7469,8 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7393,6 +7484,20 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_namespace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fullPath",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fullPath"] = arg0
 	return args, nil
 }
 
@@ -7428,8 +7533,8 @@ func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (globalid.PackageID, error) {
+			return ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7464,8 +7569,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7480,8 +7585,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7510,8 +7615,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7526,8 +7631,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7548,8 +7653,8 @@ func (ec *executionContext) field_UserCore_personalAccessTokens_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7564,8 +7669,8 @@ func (ec *executionContext) field_UserCore_personalAccessTokens_args(ctx context
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9590,7 +9695,7 @@ func (ec *executionContext) _Group_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Projects(ctx, obj, fc.Args["includeSubgroups"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().Projects(ctx, obj, fc.Args["includeSubgroups"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -9634,7 +9739,7 @@ func (ec *executionContext) _Group_descendantGroups(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
@@ -9678,7 +9783,7 @@ func (ec *executionContext) _Group_packages(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Packages(ctx, obj, fc.Args["sort"].(*model.PackageGroupSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().Packages(ctx, obj, fc.Args["sort"].(*model.PackageGroupSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -9786,7 +9891,7 @@ func (ec *executionContext) _Group_groupMembers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -9894,7 +9999,7 @@ func (ec *executionContext) _Group_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -12446,6 +12551,130 @@ func (ec *executionContext) fieldContext_Mutation_webhookDelete(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Namespace().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_name(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_path(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_fullPath(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_fullPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_fullPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_packageSettings(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_packageSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Namespace().PackageSettings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageSettings) graphql.Marshaler {
+			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_packageSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Namespace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NamespacePermissions_readGroup(ctx context.Context, field graphql.CollectedField, obj *model.NamespacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12957,7 +13186,7 @@ func (ec *executionContext) _Package_tags(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Tags(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Tags(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageTagConnection) graphql.Marshaler {
@@ -13001,7 +13230,7 @@ func (ec *executionContext) _Package_pipelines(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Pipelines(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Pipelines(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
@@ -13045,7 +13274,7 @@ func (ec *executionContext) _Package_packageFiles(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().PackageFiles(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().PackageFiles(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageFileConnection) graphql.Marshaler {
@@ -13089,7 +13318,7 @@ func (ec *executionContext) _Package_versions(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -16192,7 +16421,7 @@ func (ec *executionContext) _Project_packages(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Packages(ctx, obj, fc.Args["sort"].(*model.PackageSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().Packages(ctx, obj, fc.Args["sort"].(*model.PackageSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -16300,7 +16529,7 @@ func (ec *executionContext) _Project_projectMembers(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -16440,7 +16669,7 @@ func (ec *executionContext) _Project_auditEvents(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -17209,6 +17438,50 @@ func (ec *executionContext) fieldContext_Query_group(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_namespace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Namespace(ctx, fc.Args["fullPath"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalONamespace2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_namespace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Namespace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_namespace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_package(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17219,7 +17492,7 @@ func (ec *executionContext) _Query_package(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Package(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Package(ctx, fc.Args["id"].(globalid.PackageID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
@@ -17447,7 +17720,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -17491,7 +17764,7 @@ func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Groups(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Groups(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
@@ -17535,7 +17808,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -17579,7 +17852,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -18232,7 +18505,7 @@ func (ec *executionContext) _UserCore_personalAccessTokens(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.UserCore().PersonalAccessTokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.UserCore().PersonalAccessTokens(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonalAccessTokenConnection) graphql.Marshaler {
@@ -20305,7 +20578,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageFileInput(ctx context.Co
 			it.ClientMutationID = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20349,7 +20622,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageFilesInput(ctx context.C
 			it.ProjectPath = data
 		case "ids":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20386,7 +20659,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageInput(ctx context.Contex
 			it.ClientMutationID = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20423,7 +20696,7 @@ func (ec *executionContext) unmarshalInputDestroyPackagesInput(ctx context.Conte
 			it.ClientMutationID = data
 		case "ids":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -24035,6 +24308,124 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_webhookDelete(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var namespaceImplementors = []string{"Namespace"}
+
+func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet, obj *ent.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, namespaceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Namespace")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Namespace_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._Namespace_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._Namespace_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fullPath":
+			out.Values[i] = ec._Namespace_fullPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageSettings":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Namespace_packageSettings(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27871,6 +28262,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "namespace":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_namespace(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "package":
 			field := field
 
@@ -29774,6 +30184,86 @@ func (ec *executionContext) marshalNPackagesCleanupKeepDuplicatedPackageFilesEnu
 	return v
 }
 
+func (ec *executionContext) unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx context.Context, v any) (globalid.PackageFileID, error) {
+	var res globalid.PackageFileID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx context.Context, sel ast.SelectionSet, v globalid.PackageFileID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx context.Context, v any) ([]globalid.PackageFileID, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]globalid.PackageFileID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx context.Context, sel ast.SelectionSet, v []globalid.PackageFileID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx context.Context, v any) (globalid.PackageID, error) {
+	var res globalid.PackageID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx context.Context, sel ast.SelectionSet, v globalid.PackageID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx context.Context, v any) ([]globalid.PackageID, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]globalid.PackageID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx context.Context, sel ast.SelectionSet, v []globalid.PackageID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
@@ -30607,6 +31097,13 @@ func (ec *executionContext) marshalOMetadata2ᚖgithubᚗcomᚋpkgregᚋregistry
 		return graphql.Null
 	}
 	return ec._Metadata(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONamespace2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Namespace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋpkgregᚋregistryᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
