@@ -802,14 +802,15 @@ func (r *packageFileResolver) FileSha256(ctx context.Context, obj *ent.PackageFi
 
 // DownloadPath is the resolver for the downloadPath field.
 func (r *packageFileResolver) DownloadPath(ctx context.Context, obj *ent.PackageFile) (string, error) {
-	pkg := obj.Edges.Package // loaded with the file by registry.WithPackageEdges
-	if pkg == nil {
+	pkg := obj.Edges.Package // loaded with the file, and its project, by registry.WithPackageEdges
+	if pkg == nil || pkg.Edges.Project == nil {
 		var err error
 		if pkg, err = r.svc.PackageByID(ctx, obj.PackageID); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("/api/v4/projects/%d/packages/%d/package_files/%d/download", pkg.ProjectID, obj.PackageID, obj.ID), nil
+	// GitLab's Packages::PackageFile#download_path: the project page's download.
+	return fmt.Sprintf("/%s/-/package_files/%d/download", pkg.Edges.Project.FullPath, obj.ID), nil
 }
 
 // Nodes is the resolver for the nodes field.

@@ -468,7 +468,9 @@ func WithPackageEdges(q *ent.PackageVersionQuery) *ent.PackageVersionQuery {
 	return q.WithProject().WithTags().
 		WithFiles(func(q *ent.PackageFileQuery) {
 			q.Where(packagefile.StatusEQ(packagefile.StatusDefault)).Order(ent.Asc(packagefile.FieldID)).
-				WithPackage(func(q *ent.PackageVersionQuery) { q.Select(packageversion.FieldProjectID) })
+				WithPackage(func(q *ent.PackageVersionQuery) {
+					q.Select(packageversion.FieldProjectID).WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) })
+				})
 		}).
 		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
 			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldPipelineID))

@@ -190,6 +190,24 @@ func (s *Service) PackageFile(ctx context.Context, p *ent.Project, packageID, fi
 	return f, err
 }
 
+// ProjectPackageFile returns an installable file of a project by its id alone, as a
+// project page links it (GitLab: project.package_files.find).
+func (s *Service) ProjectPackageFile(ctx context.Context, projectPath string, fileID int) (*ent.PackageFile, error) {
+	p, err := s.VisibleProject(ctx, projectPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	f, err := s.client.PackageFile.Query().Where(packagefile.ID(fileID), packagefile.StatusEQ(packagefile.StatusDefault),
+		packagefile.HasPackageWith(packageversion.ProjectID(p.ID), packageversion.StatusIn(detailStatuses...))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errFileNotFound
+	}
+	return f, err
+}
+
 // PackagePipelines lists the pipelines that published a package, newest first,
 // after the pipeline id cursor (0 for the first page).
 func (s *Service) PackagePipelines(ctx context.Context, p *ent.Project, packageID, cursor, perPage int) ([]*ent.Pipeline, error) {
