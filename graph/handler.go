@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/pkgreg/registry/graph/generated"
 	"github.com/pkgreg/registry/graph/model"
@@ -111,7 +113,7 @@ func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
 func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
-		return gqlErr // parse and validation errors: already safe
+		return invalidArgument(ctx, gqlErr) // parse and validation errors: already safe
 	}
 	var kind *registry.Error
 	if gqlErr != nil && !errors.As(err, &kind) {
@@ -165,6 +167,54 @@ func variableMessage(ctx context.Context, path ast.Path, why string) string {
 	}
 	return why
 }
+
+// invalidArgument words a literal enum argument of an unknown value as graphql-ruby
+// does ("Argument 'sort' on Field 'packages' has an invalid value (WRONG_ORDER).
+// Expected type 'PackageSort'."), which scripts written against GitLab look for; other
+// parse and validation errors are returned as they are.
+func invalidArgument(ctx context.Context, e *gqlerror.Error) *gqlerror.Error {
+	m := unknownEnumValue.FindStringSubmatch(e.Message)
+	if m == nil || len(e.Locations) == 0 || !graphql.HasOperationContext(ctx) {
+		return e
+	}
+	// The document failed validation, so the operation context holds only its text.
+	doc, err := parser.ParseQuery(&ast.Source{Input: graphql.GetOperationContext(ctx).RawQuery})
+	if err != nil {
+		return e
+	}
+	at := e.Locations[0]
+	var field, arg string
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				for _, a := range s.Arguments {
+					if v := a.Value; field == "" && v != nil && v.Position != nil && v.Position.Line == at.Line && v.Position.Column == at.Column {
+						field, arg = s.Name, a.Name
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet)
+	}
+	if field == "" {
+		return e
+	}
+	return &gqlerror.Error{Message: fmt.Sprintf("Argument '%s' on Field '%s' has an invalid value (%s). Expected type '%s'.", arg, field, m[1], m[2]),
+		Locations: e.Locations, Extensions: e.Extensions, Rule: e.Rule}
+}
+
+// unknownEnumValue is gqlparser's message for an enum value the enum does not have.
+var unknownEnumValue = regexp.MustCompile(`^Value "([^"]*)" does not exist in "([^"]*)" enum\.`)
 
 // errorCodes maps every error kind to its extensions.code; an error of no kind is
 // internal.
