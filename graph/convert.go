@@ -22,7 +22,11 @@ func upper[T ~string](s string) T { return T(strings.ToUpper(s)) }
 
 // packageOrder maps a GitLab sort to an ent order.
 func packageOrder(sort string) *ent.PackageOrder {
-	field, dir, _ := strings.Cut(sort, "_")
+	i := strings.LastIndexByte(sort, '_')
+	field, dir := sort, ""
+	if i >= 0 {
+		field, dir = sort[:i], sort[i+1:]
+	}
 	// CREATED sorts by id, which grows with created_at: a cursor holding a time value
 	// does not compare equal to the stored one on every database (SQLite), and the
 	// next page repeated a package.
@@ -37,6 +41,8 @@ func packageOrder(sort string) *ent.PackageOrder {
 		o.Field = ent.PackageVersionOrderFieldVersionSort
 	case "TYPE":
 		o.Field = ent.PackageVersionOrderFieldTypeRank // GitLab's enum order, not the names'
+	case "PROJECT_PATH": // group listings only (PackageGroupSort)
+		o.Field = ent.PackageVersionOrderFieldProjectFullPath
 	}
 	return o
 }

@@ -3947,6 +3947,9 @@ enum PackageGroupSort {
   VERSION_ASC
   TYPE_DESC
   TYPE_ASC
+  "By the full path of the package's project."
+  PROJECT_PATH_DESC
+  PROJECT_PATH_ASC
 }
 
 enum PackagesCleanupKeepDuplicatedPackageFilesEnum {

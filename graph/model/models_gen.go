@@ -698,6 +698,9 @@ const (
 	PackageGroupSortVersionAsc  PackageGroupSort = "VERSION_ASC"
 	PackageGroupSortTypeDesc    PackageGroupSort = "TYPE_DESC"
 	PackageGroupSortTypeAsc     PackageGroupSort = "TYPE_ASC"
+	// By the full path of the package's project.
+	PackageGroupSortProjectPathDesc PackageGroupSort = "PROJECT_PATH_DESC"
+	PackageGroupSortProjectPathAsc  PackageGroupSort = "PROJECT_PATH_ASC"
 )
 
 var AllPackageGroupSort = []PackageGroupSort{
@@ -709,11 +712,13 @@ var AllPackageGroupSort = []PackageGroupSort{
 	PackageGroupSortVersionAsc,
 	PackageGroupSortTypeDesc,
 	PackageGroupSortTypeAsc,
+	PackageGroupSortProjectPathDesc,
+	PackageGroupSortProjectPathAsc,
 }
 
 func (e PackageGroupSort) IsValid() bool {
 	switch e {
-	case PackageGroupSortCreatedDesc, PackageGroupSortCreatedAsc, PackageGroupSortNameDesc, PackageGroupSortNameAsc, PackageGroupSortVersionDesc, PackageGroupSortVersionAsc, PackageGroupSortTypeDesc, PackageGroupSortTypeAsc:
+	case PackageGroupSortCreatedDesc, PackageGroupSortCreatedAsc, PackageGroupSortNameDesc, PackageGroupSortNameAsc, PackageGroupSortVersionDesc, PackageGroupSortVersionAsc, PackageGroupSortTypeDesc, PackageGroupSortTypeAsc, PackageGroupSortProjectPathDesc, PackageGroupSortProjectPathAsc:
 		return true
 	}
 	return false

@@ -52,6 +52,9 @@ export type PackageGroupSort =
   | 'CREATED_DESC'
   | 'NAME_ASC'
   | 'NAME_DESC'
+  | 'PROJECT_PATH_ASC'
+  /** By the full path of the package's project. */
+  | 'PROJECT_PATH_DESC'
   | 'TYPE_ASC'
   | 'TYPE_DESC'
   | 'VERSION_ASC'
