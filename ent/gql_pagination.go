@@ -2009,8 +2009,12 @@ func (p *packagePager) applyOrder(query *PackageVersionQuery) *PackageVersionQue
 	if p.order.Field != DefaultPackageOrder.Field {
 		query = query.Order(DefaultPackageOrder.Field.toTerm(direction.OrderTermOption()))
 	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+	switch p.order.Field.column {
+	case PackageVersionOrderFieldProjectFullPath.column:
+	default:
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(p.order.Field.column)
+		}
 	}
 	return query
 }
@@ -2020,8 +2024,13 @@ func (p *packagePager) orderExpr(query *PackageVersionQuery) sql.Querier {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+	switch p.order.Field.column {
+	case PackageVersionOrderFieldProjectFullPath.column:
+		query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	default:
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(p.order.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
 		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
@@ -2141,6 +2150,26 @@ var (
 			}
 		},
 	}
+	// PackageVersionOrderFieldProjectFullPath orders by PROJECT_FULL_PATH.
+	PackageVersionOrderFieldProjectFullPath = &PackageOrderField{
+		Value: func(_m *Package) (ent.Value, error) {
+			return _m.Value("project_full_path")
+		},
+		column: "project_full_path",
+		toTerm: func(opts ...sql.OrderTermOption) packageversion.OrderOption {
+			return packageversion.ByProjectField(
+				project.FieldFullPath,
+				append(opts, sql.OrderSelectAs("project_full_path"))...,
+			)
+		},
+		toCursor: func(_m *Package) Cursor {
+			cv, _ := _m.Value("project_full_path")
+			return Cursor{
+				ID:    _m.ID,
+				Value: cv,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2155,6 +2184,8 @@ func (f PackageOrderField) String() string {
 		str = "VERSION"
 	case PackageVersionOrderFieldTypeRank.column:
 		str = "TYPE"
+	case PackageVersionOrderFieldProjectFullPath.column:
+		str = "PROJECT_FULL_PATH"
 	}
 	return str
 }
@@ -2179,6 +2210,8 @@ func (f *PackageOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *PackageVersionOrderFieldVersionSort
 	case "TYPE":
 		*f = *PackageVersionOrderFieldTypeRank
+	case "PROJECT_FULL_PATH":
+		*f = *PackageVersionOrderFieldProjectFullPath
 	default:
 		return fmt.Errorf("%s is not a valid PackageOrderField", str)
 	}

@@ -14,7 +14,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         skipTypename: false,
-        scalars: { Time: 'string', Cursor: 'string', JSON: 'unknown', ID: 'string' },
+        scalars: { Time: 'string', Cursor: 'string', JSON: 'unknown', ID: 'string', PackagesPackageID: 'string', PackagesPackageFileID: 'string' },
       },
     },
   },

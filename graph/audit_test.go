@@ -17,7 +17,7 @@ type auditPage struct {
 	}
 }
 
-const auditQuery = `query($action: String, $author: String, $type: String, $since: Time, $after: Cursor, $first: Int) {
+const auditQuery = `query($action: String, $author: String, $type: String, $since: Time, $after: String, $first: Int) {
   auditEvents(action: $action, authorUsername: $author, targetType: $type, since: $since, after: $after, first: $first) {
     count nodes { id action authorUsername authorKind targetType targetPath } pageInfo { hasNextPage startCursor endCursor } } }`
 
@@ -70,7 +70,7 @@ func TestAuditEventsThroughGraphQL(t *testing.T) {
 	var first, second, back auditPage
 	gql(t, e, e.RootToken, auditQuery, map[string]any{"first": 2}, &struct{ AuditEvents *auditPage }{&first})
 	gql(t, e, e.RootToken, auditQuery, map[string]any{"first": 2, "after": *first.PageInfo.EndCursor}, &struct{ AuditEvents *auditPage }{&second})
-	gql(t, e, e.RootToken, `query($before: Cursor) { auditEvents(last: 2, before: $before) { nodes { id } } }`,
+	gql(t, e, e.RootToken, `query($before: String) { auditEvents(last: 2, before: $before) { nodes { id } } }`,
 		map[string]any{"before": second.PageInfo.StartCursor}, &struct{ AuditEvents *auditPage }{&back})
 	if len(back.Nodes) != 2 || back.Nodes[0].ID != first.Nodes[0].ID || back.Nodes[1].ID != first.Nodes[1].ID {
 		t.Errorf("back from the second page: %+v, want %+v", back.Nodes, first.Nodes)

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/pkgreg/registry/ent"
@@ -21,8 +22,15 @@ func upper[T ~string](s string) T { return T(strings.ToUpper(s)) }
 
 // packageOrder maps a GitLab sort to an ent order.
 func packageOrder(sort string) *ent.PackageOrder {
-	field, dir, _ := strings.Cut(sort, "_")
-	o := &ent.PackageOrder{Direction: "DESC", Field: ent.PackageVersionOrderFieldCreatedAt}
+	i := strings.LastIndexByte(sort, '_')
+	field, dir := sort, ""
+	if i >= 0 {
+		field, dir = sort[:i], sort[i+1:]
+	}
+	// CREATED sorts by id, which grows with created_at: a cursor holding a time value
+	// does not compare equal to the stored one on every database (SQLite), and the
+	// next page repeated a package.
+	o := &ent.PackageOrder{Direction: "DESC", Field: ent.DefaultPackageOrder.Field}
 	if dir == "ASC" {
 		o.Direction = "ASC"
 	}
@@ -33,6 +41,8 @@ func packageOrder(sort string) *ent.PackageOrder {
 		o.Field = ent.PackageVersionOrderFieldVersionSort
 	case "TYPE":
 		o.Field = ent.PackageVersionOrderFieldTypeRank // GitLab's enum order, not the names'
+	case "PROJECT_PATH": // group listings only (PackageGroupSort)
+		o.Field = ent.PackageVersionOrderFieldProjectFullPath
 	}
 	return o
 }
@@ -74,4 +84,16 @@ func nonEmpty(s string) *string {
 func cleanupPolicyModel(pol *registry.CleanupPolicy) *model.PackagesCleanupPolicy {
 	return &model.PackagesCleanupPolicy{KeepNDuplicatedPackageFiles: keepNames[pol.Keep],
 		RemoveNotDownloadedForDays: pol.RemoveNotDownloadedForDays, NextRunAt: pol.NextRunAt}
+}
+
+// untrustedRegexp refuses what GitLab's UntrustedRegexp argument type refuses: a
+// pattern RE2 does not compile is a top-level error, before anything is looked up.
+func untrustedRegexp(re *string) error {
+	if re == nil {
+		return nil
+	}
+	if _, err := regexp.Compile(*re); err != nil {
+		return registry.Errorf(registry.ErrInvalid, "%s is an invalid regexp", *re)
+	}
+	return nil
 }

@@ -9,15 +9,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/pkgreg/registry/graph/generated"
 	"github.com/pkgreg/registry/graph/model"
@@ -50,6 +52,9 @@ func newExecutor(svc *registry.Service, log *slog.Logger) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth, introspection: MaxIntrospectionDepth})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withFieldCalls(ctx))
+	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, log)
 	})
@@ -108,7 +113,7 @@ func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
 func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
-		return gqlErr // parse and validation errors: already safe
+		return invalidArgument(ctx, gqlErr) // parse and validation errors: already safe
 	}
 	var kind *registry.Error
 	if gqlErr != nil && !errors.As(err, &kind) {
@@ -128,6 +133,9 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 		log.WarnContext(ctx, "graphql: database unavailable", "err", err, "path", e.Path.String())
 		code, msg = "SERVICE_UNAVAILABLE", "Service unavailable, try again"
 	}
+	if gqlErr != nil && msg != "" {
+		msg = variableMessage(ctx, gqlErr.Path, msg)
+	}
 	if code == "" || msg == "" {
 		log.ErrorContext(ctx, "graphql error", "err", err, "path", e.Path.String())
 		code, msg = "INTERNAL_SERVER_ERROR", "Internal server error"
@@ -136,6 +144,81 @@ func presentError(ctx context.Context, err error, log *slog.Logger) *gqlerror.Er
 	e.Extensions = map[string]any{"code": code}
 	return e
 }
+
+// variableMessage words an argument that did not decode as graphql-ruby does when the
+// value came in a variable: "Variable $input of type T! was provided invalid value for
+// ids.0 (why)". A literal argument keeps the reason alone, as in GitLab.
+func variableMessage(ctx context.Context, path ast.Path, why string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return why
+	}
+	for i, el := range path {
+		name, ok := el.(ast.PathName)
+		if !ok {
+			continue
+		}
+		arg := fc.Field.Arguments.ForName(string(name))
+		if arg == nil || arg.Value == nil || arg.Value.Kind != ast.Variable || arg.Value.VariableDefinition == nil {
+			continue
+		}
+		var rest []string
+		for _, p := range path[i+1:] {
+			rest = append(rest, fmt.Sprint(p))
+		}
+		return fmt.Sprintf("Variable $%s of type %s was provided invalid value for %s (%s)",
+			arg.Value.Raw, arg.Value.VariableDefinition.Type.String(), strings.Join(rest, "."), why)
+	}
+	return why
+}
+
+// invalidArgument words a literal enum argument of an unknown value as graphql-ruby
+// does ("Argument 'sort' on Field 'packages' has an invalid value (WRONG_ORDER).
+// Expected type 'PackageSort'."), which scripts written against GitLab look for; other
+// parse and validation errors are returned as they are.
+func invalidArgument(ctx context.Context, e *gqlerror.Error) *gqlerror.Error {
+	m := unknownEnumValue.FindStringSubmatch(e.Message)
+	if m == nil || len(e.Locations) == 0 || !graphql.HasOperationContext(ctx) {
+		return e
+	}
+	// The document failed validation, so the operation context holds only its text.
+	doc, err := parser.ParseQuery(&ast.Source{Input: graphql.GetOperationContext(ctx).RawQuery})
+	if err != nil {
+		return e
+	}
+	at := e.Locations[0]
+	var field, arg string
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				for _, a := range s.Arguments {
+					if v := a.Value; field == "" && v != nil && v.Position != nil && v.Position.Line == at.Line && v.Position.Column == at.Column {
+						field, arg = s.Name, a.Name
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet)
+	}
+	if field == "" {
+		return e
+	}
+	return &gqlerror.Error{Message: fmt.Sprintf("Argument '%s' on Field '%s' has an invalid value (%s). Expected type '%s'.", arg, field, m[1], m[2]),
+		Locations: e.Locations, Extensions: e.Extensions, Rule: e.Rule}
+}
+
+// unknownEnumValue is gqlparser's message for an enum value the enum does not have.
+var unknownEnumValue = regexp.MustCompile(`^Value "([^"]*)" does not exist in "([^"]*)" enum\.`)
 
 // errorCodes maps every error kind to its extensions.code; an error of no kind is
 // internal.
@@ -174,7 +257,7 @@ func pageCost(child int, first, last *int) int {
 	return 1 + child*max(n, 1)
 }
 
-type cursor = *entgql.Cursor[int]
+type cursor = *string
 
 func setComplexity(c *generated.ComplexityRoot) {
 	c.Project.Packages = func(ch int, _ *model.PackageSort, _ *string, _ *model.PackageTypeEnum, _ *string, _ *model.PackageStatus, _ *bool, _ cursor, first *int, _ cursor, last *int) int {

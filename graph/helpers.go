@@ -11,6 +11,13 @@ import (
 	"github.com/pkgreg/registry/registry"
 )
 
+// GitLab's limits on the bulk destroy mutations (MAX_PACKAGES of
+// app/graphql/mutations/packages/bulk_destroy.rb, MAX_FILES of destroy_files.rb).
+const (
+	maxDestroyPackages     = 20
+	maxDestroyPackageFiles = 100
+)
+
 // errNoAccess is GitLab's wording for anything the viewer may not see or do.
 var errNoAccess = registry.Errorf(registry.ErrNotFound,
 	"The resource that you are attempting to access does not exist or you don't have permission to perform this action")

@@ -1,17 +1,16 @@
 package graph
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 
+	"github.com/pkgreg/registry/graph/globalid"
 	"github.com/pkgreg/registry/registry"
 )
 
 // Global IDs use GitLab's form, so scripts written for GitLab parse them the same way.
 const (
-	kindPackage     = "Packages::Package"
-	kindPackageFile = "Packages::PackageFile"
+	kindPackage     = globalid.KindPackage
+	kindPackageFile = globalid.KindPackageFile
 	kindPackageTag  = "Packages::Tag"
 	kindProject     = "Project"
 	kindGroup       = "Group"
@@ -26,7 +25,7 @@ const (
 	kindGroupHook   = "GroupHook"
 )
 
-func gid(kind string, id int) string { return fmt.Sprintf("gid://gitlab/%s/%d", kind, id) }
+func gid(kind string, id int) string { return globalid.Format(kind, id) }
 
 // parseGID returns the numeric id of a global ID of the wanted kind. A bare number is
 // accepted too.
@@ -41,18 +40,4 @@ func parseGID(s, want string) (int, error) {
 	return id, nil
 }
 
-func splitGID(s string) (string, int, error) {
-	rest, ok := strings.CutPrefix(s, "gid://gitlab/")
-	if !ok {
-		return "", 0, registry.Errorf(registry.ErrInvalid, "%q is not a global ID", s)
-	}
-	i := strings.LastIndexByte(rest, '/')
-	if i < 0 {
-		return "", 0, registry.Errorf(registry.ErrInvalid, "%q is not a global ID", s)
-	}
-	id, err := strconv.Atoi(rest[i+1:])
-	if err != nil || id <= 0 {
-		return "", 0, registry.Errorf(registry.ErrInvalid, "%q is not a global ID", s)
-	}
-	return rest[:i], id, nil
-}
+func splitGID(s string) (string, int, error) { return globalid.Split(s) }

@@ -31,7 +31,7 @@ func TestAuthorizationMatrixThroughGraphQL(t *testing.T) {
 						PackageFiles struct{ Count int }
 					}
 				}
-				errs := e.GraphQL(`query($id: ID!) { package(id: $id) { id packageFiles { count } } }`,
+				errs := e.GraphQL(`query($id: PackagesPackageID!) { package(id: $id) { id packageFiles { count } } }`,
 					map[string]any{"id": fmt.Sprintf("gid://gitlab/Packages::Package/%d", readable[p.Path()])}, &got, h...)
 				if wantRead := compattest.Expected(a, p, "read") == http.StatusOK; (got.Package != nil) != wantRead || len(errs) > 0 {
 					t.Errorf("read: got %+v %v, want visible=%v", got.Package, errs, wantRead)
@@ -39,7 +39,7 @@ func TestAuthorizationMatrixThroughGraphQL(t *testing.T) {
 				var del struct {
 					DestroyPackage *struct{ Errors []string }
 				}
-				errs = e.GraphQL(`mutation($id: ID!) { destroyPackage(input: {id: $id}) { errors } }`,
+				errs = e.GraphQL(`mutation($id: PackagesPackageID!) { destroyPackage(input: {id: $id}) { errors } }`,
 					map[string]any{"id": fmt.Sprintf("gid://gitlab/Packages::Package/%d", victims[p.Path()+"|"+a.Name])}, &del, h...)
 				ok := len(errs) == 0 && del.DestroyPackage != nil && len(del.DestroyPackage.Errors) == 0
 				if wantDestroy := compattest.Expected(a, p, "destroy") == http.StatusNoContent; ok != wantDestroy {
@@ -74,7 +74,7 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 	pkgID := func(pkg int) string { return fmt.Sprintf("gid://gitlab/Packages::Package/%d", pkg) }
 	has := func(v any, want string) bool { return strings.Contains(fmt.Sprint(v), want) }
 	cases := map[string]queryCase{
-		"package": {`query($id: ID!) { package(id: $id) { id } }`, readable,
+		"package": {`query($id: PackagesPackageID!) { package(id: $id) { id } }`, readable,
 			func(d map[string]any, _ compattest.ProjectSpec, pkg int) bool { return has(d["package"], pkgID(pkg)) }},
 		"node": {`query($id: ID!) { node(id: $id) { id } }`, readable,
 			func(d map[string]any, _ compattest.ProjectSpec, pkg int) bool { return has(d["node"], pkgID(pkg)) }},
@@ -85,6 +85,12 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 				return listable(a, p) && compattest.ExpectedSee(a, p) == http.StatusOK // the project itself must be visible
 			},
 			func(d map[string]any, _ compattest.ProjectSpec, pkg int) bool { return has(d["project"], pkgID(pkg)) }},
+		// namespace(fullPath:) is the group, through the same authorization.
+		"namespace": {`{ namespace(fullPath: "g") { fullPath } group(fullPath: "g") { fullPath } }`,
+			func(compattest.Actor, compattest.ProjectSpec) bool { return true },
+			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool {
+				return (d["namespace"] == nil) == (d["group"] == nil)
+			}},
 		"group": {`{ group(fullPath: "g") { packages(packageName: "readme", first: 100) { nodes { id } } } }`, listable,
 			func(d map[string]any, _ compattest.ProjectSpec, pkg int) bool { return has(d["group"], pkgID(pkg)) }},
 		"currentUser": {`{ currentUser { username } }`, func(a compattest.Actor, _ compattest.ProjectSpec) bool { return isUser(a) },

@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/registry"
 )
 
 // Page sizes: GitLab's default of 20, and at most 100 per request.
@@ -75,4 +76,26 @@ func (d detached) Value(key any) any {
 		return nil
 	}
 	return v
+}
+
+// cursors decodes a connection's after and before arguments. They are Strings, as in
+// GitLab (graphql-ruby's connections), so clients declare `$after: String`; the value
+// is the opaque endCursor or startCursor of an earlier page.
+func cursors(after, before *string) (*ent.Cursor, *ent.Cursor, error) {
+	decode := func(name string, s *string) (*ent.Cursor, error) {
+		if s == nil {
+			return nil, nil
+		}
+		var c ent.Cursor
+		if err := c.UnmarshalGQL(*s); err != nil {
+			return nil, registry.Errorf(registry.ErrInvalid, "%s is not a valid value", name)
+		}
+		return &c, nil
+	}
+	a, err := decode("after", after)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := decode("before", before)
+	return a, b, err
 }

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/generated"
+	"github.com/pkgreg/registry/graph/globalid"
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
 )
@@ -77,29 +77,44 @@ func (r *groupResolver) Parent(ctx context.Context, obj *ent.Group) (*ent.Group,
 }
 
 // Projects is the resolver for the projects field.
-func (r *groupResolver) Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error) {
+func (r *groupResolver) Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.ProjectsQuery(ctx, obj, includeSubgroups != nil && *includeSubgroups, str(search))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, after, first, before, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
+	return q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
 }
 
 // DescendantGroups is the resolver for the descendantGroups field.
-func (r *groupResolver) DescendantGroups(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error) {
+func (r *groupResolver) DescendantGroups(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.GroupsQuery(ctx, obj, "")
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, after, first, before, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
+	return q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
 }
 
 // Packages is the resolver for the packages field.
-func (r *groupResolver) Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error) {
+func (r *groupResolver) Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.callOnce(ctx); err != nil {
+		return nil, err
+	}
 	return r.packages(ctx, registry.Scope{Group: obj}, string(deref(sort, model.PackageGroupSortCreatedDesc)),
-		packageFilter(packageName, packageType, packageVersion, status, includeVersionless), after, first, before, last)
+		packageFilter(packageName, packageType, packageVersion, status, includeVersionless), ac, first, bc, last)
 }
 
 // PackageSettings is the resolver for the packageSettings field.
@@ -118,13 +133,17 @@ func (r *groupResolver) RootStorageStatistics(ctx context.Context, obj *ent.Grou
 }
 
 // GroupMembers is the resolver for the groupMembers field.
-func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error) {
+func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.MembersQuery(ctx, nil, obj)
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, after, first, before, last)
+	return q.Paginate(detached{ctx}, ac, first, bc, last)
 }
 
 // DeployTokens is the resolver for the deployTokens field.
@@ -142,9 +161,13 @@ func (r *groupResolver) AccessTokens(ctx context.Context, obj *ent.Group) ([]*mo
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *groupResolver) AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+func (r *groupResolver) AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.GroupAuditEventsQuery(ctx, obj, auditFilter(action, targetType, authorUsername, since))
-	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
+	return orNil(pageAuditEvents(ctx, q, err, ac, first, bc, last))
 }
 
 // Webhooks is the resolver for the webhooks field.
@@ -201,95 +224,70 @@ func (r *memberConnectionResolver) Nodes(ctx context.Context, obj *ent.Membershi
 
 // DestroyPackage is the resolver for the destroyPackage field.
 func (r *mutationResolver) DestroyPackage(ctx context.Context, input model.DestroyPackageInput) (*model.DestroyPackagePayload, error) {
-	id, err := parseGID(input.ID, kindPackage)
-	if err == nil {
-		err = r.svc.DeletePackageByID(ctx, id)
+	errs, err := payloadErrors(r.svc.DeletePackageByID(ctx, int(input.ID)))
+	if err != nil {
+		return nil, err
 	}
-	errs, err := payloadErrors(err)
-	return &model.DestroyPackagePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
+	return &model.DestroyPackagePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, nil
 }
 
 // DestroyPackages is the resolver for the destroyPackages field.
 func (r *mutationResolver) DestroyPackages(ctx context.Context, input model.DestroyPackagesInput) (*model.DestroyPackagesPayload, error) {
-	if len(input.Ids) > 20 {
-		return &model.DestroyPackagesPayload{ClientMutationID: input.ClientMutationID, Errors: []string{"at most 20 packages at once"}}, nil
+	if err := r.callOnce(ctx); err != nil {
+		return nil, err
 	}
-	// Check every package first, so that a refused one deletes nothing.
-	ids := make([]int, 0, len(input.Ids))
-	for _, s := range input.Ids {
-		id, err := parseGID(s, kindPackage)
-		if err == nil {
-			var pkg *ent.PackageVersion
-			if pkg, err = r.svc.PackageByID(ctx, id); err == nil && !r.svc.CanDestroy(ctx, pkg.Edges.Project) {
-				err = errNoAccess
-			}
-		}
-		if errs, err := payloadErrors(err); err != nil || len(errs) > 0 {
-			return &model.DestroyPackagesPayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
-		}
-		ids = append(ids, id)
+	if len(input.Ids) > maxDestroyPackages {
+		return nil, registry.Errorf(registry.ErrInvalid, "Cannot delete more than %d packages", maxDestroyPackages)
 	}
-	for _, id := range ids {
-		if err := r.svc.DeletePackageByID(ctx, id); err != nil {
-			errs, err := payloadErrors(err)
-			return &model.DestroyPackagesPayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
-		}
+	ids := make([]int, len(input.Ids))
+	for i, id := range input.Ids {
+		ids[i] = int(id)
 	}
-	return &model.DestroyPackagesPayload{ClientMutationID: input.ClientMutationID, Errors: []string{}}, nil
+	errs, err := payloadErrors(r.svc.DeletePackages(ctx, ids))
+	if err != nil {
+		return nil, err
+	}
+	return &model.DestroyPackagesPayload{ClientMutationID: input.ClientMutationID, Errors: errs}, nil
 }
 
 // DestroyPackageFile is the resolver for the destroyPackageFile field.
 func (r *mutationResolver) DestroyPackageFile(ctx context.Context, input model.DestroyPackageFileInput) (*model.DestroyPackageFilePayload, error) {
-	id, err := parseGID(input.ID, kindPackageFile)
-	if err == nil {
-		err = r.svc.DeletePackageFileByID(ctx, id)
+	errs, err := payloadErrors(r.svc.DeletePackageFileByID(ctx, int(input.ID)))
+	if err != nil {
+		return nil, err
 	}
-	errs, err := payloadErrors(err)
-	return &model.DestroyPackageFilePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, err
+	return &model.DestroyPackageFilePayload{ClientMutationID: input.ClientMutationID, Errors: errs}, nil
 }
 
 // DestroyPackageFiles is the resolver for the destroyPackageFiles field.
 func (r *mutationResolver) DestroyPackageFiles(ctx context.Context, input model.DestroyPackageFilesInput) (*model.DestroyPackageFilesPayload, error) {
-	out := &model.DestroyPackageFilesPayload{ClientMutationID: input.ClientMutationID, Errors: []string{}}
-	if len(input.Ids) > 100 {
-		out.Errors = []string{"at most 100 package files at once"}
-		return out, nil
+	if len(input.Ids) > maxDestroyPackageFiles {
+		return nil, registry.Errorf(registry.ErrInvalid, "Cannot delete more than %d files", maxDestroyPackageFiles)
 	}
 	p, err := r.svc.VisibleProject(ctx, input.ProjectPath)
-	if err != nil {
-		out.Errors, err = payloadErrors(err)
-		return out, err
+	if err == nil {
+		ids := make([]int, len(input.Ids))
+		for i, id := range input.Ids {
+			ids[i] = int(id)
+		}
+		err = r.svc.DeletePackageFiles(ctx, p, ids)
 	}
-	files := make([]*ent.PackageFile, 0, len(input.Ids))
-	for _, s := range input.Ids {
-		id, err := parseGID(s, kindPackageFile)
-		var f *ent.PackageFile
-		if err == nil {
-			f, err = r.svc.PackageFileByID(ctx, id)
-		}
-		if err == nil {
-			var pkg *ent.PackageVersion
-			if pkg, err = r.svc.PackageByID(ctx, f.PackageID); err == nil && pkg.ProjectID != p.ID {
-				err = registry.Errorf(registry.ErrInvalid, "package file %s does not belong to %s", s, p.FullPath)
-			}
-		}
-		if err != nil {
-			out.Errors, err = payloadErrors(err)
-			return out, err
-		}
-		files = append(files, f)
+	if registry.IsDenied(err) {
+		return nil, errNoAccess
+	} else if err != nil {
+		return nil, err // GitLab raises every other refusal as a top-level error
 	}
-	for _, f := range files {
-		if err := r.svc.DeletePackageFile(ctx, p, f.PackageID, f.ID); err != nil {
-			out.Errors, err = payloadErrors(err)
-			return out, err
-		}
-	}
-	return out, nil
+	return &model.DestroyPackageFilesPayload{ClientMutationID: input.ClientMutationID, Errors: []string{}}, nil
 }
 
 // UpdateNamespacePackageSettings is the resolver for the updateNamespacePackageSettings field.
 func (r *mutationResolver) UpdateNamespacePackageSettings(ctx context.Context, input model.UpdateNamespacePackageSettingsInput) (*model.UpdateNamespacePackageSettingsPayload, error) {
+	for _, re := range []*string{input.GenericDuplicateExceptionRegex, input.MavenDuplicateExceptionRegex,
+		input.NugetDuplicateExceptionRegex, input.TerraformModuleDuplicateExceptionRegex} {
+		if err := untrustedRegexp(re); err != nil {
+			return nil, err
+		}
+	}
 	out := &model.UpdateNamespacePackageSettingsPayload{ClientMutationID: input.ClientMutationID}
 	g, err := r.svc.VisibleGroup(ctx, input.NamespacePath)
 	if err == nil {
@@ -577,6 +575,16 @@ func (r *mutationResolver) WebhookDelete(ctx context.Context, input model.Webhoo
 }
 
 // ID is the resolver for the id field.
+func (r *namespaceResolver) ID(ctx context.Context, obj *ent.Group) (string, error) {
+	return gid(kindGroup, obj.ID), nil
+}
+
+// PackageSettings is the resolver for the packageSettings field.
+func (r *namespaceResolver) PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error) {
+	return (&groupResolver{r.Resolver}).PackageSettings(ctx, obj)
+}
+
+// ID is the resolver for the id field.
 func (r *packageResolver) ID(ctx context.Context, obj *ent.PackageVersion) (string, error) {
 	return gid(kindPackage, obj.ID), nil
 }
@@ -611,6 +619,9 @@ func (r *packageResolver) Project(ctx context.Context, obj *ent.PackageVersion) 
 
 // Links is the resolver for the _links field.
 func (r *packageResolver) Links(ctx context.Context, obj *ent.PackageVersion) (*model.PackageLinks, error) {
+	if !registry.HasDetails(obj) {
+		return &model.PackageLinks{}, nil // an errored package has no page to link to
+	}
 	p, err := r.Project(ctx, obj)
 	if err != nil {
 		return nil, err
@@ -619,11 +630,15 @@ func (r *packageResolver) Links(ctx context.Context, obj *ent.PackageVersion) (*
 }
 
 // Tags is the resolver for the tags field.
-func (r *packageResolver) Tags(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageTagConnection, error) {
+func (r *packageResolver) Tags(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageTagConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	if err := r.svc.LoadPackageEdges(ctx, obj); err != nil {
 		return nil, err
 	}
-	page, pi := slicePage(obj.Edges.Tags, func(t *ent.PackageTag) int { return t.ID }, after, before, first, last)
+	page, pi := slicePage(obj.Edges.Tags, func(t *ent.PackageTag) int { return t.ID }, ac, bc, first, last)
 	c := &ent.PackageTagConnection{PageInfo: pi, TotalCount: len(obj.Edges.Tags)}
 	for _, t := range page {
 		c.Edges = append(c.Edges, &ent.PackageTagEdge{Node: t, Cursor: ent.Cursor{ID: t.ID}})
@@ -632,7 +647,11 @@ func (r *packageResolver) Tags(ctx context.Context, obj *ent.PackageVersion, aft
 }
 
 // Pipelines is the resolver for the pipelines field.
-func (r *packageResolver) Pipelines(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PipelineConnection, error) {
+func (r *packageResolver) Pipelines(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PipelineConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	if err := r.svc.LoadPackageEdges(ctx, obj); err != nil {
 		return nil, err
 	}
@@ -642,7 +661,7 @@ func (r *packageResolver) Pipelines(ctx context.Context, obj *ent.PackageVersion
 			all = append(all, bi.Edges.Pipeline)
 		}
 	}
-	page, pi := slicePage(all, func(p *ent.Pipeline) int { return p.ID }, after, before, first, last)
+	page, pi := slicePage(all, func(p *ent.Pipeline) int { return p.ID }, ac, bc, first, last)
 	c := &ent.PipelineConnection{PageInfo: pi, TotalCount: len(all)}
 	for _, p := range page {
 		c.Edges = append(c.Edges, &ent.PipelineEdge{Node: p, Cursor: ent.Cursor{ID: p.ID}})
@@ -651,11 +670,15 @@ func (r *packageResolver) Pipelines(ctx context.Context, obj *ent.PackageVersion
 }
 
 // PackageFiles is the resolver for the packageFiles field.
-func (r *packageResolver) PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageFileConnection, error) {
+func (r *packageResolver) PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageFileConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	if err := r.svc.LoadPackageEdges(ctx, obj); err != nil {
 		return nil, err
 	}
-	page, pi := slicePage(obj.Edges.Files, func(f *ent.PackageFile) int { return f.ID }, after, before, first, last)
+	page, pi := slicePage(obj.Edges.Files, func(f *ent.PackageFile) int { return f.ID }, ac, bc, first, last)
 	c := &ent.PackageFileConnection{PageInfo: pi, TotalCount: len(obj.Edges.Files)}
 	for _, f := range page {
 		c.Edges = append(c.Edges, &ent.PackageFileEdge{Node: f, Cursor: ent.Cursor{ID: f.ID}})
@@ -664,9 +687,13 @@ func (r *packageResolver) PackageFiles(ctx context.Context, obj *ent.PackageVers
 }
 
 // Versions is the resolver for the versions field.
-func (r *packageResolver) Versions(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error) {
+func (r *packageResolver) Versions(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	first, last = clamp(first, last)
-	c, err := registry.WithPackageEdges(r.svc.OtherVersionsQuery(obj)).Paginate(detached{ctx}, after, first, before, last,
+	c, err := registry.WithPackageEdges(r.svc.OtherVersionsQuery(obj)).Paginate(detached{ctx}, ac, first, bc, last,
 		ent.WithPackageOrder(&ent.PackageOrder{Direction: "DESC", Field: ent.PackageVersionOrderFieldVersionSort}))
 	if err != nil {
 		return nil, err
@@ -714,32 +741,35 @@ func (r *packageResolver) DownloadsPerDay(ctx context.Context, obj *ent.PackageV
 
 // NpmURL is the resolver for the npmUrl field.
 func (r *packageResolver) NpmURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "npm", "/packages/npm/")
+	return r.projectURL(obj, "/npm"), nil
 }
 
 // PypiURL is the resolver for the pypiUrl field.
 func (r *packageResolver) PypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "pypi", "/packages/pypi/simple")
+	return r.pypiURL(ctx, obj)
 }
 
 // PypiSetupURL is the resolver for the pypiSetupUrl field.
 func (r *packageResolver) PypiSetupURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "pypi", "/packages/pypi")
+	return r.projectURL(obj, "/pypi"), nil
 }
 
 // MavenURL is the resolver for the mavenUrl field.
 func (r *packageResolver) MavenURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "maven", "/packages/maven")
+	return r.projectURL(obj, "/maven"), nil
 }
 
 // NugetURL is the resolver for the nugetUrl field.
 func (r *packageResolver) NugetURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "nuget", "/packages/nuget/index.json")
+	return r.projectURL(obj, "/nuget/index.json"), nil
 }
 
 // GenericURL is the resolver for the genericUrl field.
 func (r *packageResolver) GenericURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
-	return r.formatURL(ctx, obj, "generic", fmt.Sprintf("/packages/generic/%s/%s", obj.Name, obj.Version))
+	if obj.PackageType.String() != "generic" {
+		return nil, nil
+	}
+	return r.projectURL(obj, fmt.Sprintf("/generic/%s/%s", obj.Name, obj.Version)), nil
 }
 
 // DependencyLinks is the resolver for the dependencyLinks field.
@@ -779,14 +809,15 @@ func (r *packageFileResolver) FileSha256(ctx context.Context, obj *ent.PackageFi
 
 // DownloadPath is the resolver for the downloadPath field.
 func (r *packageFileResolver) DownloadPath(ctx context.Context, obj *ent.PackageFile) (string, error) {
-	pkg := obj.Edges.Package // loaded with the file by registry.WithPackageEdges
-	if pkg == nil {
+	pkg := obj.Edges.Package // loaded with the file, and its project, by registry.WithPackageEdges
+	if pkg == nil || pkg.Edges.Project == nil {
 		var err error
 		if pkg, err = r.svc.PackageByID(ctx, obj.PackageID); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("/api/v4/projects/%d/packages/%d/package_files/%d/download", pkg.ProjectID, obj.PackageID, obj.ID), nil
+	// GitLab's Packages::PackageFile#download_path: the project page's download.
+	return fmt.Sprintf("/%s/-/package_files/%d/download", pkg.Edges.Project.FullPath, obj.ID), nil
 }
 
 // Nodes is the resolver for the nodes field.
@@ -886,9 +917,13 @@ func (r *projectResolver) Group(ctx context.Context, obj *ent.Project) (*ent.Gro
 }
 
 // Packages is the resolver for the packages field.
-func (r *projectResolver) Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error) {
+func (r *projectResolver) Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	return r.packages(ctx, registry.Scope{Project: obj}, string(deref(sort, model.PackageSortCreatedDesc)),
-		packageFilter(packageName, packageType, packageVersion, status, includeVersionless), after, first, before, last)
+		packageFilter(packageName, packageType, packageVersion, status, includeVersionless), ac, first, bc, last)
 }
 
 // PackagesCleanupPolicy is the resolver for the packagesCleanupPolicy field.
@@ -910,13 +945,17 @@ func (r *projectResolver) Statistics(ctx context.Context, obj *ent.Project) (*mo
 }
 
 // ProjectMembers is the resolver for the projectMembers field.
-func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error) {
+func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.MembersQuery(ctx, obj, nil)
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, after, first, before, last)
+	return q.Paginate(detached{ctx}, ac, first, bc, last)
 }
 
 // DeployTokens is the resolver for the deployTokens field.
@@ -943,9 +982,13 @@ func (r *projectResolver) CiJobTokenScope(ctx context.Context, obj *ent.Project)
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *projectResolver) AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+func (r *projectResolver) AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.ProjectAuditEventsQuery(ctx, obj, auditFilter(action, targetType, authorUsername, since))
-	return orNil(pageAuditEvents(ctx, q, err, after, first, before, last))
+	return orNil(pageAuditEvents(ctx, q, err, ac, first, bc, last))
 }
 
 // Webhooks is the resolver for the webhooks field.
@@ -980,13 +1023,21 @@ func (r *queryResolver) Group(ctx context.Context, fullPath string) (*ent.Group,
 	return orNil(r.svc.VisibleGroup(ctx, fullPath))
 }
 
+// Namespace is the resolver for the namespace field.
+func (r *queryResolver) Namespace(ctx context.Context, fullPath string) (*ent.Group, error) {
+	return orNil(r.svc.VisibleGroup(ctx, fullPath))
+}
+
 // Package is the resolver for the package field.
-func (r *queryResolver) Package(ctx context.Context, id string) (*ent.PackageVersion, error) {
-	n, err := parseGID(id, kindPackage)
-	if err != nil {
+func (r *queryResolver) Package(ctx context.Context, id globalid.PackageID) (*ent.PackageVersion, error) {
+	if err := r.callOnce(ctx); err != nil {
 		return nil, err
 	}
-	return orNil(r.svc.PackageByID(ctx, n))
+	pkg, err := orNil(r.svc.PackageByID(ctx, int(id)))
+	if pkg == nil || !registry.HasDetails(pkg) {
+		return nil, err // PackageDetailsResolver: no details unless default or deprecated
+	}
+	return pkg, nil
 }
 
 // Node is the resolver for the node field.
@@ -1038,42 +1089,58 @@ func (r *queryResolver) Metadata(ctx context.Context) (*model.Metadata, error) {
 }
 
 // Users is the resolver for the users field.
-func (r *queryResolver) Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error) {
+func (r *queryResolver) Users(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.UserConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.UsersQuery(ctx, str(search))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, after, first, before, last, ent.WithUserOrder(&ent.UserOrder{Direction: "ASC", Field: ent.UserOrderFieldUsername}))
+	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithUserOrder(&ent.UserOrder{Direction: "ASC", Field: ent.UserOrderFieldUsername}))
 	return c, err
 }
 
 // Groups is the resolver for the groups field.
-func (r *queryResolver) Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error) {
+func (r *queryResolver) Groups(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.GroupsQuery(ctx, nil, str(search))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, after, first, before, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
+	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
 	return c, err
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error) {
+func (r *queryResolver) Projects(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.ProjectsQuery(ctx, nil, false, str(search))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, after, first, before, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
+	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
 	return c, err
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *queryResolver) AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error) {
+func (r *queryResolver) AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.AuditEventsQuery(ctx, auditFilter(action, targetType, authorUsername, since))
-	return pageAuditEvents(ctx, q, err, after, first, before, last)
+	return pageAuditEvents(ctx, q, err, ac, first, bc, last)
 }
 
 // ID is the resolver for the id field.
@@ -1100,13 +1167,17 @@ func (r *userCoreResolver) WebURL(ctx context.Context, obj *ent.User) (string, e
 }
 
 // PersonalAccessTokens is the resolver for the personalAccessTokens field.
-func (r *userCoreResolver) PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PersonalAccessTokenConnection, error) {
+func (r *userCoreResolver) PersonalAccessTokens(ctx context.Context, obj *ent.User, after *string, first *int, before *string, last *int) (*ent.PersonalAccessTokenConnection, error) {
+	ac, bc, err := cursors(after, before)
+	if err != nil {
+		return nil, err
+	}
 	q, err := r.svc.TokensQuery(ctx, obj)
 	if err != nil {
 		return orNil[ent.PersonalAccessTokenConnection](nil, err)
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, after, first, before, last)
+	c, err := q.Paginate(detached{ctx}, ac, first, bc, last)
 	return c, err
 }
 
@@ -1167,6 +1238,9 @@ func (r *Resolver) MemberConnection() generated.MemberConnectionResolver {
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// Namespace returns generated.NamespaceResolver implementation.
+func (r *Resolver) Namespace() generated.NamespaceResolver { return &namespaceResolver{r} }
 
 // Package returns generated.PackageResolver implementation.
 func (r *Resolver) Package() generated.PackageResolver { return &packageResolver{r} }
@@ -1240,6 +1314,7 @@ type groupConnectionResolver struct{ *Resolver }
 type memberResolver struct{ *Resolver }
 type memberConnectionResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
+type namespaceResolver struct{ *Resolver }
 type packageResolver struct{ *Resolver }
 type packageConnectionResolver struct{ *Resolver }
 type packageFileResolver struct{ *Resolver }

@@ -86,13 +86,31 @@ func (r *mutationResolver) jobTokenScope(ctx context.Context, mid *string, in re
 	return out, err
 }
 
-// formatURL is a package's registry URL for its format at project level, or nil for
-// packages of another format.
-func (r *packageResolver) formatURL(ctx context.Context, obj *ent.PackageVersion, format, suffix string) (*string, error) {
-	if obj.PackageType.String() != format {
-		return nil, nil
+// projectURL is the project-level URL of a package manager's endpoint. GitLab sets the
+// npm, Maven, NuGet and PyPI URLs of every package whatever its format
+// (app/graphql/types/packages/package_details_type.rb), so a page can show any of them.
+func (r *packageResolver) projectURL(obj *ent.PackageVersion, suffix string) *string {
+	u := r.svc.ExternalURL() + "/api/v4/projects/" + strconv.Itoa(obj.ProjectID) + "/packages" + suffix
+	return &u
+}
+
+// pypiTokenPlaceholder is what GitLab writes into the pypiUrl of a project that is not
+// public, where pip needs credentials in the index URL.
+const pypiTokenPlaceholder = "__token__:<your_personal_token>@"
+
+// pypiURL is the project's PyPI simple index, with GitLab's token placeholder after the
+// scheme unless the project is public.
+func (r *packageResolver) pypiURL(ctx context.Context, obj *ent.PackageVersion) (*string, error) {
+	p, err := r.Project(ctx, obj)
+	if err != nil {
+		return nil, err
 	}
-	u := r.svc.ExternalURL() + "/api/v4/projects/" + strconv.Itoa(obj.ProjectID) + suffix
+	u := *r.projectURL(obj, "/pypi/simple")
+	if p.Visibility.String() != "public" {
+		if scheme, rest, ok := strings.Cut(u, "://"); ok {
+			u = scheme + "://" + pypiTokenPlaceholder + rest
+		}
+	}
 	return &u, nil
 }
 

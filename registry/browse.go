@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/pkgreg/registry/auth"
@@ -426,6 +427,28 @@ func (s *Service) DeletePackageByID(ctx context.Context, id int) error {
 	return s.DeletePackage(ctx, pkg.Edges.Project, pkg.ID)
 }
 
+// DeletePackages marks packages for destruction, checking every one first, so that
+// one the viewer may not delete (or see) deletes none of them.
+func (s *Service) DeletePackages(ctx context.Context, ids []int) error {
+	pkgs := make([]*ent.PackageVersion, 0, len(ids))
+	for _, id := range ids {
+		pkg, err := s.PackageByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.AuthorizeProject(ctx, pkg.Edges.Project, DestroyPackages); err != nil {
+			return err
+		}
+		pkgs = append(pkgs, pkg)
+	}
+	for _, pkg := range pkgs {
+		if err := s.DeletePackage(ctx, pkg.Edges.Project, pkg.ID); err != nil {
+			return fmt.Errorf("delete package %d: %w", pkg.ID, err)
+		}
+	}
+	return nil
+}
+
 // DeletePackageFileByID marks a file for destruction (Maintainers of its project).
 func (s *Service) DeletePackageFileByID(ctx context.Context, id int) error {
 	f, err := s.PackageFileByID(ctx, id)
@@ -445,7 +468,9 @@ func WithPackageEdges(q *ent.PackageVersionQuery) *ent.PackageVersionQuery {
 	return q.WithProject().WithTags().
 		WithFiles(func(q *ent.PackageFileQuery) {
 			q.Where(packagefile.StatusEQ(packagefile.StatusDefault)).Order(ent.Asc(packagefile.FieldID)).
-				WithPackage(func(q *ent.PackageVersionQuery) { q.Select(packageversion.FieldProjectID) })
+				WithPackage(func(q *ent.PackageVersionQuery) {
+					q.Select(packageversion.FieldProjectID).WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) })
+				})
 		}).
 		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
 			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldPipelineID))

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	entsql "entgo.io/ent/dialect/sql"
 
@@ -23,6 +24,12 @@ var (
 	installableStatuses = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusHidden, packageversion.StatusDeprecated}
 	detailStatuses      = []packageversion.Status{packageversion.StatusDefault, packageversion.StatusDeprecated}
 )
+
+// HasDetails reports whether a package shows its details and web page: GitLab's
+// detailed_info? (status default or deprecated).
+func HasDetails(pkg *ent.PackageVersion) bool {
+	return slices.Contains(detailStatuses, pkg.Status)
+}
 
 // ListPackagesInput filters, orders and pages a REST package listing.
 type ListPackagesInput struct {
@@ -183,6 +190,24 @@ func (s *Service) PackageFile(ctx context.Context, p *ent.Project, packageID, fi
 	return f, err
 }
 
+// ProjectPackageFile returns an installable file of a project by its id alone, as a
+// project page links it (GitLab: project.package_files.find).
+func (s *Service) ProjectPackageFile(ctx context.Context, projectPath string, fileID int) (*ent.PackageFile, error) {
+	p, err := s.VisibleProject(ctx, projectPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	f, err := s.client.PackageFile.Query().Where(packagefile.ID(fileID), packagefile.StatusEQ(packagefile.StatusDefault),
+		packagefile.HasPackageWith(packageversion.ProjectID(p.ID), packageversion.StatusIn(detailStatuses...))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errFileNotFound
+	}
+	return f, err
+}
+
 // PackagePipelines lists the pipelines that published a package, newest first,
 // after the pipeline id cursor (0 for the first page).
 func (s *Service) PackagePipelines(ctx context.Context, p *ent.Project, packageID, cursor, perPage int) ([]*ent.Pipeline, error) {
@@ -270,6 +295,31 @@ func (s *Service) DeletePackageFile(ctx context.Context, p *ent.Project, package
 			TargetPath: packagePath(p.FullPath, v.Name, v.Version) + " " + f.FileName,
 			Details:    map[string]any{"package_type": string(v.PackageType), "package_id": v.ID, "file_name": f.FileName}}.inProject(p))
 	})
+}
+
+// DeletePackageFiles marks files of a project for destruction (Maintainers). As
+// GitLab's destroyPackageFiles, every file must be in the project: one of another
+// project refuses the request before any is deleted. Ids of no live file are skipped.
+func (s *Service) DeletePackageFiles(ctx context.Context, p *ent.Project, ids []int) error {
+	if err := s.AuthorizeProject(ctx, p, DestroyPackages); err != nil {
+		return err
+	}
+	files, err := s.client.PackageFile.Query().Where(packagefile.IDIn(ids...), packagefile.StatusEQ(packagefile.StatusDefault)).
+		WithPackage(func(q *ent.PackageVersionQuery) { q.Select(packageversion.FieldProjectID) }).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.Edges.Package == nil || f.Edges.Package.ProjectID != p.ID {
+			return Errorf(ErrInvalid, "All files must be in the requested project")
+		}
+	}
+	for _, f := range files {
+		if err := s.DeletePackageFile(ctx, p, f.PackageID, f.ID); err != nil {
+			return fmt.Errorf("delete package file %d: %w", f.ID, err)
+		}
+	}
+	return nil
 }
 
 // auditDeletedVersion records that a version was marked for destruction.

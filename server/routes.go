@@ -90,6 +90,15 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	r.Get("/-/user_settings/*", ui.ServeHTTP)
 	r.Get("/-/admin/*", ui.ServeHTTP)
 	r.Get("/-/new/*", ui.ServeHTTP)
-	r.Handle("/*", ui)
+	// A package file's download from its project's page (GraphQL's downloadPath) has
+	// the project's full path in front, so it is told apart from the UI's pages here.
+	files := auth.MiddlewareWith(svc, compat.Unauthorized, rest.AuthPolicy)(rest.DownloadProjectFile(svc))
+	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := rest.ProjectFilePath(r.URL.Path); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			files.ServeHTTP(w, r)
+			return
+		}
+		ui.ServeHTTP(w, r)
+	}))
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pkgreg/registry/compat/compattest"
+	"github.com/pkgreg/registry/compat/rest"
 )
 
 type pkgJSON struct {
@@ -206,4 +207,25 @@ func TestPackagesAPI(t *testing.T) {
 			t.Errorf("package id abc: %d", res.Status)
 		}
 	})
+}
+
+func TestProjectFilePath(t *testing.T) {
+	for _, c := range []struct {
+		path, project string
+		id            int
+		ok            bool
+	}{
+		{"/g/p/-/package_files/12/download", "g/p", 12, true},
+		{"/g/sub/p/-/package_files/3/download", "g/sub/p", 3, true},
+		{"/g/p/-/package_files/x/download", "", 0, false},
+		{"/g/p/-/package_files/0/download", "", 0, false},
+		{"/-/package_files/1/download", "", 0, false},
+		{"/g/p/-/package_files/1/2/download", "", 0, false},
+		{"/g/p/-/packages/1", "", 0, false},
+	} {
+		project, id, ok := rest.ProjectFilePath(c.path)
+		if project != c.project || id != c.id || ok != c.ok {
+			t.Errorf("%s: %q %d %v, want %q %d %v", c.path, project, id, ok, c.project, c.id, c.ok)
+		}
+	}
 }

@@ -54,7 +54,10 @@ func (PackageVersion) Fields() []ent.Field {
 // Edges of the PackageVersion.
 func (PackageVersion) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("packages").Field("project_id").Unique().Required(),
+		// PROJECT_FULL_PATH: the group listing's PROJECT_PATH sorts (GitLab's
+		// PackageGroupSortEnum), paged by the project's full path.
+		edge.From("project", Project.Type).Ref("packages").Field("project_id").Unique().Required().
+			Annotations(entgql.OrderField("PROJECT_FULL_PATH")),
 		edge.To("creator", User.Type).Field("creator_id").Unique(),
 		edge.To("files", PackageFile.Type),
 		edge.To("tags", PackageTag.Type),

@@ -20,6 +20,7 @@ import (
 	"github.com/pkgreg/registry/compat/nuget"
 	"github.com/pkgreg/registry/compat/pypi"
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/globalid"
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Member() MemberResolver
 	MemberConnection() MemberConnectionResolver
 	Mutation() MutationResolver
+	Namespace() NamespaceResolver
 	Package() PackageResolver
 	PackageConnection() PackageConnectionResolver
 	PackageFile() PackageFileResolver
@@ -193,19 +195,19 @@ type ComplexityRoot struct {
 
 	Group struct {
 		AccessTokens          func(childComplexity int) int
-		AuditEvents           func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents           func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CreatedAt             func(childComplexity int) int
 		DeployTokens          func(childComplexity int) int
-		DescendantGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		DescendantGroups      func(childComplexity int, after *string, first *int, before *string, last *int) int
 		FullPath              func(childComplexity int) int
-		GroupMembers          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		GroupMembers          func(childComplexity int, after *string, first *int, before *string, last *int) int
 		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PackageSettings       func(childComplexity int) int
-		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		Parent                func(childComplexity int) int
 		Path                  func(childComplexity int) int
-		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) int
 		RootStorageStatistics func(childComplexity int) int
 		UserPermissions       func(childComplexity int) int
 		Visibility            func(childComplexity int) int
@@ -326,6 +328,14 @@ type ComplexityRoot struct {
 		WebhookDelete                  func(childComplexity int, input model.WebhookDeleteInput) int
 	}
 
+	Namespace struct {
+		FullPath        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PackageSettings func(childComplexity int) int
+		Path            func(childComplexity int) int
+	}
+
 	NamespacePermissions struct {
 		AdminGroup     func(childComplexity int) int
 		CreateProjects func(childComplexity int) int
@@ -364,20 +374,20 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		NpmURL           func(childComplexity int) int
 		NugetURL         func(childComplexity int) int
-		PackageFiles     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PackageFiles     func(childComplexity int, after *string, first *int, before *string, last *int) int
 		PackageType      func(childComplexity int) int
-		Pipelines        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Pipelines        func(childComplexity int, after *string, first *int, before *string, last *int) int
 		Project          func(childComplexity int) int
 		PublicPackage    func(childComplexity int) int
 		PypiSetupURL     func(childComplexity int) int
 		PypiURL          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusMessage    func(childComplexity int) int
-		Tags             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Tags             func(childComplexity int, after *string, first *int, before *string, last *int) int
 		UpdatedAt        func(childComplexity int) int
 		UserPermissions  func(childComplexity int) int
 		Version          func(childComplexity int) int
-		Versions         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Versions         func(childComplexity int, after *string, first *int, before *string, last *int) int
 	}
 
 	PackageConnection struct {
@@ -555,7 +565,7 @@ type ComplexityRoot struct {
 
 	Project struct {
 		AccessTokens               func(childComplexity int) int
-		AuditEvents                func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents                func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CiJobTokenScope            func(childComplexity int) int
 		CreatedAt                  func(childComplexity int) int
 		DeployTokens               func(childComplexity int) int
@@ -564,10 +574,10 @@ type ComplexityRoot struct {
 		ID                         func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		PackageRegistryAccessLevel func(childComplexity int) int
-		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		PackagesCleanupPolicy      func(childComplexity int) int
 		Path                       func(childComplexity int) int
-		ProjectMembers             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ProjectMembers             func(childComplexity int, after *string, first *int, before *string, last *int) int
 		Statistics                 func(childComplexity int) int
 		UserPermissions            func(childComplexity int) int
 		Visibility                 func(childComplexity int) int
@@ -616,19 +626,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents               func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		AuditEvents               func(childComplexity int, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) int
 		CurrentUser               func(childComplexity int) int
 		Group                     func(childComplexity int, fullPath string) int
-		Groups                    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Groups                    func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 		InstanceSettings          func(childComplexity int) int
 		InstanceStorageStatistics func(childComplexity int) int
 		Metadata                  func(childComplexity int) int
+		Namespace                 func(childComplexity int, fullPath string) int
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
-		Package                   func(childComplexity int, id string) int
+		Package                   func(childComplexity int, id globalid.PackageID) int
 		Project                   func(childComplexity int, fullPath string) int
-		Projects                  func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Users                     func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Projects                  func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
+		Users                     func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 	}
 
 	RootStorageStatistics struct {
@@ -672,7 +683,7 @@ type ComplexityRoot struct {
 		Email                func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Name                 func(childComplexity int) int
-		PersonalAccessTokens func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PersonalAccessTokens func(childComplexity int, after *string, first *int, before *string, last *int) int
 		State                func(childComplexity int) int
 		Username             func(childComplexity int) int
 		WebURL               func(childComplexity int) int
@@ -739,15 +750,15 @@ type GroupResolver interface {
 	WebURL(ctx context.Context, obj *ent.Group) (string, error)
 
 	Parent(ctx context.Context, obj *ent.Group) (*ent.Group, error)
-	Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
-	DescendantGroups(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
-	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Projects(ctx context.Context, obj *ent.Group, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error)
+	DescendantGroups(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
+	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
 	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
-	GroupMembers(ctx context.Context, obj *ent.Group, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
+	GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
-	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 	Webhooks(ctx context.Context, obj *ent.Group) ([]*ent.Webhook, error)
 	UserPermissions(ctx context.Context, obj *ent.Group) (*model.NamespacePermissions, error)
 }
@@ -799,6 +810,11 @@ type MutationResolver interface {
 	WebhookCreate(ctx context.Context, input model.WebhookCreateInput) (*model.WebhookCreatePayload, error)
 	WebhookDelete(ctx context.Context, input model.WebhookDeleteInput) (*model.WebhookDeletePayload, error)
 }
+type NamespaceResolver interface {
+	ID(ctx context.Context, obj *ent.Group) (string, error)
+
+	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
+}
 type PackageResolver interface {
 	ID(ctx context.Context, obj *ent.PackageVersion) (string, error)
 
@@ -809,10 +825,10 @@ type PackageResolver interface {
 
 	Project(ctx context.Context, obj *ent.PackageVersion) (*ent.Project, error)
 	Links(ctx context.Context, obj *ent.PackageVersion) (*model.PackageLinks, error)
-	Tags(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageTagConnection, error)
-	Pipelines(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PipelineConnection, error)
-	PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageFileConnection, error)
-	Versions(ctx context.Context, obj *ent.PackageVersion, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Tags(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageTagConnection, error)
+	Pipelines(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PipelineConnection, error)
+	PackageFiles(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageFileConnection, error)
+	Versions(ctx context.Context, obj *ent.PackageVersion, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	Metadata(ctx context.Context, obj *ent.PackageVersion) (model.PackageMetadata, error)
 	CanDestroy(ctx context.Context, obj *ent.PackageVersion) (bool, error)
 	UserPermissions(ctx context.Context, obj *ent.PackageVersion) (*model.PackagePermissions, error)
@@ -877,14 +893,14 @@ type ProjectResolver interface {
 	WebURL(ctx context.Context, obj *ent.Project) (string, error)
 
 	Group(ctx context.Context, obj *ent.Project) (*ent.Group, error)
-	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PackageConnection, error)
+	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
 	Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error)
-	ProjectMembers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.MembershipConnection, error)
+	ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
 	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
-	AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	AuditEvents(ctx context.Context, obj *ent.Project, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 	Webhooks(ctx context.Context, obj *ent.Project) ([]*ent.Webhook, error)
 	UserPermissions(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error)
 }
@@ -895,16 +911,17 @@ type QueryResolver interface {
 	CurrentUser(ctx context.Context) (*ent.User, error)
 	Project(ctx context.Context, fullPath string) (*ent.Project, error)
 	Group(ctx context.Context, fullPath string) (*ent.Group, error)
-	Package(ctx context.Context, id string) (*ent.PackageVersion, error)
+	Namespace(ctx context.Context, fullPath string) (*ent.Group, error)
+	Package(ctx context.Context, id globalid.PackageID) (*ent.PackageVersion, error)
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
 	Metadata(ctx context.Context) (*model.Metadata, error)
-	Users(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.UserConnection, error)
-	Groups(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.GroupConnection, error)
-	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
-	AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AuditEventConnection, error)
+	Users(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.UserConnection, error)
+	Groups(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
+	Projects(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.ProjectConnection, error)
+	AuditEvents(ctx context.Context, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
 }
 type UserCoreResolver interface {
 	ID(ctx context.Context, obj *ent.User) (string, error)
@@ -914,7 +931,7 @@ type UserCoreResolver interface {
 
 	WebURL(ctx context.Context, obj *ent.User) (string, error)
 
-	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PersonalAccessTokenConnection, error)
+	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *string, first *int, before *string, last *int) (*ent.PersonalAccessTokenConnection, error)
 }
 type UserCoreConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.UserConnection) ([]*ent.User, error)
@@ -1402,7 +1419,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
@@ -1425,7 +1442,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.fullPath":
 		if e.ComplexityRoot.Group.FullPath == nil {
 			break
@@ -1442,7 +1459,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
 			break
@@ -1471,7 +1488,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.parent":
 		if e.ComplexityRoot.Group.Parent == nil {
 			break
@@ -1494,7 +1511,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Projects(childComplexity, args["includeSubgroups"].(*bool), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.Projects(childComplexity, args["includeSubgroups"].(*bool), args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.rootStorageStatistics":
 		if e.ComplexityRoot.Group.RootStorageStatistics == nil {
 			break
@@ -2143,6 +2160,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WebhookDelete(childComplexity, args["input"].(model.WebhookDeleteInput)), true
 
+	case "Namespace.fullPath":
+		if e.ComplexityRoot.Namespace.FullPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.FullPath(childComplexity), true
+	case "Namespace.id":
+		if e.ComplexityRoot.Namespace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.ID(childComplexity), true
+	case "Namespace.name":
+		if e.ComplexityRoot.Namespace.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.Name(childComplexity), true
+	case "Namespace.packageSettings":
+		if e.ComplexityRoot.Namespace.PackageSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.PackageSettings(childComplexity), true
+	case "Namespace.path":
+		if e.ComplexityRoot.Namespace.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.Path(childComplexity), true
+
 	case "NamespacePermissions.adminGroup":
 		if e.ComplexityRoot.NamespacePermissions.AdminGroup == nil {
 			break
@@ -2317,7 +2365,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.PackageFiles(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.PackageFiles(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.packageType":
 		if e.ComplexityRoot.Package.PackageType == nil {
 			break
@@ -2334,7 +2382,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Pipelines(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Pipelines(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.project":
 		if e.ComplexityRoot.Package.Project == nil {
 			break
@@ -2381,7 +2429,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Tags(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Tags(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Package.updatedAt":
 		if e.ComplexityRoot.Package.UpdatedAt == nil {
 			break
@@ -2410,7 +2458,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Versions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Package.Versions(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -3041,7 +3089,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.ciJobTokenScope":
 		if e.ComplexityRoot.Project.CiJobTokenScope == nil {
 			break
@@ -3100,7 +3148,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Packages(childComplexity, args["sort"].(*model.PackageSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.Packages(childComplexity, args["sort"].(*model.PackageSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.packagesCleanupPolicy":
 		if e.ComplexityRoot.Project.PackagesCleanupPolicy == nil {
 			break
@@ -3123,7 +3171,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.statistics":
 		if e.ComplexityRoot.Project.Statistics == nil {
 			break
@@ -3303,7 +3351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["action"].(*string), args["targetType"].(*string), args["authorUsername"].(*string), args["since"].(*time.Time), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -3331,7 +3379,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.instanceSettings":
 		if e.ComplexityRoot.Query.InstanceSettings == nil {
 			break
@@ -3351,6 +3399,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Metadata(childComplexity), true
+	case "Query.namespace":
+		if e.ComplexityRoot.Query.Namespace == nil {
+			break
+		}
+
+		args, err := ec.field_Query_namespace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Namespace(childComplexity, args["fullPath"].(string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3383,7 +3442,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(globalid.PackageID)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -3405,7 +3464,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -3416,7 +3475,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 
 	case "RootStorageStatistics.packagesSize":
 		if e.ComplexityRoot.RootStorageStatistics.PackagesSize == nil {
@@ -3566,7 +3625,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.UserCore.PersonalAccessTokens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.UserCore.PersonalAccessTokens(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "UserCore.state":
 		if e.ComplexityRoot.UserCore.State == nil {
 			break
@@ -3838,6 +3897,10 @@ var sources = []*ast.Source{
 scalar Time
 scalar Cursor
 scalar JSON
+"A package's global ID, gid://gitlab/Packages::Package/<id> (GitLab's PackagesPackageID)."
+scalar PackagesPackageID
+"A package file's global ID, gid://gitlab/Packages::PackageFile/<id> (GitLab's PackagesPackageFileID)."
+scalar PackagesPackageFileID
 
 """An object with a global ID."""
 interface Node {
@@ -3924,6 +3987,9 @@ enum PackageGroupSort {
   VERSION_ASC
   TYPE_DESC
   TYPE_ASC
+  "By the full path of the package's project."
+  PROJECT_PATH_DESC
+  PROJECT_PATH_ASC
 }
 
 enum PackagesCleanupKeepDuplicatedPackageFilesEnum {
@@ -3956,8 +4022,10 @@ type Query {
   project(fullPath: ID!): Project
   "A group the viewer may see, by full path."
   group(fullPath: ID!): Group
+  "A namespace (a group) the viewer may see, by full path."
+  namespace(fullPath: ID!): Namespace
   "A package with its details, if the viewer may read it."
-  package(id: ID!): Package
+  package(id: PackagesPackageID!): Package
   node(id: ID!): Node
   nodes(ids: [ID!]!): [Node]!
   "Instance-wide settings (administrators; null for others)."
@@ -3967,11 +4035,11 @@ type Query {
   "The version the instance runs, as GitLab's metadata (signed-in users; null for anonymous callers)."
   metadata: Metadata
   "Users (administrators only)."
-  users(search: String, after: Cursor, first: Int, before: Cursor, last: Int): UserCoreConnection!
+  users(search: String, after: String, first: Int, before: String, last: Int): UserCoreConnection!
   "Groups: all for administrators, the viewer's own (by membership) for others."
-  groups(search: String, after: Cursor, first: Int, before: Cursor, last: Int): GroupConnection!
+  groups(search: String, after: String, first: Int, before: String, last: Int): GroupConnection!
   "Projects: all for administrators, the viewer's own (by membership) for others."
-  projects(search: String, after: Cursor, first: Int, before: Cursor, last: Int): ProjectConnection!
+  projects(search: String, after: String, first: Int, before: String, last: Int): ProjectConnection!
   "Audit events of the whole instance, newest first (administrators only)."
   auditEvents(
     action: String
@@ -3979,9 +4047,9 @@ type Query {
     authorUsername: String
     "Only events at or after this time."
     since: Time
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): AuditEventConnection!
 }
@@ -4053,7 +4121,7 @@ type UserCore implements Node {
   webUrl: String!
   createdAt: Time!
   "The user's tokens (the user and administrators only)."
-  personalAccessTokens(after: Cursor, first: Int, before: Cursor, last: Int): PersonalAccessTokenConnection
+  personalAccessTokens(after: String, first: Int, before: String, last: Int): PersonalAccessTokenConnection
 }
 
 type UserCoreConnection {
@@ -4078,9 +4146,9 @@ type Group implements Node {
   createdAt: Time!
   parent: Group
   "Projects of the group (and its subgroups) that the viewer may see."
-  projects(includeSubgroups: Boolean = false, search: String, after: Cursor, first: Int, before: Cursor, last: Int): ProjectConnection!
+  projects(includeSubgroups: Boolean = false, search: String, after: String, first: Int, before: String, last: Int): ProjectConnection!
   "Direct subgroups the viewer may see."
-  descendantGroups(after: Cursor, first: Int, before: Cursor, last: Int): GroupConnection!
+  descendantGroups(after: String, first: Int, before: String, last: Int): GroupConnection!
   "Packages of every project in the group tree whose packages the viewer may read."
   packages(
     sort: PackageGroupSort = CREATED_DESC
@@ -4089,25 +4157,35 @@ type Group implements Node {
     packageVersion: String
     status: PackageStatus
     includeVersionless: Boolean = false
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): PackageConnection!
   "Duplicate rules (group Owners)."
   packageSettings: PackageSettings
   "What the packages of the group's projects take in storage (group Owners; null for others)."
   rootStorageStatistics: RootStorageStatistics
-  groupMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
+  groupMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Group access tokens (Maintainers)."
   accessTokens: [AccessToken!]
   "Audit events of the group, its subgroups and their projects, newest first (group Owners; null for others)."
-  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: Cursor, first: Int, before: Cursor, last: Int): AuditEventConnection
+  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: String, first: Int, before: String, last: Int): AuditEventConnection
   "Webhooks reporting package events of every project under the group (Maintainers; null for others)."
   webhooks: [Webhook!]
   userPermissions: NamespacePermissions!
+}
+
+"A namespace: here always a group, with the settings GitLab reads through it."
+type Namespace {
+  id: ID!
+  name: String!
+  path: String!
+  fullPath: ID!
+  "Duplicate rules (group Owners)."
+  packageSettings: PackageSettings
 }
 
 type GroupConnection {
@@ -4139,15 +4217,15 @@ type Project implements Node {
     packageVersion: String
     status: PackageStatus
     includeVersionless: Boolean = false
-    after: Cursor
+    after: String
     first: Int
-    before: Cursor
+    before: String
     last: Int
   ): PackageConnection!
   packagesCleanupPolicy: PackagesCleanupPolicy
   "What the project's packages take in storage (null for who may not read them)."
   statistics: ProjectStatistics
-  projectMembers(after: Cursor, first: Int, before: Cursor, last: Int): MemberConnection!
+  projectMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Project access tokens (Maintainers)."
@@ -4155,7 +4233,7 @@ type Project implements Node {
   "Projects and groups whose CI job tokens may reach this project (Maintainers)."
   ciJobTokenScope: CiJobTokenScope
   "Audit events of the project, newest first (Maintainers, who manage its members and tokens; null for others)."
-  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: Cursor, first: Int, before: Cursor, last: Int): AuditEventConnection
+  auditEvents(action: String, targetType: String, authorUsername: String, since: Time, after: String, first: Int, before: String, last: Int): AuditEventConnection
   "Webhooks reporting the project's package events (Maintainers; null for others)."
   webhooks: [Webhook!]
   userPermissions: ProjectPermissions!
@@ -4233,13 +4311,13 @@ type Package implements Node {
   updatedAt: Time!
   project: Project!
   _links: PackageLinks!
-  tags(after: Cursor, first: Int, before: Cursor, last: Int): PackageTagConnection
+  tags(after: String, first: Int, before: String, last: Int): PackageTagConnection
   "Pipelines that published the package, newest first (at most 20)."
-  pipelines(after: Cursor, first: Int, before: Cursor, last: Int): PipelineConnection
+  pipelines(after: String, first: Int, before: String, last: Int): PipelineConnection
   "Installable files."
-  packageFiles(after: Cursor, first: Int, before: Cursor, last: Int): PackageFileConnection
+  packageFiles(after: String, first: Int, before: String, last: Int): PackageFileConnection
   "The other versions of the same package in the project."
-  versions(after: Cursor, first: Int, before: Cursor, last: Int): PackageConnection
+  versions(after: String, first: Int, before: String, last: Int): PackageConnection
   metadata: PackageMetadata
   canDestroy: Boolean!
   userPermissions: PackagePermissions!
@@ -4575,7 +4653,7 @@ type UpdateInstanceSettingsPayload {
 
 input DestroyPackageInput {
   clientMutationId: String
-  id: ID!
+  id: PackagesPackageID!
 }
 
 type DestroyPackagePayload {
@@ -4586,7 +4664,7 @@ type DestroyPackagePayload {
 input DestroyPackagesInput {
   clientMutationId: String
   "At most 20."
-  ids: [ID!]!
+  ids: [PackagesPackageID!]!
 }
 
 type DestroyPackagesPayload {
@@ -4596,7 +4674,7 @@ type DestroyPackagesPayload {
 
 input DestroyPackageFileInput {
   clientMutationId: String
-  id: ID!
+  id: PackagesPackageFileID!
 }
 
 type DestroyPackageFilePayload {
@@ -4608,7 +4686,7 @@ input DestroyPackageFilesInput {
   clientMutationId: String
   projectPath: ID!
   "At most 100, all of the project."
-  ids: [ID!]!
+  ids: [PackagesPackageFileID!]!
 }
 
 type DestroyPackageFilesPayload {
@@ -5406,6 +5484,22 @@ func (ec *executionContext) childFields_Metadata(ctx context.Context, field grap
 		return ec.fieldContext_Metadata_enterprise(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Metadata", field.Name)
+}
+
+func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Namespace_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Namespace_name(ctx, field)
+	case "path":
+		return ec.fieldContext_Namespace_path(ctx, field)
+	case "fullPath":
+		return ec.fieldContext_Namespace_fullPath(ctx, field)
+	case "packageSettings":
+		return ec.fieldContext_Namespace_packageSettings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Namespace", field.Name)
 }
 
 func (ec *executionContext) childFields_NamespacePermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6256,8 +6350,8 @@ func (ec *executionContext) field_Group_auditEvents_args(ctx context.Context, ra
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6272,8 +6366,8 @@ func (ec *executionContext) field_Group_auditEvents_args(ctx context.Context, ra
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6294,8 +6388,8 @@ func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6310,8 +6404,8 @@ func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Contex
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6332,8 +6426,8 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6348,8 +6442,8 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6418,8 +6512,8 @@ func (ec *executionContext) field_Group_packages_args(ctx context.Context, rawAr
 	}
 	args["includeVersionless"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6434,8 +6528,8 @@ func (ec *executionContext) field_Group_packages_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg7
 	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6472,8 +6566,8 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 	}
 	args["search"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6488,8 +6582,8 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6986,8 +7080,8 @@ func (ec *executionContext) field_Package_packageFiles_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7002,8 +7096,8 @@ func (ec *executionContext) field_Package_packageFiles_args(ctx context.Context,
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7024,8 +7118,8 @@ func (ec *executionContext) field_Package_pipelines_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7040,8 +7134,8 @@ func (ec *executionContext) field_Package_pipelines_args(ctx context.Context, ra
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7062,8 +7156,8 @@ func (ec *executionContext) field_Package_tags_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7078,8 +7172,8 @@ func (ec *executionContext) field_Package_tags_args(ctx context.Context, rawArgs
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7100,8 +7194,8 @@ func (ec *executionContext) field_Package_versions_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7116,8 +7210,8 @@ func (ec *executionContext) field_Package_versions_args(ctx context.Context, raw
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7170,8 +7264,8 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7186,8 +7280,8 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7256,8 +7350,8 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	}
 	args["includeVersionless"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7272,8 +7366,8 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	}
 	args["first"] = arg7
 	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7294,8 +7388,8 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7310,8 +7404,8 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7378,8 +7472,8 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	}
 	args["since"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7394,8 +7488,8 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	}
 	args["first"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7438,8 +7532,8 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7454,8 +7548,8 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7469,6 +7563,20 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_namespace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fullPath",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fullPath"] = arg0
 	return args, nil
 }
 
@@ -7504,8 +7612,8 @@ func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (globalid.PackageID, error) {
+			return ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7540,8 +7648,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7556,8 +7664,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7586,8 +7694,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["search"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7602,8 +7710,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["first"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7624,8 +7732,8 @@ func (ec *executionContext) field_UserCore_personalAccessTokens_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7640,8 +7748,8 @@ func (ec *executionContext) field_UserCore_personalAccessTokens_args(ctx context
 	}
 	args["first"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9666,7 +9774,7 @@ func (ec *executionContext) _Group_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Projects(ctx, obj, fc.Args["includeSubgroups"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().Projects(ctx, obj, fc.Args["includeSubgroups"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -9710,7 +9818,7 @@ func (ec *executionContext) _Group_descendantGroups(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
@@ -9754,7 +9862,7 @@ func (ec *executionContext) _Group_packages(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Packages(ctx, obj, fc.Args["sort"].(*model.PackageGroupSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().Packages(ctx, obj, fc.Args["sort"].(*model.PackageGroupSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -9862,7 +9970,7 @@ func (ec *executionContext) _Group_groupMembers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -9970,7 +10078,7 @@ func (ec *executionContext) _Group_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -12586,6 +12694,130 @@ func (ec *executionContext) fieldContext_Mutation_webhookDelete(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Namespace().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_name(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_path(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_fullPath(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_fullPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_fullPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Namespace_packageSettings(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_packageSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Namespace().PackageSettings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageSettings) graphql.Marshaler {
+			return ec.marshalOPackageSettings2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_packageSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Namespace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NamespacePermissions_readGroup(ctx context.Context, field graphql.CollectedField, obj *model.NamespacePermissions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13097,7 +13329,7 @@ func (ec *executionContext) _Package_tags(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Tags(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Tags(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageTagConnection) graphql.Marshaler {
@@ -13141,7 +13373,7 @@ func (ec *executionContext) _Package_pipelines(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Pipelines(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Pipelines(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
@@ -13185,7 +13417,7 @@ func (ec *executionContext) _Package_packageFiles(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().PackageFiles(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().PackageFiles(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageFileConnection) graphql.Marshaler {
@@ -13229,7 +13461,7 @@ func (ec *executionContext) _Package_versions(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -16332,7 +16564,7 @@ func (ec *executionContext) _Project_packages(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Packages(ctx, obj, fc.Args["sort"].(*model.PackageSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().Packages(ctx, obj, fc.Args["sort"].(*model.PackageSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*model.PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*model.PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageConnection) graphql.Marshaler {
@@ -16440,7 +16672,7 @@ func (ec *executionContext) _Project_projectMembers(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -16580,7 +16812,7 @@ func (ec *executionContext) _Project_auditEvents(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().AuditEvents(ctx, obj, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -17349,6 +17581,50 @@ func (ec *executionContext) fieldContext_Query_group(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_namespace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Namespace(ctx, fc.Args["fullPath"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalONamespace2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_namespace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Namespace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_namespace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_package(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17359,7 +17635,7 @@ func (ec *executionContext) _Query_package(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Package(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Package(ctx, fc.Args["id"].(globalid.PackageID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
@@ -17587,7 +17863,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -17631,7 +17907,7 @@ func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Groups(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Groups(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
@@ -17675,7 +17951,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -17719,7 +17995,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["action"].(*string), fc.Args["targetType"].(*string), fc.Args["authorUsername"].(*string), fc.Args["since"].(*time.Time), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -18441,7 +18717,7 @@ func (ec *executionContext) _UserCore_personalAccessTokens(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.UserCore().PersonalAccessTokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.UserCore().PersonalAccessTokens(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonalAccessTokenConnection) graphql.Marshaler {
@@ -20514,7 +20790,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageFileInput(ctx context.Co
 			it.ClientMutationID = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20558,7 +20834,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageFilesInput(ctx context.C
 			it.ProjectPath = data
 		case "ids":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20595,7 +20871,7 @@ func (ec *executionContext) unmarshalInputDestroyPackageInput(ctx context.Contex
 			it.ClientMutationID = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20632,7 +20908,7 @@ func (ec *executionContext) unmarshalInputDestroyPackagesInput(ctx context.Conte
 			it.ClientMutationID = data
 		case "ids":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -24312,6 +24588,124 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_webhookDelete(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var namespaceImplementors = []string{"Namespace"}
+
+func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet, obj *ent.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, namespaceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Namespace")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Namespace_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._Namespace_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._Namespace_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fullPath":
+			out.Values[i] = ec._Namespace_fullPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageSettings":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Namespace_packageSettings(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28148,6 +28542,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "namespace":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_namespace(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "package":
 			field := field
 
@@ -30100,6 +30513,86 @@ func (ec *executionContext) marshalNPackagesCleanupKeepDuplicatedPackageFilesEnu
 	return v
 }
 
+func (ec *executionContext) unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx context.Context, v any) (globalid.PackageFileID, error) {
+	var res globalid.PackageFileID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx context.Context, sel ast.SelectionSet, v globalid.PackageFileID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx context.Context, v any) ([]globalid.PackageFileID, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]globalid.PackageFileID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPackagesPackageFileID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileIDᚄ(ctx context.Context, sel ast.SelectionSet, v []globalid.PackageFileID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNPackagesPackageFileID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageFileID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx context.Context, v any) (globalid.PackageID, error) {
+	var res globalid.PackageID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx context.Context, sel ast.SelectionSet, v globalid.PackageID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx context.Context, v any) ([]globalid.PackageID, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]globalid.PackageID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPackagesPackageID2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageIDᚄ(ctx context.Context, sel ast.SelectionSet, v []globalid.PackageID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNPackagesPackageID2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋglobalidᚐPackageID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
@@ -30937,6 +31430,13 @@ func (ec *executionContext) marshalOMetadata2ᚖgithubᚗcomᚋpkgregᚋregistry
 		return graphql.Null
 	}
 	return ec._Metadata(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONamespace2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Namespace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋpkgregᚋregistryᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

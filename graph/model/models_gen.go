@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/globalid"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -159,8 +160,8 @@ type DeployTokenRevokePayload struct {
 }
 
 type DestroyPackageFileInput struct {
-	ClientMutationID *string `json:"clientMutationId,omitempty"`
-	ID               string  `json:"id"`
+	ClientMutationID *string                `json:"clientMutationId,omitempty"`
+	ID               globalid.PackageFileID `json:"id"`
 }
 
 type DestroyPackageFilePayload struct {
@@ -172,7 +173,7 @@ type DestroyPackageFilesInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	ProjectPath      string  `json:"projectPath"`
 	// At most 100, all of the project.
-	Ids []string `json:"ids"`
+	Ids []globalid.PackageFileID `json:"ids"`
 }
 
 type DestroyPackageFilesPayload struct {
@@ -181,8 +182,8 @@ type DestroyPackageFilesPayload struct {
 }
 
 type DestroyPackageInput struct {
-	ClientMutationID *string `json:"clientMutationId,omitempty"`
-	ID               string  `json:"id"`
+	ClientMutationID *string            `json:"clientMutationId,omitempty"`
+	ID               globalid.PackageID `json:"id"`
 }
 
 type DestroyPackagePayload struct {
@@ -193,7 +194,7 @@ type DestroyPackagePayload struct {
 type DestroyPackagesInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	// At most 20.
-	Ids []string `json:"ids"`
+	Ids []globalid.PackageID `json:"ids"`
 }
 
 type DestroyPackagesPayload struct {
@@ -699,6 +700,9 @@ const (
 	PackageGroupSortVersionAsc  PackageGroupSort = "VERSION_ASC"
 	PackageGroupSortTypeDesc    PackageGroupSort = "TYPE_DESC"
 	PackageGroupSortTypeAsc     PackageGroupSort = "TYPE_ASC"
+	// By the full path of the package's project.
+	PackageGroupSortProjectPathDesc PackageGroupSort = "PROJECT_PATH_DESC"
+	PackageGroupSortProjectPathAsc  PackageGroupSort = "PROJECT_PATH_ASC"
 )
 
 var AllPackageGroupSort = []PackageGroupSort{
@@ -710,11 +714,13 @@ var AllPackageGroupSort = []PackageGroupSort{
 	PackageGroupSortVersionAsc,
 	PackageGroupSortTypeDesc,
 	PackageGroupSortTypeAsc,
+	PackageGroupSortProjectPathDesc,
+	PackageGroupSortProjectPathAsc,
 }
 
 func (e PackageGroupSort) IsValid() bool {
 	switch e {
-	case PackageGroupSortCreatedDesc, PackageGroupSortCreatedAsc, PackageGroupSortNameDesc, PackageGroupSortNameAsc, PackageGroupSortVersionDesc, PackageGroupSortVersionAsc, PackageGroupSortTypeDesc, PackageGroupSortTypeAsc:
+	case PackageGroupSortCreatedDesc, PackageGroupSortCreatedAsc, PackageGroupSortNameDesc, PackageGroupSortNameAsc, PackageGroupSortVersionDesc, PackageGroupSortVersionAsc, PackageGroupSortTypeDesc, PackageGroupSortTypeAsc, PackageGroupSortProjectPathDesc, PackageGroupSortProjectPathAsc:
 		return true
 	}
 	return false

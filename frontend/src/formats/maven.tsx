@@ -58,7 +58,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
 
 
 const MetadataQuery = graphql(`
-  query MavenMetadataPanel($id: ID!) {
+  query MavenMetadataPanel($id: PackagesPackageID!) {
     package(id: $id) {
       id
       metadata {

@@ -51,7 +51,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
 
 
 const MetadataQuery = graphql(`
-  query NpmMetadataPanel($id: ID!) {
+  query NpmMetadataPanel($id: PackagesPackageID!) {
     package(id: $id) {
       id
       metadata {

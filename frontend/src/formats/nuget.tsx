@@ -142,7 +142,7 @@ export function safeLink(url: string | null | undefined): ReactNode {
 }
 
 const MetadataQuery = graphql(`
-  query NugetMetadataPanel($id: ID!) {
+  query NugetMetadataPanel($id: PackagesPackageID!) {
     package(id: $id) {
       id
       metadata {

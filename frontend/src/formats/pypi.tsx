@@ -54,7 +54,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
 
 
 const MetadataQuery = graphql(`
-  query PypiMetadataPanel($id: ID!) {
+  query PypiMetadataPanel($id: PackagesPackageID!) {
     package(id: $id) {
       id
       metadata {

@@ -65,7 +65,7 @@ const StorageQuery = graphql(`
 `);
 
 const AuditQuery = graphql(`
-  query AdminAuditEvents($first: Int, $after: Cursor, $last: Int, $before: Cursor) {
+  query AdminAuditEvents($first: Int, $after: String, $last: Int, $before: String) {
     auditEvents(first: $first, after: $after, last: $last, before: $before) {
       count
       pageInfo {

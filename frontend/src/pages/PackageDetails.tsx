@@ -10,7 +10,7 @@ import { baseUrlOf, numericId, snippets } from '../snippets';
 import { NotFound } from './NotFound';
 
 const PackageQuery = graphql(`
-  query PackageDetails($id: ID!) {
+  query PackageDetails($id: PackagesPackageID!) {
     package(id: $id) {
       id
       name
@@ -91,7 +91,7 @@ const PackageQuery = graphql(`
 `);
 
 const DestroyPackage = graphql(`
-  mutation DestroyPackage($id: ID!) {
+  mutation DestroyPackage($id: PackagesPackageID!) {
     destroyPackage(input: { id: $id }) {
       errors
     }
@@ -99,7 +99,7 @@ const DestroyPackage = graphql(`
 `);
 
 const DestroyFile = graphql(`
-  mutation DestroyPackageFile($id: ID!) {
+  mutation DestroyPackageFile($id: PackagesPackageFileID!) {
     destroyPackageFile(input: { id: $id }) {
       errors
     }

@@ -21,9 +21,9 @@ const PackagesQuery = graphql(`
     $packageType: PackageTypeEnum
     $status: PackageStatus
     $first: Int
-    $after: Cursor
+    $after: String
     $last: Int
-    $before: Cursor
+    $before: String
   ) {
     project(fullPath: $fullPath) {
       id
