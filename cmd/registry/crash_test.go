@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -278,4 +279,140 @@ func TestKillDashNineLosesNothing(t *testing.T) {
 		t.Errorf("%d packages still pending destruction after gc", n)
 	}
 	t.Logf("%d confirmed publishes (%d deletes sent) across 4 kills; %d files and %d blobs remain", len(confirmed), len(deleted), len(files), len(blobs))
+}
+
+// slowReader yields n bytes of content in chunks, one every pause: an upload in
+// flight for as long as the test needs. With n < 0 it never ends.
+type slowReader struct {
+	data  []byte
+	n     int
+	pause time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if r.n >= len(r.data) && len(r.data) > 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	chunk := min(len(p), 64<<10)
+	if len(r.data) == 0 { // endless
+		return chunk, nil
+	}
+	chunk = copy(p[:chunk], r.data[r.n:])
+	r.n += chunk
+	return chunk, nil
+}
+
+// SIGTERM (issue 16): the listener closes at once, so new connections are
+// refused; an upload and a download in flight finish whole; the process exits 0.
+// Past --shutdown-timeout, what is still in flight is cut and the process exits
+// anyway, leaving nothing of the cut upload.
+func TestGracefulStop(t *testing.T) {
+	dir := t.TempDir()
+	dbArgs := []string{"--data-dir", dir}
+	if compattest.Postgres() {
+		dbArgs = append(dbArgs, "--database-url", compattest.DatabaseURL(t))
+	}
+	args := append([]string{"--shutdown-timeout", "20s"}, dbArgs...)
+	s := startServer(t, args...)
+	var out strings.Builder
+	if err := run(context.Background(), append([]string{"admin", "project", "create", "--path", "root/app"}, dbArgs...), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	const base = "/api/v4/projects/root%2Fapp/packages/generic/pkg/1.0.0/"
+	big := content(base+"big.bin", 8<<20)
+	if status, _, err := s.do("PUT", base+"big.bin", strings.NewReader(string(big))); err != nil || status != 201 {
+		t.Fatalf("seed: %d %v", status, err)
+	}
+
+	upload := content(base+"up.bin", 2<<20)
+	uploaded := make(chan int, 1)
+	go func() {
+		status, _, err := s.do("PUT", base+"up.bin", &slowReader{data: upload, pause: 40 * time.Millisecond})
+		if err != nil {
+			status = -1
+		}
+		uploaded <- status
+	}()
+	downloaded := make(chan []byte, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", s.base+base+"big.bin", nil)
+		req.Header.Set("Private-Token", crashToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			downloaded <- nil
+			return
+		}
+		defer res.Body.Close()
+		var got []byte
+		buf := make([]byte, 256<<10)
+		for {
+			n, err := res.Body.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+		downloaded <- got
+	}()
+	time.Sleep(300 * time.Millisecond)
+	stopAt := time.Now()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// New connections are refused soon after the signal.
+	refused := false
+	for time.Since(stopAt) < 2*time.Second && !refused {
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(s.base, "http://"), 200*time.Millisecond)
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !refused {
+		t.Error("new connections are still accepted 2 s after SIGTERM")
+	}
+	if status := <-uploaded; status != 201 {
+		t.Errorf("the upload in flight at SIGTERM: %d", status)
+	}
+	if got := <-downloaded; string(got) != string(big) {
+		t.Errorf("the download in flight at SIGTERM got %d of %d bytes", len(got), len(big))
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	t.Logf("stopped %v after SIGTERM, in-flight requests finished", time.Since(stopAt).Round(time.Millisecond))
+
+	// Past the deadline: an upload that never ends is cut, and leaves nothing.
+	args[1] = "1s"
+	s = startServer(t, args...)
+	cut := make(chan error, 1)
+	go func() {
+		_, _, err := s.do("PUT", base+"endless.bin", &slowReader{pause: 10 * time.Millisecond})
+		cut <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	stopAt = time.Now()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("exit after the deadline: %v", err)
+	}
+	if took := time.Since(stopAt); took > 5*time.Second {
+		t.Errorf("a 1 s shutdown deadline took %v", took)
+	}
+	if err := <-cut; err == nil {
+		t.Error("the endless upload was answered, not cut")
+	}
+	s = startServer(t, args...)
+	if status, _, _ := s.do("GET", base+"endless.bin", nil); status != 404 {
+		t.Errorf("the cut upload is visible: %d", status)
+	}
+	if status, body, _ := s.do("GET", base+"up.bin", nil); status != 200 || string(body) != string(upload) {
+		t.Errorf("the upload finished at SIGTERM reads %d, %d bytes", status, len(body))
+	}
 }

@@ -136,7 +136,7 @@ type config struct {
 var envBacked = map[string]bool{
 	"listen": true, "external-url": true, "data-dir": true, "database-url": true, "storage-url": true,
 	"storage-fallback-url": true, "storage-direct-download": true, "log-level": true, "gc-interval": true,
-	"metrics-listen": true, "download-flush-interval": true,
+	"metrics-listen": true, "download-flush-interval": true, "shutdown-timeout": true,
 	"create": true,
 }
 

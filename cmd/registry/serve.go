@@ -23,6 +23,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gcEvery := fs.Duration("gc-interval", envDuration("gc-interval", 10*time.Minute), "how often garbage collection runs")
 	fs.DurationVar(&c.downloadFlush, "download-flush-interval", envDuration("download-flush-interval", 5*time.Second),
 		"how often the download counts this process tallied are written to the database (and at a graceful stop)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", envDuration("shutdown-timeout", 30*time.Second),
+		"how long a graceful stop (SIGTERM) lets requests in flight finish before it cuts them")
 	metricsListen := fs.String("metrics-listen", env("metrics-listen", ""),
 		"serve Prometheus metrics on this address instead of /-/metrics of --listen (there: loopback clients and administrators only)")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -94,9 +96,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Shutdown closes the listener at once (new connections are refused) and waits
+	// for the requests in flight; past the deadline, Close cuts what is left.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("shutdown: requests still in flight after the deadline were cut", "timeout", shutdownTimeout.String())
+		err = srv.Close()
+	}
 	// After the server has stopped, so that the downloads it finished count too, with
 	// time of its own: a long download may have used up the shutdown's.
 	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 10*time.Second)
