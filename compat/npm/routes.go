@@ -177,11 +177,13 @@ func (h *handler) uploadPackage(w http.ResponseWriter, r *http.Request, p Path) 
 		writeError(w, r, err)
 		return
 	}
-	if err := h.svc.Publish(r.Context(), PublishInput{Upload: up, Doc: pub, Tarball: tarball}); err != nil {
+	id, err := h.svc.Publish(r.Context(), PublishInput{Upload: up, Doc: pub, Tarball: tarball})
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	compat.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": pub.Name, "version": pub.Version})
+	// GitLab answers with the package it created: its id is the package's.
+	compat.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": id, "name": pub.Name, "version": pub.Version})
 }
 
 // receivePublish parses a publish document while its tarball, decoded from base64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pkgreg/registry/ent"
@@ -171,46 +172,47 @@ type PublishInput struct {
 	Tarball *registry.Received
 }
 
-// Publish stores a new version and points its dist-tags at it, in one transaction.
-// A version that exists already is refused (403, as GitLab), and so is a name that
-// another project under the same root namespace already uses (400).
-func (s *Service) Publish(ctx context.Context, in PublishInput) error {
+// Publish stores a new version and points its dist-tags at it, in one transaction,
+// and returns the id of the package version. A version that exists already in the
+// project is refused (403, as GitLab), and so is one that another project of the root
+// namespace holds of a name following the naming convention (400).
+func (s *Service) Publish(ctx context.Context, in PublishInput) (int, error) {
 	d := in.Doc
 	if !ValidName(d.Name) {
-		return registry.Errorf(registry.ErrInvalid, "Package name is invalid.")
+		return 0, errInvalidName
 	}
 	if d.Version == "" {
-		return registry.Errorf(registry.ErrInvalid, "Version is empty.")
+		return 0, registry.Errorf(registry.ErrInvalid, "Version is empty.")
 	}
 	if !ValidVersion(d.Version) {
-		return registry.Errorf(registry.ErrInvalid, "Version %q is not a valid SemVer 2.0 version.", d.Version)
+		return 0, errSemVer
 	}
 	tags := make([]string, 0, len(d.DistTags))
 	for tag, v := range d.DistTags {
 		if !ValidTag(tag) {
-			return registry.Errorf(registry.ErrInvalid, "Tag %q is invalid.", tag)
+			return 0, registry.Errorf(registry.ErrInvalid, "Tag %q is invalid.", tag)
 		}
 		if v != d.Version {
-			return registry.Errorf(registry.ErrInvalid, "Tag %q must point at the published version %s.", tag, d.Version)
+			return 0, registry.Errorf(registry.ErrInvalid, "Tag %q must point at the published version %s.", tag, d.Version)
 		}
 		tags = append(tags, tag)
 	}
 	m, err := storedManifest(d.PackageJSON)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	project := in.Upload.Project()
-	if err := s.checkName(ctx, project, d.Name, d.Version); err != nil {
-		return err
+	if err := s.checkVersion(ctx, project, d.Name, d.Version); err != nil {
+		return 0, err
 	}
-	_, err = in.Upload.Publish(ctx, registry.UploadVersion{Name: d.Name, Version: d.Version, Metadata: m, Tags: tags},
+	files, err := in.Upload.Publish(ctx, registry.UploadVersion{Name: d.Name, Version: d.Version, Metadata: m, Tags: tags},
 		registry.UploadFile{File: in.Tarball, FileName: TarballName(d.Name, d.Version), Size: -1,
 			Expect:     registry.Digests{SHA1: d.SHA1, SHA512: d.SHA512},
 			Duplicates: registry.DuplicateFileRejected, DuplicateError: errVersionExists})
 	if err != nil {
-		return fmt.Errorf("publish %s@%s: %w", d.Name, d.Version, err)
+		return 0, fmt.Errorf("publish %s@%s: %w", d.Name, d.Version, err)
 	}
-	return nil
+	return files[0].PackageID, nil
 }
 
 // storedManifest drops what GitLab does not keep and enforces its size limit.
@@ -227,43 +229,40 @@ func storedManifest(pj map[string]any) (Manifest, error) {
 		return nil, registry.Errorf(registry.ErrInvalid, "package.json is invalid.")
 	}
 	if len(b) > MaxManifest {
-		return nil, registry.Errorf(registry.ErrInvalid, "Package JSON file is too large (%d bytes, the limit is %d).", len(b), MaxManifest)
+		return nil, registry.Errorf(registry.ErrInvalid,
+			"Validation failed: Package json structure is too large. Maximum size is %d characters", MaxManifest)
 	}
 	return out, nil
 }
 
-// checkName refuses a version that already exists in the project, and a name that a
-// project elsewhere under the same root namespace already publishes.
-func (s *Service) checkName(ctx context.Context, p *ent.Project, name, version string) error {
-	holders, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, nil)
-	if err != nil {
-		return err
-	}
-	root := rootOf(p.FullPath)
-	for _, h := range holders {
-		if h.ProjectID != p.ID && rootOf(h.ProjectPath) == root {
-			return errNameTaken
-		}
-	}
+// checkVersion refuses a version that already exists in the project (403). With
+// GitLab's npm_allow_packages_in_multiple_projects (on by default) a name may live in
+// several projects of a root namespace; only when the name follows the naming
+// convention (its scope is the root namespace) is a version another project of the
+// namespace holds refused, by GitLab's model validation (400).
+func (s *Service) checkVersion(ctx context.Context, p *ent.Project, name, version string) error {
 	same, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, &version)
 	if err != nil {
 		return err
 	}
+	root := rootOf(p.FullPath)
+	conventional := strings.EqualFold(ScopeOf(name), root)
+	taken := false
 	for _, h := range same {
 		if h.ProjectID == p.ID {
 			return errVersionExists
 		}
+		taken = taken || (conventional && strings.EqualFold(rootOf(h.ProjectPath), root))
+	}
+	if taken {
+		return errVersionTaken
 	}
 	return nil
 }
 
 func rootOf(path string) string {
-	for i := 0; i < len(path); i++ {
-		if path[i] == '/' {
-			return path[:i]
-		}
-	}
-	return path
+	root, _, _ := strings.Cut(path, "/")
+	return root
 }
 
 // Deprecate applies `npm deprecate`: versions with a message become deprecated,
