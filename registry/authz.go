@@ -331,7 +331,9 @@ func (c *checker) projectAccess(ctx context.Context, p *ent.Project) (access, er
 }
 
 // groupAccess computes the viewer's standing in g. Members of anything inside a
-// private group may see the group itself, as in GitLab. A job token sees groups as
+// private group may see the group itself, as in GitLab; so does a project deploy
+// token see the groups above its project (GitLab's npm group metadata reads with
+// one), reaching none of their other projects. A job token sees groups as
 // its user does; what it may do there is bounded by credentialAllows, and the
 // packages it reads through a group are checked project by project, allowlist
 // included.
@@ -340,7 +342,8 @@ func (c *checker) groupAccess(g *ent.Group) access {
 	var a access
 	if v.Kind == auth.DeployToken {
 		a.reach = v.DeployGroupPath != "" && isUnder(g.FullPath, v.DeployGroupPath)
-		a.visible = a.reach || g.Visibility == group.VisibilityPublic
+		a.visible = a.reach || g.Visibility == group.VisibilityPublic ||
+			(v.DeployProjectPath != "" && isUnder(v.DeployProjectPath, g.FullPath))
 		return a
 	}
 	if v.IsUser() {

@@ -241,6 +241,9 @@ func (s *Service) fingerprint(ctx context.Context, q VersionQuery) (*fingerprint
 		for _, p := range allowed {
 			readable[p.ID] = true
 		}
+		if q.Refuse && len(allowed) == 0 {
+			return nil, s.refusal(ctx, projects)
+		}
 	}
 	type pair struct {
 		id  int

@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,6 +69,12 @@ type VersionQuery struct {
 	Property *Property
 	// Tenant is the instance-level ownership rule; used only with a Name.
 	Tenant Tenant
+	// Refuse: at group and instance scope, when versions match but the viewer may
+	// read none of them, answer the refusal their projects give (a challenge to
+	// anonymous callers, 403 to those who see a project holding them, else 404)
+	// instead of nothing, as GitLab's npm namespace metadata does so that the client
+	// sends its token.
+	Refuse bool
 	With   Edges
 	// Order: oldest first by default; newest first; or by name, newest first.
 	Newest, ByName bool
@@ -148,12 +156,44 @@ func (s *Service) Versions(ctx context.Context, q VersionQuery) ([]*ent.PackageV
 		return nil, fmt.Errorf("read versions: %w", err)
 	}
 	if q.Scope.Project == nil {
+		all := rows
 		if rows, err = s.readableOnly(ctx, rows); err != nil {
 			return nil, err
+		}
+		if q.Refuse && len(rows) == 0 && len(all) > 0 {
+			projects := make([]*ent.Project, len(all))
+			for i, v := range all {
+				projects[i] = v.Edges.Project
+			}
+			return nil, s.refusal(ctx, projects)
 		}
 	}
 	s.issue(ctx, rows)
 	return rows, nil
+}
+
+// refusal is the error for a viewer who may read the packages of none of projects:
+// the refusal of the project the viewer stands best in (ReadPackages), with a
+// project the viewer may not see answered as a package not found.
+func (s *Service) refusal(ctx context.Context, projects []*ent.Project) error {
+	c, err := s.checker(ctx)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, p := range projects {
+		err := c.authorizeProject(ctx, p, ReadPackages)
+		switch {
+		case err == nil || errors.Is(err, ErrForbidden):
+			return cmp.Or(err, errForbidden)
+		case first == nil:
+			first = err
+		}
+	}
+	if errors.Is(first, errProjectNotFound) {
+		return errPackageNotFound
+	}
+	return first
 }
 
 func withEdges(q *ent.PackageVersionQuery, e Edges) {

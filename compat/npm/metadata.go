@@ -652,7 +652,7 @@ func ParseDeprecate(body io.Reader) (map[string]string, error) {
 		out[v] = msg
 	}
 	if len(out) == 0 {
-		return nil, invalid("no versions to deprecate")
+		return nil, notGiven("package versions to deprecate")
 	}
 	return out, nil
 }
@@ -700,6 +700,9 @@ func ParseTagVersion(body io.Reader) (string, error) {
 		if err := json.Unmarshal([]byte(v), &v); err != nil {
 			return "", invalid("The body must be a version as a JSON string.")
 		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return "", notGiven("Version")
 	}
 	if !ValidVersion(v) {
 		return "", invalid("Version %q is not a valid SemVer 2.0 version.", v)
@@ -857,17 +860,6 @@ func SearchResult(res *SearchHits, now time.Time) any {
 		})
 	}
 	return map[string]any{"objects": objects, "total": res.Total, "time": now.UTC().Format(time.RFC1123)}
-}
-
-// QuickAuditResult is an empty answer to npm's quick audit.
-func QuickAuditResult() any {
-	return map[string]any{
-		"actions": []any{}, "advisories": map[string]any{}, "muted": []any{},
-		"metadata": map[string]any{
-			"vulnerabilities": map[string]int{"info": 0, "low": 0, "moderate": 0, "high": 0, "critical": 0},
-			"dependencies":    0, "devDependencies": 0, "optionalDependencies": 0, "totalDependencies": 0,
-		},
-	}
 }
 
 // ParseSearch reads `npm search`'s parameters: the text, bounded in words and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -25,11 +26,13 @@ const MaxManifest = 20000
 var droppedFields = []string{"readme", "readmeFilename", "licenseText", "contributors", "exports", "_attachments", "deprecated"}
 
 // query selects a package's versions in a scope. A group reads its projects and
-// subgroups; the instance reads the projects of the root namespace the package's
-// scope names (GitLab's naming convention). Both need a scoped name.
+// subgroups, whatever the name; the instance reads the projects of the root namespace
+// the package's scope names (GitLab's naming convention), so it needs a scoped name.
 func query(sc registry.Scope, name string) (registry.VersionQuery, error) {
-	q := registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Name: name}
-	if sc.Project == nil {
+	// A package there that the caller may not read is refused, not absent (GitLab's
+	// namespace endpoints: unauthorized! or forbidden!), so that npm sends its token.
+	q := registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Name: name, Refuse: sc.Project == nil}
+	if sc.Project == nil && sc.Group == nil {
 		scope := ScopeOf(name)
 		if scope == "" {
 			return q, errNotFound
@@ -163,6 +166,15 @@ func (s *Service) Tarball(ctx context.Context, sc registry.Scope, name, version 
 	}
 	q.Versions = []string{version}
 	return s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: TarballName(name, version)})
+}
+
+// unchallenged is err for a route that does not challenge anonymous callers (GitLab's
+// tarball route): what they may not see is not found.
+func unchallenged(err error) error {
+	if d, ok := registry.AnonymousDenial(err); ok && d.Hidden {
+		return d.NotFound
+	}
+	return err
 }
 
 // PublishInput is one `npm publish`: the parsed document and its received tarball.
@@ -309,9 +321,13 @@ func (s *Service) DistTags(ctx context.Context, sc registry.Scope, name string) 
 	return pkg.DistTags, nil
 }
 
-// owner finds the project a dist-tag change through a scope applies to: the newest
-// readable publication of the package (of that version, when given).
+// owner finds the project a dist-tag change through a scope applies to: the project
+// itself at project level (authorized before the package is looked for, as GitLab),
+// else the newest readable publication of the package (of that version, when given).
 func (s *Service) owner(ctx context.Context, sc registry.Scope, name, version string) (*ent.Project, error) {
+	if sc.Project != nil {
+		return sc.Project, nil
+	}
 	q, err := query(sc, name)
 	if err != nil {
 		return nil, err
@@ -346,6 +362,20 @@ func (s *Service) RemoveTag(ctx context.Context, sc registry.Scope, name, tag st
 		return err
 	}
 	return s.core.RemoveTag(ctx, registry.TagInput{Project: p, Type: registry.PackageTypeNPM, Name: name, Tag: tag})
+}
+
+// Audit authorizes an npm audit in a scope. Like every npm write, it needs a
+// credential (GitLab's authenticate_non_get!); it reads the project's packages. A
+// group or the instance has no project to read without a package name, so GitLab
+// answers that no project was found.
+func (s *Service) Audit(ctx context.Context, sc registry.Scope) error {
+	if auth.FromContext(ctx).Kind == auth.Anonymous {
+		return registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized")
+	}
+	if sc.Project == nil {
+		return errNoProject
+	}
+	return s.core.AuthorizeProject(ctx, sc.Project, registry.ReadPackages)
 }
 
 // searchRows bounds how many versions one search reads.
