@@ -183,14 +183,12 @@ func (s *Service) refusal(ctx context.Context, projects []*ent.Project) error {
 	var first error
 	for _, p := range projects {
 		err := c.authorizeProject(ctx, p, ReadPackages)
-		switch {
-		case err == nil || errors.Is(err, ErrForbidden):
-			return cmp.Or(err, errForbidden)
-		case first == nil:
-			first = err
+		if errors.Is(err, ErrForbidden) {
+			return err
 		}
+		first = cmp.Or(first, err)
 	}
-	if errors.Is(first, errProjectNotFound) {
+	if first == nil || errors.Is(first, errProjectNotFound) {
 		return errPackageNotFound
 	}
 	return first
