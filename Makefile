@@ -81,11 +81,6 @@ test-postgres:
 	@echo "=== go test: PostgreSQL (scripts/with-postgres) ==="
 	scripts/with-postgres $(GO) test -count=1 $(TESTFLAGS) ./...
 
-# GitLab's request specs that some formats do not meet yet (issue 13): not in make test.
-.PHONY: test-gitlab-spec
-test-gitlab-spec:
-	$(GO) test -count=1 -tags gitlabspec -run TestGitLabSpec ./compat/npm
-
 vet:
 	$(GO) vet ./...
 

@@ -30,10 +30,12 @@ type Viewer struct {
 	Scopes []string
 	// TokenID is the id of the personal access token, deploy token or CI job.
 	TokenID int
-	// DeployProjectID / DeployGroupID: what a deploy token reaches.
-	DeployProjectID int
-	DeployGroupID   int
-	DeployGroupPath string
+	// DeployProjectID / DeployGroupID: what a deploy token reaches (and the full
+	// path of its project, whose groups it sees).
+	DeployProjectID   int
+	DeployProjectPath string
+	DeployGroupID     int
+	DeployGroupPath   string
 	// JobProjectID, JobProjectPath and PipelineID: the project and pipeline of a CI job token.
 	JobProjectID   int
 	JobProjectPath string

@@ -85,6 +85,10 @@ const (
 	ListPackages                  // the Packages API and GraphQL listings (not deploy tokens, as GitLab)
 	ReadInstance                  // what administrators read of the whole instance (users, all groups)
 	ManageWebhooks                // webhooks and their delivery logs (Maintainer, project or group)
+	// GroupPull is GitLab's group-level read_package, which some package managers'
+	// group endpoints ask before they look at any project (PyPI's): the group's
+	// Reporters, anyone in a public group, Guests where the instance lets them pull.
+	GroupPull
 )
 
 // Actions on the instance or the viewer's own account.
@@ -97,7 +101,7 @@ const (
 )
 
 func (a Action) reads() bool {
-	return a == ReadNamespace || a == ReadPackages || a == ListPackages || a == ReadInstance || a == ReadMetadata
+	return a == ReadNamespace || a == ReadPackages || a == GroupPull || a == ListPackages || a == ReadInstance || a == ReadMetadata
 }
 
 // kindAccepts reports whether a kind of credential is accepted for act at all. GitLab
@@ -108,9 +112,9 @@ func (a Action) reads() bool {
 func kindAccepts(v *auth.Viewer, act Action) bool {
 	switch v.Kind {
 	case auth.DeployToken:
-		return act == ReadNamespace || act == ReadPackages || act == CreatePackages || act == DestroyPackages
+		return act == ReadNamespace || act == ReadPackages || act == GroupPull || act == CreatePackages || act == DestroyPackages
 	case auth.JobToken:
-		return act == ReadNamespace || act == ReadPackages || act == ListPackages ||
+		return act == ReadNamespace || act == ReadPackages || act == GroupPull || act == ListPackages ||
 			act == CreatePackages || act == DestroyPackages
 	}
 	return true
@@ -331,7 +335,9 @@ func (c *checker) projectAccess(ctx context.Context, p *ent.Project) (access, er
 }
 
 // groupAccess computes the viewer's standing in g. Members of anything inside a
-// private group may see the group itself, as in GitLab. A job token sees groups as
+// private group may see the group itself, as in GitLab; so does a project deploy
+// token see the groups above its project (GitLab's npm group metadata reads with
+// one), reaching none of their other projects. A job token sees groups as
 // its user does; what it may do there is bounded by credentialAllows, and the
 // packages it reads through a group are checked project by project, allowlist
 // included.
@@ -340,7 +346,8 @@ func (c *checker) groupAccess(g *ent.Group) access {
 	var a access
 	if v.Kind == auth.DeployToken {
 		a.reach = v.DeployGroupPath != "" && isUnder(g.FullPath, v.DeployGroupPath)
-		a.visible = a.reach || g.Visibility == group.VisibilityPublic
+		a.visible = a.reach || g.Visibility == group.VisibilityPublic ||
+			(v.DeployProjectPath != "" && isUnder(v.DeployProjectPath, g.FullPath))
 		return a
 	}
 	if v.IsUser() {
@@ -403,7 +410,7 @@ func groupAllows(v *auth.Viewer, a access, act Action) bool {
 		return false
 	}
 	switch act {
-	case ReadNamespace, ReadPackages, ListPackages:
+	case ReadNamespace, ReadPackages, ListPackages, GroupPull:
 		return a.visible
 	case CreateProjects, ManageTokens, ManageWebhooks:
 		return a.role >= Maintainer
@@ -520,17 +527,17 @@ func (s *Service) AuthorizeGroup(ctx context.Context, g *ent.Group, act Action) 
 	if g, err = s.canonicalGroup(ctx, g); err != nil {
 		return denyMissing(c.v, errGroupNotFound)
 	}
-	if err := c.authorizeGroup(g, act); err != nil || act != ReadPackages {
+	if err := c.authorizeGroup(g, act); err != nil || act != GroupPull {
 		return err
 	}
 	return c.groupGuestPull(ctx, g)
 }
 
-// groupGuestPull refuses a group-level pull to a Guest or Planner of a group that is
-// not public, unless the instance lets Guests pull: GitLab's group package policy
-// gives read_package to Reporters of a group (and to anyone in a public one), so
-// such a member is answered 403 at the group's package-manager endpoints rather
-// than served an index emptied of what they may not pull.
+// groupGuestPull refuses GroupPull to a Guest or Planner of a group that is not
+// public, unless the instance lets Guests pull: GitLab's group package policy gives
+// read_package to Reporters of a group (and to anyone in a public one), so such a
+// member is answered 403 at those group endpoints rather than served an index
+// emptied of what they may not pull.
 func (c *checker) groupGuestPull(ctx context.Context, g *ent.Group) error {
 	if !c.v.IsUser() || c.v.Admin || g.Visibility == group.VisibilityPublic {
 		return nil

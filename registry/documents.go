@@ -241,10 +241,8 @@ func (s *Service) fingerprint(ctx context.Context, q VersionQuery) (*fingerprint
 		for _, p := range allowed {
 			readable[p.ID] = true
 		}
-		if q.Explain && len(allowed) == 0 && len(projects) > 0 {
-			if err := s.refusal(ctx, projects[0]); err != nil {
-				return nil, err
-			}
+		if q.Refuse && len(allowed) == 0 {
+			return nil, s.refusal(ctx, projects)
 		}
 	}
 	type pair struct {

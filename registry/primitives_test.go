@@ -105,6 +105,47 @@ func TestReadPathByScope(t *testing.T) {
 	}
 }
 
+// TestReadPathRefuses: with Refuse, a group-scope read of versions the viewer may
+// read none of answers the refusal of their project, not nothing.
+func TestReadPathRefuses(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("pub", "public")
+	e.Project("pub/priv", "private", "")
+	e.User("guest")
+	e.Member("guest", "pub/priv", "guest")
+	e.User("outsider")
+	upload(t, e, "pub/priv", "lib", "1.0", registry.UploadVersion{}, map[string]string{"f": "one"})
+	g, _ := e.Svc.GroupByRef(e.Admin, "pub")
+	guest, _ := e.Svc.UserContext(e.Admin, "guest")
+	outsider, _ := e.Svc.UserContext(e.Admin, "outsider")
+	read := func(ctx context.Context, name string, refuse bool) error {
+		vs, err := e.Svc.Versions(ctx, registry.VersionQuery{Scope: registry.Scope{Group: g}, Type: typ, Name: name, Refuse: refuse})
+		if err == nil && len(vs) > 0 {
+			return fmt.Errorf("read %d versions", len(vs))
+		}
+		return err
+	}
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		pkg  string
+		want error // nil: nothing, no error
+	}{
+		{"anonymous", t.Context(), "lib", registry.ErrUnauthenticated},
+		{"guest of the project", guest, "lib", registry.ErrForbidden},
+		{"outsider", outsider, "lib", registry.ErrNotFound},
+		{"no such package", outsider, "nothing", nil},
+	} {
+		err := read(c.ctx, c.pkg, true)
+		if (c.want == nil && err != nil) || (c.want != nil && !errors.Is(err, c.want)) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		if err := read(c.ctx, c.pkg, false); err != nil {
+			t.Errorf("%s without Refuse: %v", c.name, err)
+		}
+	}
+}
+
 func TestOpenFileTrustsOnlyWhatTheReadPathIssued(t *testing.T) {
 	e := compattest.New(t)
 	e.Group("victim", "private")

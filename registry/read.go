@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,35 +69,28 @@ type VersionQuery struct {
 	Property *Property
 	// Tenant is the instance-level ownership rule; used only with a Name.
 	Tenant Tenant
+	// Refuse: at group and instance scope, when versions match but the viewer may
+	// read none of them, fail with the refusal their projects give (a *Refusal: a
+	// challenge to anonymous callers, 403 to those who see a project holding them,
+	// else a package not found) instead of returning nothing, as GitLab's npm
+	// namespace metadata (so that the client sends its token) and its Maven API
+	// (which finds the package first, then authorizes its project) answer.
+	Refuse bool
 	With   Edges
 	// Order: oldest first by default; newest first; or by name, newest first.
 	Newest, ByName bool
 	// Limit bounds the rows read (0: no bound; callers bound what can grow).
 	Limit int
-	// Explain: in a group or at the instance, when versions match but the viewer
-	// may read none of them, fail with the policy's refusal for their project (a
-	// *Refusal) instead of returning nothing. Package managers that find a package
-	// first and then authorize its project answer so (GitLab's Maven API): an
-	// anonymous caller is challenged, a member who may not pull is refused.
-	Explain bool
 }
 
-// Refusal is the policy's answer to an Explain query whose versions the viewer may
-// not read: the error AuthorizeProject gives for their project.
+// Refusal is the policy's answer to a Refuse query whose versions the viewer may
+// not read, told apart from a lookup that found nothing.
 type Refusal struct{ Err error }
 
 func (r *Refusal) Error() string { return r.Err.Error() }
 
 // Unwrap gives the policy's error, whose kind is the status.
 func (r *Refusal) Unwrap() error { return r.Err }
-
-// refusal is the Refusal for reading the packages of p, or nil if the viewer may.
-func (s *Service) refusal(ctx context.Context, p *ent.Project) error {
-	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
-		return &Refusal{Err: err}
-	}
-	return nil
-}
 
 // where returns the predicates of q in its scope, after authorizing the scope. empty
 // is set when the instance has no owner for the name (nothing can match).
@@ -171,18 +166,42 @@ func (s *Service) Versions(ctx context.Context, q VersionQuery) ([]*ent.PackageV
 		return nil, fmt.Errorf("read versions: %w", err)
 	}
 	if q.Scope.Project == nil {
-		found := rows
+		all := rows
 		if rows, err = s.readableOnly(ctx, rows); err != nil {
 			return nil, err
 		}
-		if q.Explain && len(rows) == 0 && len(found) > 0 {
-			if err := s.refusal(ctx, found[0].Edges.Project); err != nil {
-				return nil, err
+		if q.Refuse && len(rows) == 0 && len(all) > 0 {
+			projects := make([]*ent.Project, len(all))
+			for i, v := range all {
+				projects[i] = v.Edges.Project
 			}
+			return nil, s.refusal(ctx, projects)
 		}
 	}
 	s.issue(ctx, rows)
 	return rows, nil
+}
+
+// refusal is the error for a viewer who may read the packages of none of projects:
+// the refusal of the project the viewer stands best in (ReadPackages), with a
+// project the viewer may not see answered as a package not found.
+func (s *Service) refusal(ctx context.Context, projects []*ent.Project) error {
+	c, err := s.checker(ctx)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, p := range projects {
+		err := c.authorizeProject(ctx, p, ReadPackages)
+		if errors.Is(err, ErrForbidden) {
+			return &Refusal{Err: err}
+		}
+		first = cmp.Or(first, err)
+	}
+	if first == nil || errors.Is(first, errProjectNotFound) {
+		return &Refusal{Err: errPackageNotFound}
+	}
+	return &Refusal{Err: first}
 }
 
 func withEdges(q *ent.PackageVersionQuery, e Edges) {

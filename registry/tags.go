@@ -84,7 +84,7 @@ type TagInput struct {
 	Version string // the version SetTag points the tag at
 }
 
-var errTagNotFound = Errorf(ErrNotFound, "404 Tag Not Found")
+var errTagNotFound = Errorf(ErrNotFound, "404 Package Tag Not Found")
 
 // SetTag points a tag at a live version of the package (create permission).
 func (s *Service) SetTag(ctx context.Context, in TagInput) error {

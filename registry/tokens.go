@@ -15,6 +15,7 @@ import (
 	"github.com/pkgreg/registry/ent/cijob"
 	"github.com/pkgreg/registry/ent/deploytoken"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
+	"github.com/pkgreg/registry/ent/project"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -157,7 +158,8 @@ func (s *Service) resolvePAT(ctx context.Context, d string) (*auth.Viewer, error
 }
 
 func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Credential) (*auth.Viewer, error) {
-	t, err := s.client.DeployToken.Query().Where(deploytoken.TokenDigest(d)).WithGroup().Only(ctx)
+	t, err := s.client.DeployToken.Query().Where(deploytoken.TokenDigest(d)).WithGroup().
+		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errNoSuchToken
 	}
@@ -176,6 +178,9 @@ func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Crede
 	v := &auth.Viewer{Kind: auth.DeployToken, Username: t.Username, Scopes: t.Scopes, TokenID: t.ID}
 	if t.ProjectID != nil {
 		v.DeployProjectID = *t.ProjectID
+	}
+	if t.Edges.Project != nil {
+		v.DeployProjectPath = t.Edges.Project.FullPath
 	}
 	if t.Edges.Group != nil {
 		v.DeployGroupID, v.DeployGroupPath = t.Edges.Group.ID, t.Edges.Group.FullPath

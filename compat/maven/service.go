@@ -209,7 +209,7 @@ func (s *Service) findFile(ctx context.Context, sc registry.Scope, ref Path) (*e
 		return nil, err
 	}
 	q := query(sc, ref.Name)
-	q.Versions, q.Explain = []string{ref.Version}, true
+	q.Versions, q.Refuse = []string{ref.Version}, true
 	return s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: ref.FileName})
 }
 
@@ -291,7 +291,7 @@ func (s *Service) Metadata(ctx context.Context, in MetadataInput) (*registry.Doc
 		return nil, err
 	}
 	q := query(in.Scope, in.Path.Name)
-	q.Explain = true
+	q.Refuse = true
 	doc, err := s.core.Document(ctx, registry.DocumentInput{
 		Query: q, IfNoneMatch: in.IfNoneMatch,
 		Variant: "maven-metadata " + in.Path.GroupID + " " + in.Path.ArtifactID + " " + in.Path.Checksum,
@@ -337,7 +337,7 @@ type Artifact struct {
 // clients uploaded for it, if any.
 func (s *Service) Artifact(ctx context.Context, sc registry.Scope, name string) (*Artifact, error) {
 	q := query(sc, name)
-	q.With, q.Explain = registry.Edges{Files: true}, true
+	q.With, q.Refuse = registry.Edges{Files: true}, true
 	versions, err := s.core.Versions(ctx, q)
 	if err != nil {
 		return nil, miss(sc, err)

@@ -238,12 +238,15 @@ func npmClients(t *testing.T, start func(testing.TB, ...database.Option) *compat
 			t.Fatalf("npm view: %+v", view)
 		}
 		// search and audit go to the default registry (the instance endpoint here).
-		rc := c.npmrcWithDefaultToken(e.URL, e.RootToken)
+		rc := c.npmrcWithDefaultToken(e.URL, "/api/v4/packages/npm/", e.RootToken)
 		if out := c.mustRun(dir, rc, "search", "hello"); !strings.Contains(out, "@acme/hello") {
 			t.Fatalf("npm search:\n%s", out)
 		}
 		c.mustRun(dir, projectRC, "install", "@acme/hello")
-		if out, ok := c.run(dir, rc, "audit"); !ok || !strings.Contains(out, "found 0 vulnerabilities") {
+		// Audit needs a project endpoint: GitLab's group and instance endpoints have no
+		// project to audit in (404), with request forwarding off.
+		auditRC := c.npmrcWithDefaultToken(e.URL, projectEP+"/", e.RootToken)
+		if out, ok := c.run(dir, auditRC, "audit"); !ok || !strings.Contains(out, "found 0 vulnerabilities") {
 			t.Fatalf("npm audit: ok=%v\n%s", ok, out)
 		}
 	})
@@ -282,14 +285,14 @@ func npmClients(t *testing.T, start func(testing.TB, ...database.Option) *compat
 	})
 }
 
-// npmrcWithDefaultToken points only the default registry at the instance endpoint,
-// with the token, as commands without a scope (search, audit) use it.
-func (c *npmClient) npmrcWithDefaultToken(server, token string) string {
+// npmrcWithDefaultToken points only the default registry at an endpoint ("/api/v4/
+// packages/npm/"), with the token, as commands without a scope (search, audit) use it.
+func (c *npmClient) npmrcWithDefaultToken(server, endpoint, token string) string {
 	c.t.Helper()
 	host := strings.TrimPrefix(server, "http://")
 	lines := []string{
-		"registry=" + server + "/api/v4/packages/npm/",
-		"//" + host + "/api/v4/packages/npm/:_authToken=" + token,
+		"registry=" + server + endpoint,
+		"//" + host + endpoint + ":_authToken=" + token,
 		"audit=false", "fund=false", "update-notifier=false", "progress=false",
 	}
 	f := filepath.Join(c.t.TempDir(), "npmrc")

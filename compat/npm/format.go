@@ -6,6 +6,7 @@ package npm
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -88,19 +89,51 @@ func Deprecation(v *ent.PackageVersion) string {
 // Errors with GitLab's npm wording.
 var (
 	errVersionExists = registry.Errorf(registry.ErrConflict, "Package already exists.")
-	errNameTaken     = registry.Errorf(registry.ErrConflict, "Package already exists in another project of this namespace.")
-	errNotFound      = registry.Errorf(registry.ErrNotFound, "404 Package Not Found")
+	// errVersionTaken is the model validation GitLab runs when another project of the
+	// root namespace holds the version of a name that follows the naming convention.
+	errVersionTaken = registry.Errorf(registry.ErrInvalid, "Validation failed: Package already exists")
+	errNotFound     = registry.Errorf(registry.ErrNotFound, "404 Package Not Found")
+	// GitLab's model validations of a new npm package.
+	errInvalidName = registry.Errorf(registry.ErrInvalid,
+		"Validation failed: Name should be a valid NPM package name: https://github.com/npm/validate-npm-package-name#naming-rules.")
+	errSemVer = registry.Errorf(registry.ErrInvalid, "Validation failed: Version should follow SemVer: https://semver.org")
+	// errNoProject is what GitLab's group and instance endpoints answer when no
+	// package names the project a request needs (audit).
+	errNoProject = registry.Errorf(registry.ErrNotFound, "404 Project Not Found")
 )
 
-// style is how GitLab's npm API answers errors: {"message":m,"error":m}; an existing
-// version is a 403, a name another project holds and an oversize tarball are 400s.
+// notGiven is GitLab's bad_request_missing_attribute!.
+func notGiven(attribute string) error { return registry.BadRequest("%q not given", attribute) }
+
+// style is how GitLab's npm API answers errors: {"message":m,"error":e}, where e is
+// the reason without its status ("Project not found" for "404 Project Not Found");
+// a parameter that failed validation is Grape's {"error":"<param> ..."}. An existing
+// version is a 403; an oversize tarball is a 400.
 var style = compat.Style{
 	Overrides: []compat.Override{
-		{Err: errNameTaken, Status: http.StatusBadRequest},
 		{Err: registry.ErrConflict, Status: http.StatusForbidden},
 		{Err: registry.ErrTooLarge, Status: http.StatusBadRequest},
 	},
-	Body: func(_ int, msg string, _ *registry.Error) any { return map[string]string{"message": msg, "error": msg} },
+	Body: func(_ int, msg string, e *registry.Error) any {
+		if e != nil && e.Param != "" {
+			return map[string]string{"error": msg}
+		}
+		return map[string]string{"message": msg, "error": reason(msg)}
+	},
+}
+
+// reason is the "error" member GitLab's npm API sends beside a message: the text of
+// bad_request! without its prefix, a not_found! as "<Resource> not found".
+func reason(msg string) string {
+	if r, ok := strings.CutPrefix(msg, "400 Bad request - "); ok {
+		return r
+	}
+	if r, ok := strings.CutPrefix(msg, "404 "); ok {
+		if what, ok := strings.CutSuffix(r, " Not Found"); ok && what != "" {
+			return what[:1] + strings.ToLower(what[1:]) + " not found"
+		}
+	}
+	return msg
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, err error) { style.WriteError(w, r, err) }

@@ -72,12 +72,18 @@ func ParsePath(escaped string) (Path, error) {
 		if err != nil {
 			return Path{}, err
 		}
+		if strings.TrimSpace(name) == "" {
+			return Path{}, notGiven("Package Name")
+		}
 		switch tail := rest[i+len("/dist-tags"):]; {
 		case tail == "" || tail == "/":
 			return Path{Kind: KindDistTags, Name: name}, nil
 		case strings.HasPrefix(tail, "/") && !strings.Contains(tail[1:], "/"):
 			tag, err := url.PathUnescape(tail[1:])
-			if err != nil || !ValidTag(tag) {
+			switch {
+			case err == nil && strings.TrimSpace(tag) == "":
+				return Path{}, notGiven("Tag")
+			case err != nil || !ValidTag(tag):
 				return Path{}, registry.InvalidParam("tag")
 			}
 			return Path{Kind: KindDistTag, Name: name, Tag: tag}, nil
@@ -134,12 +140,33 @@ func trailingName(before string) string {
 
 var errNoRoute = registry.Errorf(registry.ErrNotFound, "404 Not Found")
 
+// parseName unescapes a package name from a path. As GitLab's file_path validator,
+// it refuses only what is not a safe path (control characters, empty, "." or ".."
+// segments); whether the name is a valid npm name is publish's business (GitLab's
+// validation message), and a read of an invalid name finds nothing.
 func parseName(escaped string) (string, error) {
 	name, err := url.PathUnescape(escaped)
-	if err != nil || !ValidName(name) {
-		return "", registry.InvalidParam("package_name")
+	if err != nil || len(name) > maxNameBytes || !safePath(name) {
+		return "", registry.InvalidPath("package_name")
 	}
 	return name, nil
+}
+
+// maxNameBytes bounds a name read from a path, well above npm's 214 characters.
+const maxNameBytes = 1024
+
+func safePath(name string) bool {
+	for _, c := range name {
+		if c < 0x20 || c == 0x7f || c == utf8.RuneError {
+			return false
+		}
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // tarballVersion reads the version out of a tarball file name of package name.
@@ -244,6 +271,9 @@ func ParsePublish(body io.Reader, urlName string, tarball io.Writer, maxTarball 
 	if len(doc.DistTags) > MaxDistTags {
 		return nil, tooManyTags(len(doc.DistTags))
 	}
+	if doc.Versions == nil {
+		return nil, invalid("Versions key is missing from the JSON upload")
+	}
 	if len(doc.Versions) == 0 {
 		return nil, invalid("Version is empty.")
 	}
@@ -256,7 +286,7 @@ func ParsePublish(body io.Reader, urlName string, tarball io.Writer, maxTarball 
 		p.Version, raw = v, m
 	}
 	if !ValidVersion(p.Version) {
-		return nil, invalid("Version %q is not a valid SemVer 2.0 version.", p.Version)
+		return nil, errSemVer
 	}
 	if err := json.Unmarshal(raw, &p.PackageJSON); err != nil || p.PackageJSON == nil {
 		return nil, invalid("The manifest of version %s is not a JSON object.", p.Version)
@@ -294,7 +324,7 @@ func documentError(err error) error {
 	if errors.As(err, &ce) {
 		return invalid("Attachment data is not valid base64.")
 	}
-	return invalid("The document is not valid JSON: %s", err.Error())
+	return invalid("Invalid json")
 }
 
 // distDigests reads dist.shasum and dist.integrity (Subresource Integrity, one or
@@ -622,7 +652,7 @@ func ParseDeprecate(body io.Reader) (map[string]string, error) {
 		out[v] = msg
 	}
 	if len(out) == 0 {
-		return nil, invalid("no versions to deprecate")
+		return nil, notGiven("package versions to deprecate")
 	}
 	return out, nil
 }
@@ -670,6 +700,9 @@ func ParseTagVersion(body io.Reader) (string, error) {
 		if err := json.Unmarshal([]byte(v), &v); err != nil {
 			return "", invalid("The body must be a version as a JSON string.")
 		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return "", notGiven("Version")
 	}
 	if !ValidVersion(v) {
 		return "", invalid("Version %q is not a valid SemVer 2.0 version.", v)
@@ -827,17 +860,6 @@ func SearchResult(res *SearchHits, now time.Time) any {
 		})
 	}
 	return map[string]any{"objects": objects, "total": res.Total, "time": now.UTC().Format(time.RFC1123)}
-}
-
-// QuickAuditResult is an empty answer to npm's quick audit.
-func QuickAuditResult() any {
-	return map[string]any{
-		"actions": []any{}, "advisories": map[string]any{}, "muted": []any{},
-		"metadata": map[string]any{
-			"vulnerabilities": map[string]int{"info": 0, "low": 0, "moderate": 0, "high": 0, "critical": 0},
-			"dependencies":    0, "devDependencies": 0, "optionalDependencies": 0, "totalDependencies": 0,
-		},
-	}
 }
 
 // ParseSearch reads `npm search`'s parameters: the text, bounded in words and

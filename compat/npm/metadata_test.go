@@ -49,12 +49,17 @@ func TestParsePath(t *testing.T) {
 		{"@acme/hello/-/@acme/hello-1.0.tgz", Path{}, "file_name is invalid"},
 		{"@acme/hello/-/@acme/other-1.0.0.tgz", Path{}, "file_name is invalid"},
 		{"@acme/hello/-/@acme/hello-1.0.0.zip", Path{}, "file_name is invalid"},
-		{"@Acme Corp%2fhello", Path{}, "package_name is invalid"},
-		{"@acme%2f..", Path{}, "package_name is invalid"},
-		{"a/b/c", Path{}, "package_name is invalid"},
-		{"%zz", Path{}, "package_name is invalid"},
-		{"", Path{}, "package_name is invalid"},
-		{strings.Repeat("a", 215), Path{}, "package_name is invalid"},
+		// Names that are safe paths parse whatever npm's rules say (publish checks
+		// those, with GitLab's message); the rest are GitLab's file_path error.
+		{"@Acme Corp%2fhello", Path{Kind: KindPackage, Name: "@Acme Corp/hello"}, ""},
+		{"@acme%2f..", Path{}, "package_name should be a valid file path"},
+		{"a//c", Path{}, "package_name should be a valid file path"},
+		{"%0d%0ahttp:/%2fexample.com", Path{}, "package_name should be a valid file path"},
+		{"%zz", Path{}, "package_name should be a valid file path"},
+		{"", Path{}, "package_name should be a valid file path"},
+		{strings.Repeat("a", 1025), Path{}, "package_name should be a valid file path"},
+		{"-/package/%20/dist-tags", Path{}, `"Package Name" not given`},
+		{"-/package/plain/dist-tags/%20", Path{}, `"Tag" not given`},
 	} {
 		got, err := ParsePath(c.in)
 		if c.err != "" {

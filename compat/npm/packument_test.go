@@ -44,7 +44,7 @@ func seedVersions(tb testing.TB, e *compattest.Env, projectPath, name string, n 
 		if err != nil {
 			tb.Fatal(err)
 		}
-		err = svc.Publish(e.Admin, npm.PublishInput{Upload: up, Tarball: f, Doc: &npm.Publish{
+		_, err = svc.Publish(e.Admin, npm.PublishInput{Upload: up, Tarball: f, Doc: &npm.Publish{
 			Name: name, Version: v, SHA1: hex.EncodeToString(s1[:]),
 			PackageJSON: map[string]any{"name": name, "version": v, "dependencies": map[string]any{"dep": "^1.0.0"}},
 			DistTags:    map[string]string{"latest": v},

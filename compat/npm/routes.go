@@ -133,15 +133,17 @@ func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, p Path
 	}
 }
 
+// downloadPackageFile serves a tarball. Its route does not challenge anonymous
+// callers, as GitLab's: npm sends its token to the registry's URLs anyway.
 func (h *handler) downloadPackageFile(w http.ResponseWriter, r *http.Request, p Path) {
 	scope, err := compat.Scope(r, h.core, h.level)
 	if err != nil {
-		writeError(w, r, err)
+		writeError(w, r, unchallenged(err))
 		return
 	}
 	f, err := h.svc.Tarball(r.Context(), scope, p.Name, p.Version)
 	if err != nil {
-		writeError(w, r, err)
+		writeError(w, r, unchallenged(err))
 		return
 	}
 	style.ServeFile(w, r, h.core, f, "application/octet-stream")
@@ -177,11 +179,13 @@ func (h *handler) uploadPackage(w http.ResponseWriter, r *http.Request, p Path) 
 		writeError(w, r, err)
 		return
 	}
-	if err := h.svc.Publish(r.Context(), PublishInput{Upload: up, Doc: pub, Tarball: tarball}); err != nil {
+	id, err := h.svc.Publish(r.Context(), PublishInput{Upload: up, Doc: pub, Tarball: tarball})
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	compat.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": pub.Name, "version": pub.Version})
+	// GitLab answers with the package it created: its id is the package's.
+	compat.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "id": id, "name": pub.Name, "version": pub.Version})
 }
 
 // receivePublish parses a publish document while its tarball, decoded from base64
@@ -341,18 +345,20 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request, _ Path) {
 	compat.WriteJSON(w, http.StatusOK, SearchResult(res, time.Now()))
 }
 
-// audit answers npm audit with no advisories: the registry does not forward to npmjs.
-func (h *handler) audit(w http.ResponseWriter, r *http.Request, p Path) {
-	if _, err := compat.Scope(r, h.core, h.level); err != nil {
+// audit answers npm audit (bulk advisories and quick audit) as GitLab does with
+// request forwarding off: no advisories.
+func (h *handler) audit(w http.ResponseWriter, r *http.Request, _ Path) {
+	scope, err := compat.Scope(r, h.core, h.level)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := h.svc.Audit(r.Context(), scope); err != nil {
 		writeError(w, r, err)
 		return
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, MaxDocument))
-	if p.Kind == KindAuditQuick {
-		compat.WriteJSON(w, http.StatusOK, QuickAuditResult())
-		return
-	}
-	compat.WriteJSON(w, http.StatusOK, map[string]any{})
+	compat.WriteJSON(w, http.StatusOK, []any{})
 }
 
 func (h *handler) ping(w http.ResponseWriter, _ *http.Request, _ Path) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
@@ -24,11 +26,13 @@ const MaxManifest = 20000
 var droppedFields = []string{"readme", "readmeFilename", "licenseText", "contributors", "exports", "_attachments", "deprecated"}
 
 // query selects a package's versions in a scope. A group reads its projects and
-// subgroups; the instance reads the projects of the root namespace the package's
-// scope names (GitLab's naming convention). Both need a scoped name.
+// subgroups, whatever the name; the instance reads the projects of the root namespace
+// the package's scope names (GitLab's naming convention), so it needs a scoped name.
 func query(sc registry.Scope, name string) (registry.VersionQuery, error) {
-	q := registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Name: name}
-	if sc.Project == nil {
+	// A package there that the caller may not read is refused, not absent (GitLab's
+	// namespace endpoints: unauthorized! or forbidden!), so that npm sends its token.
+	q := registry.VersionQuery{Scope: sc, Type: registry.PackageTypeNPM, Name: name, Refuse: sc.Project == nil}
+	if sc.Project == nil && sc.Group == nil {
 		scope := ScopeOf(name)
 		if scope == "" {
 			return q, errNotFound
@@ -164,6 +168,15 @@ func (s *Service) Tarball(ctx context.Context, sc registry.Scope, name, version 
 	return s.core.FindFile(ctx, registry.FileQuery{VersionQuery: q, FileName: TarballName(name, version)})
 }
 
+// unchallenged is err for a route that does not challenge anonymous callers (GitLab's
+// tarball route): what they may not see is not found.
+func unchallenged(err error) error {
+	if d, ok := registry.AnonymousDenial(err); ok && d.Hidden {
+		return d.NotFound
+	}
+	return err
+}
+
 // PublishInput is one `npm publish`: the parsed document and its received tarball.
 type PublishInput struct {
 	Upload  *registry.Upload
@@ -171,46 +184,47 @@ type PublishInput struct {
 	Tarball *registry.Received
 }
 
-// Publish stores a new version and points its dist-tags at it, in one transaction.
-// A version that exists already is refused (403, as GitLab), and so is a name that
-// another project under the same root namespace already uses (400).
-func (s *Service) Publish(ctx context.Context, in PublishInput) error {
+// Publish stores a new version and points its dist-tags at it, in one transaction,
+// and returns the id of the package version. A version that exists already in the
+// project is refused (403, as GitLab), and so is one that another project of the root
+// namespace holds of a name following the naming convention (400).
+func (s *Service) Publish(ctx context.Context, in PublishInput) (int, error) {
 	d := in.Doc
 	if !ValidName(d.Name) {
-		return registry.Errorf(registry.ErrInvalid, "Package name is invalid.")
+		return 0, errInvalidName
 	}
 	if d.Version == "" {
-		return registry.Errorf(registry.ErrInvalid, "Version is empty.")
+		return 0, registry.Errorf(registry.ErrInvalid, "Version is empty.")
 	}
 	if !ValidVersion(d.Version) {
-		return registry.Errorf(registry.ErrInvalid, "Version %q is not a valid SemVer 2.0 version.", d.Version)
+		return 0, errSemVer
 	}
 	tags := make([]string, 0, len(d.DistTags))
 	for tag, v := range d.DistTags {
 		if !ValidTag(tag) {
-			return registry.Errorf(registry.ErrInvalid, "Tag %q is invalid.", tag)
+			return 0, registry.Errorf(registry.ErrInvalid, "Tag %q is invalid.", tag)
 		}
 		if v != d.Version {
-			return registry.Errorf(registry.ErrInvalid, "Tag %q must point at the published version %s.", tag, d.Version)
+			return 0, registry.Errorf(registry.ErrInvalid, "Tag %q must point at the published version %s.", tag, d.Version)
 		}
 		tags = append(tags, tag)
 	}
 	m, err := storedManifest(d.PackageJSON)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	project := in.Upload.Project()
-	if err := s.checkName(ctx, project, d.Name, d.Version); err != nil {
-		return err
+	if err := s.checkVersion(ctx, project, d.Name, d.Version); err != nil {
+		return 0, err
 	}
-	_, err = in.Upload.Publish(ctx, registry.UploadVersion{Name: d.Name, Version: d.Version, Metadata: m, Tags: tags},
+	files, err := in.Upload.Publish(ctx, registry.UploadVersion{Name: d.Name, Version: d.Version, Metadata: m, Tags: tags},
 		registry.UploadFile{File: in.Tarball, FileName: TarballName(d.Name, d.Version), Size: -1,
 			Expect:     registry.Digests{SHA1: d.SHA1, SHA512: d.SHA512},
 			Duplicates: registry.DuplicateFileRejected, DuplicateError: errVersionExists})
 	if err != nil {
-		return fmt.Errorf("publish %s@%s: %w", d.Name, d.Version, err)
+		return 0, fmt.Errorf("publish %s@%s: %w", d.Name, d.Version, err)
 	}
-	return nil
+	return files[0].PackageID, nil
 }
 
 // storedManifest drops what GitLab does not keep and enforces its size limit.
@@ -227,43 +241,40 @@ func storedManifest(pj map[string]any) (Manifest, error) {
 		return nil, registry.Errorf(registry.ErrInvalid, "package.json is invalid.")
 	}
 	if len(b) > MaxManifest {
-		return nil, registry.Errorf(registry.ErrInvalid, "Package JSON file is too large (%d bytes, the limit is %d).", len(b), MaxManifest)
+		return nil, registry.Errorf(registry.ErrInvalid,
+			"Validation failed: Package json structure is too large. Maximum size is %d characters", MaxManifest)
 	}
 	return out, nil
 }
 
-// checkName refuses a version that already exists in the project, and a name that a
-// project elsewhere under the same root namespace already publishes.
-func (s *Service) checkName(ctx context.Context, p *ent.Project, name, version string) error {
-	holders, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, nil)
-	if err != nil {
-		return err
-	}
-	root := rootOf(p.FullPath)
-	for _, h := range holders {
-		if h.ProjectID != p.ID && rootOf(h.ProjectPath) == root {
-			return errNameTaken
-		}
-	}
+// checkVersion refuses a version that already exists in the project (403). With
+// GitLab's npm_allow_packages_in_multiple_projects (on by default) a name may live in
+// several projects of a root namespace; only when the name follows the naming
+// convention (its scope is the root namespace) is a version another project of the
+// namespace holds refused, by GitLab's model validation (400).
+func (s *Service) checkVersion(ctx context.Context, p *ent.Project, name, version string) error {
 	same, err := s.core.Holders(ctx, registry.PackageTypeNPM, name, &version)
 	if err != nil {
 		return err
 	}
+	root := rootOf(p.FullPath)
+	conventional := strings.EqualFold(ScopeOf(name), root)
+	taken := false
 	for _, h := range same {
 		if h.ProjectID == p.ID {
 			return errVersionExists
 		}
+		taken = taken || (conventional && strings.EqualFold(rootOf(h.ProjectPath), root))
+	}
+	if taken {
+		return errVersionTaken
 	}
 	return nil
 }
 
 func rootOf(path string) string {
-	for i := 0; i < len(path); i++ {
-		if path[i] == '/' {
-			return path[:i]
-		}
-	}
-	return path
+	root, _, _ := strings.Cut(path, "/")
+	return root
 }
 
 // Deprecate applies `npm deprecate`: versions with a message become deprecated,
@@ -310,9 +321,13 @@ func (s *Service) DistTags(ctx context.Context, sc registry.Scope, name string) 
 	return pkg.DistTags, nil
 }
 
-// owner finds the project a dist-tag change through a scope applies to: the newest
-// readable publication of the package (of that version, when given).
+// owner finds the project a dist-tag change through a scope applies to: the project
+// itself at project level (authorized before the package is looked for, as GitLab),
+// else the newest readable publication of the package (of that version, when given).
 func (s *Service) owner(ctx context.Context, sc registry.Scope, name, version string) (*ent.Project, error) {
+	if sc.Project != nil {
+		return sc.Project, nil
+	}
 	q, err := query(sc, name)
 	if err != nil {
 		return nil, err
@@ -347,6 +362,20 @@ func (s *Service) RemoveTag(ctx context.Context, sc registry.Scope, name, tag st
 		return err
 	}
 	return s.core.RemoveTag(ctx, registry.TagInput{Project: p, Type: registry.PackageTypeNPM, Name: name, Tag: tag})
+}
+
+// Audit authorizes an npm audit in a scope. Like every npm write, it needs a
+// credential (GitLab's authenticate_non_get!); it reads the project's packages. A
+// group or the instance has no project to read without a package name, so GitLab
+// answers that no project was found.
+func (s *Service) Audit(ctx context.Context, sc registry.Scope) error {
+	if auth.FromContext(ctx).Kind == auth.Anonymous {
+		return registry.Errorf(registry.ErrUnauthenticated, "401 Unauthorized")
+	}
+	if sc.Project == nil {
+		return errNoProject
+	}
+	return s.core.AuthorizeProject(ctx, sc.Project, registry.ReadPackages)
 }
 
 // searchRows bounds how many versions one search reads.

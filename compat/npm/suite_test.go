@@ -77,6 +77,14 @@ func (probe) Duplicates() compattest.DuplicatePolicy { return compattest.Duplica
 func (probe) TooLargeStatus() int                    { return http.StatusBadRequest } // GitLab's npm answer
 func (probe) GroupDenied(bool) int                   { return http.StatusNotFound }
 
+// RefusesAtGroupLevel: GitLab's npm namespace metadata answers a package nobody may
+// read there with unauthorized! or forbidden!, so that npm sends its token.
+func (probe) RefusesAtGroupLevel() {}
+
+// UnchallengedDownloads: GitLab's npm tarball route answers 404 to anonymous callers
+// who may not see the project.
+func (probe) UnchallengedDownloads() {}
+
 // Unmatrixed are npm's routes the matrix does not reach, covered by TestNPMProtocol
 // and TestNPMClient instead: dist-tag changes at group and instance level, and the
 // audit and search endpoints (POST), whose authorization is the same read of a scope.

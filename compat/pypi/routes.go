@@ -129,6 +129,13 @@ func (h *handler) scope(r *http.Request) (registry.Scope, string, error) {
 	if err != nil {
 		return sc, "", err
 	}
+	// GitLab's PyPI group endpoints ask the group's own read_package first
+	// (authorize_read_package!(group)): a Guest of the group is refused there.
+	if sc.Group != nil {
+		if err := h.core.AuthorizeGroup(r.Context(), sc.Group, registry.GroupPull); err != nil {
+			return sc, "", err
+		}
+	}
 	// Links name the project or group by id, as GitLab writes them.
 	prefix := h.core.ExternalURL() + "/api/v4"
 	if sc.Project != nil {
