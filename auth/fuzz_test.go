@@ -22,6 +22,9 @@ func FuzzCredentials(f *testing.F) {
 	f.Add("raw-token", "", "", "", "")
 	f.Add("Token a b", "", "", "job_token=1&job_token=2", "")
 	f.Fuzz(func(t *testing.T, authorization, privateToken, jobToken, query, cookie string) {
+		// Header values arrive trimmed of spaces and tabs, as net/http's server reads them.
+		trim := func(v string) string { return strings.Trim(v, " \t") }
+		authorization, privateToken, jobToken, cookie = trim(authorization), trim(privateToken), trim(jobToken), trim(cookie)
 		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/", RawQuery: query}, Header: http.Header{}}
 		for k, v := range map[string]string{"Authorization": authorization, "Private-Token": privateToken,
 			"Job-Token": jobToken, "Cookie": cookie, CSRFHeader: "c"} {
