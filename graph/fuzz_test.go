@@ -50,12 +50,11 @@ func FuzzParseGID(f *testing.F) {
 
 // FuzzCursor decodes an after/before argument as gqlgen does: an error (which the
 // error presenter answers as BAD_USER_INPUT) or a cursor that encodes and decodes
-// back to itself.
+// back to the same id. Its value may come back as nil once: entgql omits a zero
+// value when it encodes (msgpack omitempty), so the second round trip is exact.
 func FuzzCursor(f *testing.F) {
 	for _, c := range []entgql.Cursor[int]{{ID: 1}, {ID: 1 << 40}, {ID: -5}, {ID: 3, Value: "2024-01-01T00:00:00Z"}, {ID: 4, Value: 12.5}} {
-		var b bytes.Buffer
-		c.MarshalGQL(&b)
-		f.Add(strings.Trim(b.String(), `"`))
+		f.Add(encodeCursor(c))
 	}
 	for _, s := range []string{"", "gqFp", "not base64!", "kaFpzwAAAAAAAAAB", "3AAAAA", "3f////8=", "xf////8", strings.Repeat("kQ", 600)} {
 		f.Add(s)
@@ -65,14 +64,19 @@ func FuzzCursor(f *testing.F) {
 		if err := c.UnmarshalGQL(s); err != nil {
 			return
 		}
-		var b bytes.Buffer
-		c.MarshalGQL(&b)
-		var again entgql.Cursor[int]
-		if err := again.UnmarshalGQL(strings.Trim(b.String(), `"`)); err != nil {
-			t.Fatalf("cursor %+v from %q does not decode again: %v", c, s, err)
+		var once, twice entgql.Cursor[int]
+		if err := once.UnmarshalGQL(encodeCursor(c)); err != nil || once.ID != c.ID {
+			t.Fatalf("cursor %#v from %q decodes again as %#v, %v", c, s, once, err)
 		}
-		if fmt.Sprintf("%#v", again) != fmt.Sprintf("%#v", c) {
-			t.Fatalf("cursor %#v from %q re-encodes as %#v", c, s, again)
+		if err := twice.UnmarshalGQL(encodeCursor(once)); err != nil || fmt.Sprintf("%#v", twice) != fmt.Sprintf("%#v", once) {
+			t.Fatalf("cursor %#v from %q re-encodes as %#v, then %#v, %v", c, s, once, twice, err)
 		}
 	})
+}
+
+// encodeCursor is a cursor as a connection writes it (without the JSON quotes).
+func encodeCursor(c entgql.Cursor[int]) string {
+	var b bytes.Buffer
+	c.MarshalGQL(&b)
+	return strings.Trim(b.String(), `"`)
 }

@@ -40,6 +40,9 @@ func FuzzUploadRequest(f *testing.F) {
 		"\r\nContent-Disposition: form-data; name=\"content\"; filename=\"b\"\r\n\r\ny\r\n--"+boundary+"--\r\n"))
 	client := &http.Client{}
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		if strings.ContainsFunc(contentType, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return // net/http sends no such header
+		}
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
