@@ -102,8 +102,9 @@ func FuzzReadNupkg(f *testing.F) {
 	f.Add(nupkg(f, "Acme.Hello", nuspec("Acme.Hello", "1.0.0"), []byte("data")), "package.nupkg")
 	f.Add(deflated(f, map[string][]byte{"Acme.Hello.nuspec": []byte(symbolNuspec("Acme.Hello", "1.0.0")),
 		"lib/net6.0/Acme.Hello.pdb": portablePDB(), "lib/net6.0/other.pdb": []byte("not a pdb")}), "Acme.Hello.1.0.0.snupkg")
-	// A bomb: a megabyte of zeros in a kilobyte, as the nuspec and as a symbol file.
-	zeros := make([]byte, 1<<20)
+	// Bombs: 128 kB of zeros in a few hundred bytes, as the nuspec and as a symbol
+	// file (testdata holds one over the nuspec bound; bigger ones slow the fuzzer).
+	zeros := make([]byte, 128<<10)
 	f.Add(deflated(f, map[string][]byte{"a.nuspec": zeros}), "a.nupkg")
 	f.Add(deflated(f, map[string][]byte{"a.nuspec": []byte(symbolNuspec("A", "1.0.0")), "a.pdb": append(portablePDB(), zeros...)}), "a.snupkg")
 	f.Add(nupkg(f, "Acme.Hello", nuspec("Acme.Hello", "1.0.0"), nil), `..\..\Other.2.0.0.nupkg`)
