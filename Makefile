@@ -94,3 +94,11 @@ clean:
 .PHONY: bench-npm
 bench-npm:
 	$(GO) test -run '^$$' -bench BenchmarkPackument -benchtime 2s ./compat/npm/
+
+# Every native fuzz target (func FuzzXxx in a _test.go, found by scripts/fuzz), one
+# after the other, for FUZZTIME each: make fuzz FUZZTIME=1m. Their seed corpora
+# (testdata/fuzz) run in every go test, so in make test too.
+FUZZTIME ?= 10s
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz

@@ -61,6 +61,11 @@ func params(r *http.Request) (fileRef, error) {
 		if traverses(segs[i]) {
 			return ref, registry.InvalidPath(param)
 		}
+		// GitLab's file_name holds no slash: an encoded one in the last segment
+		// would store a name that no download path reaches.
+		if i == len(segs)-1 && strings.Contains(segs[i], "/") {
+			return ref, registry.InvalidParam(param)
+		}
 	}
 	ref.file = strings.Join(segs, "/")
 	if !ValidFilePath(ref.file) {

@@ -81,7 +81,7 @@ func CompareVersions(a, b string) int {
 	bCore, bPre, bHasPre := strings.Cut(bRest, "-")
 	as, bs := strings.Split(aCore, "."), strings.Split(bCore, ".")
 	for i := 0; i < max(len(as), len(bs)); i++ {
-		if c := cmp.Compare(numericPart(as, i), numericPart(bs, i)); c != 0 {
+		if c := compareNumeric(numericPart(as, i), numericPart(bs, i)); c != 0 {
 			return c
 		}
 	}
@@ -98,12 +98,22 @@ func CompareVersions(a, b string) int {
 	return strings.Compare(strings.ToLower(aBuild), strings.ToLower(bBuild))
 }
 
-func numericPart(parts []string, i int) uint64 {
+// numericPart is the i-th dot-separated part, "" (zero) when missing.
+func numericPart(parts []string, i int) string {
 	if i >= len(parts) {
-		return 0
+		return ""
 	}
-	n, _ := strconv.ParseUint(parts[i], 10, 64)
-	return n
+	return parts[i]
+}
+
+// compareNumeric orders two runs of decimal digits by value, however long: a part
+// past uint64 (which the version regex allows) is not read as 0.
+func compareNumeric(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if c := cmp.Compare(len(a), len(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
 func comparePrerelease(a, b string) int {
