@@ -1,6 +1,8 @@
 GO        ?= go
 TESTFLAGS ?=
 ARGS      ?=
+# How long each fuzz target runs in make test under CI (its seeds run in every go test).
+CI_FUZZTIME ?= 2s
 # gqlgen runs after ent (entgql writes ent.graphqls first); only once gqlgen.yml exists.
 GQLGEN    ?= $(GO) run github.com/99designs/gqlgen
 GENERATED := ent graph '*.graphqls'
@@ -72,6 +74,8 @@ test:
 		echo "=== vitest: frontend ==="; cd frontend && npm test; fi
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
+	@if [ -n "$$CI" ]; then echo "=== fuzz: every target for $(CI_FUZZTIME) (make fuzz runs longer) ==="; \
+		FUZZTIME=$(CI_FUZZTIME) GO=$(GO) scripts/fuzz; fi
 
 test-sqlite:
 	@echo "=== go test: SQLite (TEST_DATABASE_URL unset) ==="
