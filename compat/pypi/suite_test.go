@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pkgreg/registry/compat"
 	"github.com/pkgreg/registry/compat/compattest"
@@ -177,4 +178,36 @@ func (probe) BadInputs(e *compattest.Env, project string) []compattest.BadInput 
 	return append(out, compattest.BadInput{Name: "truncated body", Send: func(h ...string) *compattest.Response {
 		return e.Truncated("POST", base, whole, append([]string{"Content-Type", ct}, h...)...)
 	}})
+}
+
+// TestWheelBombs: a wheel whose METADATA inflates to 128 MiB (declared, or hidden
+// behind a declared kilobyte) is published as GitLab publishes a wheel it cannot
+// read: quickly, whole, and without core metadata; the read stops at the bound.
+func TestWheelBombs(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("acme", "private")
+	e.Project("acme/app", "private", "")
+	root := []string{"Private-Token", e.RootToken}
+	for i, wheel := range [][]byte{
+		compattest.ZipBomb("bomb-1.0.dist-info/METADATA", nil),
+		compattest.ZipBombLying("bomb-1.0.dist-info/METADATA", nil),
+	} {
+		d := dist{name: "bomb", version: "1." + string(rune('0'+i)), content: wheel}
+		d.file = "bomb-" + d.version + "-py3-none-any.whl"
+		start := time.Now()
+		body, ct := form(d.fields(false)...)
+		res := e.Do("POST", endpoint(compat.ProjectLevel, "acme/app"), body, append([]string{"Content-Type", ct}, root...)...)
+		if res.Status != http.StatusCreated {
+			t.Fatalf("%s: %d %s", d.file, res.Status, res.Body)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("%s took %s", d.file, took)
+		}
+		if res := e.Do("GET", endpoint(compat.ProjectLevel, "acme/app")+"/files/"+sum256(wheel)+"/"+d.file+".metadata", nil, root...); res.Status != http.StatusNotFound {
+			t.Errorf("%s: core metadata %d", d.file, res.Status)
+		}
+		if res := e.Do("GET", endpoint(compat.ProjectLevel, "acme/app")+"/files/"+sum256(wheel)+"/"+d.file, nil, root...); res.Status != http.StatusOK || len(res.Body) != len(wheel) {
+			t.Errorf("%s: download %d, %d bytes", d.file, res.Status, len(res.Body))
+		}
+	}
 }
