@@ -41,16 +41,16 @@ type BadInputProbe interface {
 
 // BadSegments are URL path segments, as sent, that must not name a package, a
 // version or a file: traversal plain and encoded, an encoded slash and backslash, a
-// NUL, a segment longer than any name.
+// NUL, bytes that are not UTF-8 (an overlong '.'), a segment longer than any name.
 var BadSegments = []string{
 	"..", "%2e%2e", "%2E%2E", ".", "a%2Fb", "..%2F..%2Fetc", "a%2F..%2Fb", "a%5C..%5Cb",
-	"%00", "a%00b", strings.Repeat("a", 300), "%252e%252e",
+	"%00", "a%00b", "%ff", "a%C0%AEb", strings.Repeat("a", 300), "%252e%252e",
 }
 
 // BadValues are the decoded forms, for names, versions and paths carried in a
 // request's body (JSON, multipart fields, a manifest inside an archive).
 var BadValues = []string{
-	"..", "../x", "a/../b", `a\..\b`, "/abs", "a\x00b", strings.Repeat("a", 300), " ",
+	"..", "../x", "a/../b", `a\..\b`, "/abs", "a\x00b", "a\xffb", strings.Repeat("a", 300), " ",
 }
 
 // NotAnArchive is what a client might upload where an archive belongs.
