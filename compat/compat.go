@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -143,9 +145,11 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // Param returns a path parameter, unescaped. The router matches on the escaped path
 // (see RawPath), so "group%2Fproject" arrives here whole and is decoded once.
+// A value with a NUL or that is not UTF-8 names nothing (and Postgres refuses it
+// as text): it is invalid, not looked up.
 func Param(r *http.Request, name string) (string, error) {
 	v, err := url.PathUnescape(chi.URLParam(r, name))
-	if err != nil {
+	if err != nil || strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
 		return "", registry.InvalidParam(name)
 	}
 	return v, nil

@@ -220,6 +220,9 @@ func formatCases(t *testing.T, p Probe) {
 			}
 		})
 	}
+	if bp, ok := p.(BadInputProbe); ok {
+		t.Run("bad input", func(t *testing.T) { badInputCase(t, e, p, bp, "suite/lib", root...) })
+	}
 	t.Run("private is 404 to outsiders", func(t *testing.T) {
 		for _, l := range levels {
 			want := http.StatusNotFound

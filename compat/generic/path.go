@@ -20,9 +20,12 @@ func ValidName(name string) bool {
 }
 
 // ValidVersion reports whether version is a valid generic package version
-// (word characters, '+', '.', '-', and never "..").
+// (word characters, '+', '.', '-', and never ".."). A version of "." alone matches
+// GitLab's regex, but as a URL segment every client drops it (RFC 3986 dot
+// segments), so a file stored under it is reachable only by a client that does not
+// normalize: it is refused as ".." is.
 func ValidVersion(version string) bool {
-	return len(version) <= 255 && versionRe.MatchString(version) && !strings.Contains(version, "..")
+	return len(version) <= 255 && versionRe.MatchString(version) && !strings.Contains(version, "..") && version != "."
 }
 
 // ValidFilePath reports whether p is a valid generic file name with an optional

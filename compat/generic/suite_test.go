@@ -58,3 +58,41 @@ func (probe) Unmatrixed() []string { return nil }
 // TestFormatSuite runs the cases every format shares, and the authorization matrix,
 // through the generic endpoints.
 func TestFormatSuite(t *testing.T) { compattest.FormatSuite(t, probe{}) }
+
+// BadInputs: the generic API carries the name, the version and the file path in the
+// URL, each validated with GitLab's regexes, and stores the body as it comes. A
+// file's encoded slash is a sub-path (GitLab's), so it is no bad input there; a
+// 300-character file name is valid, one over the path's 1024 is not.
+func (probe) BadInputs(e *compattest.Env, project string) []compattest.BadInput {
+	base := "/api/v4/projects/" + url.PathEscape(project) + "/packages/generic/"
+	var files []string
+	for _, s := range compattest.BadSegments {
+		if s != "a%2Fb" && len(s) < 300 {
+			files = append(files, s, "dir/"+s)
+		}
+	}
+	files = append(files, strings.Repeat("a", 1100), "~file", "file@")
+	var out []compattest.BadInput
+	add := func(what, path string) {
+		for _, method := range []string{"PUT", "GET"} {
+			out = append(out, compattest.BadInput{Name: method + " " + what + " " + path, Send: func(h ...string) *compattest.Response {
+				var body *strings.Reader
+				if method == "PUT" {
+					body = strings.NewReader("bytes")
+					return e.Do(method, base+path, body, h...)
+				}
+				return e.Do(method, base+path, nil, h...)
+			}})
+		}
+	}
+	for _, s := range compattest.BadSegments {
+		add("name", s+"/1.0.0/file.bin")
+		add("version", "pkg/"+s+"/file.bin")
+	}
+	for _, s := range files {
+		add("file", "pkg/1.0.0/"+s)
+	}
+	return append(out, compattest.BadInput{Name: "truncated body", Send: func(h ...string) *compattest.Response {
+		return e.Truncated("PUT", base+"pkg/1.0.0/cut.bin", []byte(strings.Repeat("x", 1<<16)), h...)
+	}})
+}

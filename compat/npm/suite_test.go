@@ -99,3 +99,69 @@ func (probe) Unmatrixed() []string {
 // TestFormatSuite runs the cases every format shares, and the authorization matrix,
 // through npm's own endpoints at project, group and instance level.
 func TestFormatSuite(t *testing.T) { compattest.FormatSuite(t, probe{}) }
+
+// BadInputs: npm carries the name in the URL and again in the publish document,
+// with the version, the dist digests and the tarball (base64, with its length)
+// inside that JSON. GitLab stores the tarball without opening it at publish, and so
+// does this registry: a tarball that is no archive, or a bomb, is no bad input of
+// npm's publish.
+func (probe) BadInputs(e *compattest.Env, project string) []compattest.BadInput {
+	base := endpoint(compat.ProjectLevel, project) + "/"
+	root, _, _ := strings.Cut(project, "/")
+	good := "@" + root + "/bad"
+	var out []compattest.BadInput
+	publish := func(what, urlName, name, version string, edit func(doc, manifest, attachment map[string]any)) {
+		doc := publishDoc(name, version, []byte("tarball bytes"), edit)
+		out = append(out, compattest.BadInput{Name: what, Send: func(h ...string) *compattest.Response {
+			return e.Do("PUT", base+urlName, bytes.NewReader(doc), bearer(h)...)
+		}})
+	}
+	raw := func(what string, doc []byte) {
+		out = append(out, compattest.BadInput{Name: what, Send: func(h ...string) *compattest.Response {
+			return e.Do("PUT", base+escName(good), bytes.NewReader(doc), bearer(h)...)
+		}})
+	}
+	for _, s := range compattest.BadSegments {
+		publish("URL name "+s, s, s, "1.0.0", nil)
+		publish("URL scoped name "+s, "@"+root+"%2f"+s, "@"+root+"/"+s, "1.0.0", nil)
+		out = append(out, compattest.BadInput{Name: "GET tarball of " + s, Send: func(h ...string) *compattest.Response {
+			return e.Do("GET", base+"@"+root+"/bad/-/"+s, nil, h...)
+		}})
+	}
+	for _, v := range compattest.BadValues {
+		publish("document name "+v, escName(good), "@"+root+"/"+v, "1.0.0", nil)
+		publish("version "+v, escName(good), good, v, nil)
+		publish("manifest name "+v, escName(good), good, "1.0.0", func(_, m, _ map[string]any) { m["name"] = v })
+		publish("manifest version "+v, escName(good), good, "1.0.0", func(_, m, _ map[string]any) { m["version"] = v })
+		publish("dist-tag "+v, escName(good), good, "1.0.0", func(d, _, _ map[string]any) {
+			d["dist-tags"] = map[string]any{v: "1.0.0"}
+		})
+	}
+	dist := func(key, value string) func(_, m, _ map[string]any) {
+		return func(_, m, _ map[string]any) { m["dist"].(map[string]any)[key] = value }
+	}
+	publish("shasum of other bytes", escName(good), good, "1.0.0", dist("shasum", strings.Repeat("0", 40)))
+	publish("shasum not hex", escName(good), good, "1.0.0", dist("shasum", strings.Repeat("z", 40)))
+	publish("shasum too short", escName(good), good, "1.0.0", dist("shasum", "abc"))
+	publish("integrity of other bytes", escName(good), good, "1.0.0", dist("integrity", "sha512-"+strings.Repeat("A", 86)+"=="))
+	publish("integrity not base64", escName(good), good, "1.0.0", dist("integrity", "sha512-!!!"))
+	publish("integrity with no algorithm", escName(good), good, "1.0.0", dist("integrity", "garbage"))
+	publish("attachment not base64", escName(good), good, "1.0.0", func(_, _, a map[string]any) { a["data"] = "not base64!" })
+	publish("attachment empty", escName(good), good, "1.0.0", func(_, _, a map[string]any) { a["data"] = "" })
+	publish("attachment length wrong", escName(good), good, "1.0.0", func(_, _, a map[string]any) { a["length"] = 1 << 20 })
+	publish("no attachment", escName(good), good, "1.0.0", func(d, _, _ map[string]any) { delete(d, "_attachments") })
+	publish("two versions", escName(good), good, "1.0.0", func(d, m, _ map[string]any) {
+		d["versions"].(map[string]any)["2.0.0"] = m
+	})
+	publish("manifest not an object", escName(good), good, "1.0.0", func(d, _, _ map[string]any) {
+		d["versions"] = map[string]any{"1.0.0": "text"}
+	})
+	doc := publishDoc(good, "1.0.0", []byte("tarball bytes"), nil)
+	raw("document cut in half", doc[:len(doc)/2])
+	raw("document not JSON", []byte("not json"))
+	raw("data after the document", append(append([]byte{}, doc...), "{}"...))
+	raw("document a NUL", []byte("\x00"))
+	return append(out, compattest.BadInput{Name: "truncated body", Send: func(h ...string) *compattest.Response {
+		return e.Truncated("PUT", base+escName(good), doc, bearer(h)...)
+	}})
+}

@@ -123,3 +123,72 @@ func (probe) Unmatrixed() []string {
 // TestFormatSuite runs the cases every format shares, and the authorization matrix,
 // through NuGet's own endpoints at project and group level.
 func TestFormatSuite(t *testing.T) { compattest.FormatSuite(t, probe{}) }
+
+// BadInputs: NuGet carries the id and version inside the pushed .nupkg (a zip with
+// a .nuspec manifest) and in the URL of downloads, metadata and deletes. The
+// archive is opened at push, so what is no archive, a truncated one, one without a
+// manifest and a manifest that is a bomb (declared or hidden) are all refused. Only
+// the manifest is read: a bomb among the content files is stored as it came, as
+// GitLab stores it, and is no bad input.
+func (probe) BadInputs(e *compattest.Env, project string) []compattest.BadInput {
+	id := e.ProjectRow(project).ID
+	root := projectRoot(e, project)
+	var out []compattest.BadInput
+	pushOf := func(what string, pkg []byte) {
+		out = append(out, compattest.BadInput{Name: "push " + what, Send: func(h ...string) *compattest.Response {
+			return push(e, id, "", pkg, h...)
+		}})
+	}
+	withNuspec := func(manifest string) []byte {
+		return nupkg(panicTB{}, "Bad", manifest, []byte("content"))
+	}
+	for _, v := range compattest.BadValues {
+		pushOf("id "+v, withNuspec(nuspec(v, "1.0.0")))
+		pushOf("version "+v, withNuspec(nuspec("Bad", v)))
+		pushOf("dependency "+v, withNuspec(nuspec("Bad", "1.0.0",
+			`<dependencies><dependency id="`+strings.ReplaceAll(v, "\x00", "&#0;")+`" version="`+v+`" /></dependencies>`)))
+	}
+	good := withNuspec(nuspec("Bad", "1.0.0"))
+	pushOf("not an archive", compattest.NotAnArchive)
+	pushOf("an empty file", nil)
+	pushOf("a truncated archive", good[:len(good)/2])
+	pushOf("an archive without a manifest", zipOf(panicTB{}, map[string][]byte{"content/data.txt": []byte("x")}))
+	pushOf("a manifest that is no XML", withNuspec("not xml"))
+	pushOf("a manifest without an id", withNuspec(nuspec("", "1.0.0")))
+	pushOf("a manifest bomb", compattest.ZipBomb("Bad.nuspec", nil))
+	pushOf("a manifest bomb declaring 1 KiB", compattest.ZipBombLying("Bad.nuspec", nil))
+	pushOf("entity expansion in the manifest", withNuspec(`<?xml version="1.0"?>
+<!DOCTYPE package [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<package><metadata><id>Bad</id><version>1.0.0</version><authors>&c;</authors><description>x</description></metadata></package>`))
+	body, ct := pushBody(panicTB{}, "package.nupkg", good)
+	whole := body.Bytes()
+	raw := func(what string, b []byte, ct string) {
+		out = append(out, compattest.BadInput{Name: what, Send: func(h ...string) *compattest.Response {
+			return e.Do("PUT", root, strings.NewReader(string(b)), append([]string{"Content-Type", ct}, h...)...)
+		}})
+	}
+	raw("push not multipart", good, "application/octet-stream")
+	raw("push multipart cut in half", whole[:len(whole)/2], ct)
+	raw("push multipart without a boundary", whole, "multipart/form-data")
+	for _, s := range compattest.BadSegments {
+		for what, path := range map[string]string{
+			"download name":    "/download/" + s + "/1.0.0/bad.1.0.0.nupkg",
+			"download version": "/download/bad/" + s + "/bad.1.0.0.nupkg",
+			"download file":    "/download/bad/1.0.0/" + s,
+			"metadata name":    "/metadata/" + s + "/1.0.0.json",
+			"metadata version": "/metadata/bad/" + s + ".json",
+		} {
+			out = append(out, compattest.BadInput{Name: "GET " + what + " " + s, Send: func(h ...string) *compattest.Response {
+				return e.Do("GET", root+path, nil, h...)
+			}})
+		}
+		for _, path := range []string{"/" + s + "/1.0.0", "/Bad/" + s} {
+			out = append(out, compattest.BadInput{Name: "DELETE " + path, Send: func(h ...string) *compattest.Response {
+				return e.Do("DELETE", root+path, nil, h...)
+			}})
+		}
+	}
+	return append(out, compattest.BadInput{Name: "truncated body", Send: func(h ...string) *compattest.Response {
+		return e.Truncated("PUT", root, whole, append([]string{"Content-Type", ct}, h...)...)
+	}})
+}

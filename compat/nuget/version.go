@@ -28,8 +28,14 @@ const (
 	maxVersionLength = 255
 )
 
-// ValidName reports whether name is a NuGet package id GitLab accepts.
-func ValidName(name string) bool { return len(name) <= maxNameLength && nameRe.MatchString(name) }
+// ValidName reports whether name is a NuGet package id GitLab accepts. "." and
+// ".." match GitLab's regex but are no NuGet ids (the client's own rule starts an
+// id with a letter, digit or '_'), and as URL segments every client drops or
+// resolves them (RFC 3986 dot segments): a package under one could be neither
+// restored nor deleted by its name, so they are refused.
+func ValidName(name string) bool {
+	return len(name) <= maxNameLength && nameRe.MatchString(name) && name != "." && name != ".."
+}
 
 // ValidVersion reports whether v is a NuGet version GitLab accepts.
 func ValidVersion(v string) bool { return len(v) <= maxVersionLength && versionRe.MatchString(v) }

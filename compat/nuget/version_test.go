@@ -23,6 +23,7 @@ func TestValidName(t *testing.T) {
 	for n, want := range map[string]bool{
 		"Acme.Hello": true, "a-b_c+d": true, "x": true,
 		"": false, "a/b": false, "a b": false, "a%2Fb": false, "ünï": false,
+		".": false, "..": false, "...": true,
 	} {
 		if got := nuget.ValidName(n); got != want {
 			t.Errorf("ValidName(%q) = %v, want %v", n, got, want)
