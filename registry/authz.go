@@ -86,7 +86,7 @@ const (
 	ReadInstance                  // what administrators read of the whole instance (users, all groups)
 	ManageWebhooks                // webhooks and their delivery logs (Maintainer, project or group)
 	// GroupPull is GitLab's group-level read_package, which some package managers'
-	// group endpoints ask before they look at any project (PyPI's): the group's
+	// group endpoints ask before they look at any project: the group's
 	// Reporters, anyone in a public group, Guests where the instance lets them pull.
 	GroupPull
 )
@@ -336,8 +336,8 @@ func (c *checker) projectAccess(ctx context.Context, p *ent.Project) (access, er
 
 // groupAccess computes the viewer's standing in g. Members of anything inside a
 // private group may see the group itself, as in GitLab; so does a project deploy
-// token see the groups above its project (GitLab's npm group metadata reads with
-// one), reaching none of their other projects. A job token sees groups as
+// token see the groups above its project (group-level reads take one, as in
+// GitLab), reaching none of their other projects. A job token sees groups as
 // its user does; what it may do there is bounded by credentialAllows, and the
 // packages it reads through a group are checked project by project, allowlist
 // included.

@@ -72,9 +72,9 @@ type VersionQuery struct {
 	// Refuse: at group and instance scope, when versions match but the viewer may
 	// read none of them, fail with the refusal their projects give (a *Refusal: a
 	// challenge to anonymous callers, 403 to those who see a project holding them,
-	// else a package not found) instead of returning nothing, as GitLab's npm
-	// namespace metadata (so that the client sends its token) and its Maven API
-	// (which finds the package first, then authorizes its project) answer.
+	// else a package not found) instead of returning nothing, for formats whose
+	// clients need a challenge to send their token, or that find a package first
+	// and then authorize its project.
 	Refuse bool
 	With   Edges
 	// Order: oldest first by default; newest first; or by name, newest first.
@@ -450,7 +450,7 @@ type Holder struct {
 // Holders lists the projects holding live versions of a name (of one version, when
 // version is not nil), whoever may read them. It serves uniqueness rules (a name that
 // one project of a root namespace owns) and endpoints that answer a name nobody holds
-// differently (GitLab's Maven instance level), never content: callers answer only
+// differently (an instance level that refuses unknown names), never content: callers answer only
 // whether the name is taken.
 func (s *Service) Holders(ctx context.Context, t PackageType, name string, version *string) ([]Holder, error) {
 	q := s.client.PackageVersion.Query().Where(packageversion.PackageTypeEQ(t), packageversion.NormalizedName(name),

@@ -31,7 +31,7 @@ var PackageTypeOrder = []PackageType{
 	packageversion.PackageTypeRpm, packageversion.PackageTypeMlModel, PackageTypeCargo,
 }
 
-// TypeRank is a type's value in GitLab's package_type enum (maven 1, npm 2, ...).
+// TypeRank is a type's value in GitLab's package_type enum (the order of its values).
 func TypeRank(t PackageType) int {
 	for i, o := range PackageTypeOrder {
 		if o == t {
