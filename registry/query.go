@@ -193,7 +193,9 @@ func (s *Service) PackageFile(ctx context.Context, p *ent.Project, packageID, fi
 // ProjectPackageFile returns an installable file of a project by its id alone, as a
 // project page links it (GitLab: project.package_files.find).
 func (s *Service) ProjectPackageFile(ctx context.Context, projectPath string, fileID int) (*ent.PackageFile, error) {
-	p, err := s.VisibleProject(ctx, projectPath)
+	// Whoever may pull the project's packages, as the Packages API's download: a
+	// public registry in a project the caller may not see included.
+	p, err := s.ProjectByRef(ctx, projectPath)
 	if err != nil {
 		return nil, err
 	}

@@ -79,6 +79,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					{"GET", fmt.Sprintf("%s/packages/%d", base, pkg), read},
 					{"GET", fmt.Sprintf("%s/packages/%d/package_files", base, pkg), read},
 					{"GET", fmt.Sprintf("%s/packages/%d/package_files/%d/download", base, pkg, file), read},
+					// The project-page path GraphQL's downloadPath gives, under the same policy.
+					{"GET", fmt.Sprintf("/%s/-/package_files/%d/download", p.Path(), file), read},
 					{"GET", fmt.Sprintf("%s/packages/%d/pipelines", base, pkg), read},
 					{"DELETE", fmt.Sprintf("%s/packages/%d/package_files/%d", base, v[1], e.FileOf(v[1])), destroy},
 					{"DELETE", fmt.Sprintf("%s/packages/%d", base, v[0]), destroy},
