@@ -2,10 +2,6 @@ package registry
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -176,11 +172,8 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 		b.failed()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	md, s1, s256, s512 := md5.New(), sha1.New(), sha256.New(), sha512.New()
-	dst := io.MultiWriter(w, md, s1, s256, s512)
-	lr := &io.LimitedReader{R: r, N: limit + 1}
-	n, err := io.CopyBuffer(dst, lr, make([]byte, 256<<10))
-	if err == nil && n > limit {
+	d, err := copyDigesting(w, &io.LimitedReader{R: r, N: limit + 1})
+	if err == nil && d.Size > limit {
 		err = errTooLarge
 	}
 	if err != nil {
@@ -195,9 +188,7 @@ func (b *Blobs) Spool(ctx context.Context, r io.Reader, limit int64) (*Spooled, 
 		b.failed()
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	sp.Size = n
-	sp.MD5, sp.SHA1 = hexSum(md), hexSum(s1)
-	sp.SHA256, sp.SHA512 = hexSum(s256), hexSum(s512)
+	sp.Digests = d
 	return sp, nil
 }
 
