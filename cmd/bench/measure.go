@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"sort"
-	"sync"
 	"time"
 )
 
@@ -186,89 +185,7 @@ type rpsStats struct {
 	p50, p99 time.Duration
 	rps      float64
 	cpu      time.Duration // server CPU over the timed phase
-}
-
-// measureRPS runs conc keep-alive clients fetching the small file for dur
-// (after a short warm-up) and returns requests/s and latency percentiles.
-func measureRPS(s *server, size int64, conc int, dur time.Duration) rpsStats {
-	cl := &http.Client{Transport: newTransport(conc), Timeout: 30 * time.Second}
-	defer cl.CloseIdleConnections()
-
-	runPhase := func(d time.Duration, record bool) ([][]time.Duration, int64, error) {
-		var wg sync.WaitGroup
-		lats := make([][]time.Duration, conc)
-		errs := make([]int64, conc)
-		firstErrs := make([]error, conc)
-		deadline := time.Now().Add(d)
-		for w := 0; w < conc; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				buf := make([]byte, 32<<10)
-				var l []time.Duration
-				if record {
-					l = make([]time.Duration, 0, 1<<16)
-				}
-				for time.Now().Before(deadline) {
-					r, err := doGet(cl, s.smallURL, s.token, nil, false, buf)
-					if err == nil && r.status != http.StatusOK {
-						err = fmt.Errorf("status %d", r.status)
-					} else if err == nil && r.n != size {
-						err = fmt.Errorf("%d bytes, want %d", r.n, size)
-					}
-					if err != nil {
-						errs[w]++
-						if firstErrs[w] == nil {
-							firstErrs[w] = err
-						}
-						if errs[w] > 1000 {
-							return
-						}
-						continue
-					}
-					if record {
-						l = append(l, r.el)
-					}
-				}
-				lats[w] = l
-			}(w)
-		}
-		wg.Wait()
-		var ne int64
-		var fe error
-		for w := range errs {
-			ne += errs[w]
-			if fe == nil {
-				fe = firstErrs[w]
-			}
-		}
-		return lats, ne, fe
-	}
-
-	warm := dur / 10
-	if warm < 200*time.Millisecond {
-		warm = 200 * time.Millisecond
-	}
-	if _, ne, fe := runPhase(warm, false); ne > 0 && fe != nil {
-		return rpsStats{errors: ne, firstErr: fmt.Errorf("warm-up: %w", fe)}
-	}
-	cpu0, _ := procCPU(s.pid)
-	start := time.Now()
-	lats, ne, fe := runPhase(dur, true)
-	el := time.Since(start)
-	cpu1, _ := procCPU(s.pid)
-	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	st := rpsStats{requests: int64(len(all)), errors: ne, firstErr: fe, elapsed: el, cpu: cpu1 - cpu0}
-	if len(all) > 0 {
-		st.p50 = all[len(all)*50/100]
-		st.p99 = all[min(len(all)-1, len(all)*99/100)]
-		st.rps = float64(len(all)) / el.Seconds()
-	}
-	return st
+	bytes    int64         // body bytes received in the timed phase
 }
 
 // rangeCheck GETs bytes [off, off+n) of the large file and compares them
