@@ -88,8 +88,10 @@ test-postgres:
 vet:
 	$(GO) vet ./...
 
+# The registry beside nginx and Verdaccio, and at scale on SQLite and a throwaway
+# Postgres (scripts/with-postgres), in one run: make bench ARGS="-quick -only npm".
 bench:
-	$(GO) run ./cmd/bench $(ARGS)
+	scripts/with-postgres $(GO) run ./cmd/bench $(ARGS)
 
 clean:
 	rm -rf bin

@@ -311,7 +311,11 @@ func ratio(a, b float64) string {
 
 func (r *report) print(w io.Writer) {
 	o := r.o
-	fmt.Fprintf(w, "\nregistry beside its peers on loopback (%d CPUs; %s)\n", runtime.NumCPU(), strings.Join(r.versions, ", "))
+	peers := strings.Join(r.versions, ", ")
+	if peers == "" {
+		peers = "no peer in these workloads"
+	}
+	fmt.Fprintf(w, "\nregistry beside its peers on loopback (%d CPUs; %s)\n", runtime.NumCPU(), peers)
 	fmt.Fprintf(w, "load generator: %d keep-alive connections, %d runs x %v per load, alternated, medians; workloads: %s\n",
 		o.concurrency, o.runs, o.duration, strings.Join(selected(o), ","))
 	fmt.Fprintf(w, "client and servers share the machine's CPUs; load average at start %s, at end %s\n", r.loadStart, r.loadEnd)

@@ -124,7 +124,7 @@ func benchDocs(o options, cl *cleanups, rep *report, reg *instance, ds *docSet, 
 			return err
 		}
 		cl.push(v.stop)
-		rep.versions = append(rep.versions, "Verdaccio "+verdaccioPackage)
+		rep.versions = append(rep.versions, "Verdaccio "+v.version)
 		vu := v.base + "/" + docNPM
 		peer := load{server: "verdaccio", pid: v.c.pid(), url: vu, header: map[string]string{"Accept-Encoding": "gzip"}, check: status200(-1), keep: 512}
 		if err := checkOnce(vu, nil, countVersions(docVersions)); err != nil {

@@ -11,7 +11,7 @@
 // missed targets. It exits non-zero only when the setup fails.
 //
 //	go run ./cmd/bench [-quick] [-only small,large,npm,pypi,maven,scale,upload,s3]
-//	                   [-duration 4s] [-runs 3] [-concurrency 16] [-scale 10000,100000]
+//	                   [-duration 3s] [-runs 3] [-concurrency 16] [-scale 10000,100000]
 //	                   [-upload-size 1GiB] [-keep]
 package main
 
@@ -115,7 +115,7 @@ func main() {
 	o.sizeLarge = 256 * MiB
 	o.uploadSize = 1 << 30
 	var only, scale string
-	flag.DurationVar(&o.duration, "duration", 4*time.Second, "duration of each timed run of each load")
+	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed run of each load")
 	flag.IntVar(&o.runs, "runs", 3, "timed runs of each load, alternated between the servers (the median is reported)")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "keep-alive connections of the load generator")
 	flag.BoolVar(&o.quick, "quick", false, "a short trial: 1s runs, 10,000 versions at scale, a 256 MiB upload, no S3")

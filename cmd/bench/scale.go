@@ -71,7 +71,9 @@ func benchScale(o options, cl *cleanups, rep *report, regBin, tmp, token string)
 		}
 		cl.push(func() { in.stop() })
 		points, err := scaleOn(o, in)
-		in.stop()
+		if l := in.stop(); l != "" {
+			rep.checks = append(rep.checks, l)
+		}
 		if err != nil {
 			return fmt.Errorf("scale on %s: %w", db.name, err)
 		}

@@ -51,8 +51,21 @@ func verdaccioBin() (string, error) {
 }
 
 type verdaccio struct {
-	c    *child
-	base string
+	c       *child
+	base    string
+	version string
+}
+
+// verdaccioVersion is the installed version, from its package.json.
+func verdaccioVersion(bin string) string {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(bin)), "package.json"))
+	var p struct {
+		Version string `json:"version"`
+	}
+	if err != nil || json.Unmarshal(b, &p) != nil || p.Version == "" {
+		return "?"
+	}
+	return p.Version
 }
 
 // startVerdaccio writes name's versions into a fresh storage and starts Verdaccio
@@ -103,7 +116,7 @@ web:
 	if err != nil {
 		return nil, err
 	}
-	v := &verdaccio{c: c, base: base}
+	v := &verdaccio{c: c, base: base, version: verdaccioVersion(bin)}
 	if _, err := waitReady(base+"/-/ping", c, 60*time.Second); err != nil {
 		v.stop()
 		return nil, err
