@@ -95,12 +95,12 @@ func copyDigesting(dst io.Writer, src io.Reader) (Digests, error) {
 			in <- c
 		}
 		_, werr := dst.Write(c.data())
+		total += int64(c.n)
 		c.release(free)
 		if werr != nil {
 			stop()
 			return Digests{}, werr
 		}
-		total += int64(c.n)
 		if err == io.EOF {
 			break
 		}
