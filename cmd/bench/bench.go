@@ -91,6 +91,35 @@ func bench(o options, cl *cleanups) (*report, error) {
 	}
 	token := hex.EncodeToString(tok)
 
+	var fileUpload *uploadStats
+	if o.want("small") || o.want("large") || o.want("npm") || o.want("pypi") || o.want("maven") || o.want("upload") {
+		if fileUpload, err = benchMain(o, cl, rep, regBin, ngxBin, tmp, token); err != nil {
+			return nil, err
+		}
+	}
+	if o.want("scale") {
+		if err := benchScale(o, cl, rep, regBin, tmp, token); err != nil {
+			return nil, err
+		}
+	}
+	if o.want("s3") {
+		largePath := filepath.Join(tmp, "large.bin")
+		var seed [32]byte
+		rand.Read(seed[:])
+		largeSum, err := writeRandomFile(largePath, int64(o.sizeLarge), mrand.NewChaCha8(seed))
+		if err != nil {
+			return nil, err
+		}
+		rep.s3 = benchS3(o, cl, tmp, regBin, largePath, largeSum)
+		rep.s3.fileUpload = fileUpload
+	}
+	rep.loadEnd = loadAvg()
+	return rep, nil
+}
+
+// benchMain runs the workloads of the main instance (SQLite): the generic files,
+// the index documents and the upload.
+func benchMain(o options, cl *cleanups, rep *report, regBin, ngxBin, tmp, token string) (*uploadStats, error) {
 	reg, err := newInstance("registry", regBin, filepath.Join(tmp, "data"), "", token)
 	if err != nil {
 		return nil, err
@@ -128,28 +157,10 @@ func bench(o options, cl *cleanups) (*report, error) {
 			return nil, err
 		}
 	}
-	var fileUpload *uploadStats
 	if o.want("upload") {
-		fileUpload = benchUpload(o, rep, reg, private)
+		return benchUpload(o, rep, reg, private), nil
 	}
-	if o.want("scale") {
-		if err := benchScale(o, cl, rep, regBin, tmp, token); err != nil {
-			return nil, err
-		}
-	}
-	if o.want("s3") {
-		largePath := filepath.Join(tmp, "large.bin")
-		var seed [32]byte
-		rand.Read(seed[:])
-		largeSum, err := writeRandomFile(largePath, int64(o.sizeLarge), mrand.NewChaCha8(seed))
-		if err != nil {
-			return nil, err
-		}
-		rep.s3 = benchS3(o, cl, tmp, regBin, largePath, largeSum)
-		rep.s3.fileUpload = fileUpload
-	}
-	rep.loadEnd = loadAvg()
-	return rep, nil
+	return nil, nil
 }
 
 // benchFiles: the generic GETs of 1 KiB (with a token on a private project, and

@@ -76,7 +76,7 @@ func runOnce(cl *http.Client, l load) error {
 
 // runLoad runs l from conc connections for dur after a short warm-up.
 func runLoad(l load, conc int, dur time.Duration) rpsStats {
-	cl := &http.Client{Transport: newTransport(conc), Timeout: 30 * time.Second}
+	cl := &http.Client{Transport: newTransport(conc), Timeout: 2 * time.Minute}
 	defer cl.CloseIdleConnections()
 	phase := func(d time.Duration, record bool) ([]time.Duration, int64, int64, error) {
 		var wg sync.WaitGroup
@@ -195,11 +195,15 @@ func interleave(loads []load, runs, conc int, dur time.Duration) []*series {
 	return out
 }
 
+// shortURL is u's path and query, cut at 100 bytes, for the log.
 func shortURL(u string) string {
 	if i := strings.Index(u, "//"); i >= 0 {
 		if j := strings.IndexByte(u[i+2:], '/'); j >= 0 {
-			return u[i+2+j:]
+			u = u[i+2+j:]
 		}
+	}
+	if len(u) > 100 {
+		u = u[:100] + "..."
 	}
 	return u
 }
