@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -242,8 +241,6 @@ func (s *rssSampler) stop() int64 {
 	<-s.doneCh
 	return s.peak.Load()
 }
-
-var errSetup = errors.New("setup failure")
 
 func execCombined(bin string, args ...string) ([]byte, error) {
 	return exec.Command(bin, args...).CombinedOutput()
