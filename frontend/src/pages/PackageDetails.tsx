@@ -340,7 +340,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                   <li key={pl.id}>
                     <p>
                       <strong>{i === 0 && pipelines.length > 1 ? 'Last updated' : i === pipelines.length - 1 ? 'Published' : 'Updated'}</strong> by pipeline{' '}
-                      <span className="mono">#{pl.iid}</span> <Badge kind={pl.status === 'SUCCESS' ? 'success' : pl.status === 'FAILED' ? 'danger' : 'info'}>{pl.status.toLowerCase()}</Badge>
+                      {pl.path ? <Link href={pl.path} className="mono">#{pl.iid}</Link> : <span className="mono">#{pl.iid}</span>} <Badge kind={pl.status === 'SUCCESS' ? 'success' : pl.status === 'FAILED' ? 'danger' : 'info'}>{pl.status.toLowerCase()}</Badge>
                     </p>
                     <p className="muted small">
                       {pl.ref && (
