@@ -8,6 +8,7 @@ import { Link, navigate } from '../router';
 import { formats } from '../formats';
 import { baseUrlOf, numericId, snippets } from '../snippets';
 import { NotFound } from './NotFound';
+import { useSession } from '../session';
 
 const PackageQuery = graphql(`
   query PackageDetails($id: PackagesPackageID!) {
@@ -113,6 +114,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
   const [{ data, fetching, error }, refetch] = useQuery({ query: PackageQuery, variables: { id: gid } });
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [notice, setNotice] = useState('');
+  const { session } = useSession();
   const [actionError, setActionError] = useState('');
   const [pkgDel, destroyPackage] = useMutation(DestroyPackage);
   const [fileDel, destroyFile] = useMutation(DestroyFile);
@@ -137,6 +139,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
     groupId: numericId(p.project.group?.id),
     groupPath: p.project.group?.fullPath,
     files: files.map((f) => f.fileName),
+    anonymous: !session, // a package an anonymous visitor sees is public: reads need no token
   });
   const canDelete = p.userPermissions.destroyPackage;
   const MetadataPanel = formats[p.packageType]?.Metadata;
