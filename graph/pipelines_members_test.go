@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/compat/compattest"
@@ -117,4 +119,81 @@ func deref(s *string) string {
 		return "null"
 	}
 	return *s
+}
+
+// TestMembershipExpiry: a membership added with expiresAt gives its role until then,
+// and from then on none (the project is hidden again) and is no longer listed;
+// an expiry in the past is refused, and adding the member again starts afresh.
+func TestMembershipExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := compattest.NewWithConfig(t, func(c *registry.Config) { c.Now = clock })
+	e.Group("acme", "private")
+	e.Project("acme/app", "private", "")
+	e.User("temp")
+	temp := e.PAT("temp", "api")
+	add := func(expires *time.Time) []string {
+		var out struct{ MembershipCreate struct{ Errors []string } }
+		vars := map[string]any{"expires": expires}
+		errs := e.GraphQL(`mutation($expires: Time) { membershipCreate(input: {username: "temp", projectPath: "acme/app", accessLevel: REPORTER, expiresAt: $expires}) { errors } }`,
+			vars, &out, "Private-Token", e.RootToken)
+		return append(errs, out.MembershipCreate.Errors...)
+	}
+	state := func() (sees bool, listed []string) {
+		var got struct{ Project *struct{ ID string } }
+		e.GraphQL(`{ project(fullPath: "acme/app") { id } }`, nil, &got, "Private-Token", temp)
+		var members struct {
+			Project struct {
+				ProjectMembers struct {
+					Nodes []struct {
+						User      struct{ Username string }
+						ExpiresAt *time.Time
+					}
+				}
+			}
+		}
+		e.GraphQL(`{ project(fullPath: "acme/app") { projectMembers { nodes { user { username } expiresAt } } } }`, nil, &members, "Private-Token", e.RootToken)
+		for _, n := range members.Project.ProjectMembers.Nodes {
+			s := n.User.Username
+			if n.ExpiresAt != nil {
+				s += " until " + n.ExpiresAt.UTC().Format(time.RFC3339)
+			}
+			listed = append(listed, s)
+		}
+		return got.Project != nil, listed
+	}
+	past, soon := now.Add(-time.Minute), now.Add(time.Hour)
+	if errs := add(&past); len(errs) == 0 || !strings.Contains(strings.Join(errs, " "), "future") {
+		t.Fatalf("an expiry in the past: %v", errs)
+	}
+	if errs := add(&soon); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, c := range []struct {
+		name   string
+		at     time.Time
+		readd  bool
+		sees   bool
+		listed string
+	}{
+		{"before the expiry", now.Add(59 * time.Minute), false, true, "temp until 2026-12-01T13:00:00Z"},
+		{"at the expiry", now.Add(time.Hour), false, false, ""},
+		{"added again without an expiry", now.Add(2 * time.Hour), true, true, "temp"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mu.Lock()
+			now = c.at
+			mu.Unlock()
+			if c.readd {
+				if errs := add(nil); len(errs) > 0 {
+					t.Fatal(errs)
+				}
+			}
+			sees, listed := state()
+			if sees != c.sees || strings.Join(listed, ",") != c.listed {
+				t.Errorf("temp sees the project: %v (want %v); members listed: %q (want %q)", sees, c.sees, listed, c.listed)
+			}
+		})
+	}
 }

@@ -421,7 +421,7 @@ func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.Projec
 // MembershipCreate is the resolver for the membershipCreate field.
 func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
 	m, err := r.svc.SetMembership(ctx, registry.MembershipInput{Username: input.Username, ProjectPath: str(input.ProjectPath),
-		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel)})
+		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel), ExpiresAt: input.ExpiresAt})
 	errs, err := payloadErrors(err)
 	return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Member: m, Errors: errs}, err
 }
@@ -429,7 +429,7 @@ func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.Mem
 // MembershipUpdate is the resolver for the membershipUpdate field.
 func (r *mutationResolver) MembershipUpdate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
 	m, err := r.svc.UpdateMembership(ctx, registry.MembershipInput{Username: input.Username, ProjectPath: str(input.ProjectPath),
-		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel)})
+		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel), ExpiresAt: input.ExpiresAt})
 	errs, err := payloadErrors(err)
 	return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Member: m, Errors: errs}, err
 }

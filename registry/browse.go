@@ -302,7 +302,7 @@ func (s *Service) MembersQuery(ctx context.Context, p *ent.Project, g *ent.Group
 	if len(which) == 0 {
 		return nil, Errorf(ErrInvalid, "give at least one of the relations DIRECT and INHERITED")
 	}
-	return s.client.Membership.Query().Where(membership.Or(which...)), nil
+	return s.client.Membership.Query().Where(membership.Or(which...), liveMembership(s.now())), nil
 }
 
 // parentPaths are the full paths of the groups above a full path, nearest last:

@@ -263,6 +263,7 @@ type ComplexityRoot struct {
 	Member struct {
 		AccessLevel func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		Group       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Project     func(childComplexity int) int
@@ -1714,6 +1715,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.CreatedAt(childComplexity), true
+	case "Member.expiresAt":
+		if e.ComplexityRoot.Member.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ExpiresAt(childComplexity), true
 	case "Member.group":
 		if e.ComplexityRoot.Member.Group == nil {
 			break
@@ -4327,6 +4334,8 @@ type Member implements Node {
   user: UserCore!
   accessLevel: AccessLevelEnum!
   createdAt: Time!
+  "When the membership ends; expired memberships give no role and are not listed."
+  expiresAt: Time
   project: Project
   group: Group
 }
@@ -4882,6 +4891,8 @@ input MembershipInput {
   projectPath: ID
   groupPath: ID
   accessLevel: AccessLevelEnum!
+  "When the membership ends (in the future); a change without it keeps the membership's expiry."
+  expiresAt: Time
 }
 
 input MembershipDeleteInput {
@@ -5484,6 +5495,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_accessLevel(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Member_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Member_expiresAt(ctx, field)
 	case "project":
 		return ec.fieldContext_Member_project(ctx, field)
 	case "group":
@@ -10981,6 +10994,29 @@ func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Member_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Member_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -21249,7 +21285,7 @@ func (ec *executionContext) unmarshalInputMembershipInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "username", "projectPath", "groupPath", "accessLevel"}
+	fieldsInOrder := [...]string{"clientMutationId", "username", "projectPath", "groupPath", "accessLevel", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21291,6 +21327,13 @@ func (ec *executionContext) unmarshalInputMembershipInput(ctx context.Context, o
 				return it, err
 			}
 			it.AccessLevel = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -24382,6 +24425,8 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "expiresAt":
+			out.Values[i] = ec._Member_expiresAt(ctx, field, obj)
 		case "project":
 			field := field
 

@@ -244,6 +244,8 @@ type MembershipInput struct {
 	ProjectPath *string         `json:"projectPath,omitempty"`
 	GroupPath   *string         `json:"groupPath,omitempty"`
 	AccessLevel AccessLevelEnum `json:"accessLevel"`
+	// When the membership ends (in the future); a change without it keeps the membership's expiry.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 type MembershipPayload struct {
