@@ -119,15 +119,22 @@ export async function sessionMembers(h) {
 
     await page.getByLabel('Username').fill(users.bob);
     await page.getByLabel('Role', { exact: true }).selectOption('DEVELOPER');
+    const expires = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+    await page.getByLabel('Expires (optional)').fill(expires);
     await page.getByRole('button', { name: 'Add member' }).click();
     await row(users.bob).waitFor();
+    assert.notEqual(await row(users.bob).getByTestId('member-expires').innerText(), 'Never', 'the expiry is shown');
+    assert.equal(await row(users.alice).getByTestId('member-expires').innerText(), 'Never');
     assert.equal(await row(users.bob).getByLabel(`Role of @${users.bob}`).inputValue(), 'DEVELOPER');
     await both(page, 'project-members', (p) => p.getByTestId('members').waitFor());
 
     await row(users.bob).getByLabel(`Role of @${users.bob}`).selectOption('REPORTER');
     await page.getByText(`@${users.bob} is now a Reporter.`).waitFor();
-    const m = await gql(token, 'query($p: ID!) { project(fullPath: $p) { projectMembers { nodes { user { username } accessLevel } } } }', { p: app });
-    assert.ok(m.project.projectMembers.nodes.some((n) => n.user.username === users.bob && n.accessLevel === 'REPORTER'), 'the change reached the server');
+    const m = await gql(token, 'query($p: ID!) { project(fullPath: $p) { projectMembers { nodes { user { username } accessLevel expiresAt } } } }', { p: app });
+    assert.ok(
+      m.project.projectMembers.nodes.some((n) => n.user.username === users.bob && n.accessLevel === 'REPORTER' && n.expiresAt?.startsWith(expires)),
+      `the change reached the server, keeping the expiry: ${JSON.stringify(m.project.projectMembers.nodes)}`,
+    );
 
     await row(users.bob).getByRole('button', { name: `Remove @${users.bob}` }).click();
     await page.getByRole('dialog', { name: 'Remove member?' }).getByRole('button', { name: 'Remove' }).click();

@@ -50,6 +50,7 @@ const Query = graphql(`
     id
     accessLevel
     createdAt
+    expiresAt
     user {
       id
       username
@@ -97,6 +98,7 @@ export function Members({ path }: { path: string }) {
   const [removeState, remove] = useMutation(Remove);
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<AccessLevelEnum>('DEVELOPER');
+  const [expires, setExpires] = useState('');
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const [removeError, setRemoveError] = useState('');
@@ -128,8 +130,12 @@ export function Members({ path }: { path: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const name = username.trim().replace(/^@/, '');
-    const res = await add({ input: { ...where, username: name, accessLevel: role } });
-    if (say(res.data?.membershipCreate?.errors, res.error, `@${name} is now a ${roleLabel(role)} of ${ns.fullPath}.`)) setUsername('');
+    const expiresAt = expires ? new Date(`${expires}T00:00:00Z`).toISOString() : null;
+    const res = await add({ input: { ...where, username: name, accessLevel: role, expiresAt } });
+    if (say(res.data?.membershipCreate?.errors, res.error, `@${name} is now a ${roleLabel(role)} of ${ns.fullPath}${expires ? ` until ${expires}` : ''}.`)) {
+      setUsername('');
+      setExpires('');
+    }
   };
 
   return (
@@ -152,6 +158,10 @@ export function Members({ path }: { path: string }) {
                   </option>
                 ))}
               </select>
+            </div>
+            <div className="field">
+              <label htmlFor="member-expires">Expires (optional)</label>
+              <input id="member-expires" type="date" min={new Date(Date.now() + 86400000).toISOString().slice(0, 10)} value={expires} onChange={(e) => setExpires(e.target.value)} />
             </div>
           </div>
           <p className="muted small">
@@ -180,6 +190,7 @@ export function Members({ path }: { path: string }) {
                   <th scope="col">Source</th>
                   <th scope="col">Role</th>
                   <th scope="col">Since</th>
+                  <th scope="col">Expires</th>
                   <th scope="col">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -227,6 +238,7 @@ export function Members({ path }: { path: string }) {
                       <td className="nowrap" title={formatDate(m.createdAt)}>
                         {relative(m.createdAt)}
                       </td>
+                      <td className="nowrap" data-testid="member-expires">{m.expiresAt ? formatDate(m.expiresAt).split(',')[0] : 'Never'}</td>
                       <td className="row-actions">
                         {editable && (
                           <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Remove @${m.user.username}`} onClick={() => (setRemoveError(''), setPending(m.user.username))}>
