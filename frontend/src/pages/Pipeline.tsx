@@ -6,6 +6,7 @@ import { NamespaceNav } from '../components/NamespaceNav';
 import { Link } from '../router';
 import { formatDate, relative, typeLabel } from '../format';
 import { NotFound } from './NotFound';
+import { PipelineCommit, PipelineStatus } from '../components/PipelineParts';
 
 const Query = graphql(`
   query PipelinePage($fullPath: ID!, $id: ID!) {
@@ -59,17 +60,11 @@ export function Pipeline({ path, id }: { path: string; id: string }) {
       <section className="card" aria-labelledby="pipeline-h" data-testid="pipeline">
         <h2 id="pipeline-h">
           Pipeline <span className="mono">#{pl.iid}</span>{' '}
-          <Badge kind={pl.status === 'SUCCESS' ? 'success' : pl.status === 'FAILED' ? 'danger' : 'info'}>{pl.status.toLowerCase()}</Badge>
+          <PipelineStatus status={pl.status} />
         </h2>
         <p className="muted small">
-          {pl.ref && (
-            <>
-              ref <span className="mono">{pl.ref}</span> ·{' '}
-            </>
-          )}
-          commit <span className="mono" title={pl.sha}>{pl.sha.slice(0, 8)}</span>
-          {pl.source && <> · {pl.source}</>}
-          {pl.user && <> · by @{pl.user.username}</>} ·{' '}
+          <PipelineCommit pipeline={pl} />
+          {pl.source && <> · {pl.source}</>} ·{' '}
           <time dateTime={pl.createdAt} title={formatDate(pl.createdAt)}>
             {relative(pl.createdAt)}
           </time>
