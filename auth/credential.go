@@ -115,6 +115,16 @@ type Policy struct {
 	Lenient func(r *http.Request, c Credential) bool
 }
 
+// Pick returns the credential of r the surface checks: the first one it reads.
+func (p Policy) Pick(r *http.Request) (Credential, bool) {
+	for _, c := range Credentials(r) {
+		if p.Reads == nil || p.Reads(c) {
+			return c, true
+		}
+	}
+	return Credential{}, false
+}
+
 // Middleware authenticates every request that carries a credential and stores the
 // viewer in the request context. A credential that does not authenticate is
 // answered at once by onFail (GitLab answers 401 even on public resources).
@@ -126,14 +136,7 @@ func Middleware(res Resolver, onFail func(http.ResponseWriter, *http.Request, er
 func MiddlewareWith(res Resolver, onFail func(http.ResponseWriter, *http.Request, error), p Policy) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var c Credential
-			found := false
-			for _, cand := range Credentials(r) {
-				if p.Reads == nil || p.Reads(cand) {
-					c, found = cand, true
-					break
-				}
-			}
+			c, found := p.Pick(r)
 			if !found {
 				next.ServeHTTP(w, r)
 				return

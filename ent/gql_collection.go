@@ -574,6 +574,11 @@ func (_q *MembershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, membership.FieldProjectID)
 				fieldSeen[membership.FieldProjectID] = struct{}{}
 			}
+		case "expiresAt":
+			if _, ok := fieldSeen[membership.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, membership.FieldExpiresAt)
+				fieldSeen[membership.FieldExpiresAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -32,6 +32,8 @@ type Membership struct {
 	GroupID *int `json:"group_id,omitempty"`
 	// ProjectID holds the value of the "project_id" field.
 	ProjectID *int `json:"project_id,omitempty"`
+	// When the membership ends: from then on it gives no role and is not listed.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -95,7 +97,7 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case membership.FieldRole:
 			values[i] = new(sql.NullString)
-		case membership.FieldCreatedAt, membership.FieldUpdatedAt:
+		case membership.FieldCreatedAt, membership.FieldUpdatedAt, membership.FieldExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -155,6 +157,13 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ProjectID = new(int)
 				*_m.ProjectID = int(value.Int64)
+			}
+		case membership.FieldExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field expires_at", values[i])
+			} else if value.Valid {
+				_m.ExpiresAt = new(time.Time)
+				*_m.ExpiresAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -227,6 +236,11 @@ func (_m *Membership) String() string {
 	if v := _m.ProjectID; v != nil {
 		builder.WriteString("project_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ExpiresAt; v != nil {
+		builder.WriteString("expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

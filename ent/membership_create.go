@@ -93,6 +93,20 @@ func (_c *MembershipCreate) SetNillableProjectID(v *int) *MembershipCreate {
 	return _c
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (_c *MembershipCreate) SetExpiresAt(v time.Time) *MembershipCreate {
+	_c.mutation.SetExpiresAt(v)
+	return _c
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableExpiresAt(v *time.Time) *MembershipCreate {
+	if v != nil {
+		_c.SetExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *MembershipCreate) SetUser(v *User) *MembershipCreate {
 	return _c.SetUserID(v.ID)
@@ -213,6 +227,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Role(); ok {
 		_spec.SetField(membership.FieldRole, field.TypeEnum, value)
 		_node.Role = value
+	}
+	if value, ok := _c.mutation.ExpiresAt(); ok {
+		_spec.SetField(membership.FieldExpiresAt, field.TypeTime, value)
+		_node.ExpiresAt = &value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -389,6 +407,24 @@ func (u *MembershipUpsert) ClearProjectID() *MembershipUpsert {
 	return u
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (u *MembershipUpsert) SetExpiresAt(v time.Time) *MembershipUpsert {
+	u.Set(membership.FieldExpiresAt, v)
+	return u
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateExpiresAt() *MembershipUpsert {
+	u.SetExcluded(membership.FieldExpiresAt)
+	return u
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (u *MembershipUpsert) ClearExpiresAt() *MembershipUpsert {
+	u.SetNull(membership.FieldExpiresAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -515,6 +551,27 @@ func (u *MembershipUpsertOne) UpdateProjectID() *MembershipUpsertOne {
 func (u *MembershipUpsertOne) ClearProjectID() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearProjectID()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *MembershipUpsertOne) SetExpiresAt(v time.Time) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateExpiresAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateExpiresAt()
+	})
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (u *MembershipUpsertOne) ClearExpiresAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearExpiresAt()
 	})
 }
 
@@ -810,6 +867,27 @@ func (u *MembershipUpsertBulk) UpdateProjectID() *MembershipUpsertBulk {
 func (u *MembershipUpsertBulk) ClearProjectID() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearProjectID()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *MembershipUpsertBulk) SetExpiresAt(v time.Time) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateExpiresAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateExpiresAt()
+	})
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (u *MembershipUpsertBulk) ClearExpiresAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearExpiresAt()
 	})
 }
 

@@ -7543,6 +7543,7 @@ type MembershipMutation struct {
 	created_at     *time.Time
 	updated_at     *time.Time
 	role           *membership.Role
+	expires_at     *time.Time
 	clearedFields  map[string]struct{}
 	user           *int
 	cleareduser    bool
@@ -7895,6 +7896,55 @@ func (m *MembershipMutation) ResetProjectID() {
 	delete(m.clearedFields, membership.FieldProjectID)
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (m *MembershipMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *MembershipMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *MembershipMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[membership.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *MembershipMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[membership.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *MembershipMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, membership.FieldExpiresAt)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *MembershipMutation) ClearUser() {
 	m.cleareduser = true
@@ -8010,7 +8060,7 @@ func (m *MembershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, membership.FieldCreatedAt)
 	}
@@ -8028,6 +8078,9 @@ func (m *MembershipMutation) Fields() []string {
 	}
 	if m.project != nil {
 		fields = append(fields, membership.FieldProjectID)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, membership.FieldExpiresAt)
 	}
 	return fields
 }
@@ -8049,6 +8102,8 @@ func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 		return m.GroupID()
 	case membership.FieldProjectID:
 		return m.ProjectID()
+	case membership.FieldExpiresAt:
+		return m.ExpiresAt()
 	}
 	return nil, false
 }
@@ -8070,6 +8125,8 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldGroupID(ctx)
 	case membership.FieldProjectID:
 		return m.OldProjectID(ctx)
+	case membership.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Membership field %s", name)
 }
@@ -8121,6 +8178,13 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetProjectID(v)
 		return nil
+	case membership.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
 }
@@ -8160,6 +8224,9 @@ func (m *MembershipMutation) ClearedFields() []string {
 	if m.FieldCleared(membership.FieldProjectID) {
 		fields = append(fields, membership.FieldProjectID)
 	}
+	if m.FieldCleared(membership.FieldExpiresAt) {
+		fields = append(fields, membership.FieldExpiresAt)
+	}
 	return fields
 }
 
@@ -8179,6 +8246,9 @@ func (m *MembershipMutation) ClearField(name string) error {
 		return nil
 	case membership.FieldProjectID:
 		m.ClearProjectID()
+		return nil
+	case membership.FieldExpiresAt:
+		m.ClearExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership nullable field %s", name)
@@ -8205,6 +8275,9 @@ func (m *MembershipMutation) ResetField(name string) error {
 		return nil
 	case membership.FieldProjectID:
 		m.ResetProjectID()
+		return nil
+	case membership.FieldExpiresAt:
+		m.ResetExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)

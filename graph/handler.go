@@ -271,7 +271,10 @@ func setComplexity(c *generated.ComplexityRoot) {
 	// query per edge for the whole page), so they cost their fields, not a page each.
 	loaded := func(ch int, _ cursor, _ *int, _ cursor, _ *int) int { return 1 + ch }
 	c.Package.PackageFiles, c.Package.Tags, c.Package.Pipelines, c.Package.Versions = loaded, loaded, loaded, conn
-	c.Group.DescendantGroups, c.Group.GroupMembers, c.Project.ProjectMembers = conn, conn, conn
+	members := func(ch int, _ []model.MemberRelation, _ cursor, first *int, _ cursor, last *int) int {
+		return pageCost(ch, first, last)
+	}
+	c.Group.DescendantGroups, c.Group.GroupMembers, c.Project.ProjectMembers = conn, members, members
 	c.UserCore.PersonalAccessTokens = conn
 	c.Group.Projects = func(ch int, _ *bool, _ *string, _ cursor, first *int, _ cursor, last *int) int {
 		return pageCost(ch, first, last)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/pkgreg/registry/ent"
+	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
 )
 
@@ -71,4 +72,24 @@ func orNone[T any](v []T, err error) ([]T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+// relationsOf says which memberships a members field lists: direct, inherited.
+func relationsOf(rs []model.MemberRelation) registry.MemberRelations {
+	var out registry.MemberRelations
+	for _, r := range rs {
+		out.Direct = out.Direct || r == model.MemberRelationDirect
+		out.Inherited = out.Inherited || r == model.MemberRelationInherited
+	}
+	return out
+}
+
+// manageable is the highest role a viewer may manage members up to, or null when
+// they may not manage members at all.
+func manageable(role registry.Role, err error) (*model.AccessLevelEnum, error) {
+	if err != nil {
+		return orNil[model.AccessLevelEnum](nil, err)
+	}
+	l := upper[model.AccessLevelEnum](role.String())
+	return &l, nil
 }

@@ -133,17 +133,22 @@ func (r *groupResolver) RootStorageStatistics(ctx context.Context, obj *ent.Grou
 }
 
 // GroupMembers is the resolver for the groupMembers field.
-func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
+func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
 	ac, bc, err := cursors(after, before)
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.svc.MembersQuery(ctx, nil, obj)
+	q, err := r.svc.MembersQuery(ctx, nil, obj, relationsOf(relations))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
 	return q.Paginate(detached{ctx}, ac, first, bc, last)
+}
+
+// ManageableAccessLevel is the resolver for the manageableAccessLevel field.
+func (r *groupResolver) ManageableAccessLevel(ctx context.Context, obj *ent.Group) (*model.AccessLevelEnum, error) {
+	return manageable(r.svc.ManageableRole(ctx, nil, obj))
 }
 
 // DeployTokens is the resolver for the deployTokens field.
@@ -416,7 +421,7 @@ func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.Projec
 // MembershipCreate is the resolver for the membershipCreate field.
 func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
 	m, err := r.svc.SetMembership(ctx, registry.MembershipInput{Username: input.Username, ProjectPath: str(input.ProjectPath),
-		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel)})
+		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel), ExpiresAt: input.ExpiresAt})
 	errs, err := payloadErrors(err)
 	return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Member: m, Errors: errs}, err
 }
@@ -424,7 +429,7 @@ func (r *mutationResolver) MembershipCreate(ctx context.Context, input model.Mem
 // MembershipUpdate is the resolver for the membershipUpdate field.
 func (r *mutationResolver) MembershipUpdate(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
 	m, err := r.svc.UpdateMembership(ctx, registry.MembershipInput{Username: input.Username, ProjectPath: str(input.ProjectPath),
-		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel)})
+		GroupPath: str(input.GroupPath), Role: lower(&input.AccessLevel), ExpiresAt: input.ExpiresAt})
 	errs, err := payloadErrors(err)
 	return &model.MembershipPayload{ClientMutationID: input.ClientMutationID, Member: m, Errors: errs}, err
 }
@@ -880,7 +885,19 @@ func (r *pipelineResolver) User(ctx context.Context, obj *ent.Pipeline) (*ent.Us
 
 // Path is the resolver for the path field.
 func (r *pipelineResolver) Path(ctx context.Context, obj *ent.Pipeline) (*string, error) {
-	return nonEmpty(fmt.Sprintf("/-/pipelines/%d", obj.ID)), nil
+	p := obj.Edges.Project
+	if p == nil {
+		var err error
+		if p, err = obj.QueryProject().Only(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return nonEmpty(fmt.Sprintf("/%s/-/pipelines/%d", p.FullPath, obj.ID)), nil
+}
+
+// Packages is the resolver for the packages field.
+func (r *pipelineResolver) Packages(ctx context.Context, obj *ent.Pipeline) ([]*ent.PackageVersion, error) {
+	return r.svc.PipelinePackages(ctx, obj)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -945,17 +962,31 @@ func (r *projectResolver) Statistics(ctx context.Context, obj *ent.Project) (*mo
 }
 
 // ProjectMembers is the resolver for the projectMembers field.
-func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
+func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
 	ac, bc, err := cursors(after, before)
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.svc.MembersQuery(ctx, obj, nil)
+	q, err := r.svc.MembersQuery(ctx, obj, nil, relationsOf(relations))
 	if err != nil {
 		return nil, err
 	}
 	first, last = clamp(first, last)
 	return q.Paginate(detached{ctx}, ac, first, bc, last)
+}
+
+// ManageableAccessLevel is the resolver for the manageableAccessLevel field.
+func (r *projectResolver) ManageableAccessLevel(ctx context.Context, obj *ent.Project) (*model.AccessLevelEnum, error) {
+	return manageable(r.svc.ManageableRole(ctx, obj, nil))
+}
+
+// Pipeline is the resolver for the pipeline field.
+func (r *projectResolver) Pipeline(ctx context.Context, obj *ent.Project, id string) (*ent.Pipeline, error) {
+	n, err := parseGID(id, kindPipeline)
+	if err != nil {
+		return nil, err
+	}
+	return orNil(r.svc.ProjectPipeline(ctx, obj, n))
 }
 
 // DeployTokens is the resolver for the deployTokens field.

@@ -187,7 +187,7 @@ func (s *Service) checker(ctx context.Context) (*checker, error) {
 			return c, nil
 		}
 	}
-	ms, err := s.client.Membership.Query().Where(membership.UserID(v.UserID)).
+	ms, err := s.client.Membership.Query().Where(membership.UserID(v.UserID), liveMembership(s.now())).
 		WithGroup(func(q *ent.GroupQuery) { q.Select(group.FieldFullPath) }).
 		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).
 		All(ctx)

@@ -271,19 +271,67 @@ func (s *Service) TokensQuery(ctx context.Context, u *ent.User) (*ent.PersonalAc
 	return s.client.PersonalAccessToken.Query().Where(personalaccesstoken.UserID(u.ID)), nil
 }
 
-// MembersQuery lists the direct members of a project or group the viewer may see.
-func (s *Service) MembersQuery(ctx context.Context, p *ent.Project, g *ent.Group) (*ent.MembershipQuery, error) {
-	q := s.client.Membership.Query()
+// MemberRelations selects memberships by where they are: the namespace's own
+// (Direct), or in the groups above it (Inherited).
+type MemberRelations struct{ Direct, Inherited bool }
+
+// MembersQuery lists the members of a project or group the viewer may see: the
+// direct ones, and the inherited ones: those of the groups above it, whose roles the
+// policy passes down the tree (a group's own path is never among them).
+func (s *Service) MembersQuery(ctx context.Context, p *ent.Project, g *ent.Group, rel MemberRelations) (*ent.MembershipQuery, error) {
+	var own predicate.Membership
+	var path string
 	if p != nil {
 		if err := s.AuthorizeProject(ctx, p, ReadNamespace); err != nil {
 			return nil, err
 		}
-		return q.Where(membership.ProjectID(p.ID)), nil
+		own, path = membership.ProjectID(p.ID), p.FullPath
+	} else {
+		if err := s.AuthorizeGroup(ctx, g, ReadNamespace); err != nil {
+			return nil, err
+		}
+		own, path = membership.GroupID(g.ID), g.FullPath
 	}
-	if err := s.AuthorizeGroup(ctx, g, ReadNamespace); err != nil {
-		return nil, err
+	var which []predicate.Membership
+	if rel.Direct {
+		which = append(which, own)
 	}
-	return q.Where(membership.GroupID(g.ID)), nil
+	if above := parentPaths(path); rel.Inherited && len(above) > 0 {
+		which = append(which, membership.HasGroupWith(group.FullPathIn(above...)))
+	}
+	if len(which) == 0 {
+		return nil, Errorf(ErrInvalid, "give at least one of the relations DIRECT and INHERITED")
+	}
+	return s.client.Membership.Query().Where(membership.Or(which...), liveMembership(s.now())), nil
+}
+
+// parentPaths are the full paths of the groups above a full path, nearest last:
+// "a/b/c" has "a" and "a/b".
+func parentPaths(fullPath string) []string {
+	var out []string
+	for i := 0; i < len(fullPath); i++ {
+		if fullPath[i] == '/' {
+			out = append(out, fullPath[:i])
+		}
+	}
+	return out
+}
+
+// ManageableRole is the highest role the viewer may grant, change or remove among
+// the members of a project or group: their own role there, once ManageMembers is
+// authorized (memberChangeAllowed holds the rule).
+func (s *Service) ManageableRole(ctx context.Context, p *ent.Project, g *ent.Group) (Role, error) {
+	in := MembershipInput{}
+	if p != nil {
+		in.ProjectPath = p.FullPath
+	} else {
+		in.GroupPath = g.FullPath
+	}
+	t, err := s.memberTarget(ctx, in)
+	if err != nil {
+		return NoRole, err
+	}
+	return t.own, nil
 }
 
 // DeployTokens lists the deploy tokens of a project or group (Maintainers).

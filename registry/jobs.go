@@ -7,6 +7,8 @@ import (
 	"github.com/pkgreg/registry/auth"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/cijob"
+	"github.com/pkgreg/registry/ent/packagebuildinfo"
+	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/pipeline"
 )
 
@@ -169,4 +171,37 @@ func (s *Service) PipelineByID(ctx context.Context, id int) (*ent.Pipeline, erro
 		return nil, err
 	}
 	return pl, nil
+}
+
+var errPipelineNotFound = Errorf(ErrNotFound, "404 Pipeline Not Found")
+
+// ProjectPipeline returns a pipeline of p to a viewer who may read p's packages.
+func (s *Service) ProjectPipeline(ctx context.Context, p *ent.Project, id int) (*ent.Pipeline, error) {
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	pl, err := s.client.Pipeline.Query().Where(pipeline.ID(id), pipeline.ProjectID(p.ID)).WithProject().WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errPipelineNotFound
+	}
+	return pl, err
+}
+
+// PipelinePackages lists what a pipeline published, newest first (at most 100): its
+// packages that have a page (HasDetails), to a viewer who may read its project's
+// packages. A pipeline reached through a package is authorized here again.
+func (s *Service) PipelinePackages(ctx context.Context, pl *ent.Pipeline) ([]*ent.PackageVersion, error) {
+	p := pl.Edges.Project
+	if p == nil {
+		var err error
+		if p, err = pl.QueryProject().Only(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.AuthorizeProject(ctx, p, ReadPackages); err != nil {
+		return nil, err
+	}
+	return s.client.PackageVersion.Query().Where(packageversion.ProjectID(p.ID), packageversion.StatusIn(detailStatuses...),
+		packageversion.HasBuildInfosWith(packagebuildinfo.PipelineID(pl.ID))).
+		WithProject().WithTags().Order(ent.Desc(packageversion.FieldID)).Limit(100).All(ctx)
 }

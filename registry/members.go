@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"time"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/membership"
+	"github.com/pkgreg/registry/ent/predicate"
 	"github.com/pkgreg/registry/ent/user"
 )
 
@@ -21,6 +23,9 @@ type MembershipInput struct {
 	ProjectPath string
 	GroupPath   string
 	Role        string
+	// ExpiresAt, when set, ends the membership then (it must be in the future); a
+	// change without it keeps the membership's expiry.
+	ExpiresAt *time.Time
 }
 
 // memberTarget is the project or group a membership change applies to, with the
@@ -135,6 +140,9 @@ func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.M
 	if !ok {
 		return nil, InvalidParam("access_level")
 	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
+		return nil, Errorf(ErrInvalid, "expires_at must be in the future")
+	}
 	var out *ent.Membership
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
 		u, m, err := s.member(ctx, tx.Client(), t, in.Username)
@@ -150,10 +158,14 @@ func (s *Service) SetMembership(ctx context.Context, in MembershipInput) (*ent.M
 		action, details := AuditMemberAdd, map[string]any{"username": u.Username, "role": role.String()}
 		if m != nil {
 			action, details["role_before"] = AuditMemberUpdate, m.Role.String()
-			out, err = m.Update().SetRole(membership.Role(role.String())).Save(ctx)
+			upd := m.Update().SetRole(membership.Role(role.String())).SetNillableExpiresAt(in.ExpiresAt)
+			if in.ExpiresAt == nil && m.ExpiresAt != nil && !m.ExpiresAt.After(s.now()) {
+				upd.ClearExpiresAt() // adding an expired member again starts afresh
+			}
+			out, err = upd.Save(ctx)
 		} else {
 			out, err = tx.Membership.Create().SetUserID(u.ID).SetNillableProjectID(t.projectID).
-				SetNillableGroupID(t.groupID).SetRole(membership.Role(role.String())).Save(ctx)
+				SetNillableGroupID(t.groupID).SetRole(membership.Role(role.String())).SetNillableExpiresAt(in.ExpiresAt).Save(ctx)
 		}
 		if err != nil {
 			return dbError(err)
@@ -207,4 +219,9 @@ func (s *Service) DeleteMembership(ctx context.Context, in MembershipInput) erro
 		return s.audit(ctx, tx, t.event(auditEvent{Action: AuditMemberRemove, TargetType: auditTargetMembership, TargetID: m.ID,
 			TargetPath: t.path + " " + in.Username, Details: map[string]any{"username": in.Username, "role_before": m.Role.String()}}))
 	})
+}
+
+// liveMembership selects the memberships that have not expired at now.
+func liveMembership(now time.Time) predicate.Membership {
+	return membership.Or(membership.ExpiresAtIsNil(), membership.ExpiresAtGT(now))
 }

@@ -57,16 +57,19 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 		}
 		compat.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	sess := sessionRoutes{svc: svc}
 	r.Route("/api/graphql", func(r chi.Router) {
-		r.Use(auth.Middleware(svc, compat.Unauthorized))
+		r.Use(auth.Middleware(svc, sess.ended(auth.Policy{}, compat.Unauthorized, graphQLUnauthenticated)))
 		gql := graph.NewHandler(svc, log)
 		r.Get("/", gql.ServeHTTP)
 		r.Post("/", gql.ServeHTTP)
 	})
-	sess := sessionRoutes{svc: svc}
 	r.Post("/-/session", sess.signIn)
-	r.With(auth.Middleware(svc, compat.Unauthorized)).Get("/-/session", sess.current)
-	r.With(auth.Middleware(svc, compat.Unauthorized)).Delete("/-/session", sess.signOut)
+	r.With(auth.Middleware(svc, sess.ended(auth.Policy{}, compat.Unauthorized, restMessage))).Get("/-/session", sess.current)
+	// Signing out with a session that is already gone just clears the cookie.
+	r.With(auth.MiddlewareWith(svc, compat.Unauthorized, auth.Policy{Lenient: func(_ *http.Request, c auth.Credential) bool {
+		return c.Source == auth.FromSession
+	}})).Delete("/-/session", sess.signOut)
 	// Each surface under /api/v4 reads credentials by its own policy, as each of
 	// GitLab's APIs declares it: the Packages API and every format.
 	r.Route("/api/v4", func(r chi.Router) {
@@ -92,7 +95,7 @@ func Routes(svc *registry.Service, log *slog.Logger) http.Handler {
 	r.Get("/-/new/*", ui.ServeHTTP)
 	// A package file's download from its project's page (GraphQL's downloadPath) has
 	// the project's full path in front, so it is told apart from the UI's pages here.
-	files := auth.MiddlewareWith(svc, compat.Unauthorized, rest.AuthPolicy)(rest.DownloadProjectFile(svc))
+	files := auth.MiddlewareWith(svc, sess.ended(rest.AuthPolicy, compat.Unauthorized, restMessage), rest.AuthPolicy)(rest.DownloadProjectFile(svc))
 	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, _, ok := rest.ProjectFilePath(r.URL.Path); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			files.ServeHTTP(w, r)

@@ -75,3 +75,46 @@ func (h sessionRoutes) cookie(value string, expires time.Time) *http.Cookie {
 	return &http.Cookie{Name: auth.SessionCookie, Value: value, Path: "/", Expires: expires, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(h.svc.ExternalURL(), "https://")}
 }
+
+// SessionScheme is the challenge of a 401 answering a session cookie that no longer
+// authenticates. Every 401 carries WWW-Authenticate, but a Basic one makes a browser
+// open its own password dialog over the page (for fetch too) and then retry with
+// Basic credentials the UI never meant to send; browsers show that dialog only for the
+// schemes they implement, so this one (after the Cookie scheme of
+// draft-broyer-http-cookie-auth) tells the page, and nothing else, to sign in again
+// at form-action.
+const SessionScheme = `Cookie realm="` + compat.Realm + `", form-action="/-/sign_in", cookie-name="` + auth.SessionCookie + `"`
+
+// sessionEndedMessage is what the UI shows when its session is gone.
+const sessionEndedMessage = "Your session has ended (it expired, you signed out elsewhere or your password changed). Sign in again."
+
+// ended answers the web UI's own requests (GraphQL, /-/session, a file
+// download from a project's page) whose session cookie does not authenticate: 401
+// with SessionScheme rather than a Basic challenge, and body(message). Any other
+// refused credential is a client's, answered by fail (with its Basic challenge).
+// A GET or HEAD also clears the cookie: the session is gone, not just the page's CSRF
+// token (a write with a stale token fails too, while the session may live on after a
+// sign-in in another tab; the page then asks GET /-/session which of the two it is).
+func (h sessionRoutes) ended(p auth.Policy, fail func(http.ResponseWriter, *http.Request, error), body func(msg string) any) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		c, ok := p.Pick(r)
+		if !ok || c.Source != auth.FromSession || registry.Unavailable(err) {
+			fail(w, r, err)
+			return
+		}
+		if c.Safe {
+			http.SetCookie(w, h.cookie("", time.Unix(0, 0)))
+		}
+		w.Header().Set("WWW-Authenticate", SessionScheme)
+		compat.WriteJSON(w, http.StatusUnauthorized, body(sessionEndedMessage))
+	}
+}
+
+// graphQLUnauthenticated is a GraphQL response of one error coded UNAUTHENTICATED,
+// as the error presenter codes ErrUnauthenticated.
+func graphQLUnauthenticated(msg string) any {
+	return map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": "UNAUTHENTICATED"}}}}
+}
+
+// restMessage is GitLab's REST error body.
+func restMessage(msg string) any { return map[string]string{"message": msg} }

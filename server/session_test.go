@@ -119,3 +119,65 @@ func TestSignInLockTellsNothingAndLocksNobodyOut(t *testing.T) {
 		t.Fatalf("the right password after the lock: %q", got)
 	}
 }
+
+// TestEndedSessionIsNoBasicChallenge: a session cookie that no longer authenticates
+// (signed out elsewhere, expired, password changed) got 401 with a Basic challenge on
+// the UI's own requests, so a browser opened its password dialog over a page stuck on
+// its skeleton. Those requests now get 401 with the Cookie scheme and a body the page
+// reads (GraphQL's UNAUTHENTICATED code on /api/graphql), and a read clears the
+// cookie; a package manager's wrong token keeps its Basic challenge.
+func TestEndedSessionIsNoBasicChallenge(t *testing.T) {
+	e := compattest.New(t)
+	if err := e.Svc.SetPassword(e.Admin, "root", "s3cret-password"); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"username": "root", "password": "s3cret-password"})
+	res := e.Do("POST", "/-/session", strings.NewReader(string(body)), "Content-Type", "application/json")
+	var s struct{ CSRFToken string }
+	json.Unmarshal(res.Body, &s)
+	session := strings.SplitN(res.Header.Get("Set-Cookie"), ";", 2)[0]
+	if res := e.Do("DELETE", "/-/session", nil, "Cookie", session, "X-CSRF-Token", s.CSRFToken); res.Status != http.StatusNoContent {
+		t.Fatalf("sign out: %d", res.Status)
+	}
+	query := `{"query":"{ currentUser { username } }"}`
+	for _, c := range []struct {
+		name, method, path string
+		body               string
+		headers            []string
+		status             int
+		scheme, code       string // the challenge's scheme; GraphQL's error code
+		clears             bool   // whether the answer clears the session cookie
+	}{
+		{"GraphQL POST", "POST", "/api/graphql", query, []string{"X-CSRF-Token", s.CSRFToken}, 401, "Cookie", "UNAUTHENTICATED", false},
+		{"GraphQL GET", "GET", "/api/graphql?query=" + url.QueryEscape("{ currentUser { username } }"), "", nil, 401, "Cookie", "UNAUTHENTICATED", true},
+		{"who is signed in", "GET", "/-/session", "", nil, 401, "Cookie", "", true},
+		{"sign out again", "DELETE", "/-/session", "", []string{"X-CSRF-Token", s.CSRFToken}, 204, "", "", true},
+		{"file from a project page", "GET", "/root/any/-/package_files/1/download", "", nil, 401, "Cookie", "", true},
+		{"a client's wrong token beside it", "POST", "/api/graphql", query, []string{"Private-Token", "glpat-wrong"}, 401, "Basic", "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rd *strings.Reader
+			if c.body != "" {
+				rd = strings.NewReader(c.body)
+			}
+			headers := append([]string{"Cookie", session, "Content-Type", "application/json"}, c.headers...)
+			var res *compattest.Response
+			if rd != nil {
+				res = e.Do(c.method, c.path, rd, headers...)
+			} else {
+				res = e.Do(c.method, c.path, nil, headers...)
+			}
+			scheme, _, _ := strings.Cut(res.Header.Get("WWW-Authenticate"), " ")
+			if res.Status != c.status || scheme != c.scheme {
+				t.Fatalf("%d %q, want %d %q: %s", res.Status, res.Header.Get("WWW-Authenticate"), c.status, c.scheme, res.Body)
+			}
+			if c.code != "" && !strings.Contains(string(res.Body), `"code":"`+c.code+`"`) {
+				t.Errorf("body %s lacks code %s", res.Body, c.code)
+			}
+			cleared := strings.HasPrefix(res.Header.Get("Set-Cookie"), "registry_session=;")
+			if cleared != c.clears {
+				t.Errorf("Set-Cookie %q: clears %v, want %v", res.Header.Get("Set-Cookie"), cleared, c.clears)
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ func (Membership) Fields() []ent.Field {
 		field.Int("user_id"),
 		field.Int("group_id").Optional().Nillable(),
 		field.Int("project_id").Optional().Nillable(),
+		field.Time("expires_at").Optional().Nillable().Comment("When the membership ends: from then on it gives no role and is not listed."),
 	}
 }
 

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
+import { sessionMembers } from './session_members.mjs';
 
 const BASE = process.env.BASE_URL;
 const ROOT_PASSWORD = process.env.ROOT_PASSWORD;
@@ -658,6 +659,8 @@ try {
     await shot(phone, 'phone-package');
     await phone.context().close();
   });
+
+  await sessionMembers({ BASE, ROOT_PASSWORD, token, stamp, newPage, step, shot, gql, signIn, newSecret });
 
   await step('sign out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -13,6 +13,8 @@ import { PersonalTokens } from './pages/PersonalTokens';
 import { Admin } from './pages/Admin';
 import { NewGroup, NewProject } from './pages/New';
 import { Explorer } from './pages/Explorer';
+import { Members } from './pages/Members';
+import { Pipeline } from './pages/Pipeline';
 import { useQuery } from 'urql';
 import { graphql } from './gql';
 
@@ -157,6 +159,12 @@ export function App() {
         break;
       case 'accessTokens':
         page = <NamespaceTokens path={route.path} />;
+        break;
+      case 'members':
+        page = <Members path={route.path} />;
+        break;
+      case 'pipeline':
+        page = <Pipeline path={route.path} id={route.id} />;
         break;
       default:
         page = <NotFound />;

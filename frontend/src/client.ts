@@ -1,10 +1,21 @@
-import { Client, cacheExchange, fetchExchange, type CombinedError } from 'urql';
+import { Client, cacheExchange, fetchExchange, mapExchange, type CombinedError } from 'urql';
 
-/** newClient talks to /api/graphql with the session cookie and its CSRF token. */
-export function newClient(csrfToken: string | undefined): Client {
+/**
+ * newClient talks to /api/graphql with the session cookie and its CSRF token.
+ * onSessionEnded runs when the server says the session is gone (signed-in clients only).
+ */
+export function newClient(csrfToken: string | undefined, onSessionEnded?: () => void): Client {
   return new Client({
     url: '/api/graphql',
-    exchanges: [cacheExchange, fetchExchange],
+    exchanges: [
+      cacheExchange,
+      mapExchange({
+        onError(error) {
+          if (onSessionEnded && sessionEnded(error)) onSessionEnded();
+        },
+      }),
+      fetchExchange,
+    ],
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
     fetchOptions: (): RequestInit => ({
@@ -12,6 +23,22 @@ export function newClient(csrfToken: string | undefined): Client {
       headers: csrfToken ? { 'X-CSRF-Token': csrfToken } : {},
     }),
   });
+}
+
+type ErrorLike = {
+  response?: unknown;
+  graphQLErrors?: readonly { extensions?: Record<string, unknown> }[];
+};
+
+/**
+ * sessionEnded reports whether a GraphQL error says the caller is not signed in: the
+ * server answers a session cookie that no longer authenticates with 401 and the code
+ * UNAUTHENTICATED (server/session.go), never a Basic challenge.
+ */
+export function sessionEnded(e: ErrorLike | null | undefined): boolean {
+  if (!e) return false;
+  if ((e.response as { status?: number } | undefined)?.status === 401) return true;
+  return (e.graphQLErrors ?? []).some((g) => g.extensions?.code === 'UNAUTHENTICATED');
 }
 
 /** errorText says what went wrong in words, without urql's prefixes. */

@@ -78,6 +78,8 @@ export type Route =
   | { page: 'package'; path: string; id: string }
   | { page: 'settings'; path: string }
   | { page: 'accessTokens'; path: string }
+  | { page: 'members'; path: string }
+  | { page: 'pipeline'; path: string; id: string }
   | { page: 'notFound' };
 
 export function parseRoute(pathname: string): Route {
@@ -101,5 +103,8 @@ export function parseRoute(pathname: string): Route {
   if (pkg) return { page: 'package', path, id: pkg[1] };
   if (rest === 'settings/packages_and_registries') return { page: 'settings', path };
   if (rest === 'settings/access_tokens') return { page: 'accessTokens', path };
+  if (rest === 'project_members' || rest === 'group_members') return { page: 'members', path };
+  const pipeline = /^pipelines\/(\d+)$/.exec(rest);
+  if (pipeline) return { page: 'pipeline', path, id: pipeline[1] };
   return { page: 'notFound' };
 }

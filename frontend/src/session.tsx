@@ -6,12 +6,23 @@ import { createContext, useContext } from 'react';
 export type SessionUser = { id: number; username: string; name: string; avatar_url?: string; web_url?: string };
 export type Session = { user: SessionUser; admin: boolean; csrfToken: string } | null;
 
-export async function loadSession(): Promise<Session> {
+/**
+ * loadSession asks who is signed in. ended is set when the browser still held a session
+ * cookie the server no longer accepts (expired, signed out elsewhere, password
+ * changed): the server answers 401 and clears the cookie.
+ */
+export async function loadSession(): Promise<{ session: Session; ended: boolean }> {
   const res = await fetch('/-/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  if (res.status === 401) return null;
+  if (res.status === 401) return { session: null, ended: true };
   if (!res.ok) throw new Error(`The server answered ${res.status} when asked who is signed in.`);
   const body = (await res.json()) as Session | { user: null };
-  return body && body.user ? (body as Session) : null; // anonymous: 401, or 200 with user null
+  return { session: body && body.user ? (body as Session) : null, ended: false }; // anonymous: 200 with user null
+}
+
+/** signInAgain is the sign-in page that returns to path after signing in, saying the session ended. */
+export function signInAgain(path: string): string {
+  const back = path.startsWith('/-/sign_in') ? '/' : path;
+  return `/-/sign_in?session=ended&return_to=${encodeURIComponent(back)}`;
 }
 
 export async function signIn(username: string, password: string): Promise<Session> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseUrlOf, numericId, snippets, type SnippetPackage } from './snippets';
+import { baseUrlOf, clientSetups, numericId, snippets, type SnippetPackage } from './snippets';
 
 const base: Omit<SnippetPackage, 'type' | 'name'> = {
   version: '1.2.3',
@@ -159,5 +159,52 @@ describe('helpers', () => {
   it('baseUrlOf takes the host from a format URL', () => {
     expect(baseUrlOf('http://127.0.0.1:9/api/v4/projects/1/packages/npm/', 'x')).toBe('http://127.0.0.1:9');
     expect(baseUrlOf(null, 'http://h/')).toBe('http://h');
+  });
+});
+
+describe('clientSetups', () => {
+  const project = { baseUrl: 'https://registry.example.com', level: 'project' as const, projectId: 7 };
+  const group = { baseUrl: 'https://registry.example.com', level: 'group' as const, projectId: '<project_id>', groupId: 3 };
+  const pat = { kind: 'token' as const, token: 'glpat-secret', username: 'alice' };
+  const deploy = { kind: 'deploy' as const, token: 'gldt-secret', username: 'gitlab+deploy-token-1' };
+  const code = (t: typeof project | typeof group, c: Parameters<typeof clientSetups>[1], type: string) =>
+    clientSetups(t, c)
+      .find((s) => s.type === type)!
+      .snippets.map((s) => s.code)
+      .join('\n');
+
+  it('covers every format the UI knows', () => {
+    expect(clientSetups(project, pat).map((s) => s.type).sort()).toEqual(['GENERIC', 'MAVEN', 'NPM', 'NUGET', 'PYPI']);
+  });
+  it.each([
+    ['NPM', '//registry.example.com/api/v4/projects/7/packages/npm/:_authToken=glpat-secret'],
+    ['PYPI', 'index-url = https://alice:glpat-secret@registry.example.com/api/v4/projects/7/packages/pypi/simple'],
+    ['MAVEN', '<name>Private-Token</name>\n            <value>glpat-secret</value>'],
+    ['NUGET', '--username alice --password glpat-secret'],
+    ['GENERIC', '--header "PRIVATE-TOKEN: glpat-secret"'],
+  ])('a personal token fills in %s', (type, want) => {
+    expect(code(project, pat, type)).toContain(want);
+  });
+  it.each([
+    ['MAVEN', '<name>Deploy-Token</name>'],
+    ['GENERIC', '--header "DEPLOY-TOKEN: gldt-secret"'],
+    ['PYPI', 'https://gitlab%2Bdeploy-token-1:gldt-secret@registry.example.com/api/v4/groups/3/-/packages/pypi/simple'],
+    ['NPM', 'registry=https://registry.example.com/api/v4/groups/3/-/packages/npm/'],
+  ])('a group deploy token fills in %s', (type, want) => {
+    expect(code(group, deploy, type)).toContain(want);
+  });
+  it.each(['NPM', 'PYPI', 'MAVEN', 'NUGET', 'GENERIC'])('anonymous %s carries no token', (type) => {
+    const c = code(project, { kind: 'anonymous' }, type);
+    expect(c).not.toMatch(/token|password|@registry/i);
+  });
+});
+
+describe('anonymous package snippets', () => {
+  it.each(['NPM', 'PYPI', 'MAVEN', 'NUGET', 'GENERIC'])('%s reads without a token', (type) => {
+    const all = snippets({ ...base, type, name: 'pkg', anonymous: true, files: ['a.txt'] })
+      .filter((s) => s.id !== 'publish' && !/publish/i.test(s.title))
+      .flatMap((s) => s.snippets.filter((c) => !/upload|deploy|push|publish/i.test(c.label)).map((c) => c.code))
+      .join('\n');
+    expect(all).not.toMatch(/TOKEN|personal_access_token|password/i);
   });
 });

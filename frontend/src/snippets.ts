@@ -1,7 +1,7 @@
 // Installation and registry-setup snippets for each package format, as on GitLab's
 // package pages. Each format's live in src/formats/<format>.tsx.
 import { formats, type SnippetPackage, type SnippetSection } from './formats';
-import { trimSlash } from './formats/types';
+import { trimSlash, type Credential, type SetupTarget, type Snippet } from './formats/types';
 
 export type { Snippet, SnippetPackage, SnippetSection } from './formats';
 
@@ -20,4 +20,13 @@ export function numericId(gid: string | null | undefined): number | null {
 export function baseUrlOf(formatUrl: string | null | undefined, fallback: string): string {
   const i = formatUrl ? formatUrl.indexOf('/api/v4/') : -1;
   return i > 0 ? formatUrl!.slice(0, i) : trimSlash(fallback);
+}
+
+export type { Credential, SetupTarget } from './formats/types';
+
+/** clientSetups lists, per format this server speaks, the client configuration for a credential. */
+export function clientSetups(t: SetupTarget, c: Credential): { type: string; label: string; snippets: Snippet[] }[] {
+  return Object.values(formats)
+    .filter((f) => f.setup)
+    .map((f) => ({ type: f.type, label: f.label, snippets: f.setup!(t, c) }));
 }

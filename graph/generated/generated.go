@@ -200,8 +200,9 @@ type ComplexityRoot struct {
 		DeployTokens          func(childComplexity int) int
 		DescendantGroups      func(childComplexity int, after *string, first *int, before *string, last *int) int
 		FullPath              func(childComplexity int) int
-		GroupMembers          func(childComplexity int, after *string, first *int, before *string, last *int) int
+		GroupMembers          func(childComplexity int, relations []model.MemberRelation, after *string, first *int, before *string, last *int) int
 		ID                    func(childComplexity int) int
+		ManageableAccessLevel func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PackageSettings       func(childComplexity int) int
 		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
@@ -262,6 +263,7 @@ type ComplexityRoot struct {
 	Member struct {
 		AccessLevel func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		Group       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Project     func(childComplexity int) int
@@ -542,6 +544,7 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Iid       func(childComplexity int) int
+		Packages  func(childComplexity int) int
 		Path      func(childComplexity int) int
 		Ref       func(childComplexity int) int
 		Sha       func(childComplexity int) int
@@ -572,12 +575,14 @@ type ComplexityRoot struct {
 		FullPath                   func(childComplexity int) int
 		Group                      func(childComplexity int) int
 		ID                         func(childComplexity int) int
+		ManageableAccessLevel      func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		PackageRegistryAccessLevel func(childComplexity int) int
 		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		PackagesCleanupPolicy      func(childComplexity int) int
 		Path                       func(childComplexity int) int
-		ProjectMembers             func(childComplexity int, after *string, first *int, before *string, last *int) int
+		Pipeline                   func(childComplexity int, id string) int
+		ProjectMembers             func(childComplexity int, relations []model.MemberRelation, after *string, first *int, before *string, last *int) int
 		Statistics                 func(childComplexity int) int
 		UserPermissions            func(childComplexity int) int
 		Visibility                 func(childComplexity int) int
@@ -755,7 +760,8 @@ type GroupResolver interface {
 	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
 	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
-	GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
+	GroupMembers(ctx context.Context, obj *ent.Group, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
+	ManageableAccessLevel(ctx context.Context, obj *ent.Group) (*model.AccessLevelEnum, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
 	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
@@ -881,6 +887,7 @@ type PipelineResolver interface {
 
 	User(ctx context.Context, obj *ent.Pipeline) (*ent.User, error)
 	Path(ctx context.Context, obj *ent.Pipeline) (*string, error)
+	Packages(ctx context.Context, obj *ent.Pipeline) ([]*ent.PackageVersion, error)
 }
 type PipelineConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PipelineConnection) ([]*ent.Pipeline, error)
@@ -896,7 +903,9 @@ type ProjectResolver interface {
 	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
 	Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error)
-	ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
+	ProjectMembers(ctx context.Context, obj *ent.Project, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
+	ManageableAccessLevel(ctx context.Context, obj *ent.Project) (*model.AccessLevelEnum, error)
+	Pipeline(ctx context.Context, obj *ent.Project, id string) (*ent.Pipeline, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
 	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
@@ -1459,13 +1468,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
+		return e.ComplexityRoot.Group.GroupMembers(childComplexity, args["relations"].([]model.MemberRelation), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.manageableAccessLevel":
+		if e.ComplexityRoot.Group.ManageableAccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ManageableAccessLevel(childComplexity), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
@@ -1700,6 +1715,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.CreatedAt(childComplexity), true
+	case "Member.expiresAt":
+		if e.ComplexityRoot.Member.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ExpiresAt(childComplexity), true
 	case "Member.group":
 		if e.ComplexityRoot.Member.Group == nil {
 			break
@@ -2992,6 +3013,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Iid(childComplexity), true
+	case "Pipeline.packages":
+		if e.ComplexityRoot.Pipeline.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Packages(childComplexity), true
 	case "Pipeline.path":
 		if e.ComplexityRoot.Pipeline.Path == nil {
 			break
@@ -3126,6 +3153,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.manageableAccessLevel":
+		if e.ComplexityRoot.Project.ManageableAccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ManageableAccessLevel(childComplexity), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -3161,6 +3194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Path(childComplexity), true
+	case "Project.pipeline":
+		if e.ComplexityRoot.Project.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Pipeline(childComplexity, args["id"].(string)), true
 	case "Project.projectMembers":
 		if e.ComplexityRoot.Project.ProjectMembers == nil {
 			break
@@ -3171,7 +3215,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["relations"].([]model.MemberRelation), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
 	case "Project.statistics":
 		if e.ComplexityRoot.Project.Statistics == nil {
 			break
@@ -4166,7 +4210,10 @@ type Group implements Node {
   packageSettings: PackageSettings
   "What the packages of the group's projects take in storage (group Owners; null for others)."
   rootStorageStatistics: RootStorageStatistics
-  groupMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
+  "Members of the group: its own (DIRECT) and, with INHERITED, those of the groups above it (Member.group says which)."
+  groupMembers(relations: [MemberRelation!] = [DIRECT], after: String, first: Int, before: String, last: Int): MemberConnection!
+  "The highest role the viewer may grant, change or remove among the group's members (their own role there; OWNER for administrators); null when they may not manage members (Owners do)."
+  manageableAccessLevel: AccessLevelEnum
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Group access tokens (Maintainers)."
@@ -4225,7 +4272,12 @@ type Project implements Node {
   packagesCleanupPolicy: PackagesCleanupPolicy
   "What the project's packages take in storage (null for who may not read them)."
   statistics: ProjectStatistics
-  projectMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
+  "Members of the project: its own (DIRECT) and, with INHERITED, those of its groups (Member.group says which)."
+  projectMembers(relations: [MemberRelation!] = [DIRECT], after: String, first: Int, before: String, last: Int): MemberConnection!
+  "The highest role the viewer may grant, change or remove among the project's members (their own role there; OWNER for administrators); null when they may not manage members (Maintainers and Owners do)."
+  manageableAccessLevel: AccessLevelEnum
+  "A pipeline of the project by its global ID (the number in its web path /<project>/-/pipelines/<id>), for who may read the project's packages; null when there is none."
+  pipeline(id: ID!): Pipeline
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Project access tokens (Maintainers)."
@@ -4270,12 +4322,20 @@ type CiJobTokenScope {
   groupsAllowlist: [Group!]!
 }
 
+"Which memberships a members field lists: the namespace's own, or those of the groups above it."
+enum MemberRelation {
+  DIRECT
+  INHERITED
+}
+
 "A user's membership of a project or group."
 type Member implements Node {
   id: ID!
   user: UserCore!
   accessLevel: AccessLevelEnum!
   createdAt: Time!
+  "When the membership ends; expired memberships give no role and are not listed."
+  expiresAt: Time
   project: Project
   group: Group
 }
@@ -4445,7 +4505,10 @@ type Pipeline implements Node {
   createdAt: Time!
   updatedAt: Time!
   user: UserCore
+  "The pipeline's web page, /<project full path>/-/pipelines/<id>."
   path: String
+  "What the pipeline published: its packages that have a page (status default or deprecated), newest first, at most 100."
+  packages: [Package!]!
 }
 
 type PipelineConnection {
@@ -4828,6 +4891,8 @@ input MembershipInput {
   projectPath: ID
   groupPath: ID
   accessLevel: AccessLevelEnum!
+  "When the membership ends (in the future); a change without it keeps the membership's expiry."
+  expiresAt: Time
 }
 
 input MembershipDeleteInput {
@@ -5330,6 +5395,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_rootStorageStatistics(ctx, field)
 	case "groupMembers":
 		return ec.fieldContext_Group_groupMembers(ctx, field)
+	case "manageableAccessLevel":
+		return ec.fieldContext_Group_manageableAccessLevel(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Group_deployTokens(ctx, field)
 	case "accessTokens":
@@ -5428,6 +5495,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_accessLevel(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Member_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Member_expiresAt(ctx, field)
 	case "project":
 		return ec.fieldContext_Member_project(ctx, field)
 	case "group":
@@ -5894,6 +5963,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_user(ctx, field)
 	case "path":
 		return ec.fieldContext_Pipeline_path(ctx, field)
+	case "packages":
+		return ec.fieldContext_Pipeline_packages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
@@ -5950,6 +6021,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_statistics(ctx, field)
 	case "projectMembers":
 		return ec.fieldContext_Project_projectMembers(ctx, field)
+	case "manageableAccessLevel":
+		return ec.fieldContext_Project_manageableAccessLevel(ctx, field)
+	case "pipeline":
+		return ec.fieldContext_Project_pipeline(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Project_deployTokens(ctx, field)
 	case "accessTokens":
@@ -6425,38 +6500,46 @@ func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Contex
 func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "relations",
+		func(ctx context.Context, v any) ([]model.MemberRelation, error) {
+			return ec.unmarshalOMemberRelation2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelationᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relations"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -7384,41 +7467,63 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_projectMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "relations",
+		func(ctx context.Context, v any) ([]model.MemberRelation, error) {
+			return ec.unmarshalOMemberRelation2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelationᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relations"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -9970,7 +10075,7 @@ func (ec *executionContext) _Group_groupMembers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
+			return ec.Resolvers.Group().GroupMembers(ctx, obj, fc.Args["relations"].([]model.MemberRelation), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -10002,6 +10107,29 @@ func (ec *executionContext) fieldContext_Group_groupMembers(ctx context.Context,
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Group_manageableAccessLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_manageableAccessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().ManageableAccessLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessLevelEnum) graphql.Marshaler {
+			return ec.marshalOAccessLevelEnum2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessLevelEnum(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_manageableAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, true, true, errors.New("field of type AccessLevelEnum does not have child fields"))
 }
 
 func (ec *executionContext) _Group_deployTokens(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
@@ -10866,6 +10994,29 @@ func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Member_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Member_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -16164,6 +16315,38 @@ func (ec *executionContext) fieldContext_Pipeline_path(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Pipeline", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Pipeline_packages(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().Packages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineConnection_count(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16672,7 +16855,7 @@ func (ec *executionContext) _Project_projectMembers(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().ProjectMembers(ctx, obj, fc.Args["relations"].([]model.MemberRelation), fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -16700,6 +16883,73 @@ func (ec *executionContext) fieldContext_Project_projectMembers(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_projectMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_manageableAccessLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_manageableAccessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ManageableAccessLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessLevelEnum) graphql.Marshaler {
+			return ec.marshalOAccessLevelEnum2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐAccessLevelEnum(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_manageableAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, errors.New("field of type AccessLevelEnum does not have child fields"))
+}
+
+func (ec *executionContext) _Project_pipeline(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Pipeline(ctx, obj, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21035,7 +21285,7 @@ func (ec *executionContext) unmarshalInputMembershipInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "username", "projectPath", "groupPath", "accessLevel"}
+	fieldsInOrder := [...]string{"clientMutationId", "username", "projectPath", "groupPath", "accessLevel", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21077,6 +21327,13 @@ func (ec *executionContext) unmarshalInputMembershipInput(ctx context.Context, o
 				return it, err
 			}
 			it.AccessLevel = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -23463,6 +23720,39 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "manageableAccessLevel":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_manageableAccessLevel(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "deployTokens":
 			field := field
 
@@ -24135,6 +24425,8 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "expiresAt":
+			out.Values[i] = ec._Member_expiresAt(ctx, field, obj)
 		case "project":
 			field := field
 
@@ -27444,6 +27736,42 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pipeline_packages(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27910,6 +28238,72 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "manageableAccessLevel":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_manageableAccessLevel(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pipeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_pipeline(ctx, field, obj)
 				return res
 			}
 
@@ -30361,6 +30755,16 @@ func (ec *executionContext) marshalNMemberConnection2ᚖgithubᚗcomᚋpkgregᚋ
 	return ec._MemberConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMemberRelation2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelation(ctx context.Context, v any) (model.MemberRelation, error) {
+	var res model.MemberRelation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberRelation2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelation(ctx context.Context, sel ast.SelectionSet, v model.MemberRelation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNMembershipDeleteInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMembershipDeleteInput(ctx context.Context, v any) (model.MembershipDeleteInput, error) {
 	res, err := ec.unmarshalInputMembershipDeleteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30393,6 +30797,32 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋpkgregᚋregistryᚋe
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPackage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersion(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Package(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackageConnection2githubᚗcomᚋpkgregᚋregistryᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v ent.PackageConnection) graphql.Marshaler {
@@ -31416,6 +31846,43 @@ func (ec *executionContext) marshalOMemberEdge2ᚖgithubᚗcomᚋpkgregᚋregist
 		return graphql.Null
 	}
 	return ec._MemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMemberRelation2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelationᚄ(ctx context.Context, v any) ([]model.MemberRelation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.MemberRelation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberRelation2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMemberRelation2ᚕgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MemberRelation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberRelation2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMemberRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOMembershipPayload2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {

@@ -244,6 +244,8 @@ type MembershipInput struct {
 	ProjectPath *string         `json:"projectPath,omitempty"`
 	GroupPath   *string         `json:"groupPath,omitempty"`
 	AccessLevel AccessLevelEnum `json:"accessLevel"`
+	// When the membership ends (in the future); a change without it keeps the membership's expiry.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 type MembershipPayload struct {
@@ -625,6 +627,62 @@ func (e *CiJobStatusEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e CiJobStatusEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which memberships a members field lists: the namespace's own, or those of the groups above it.
+type MemberRelation string
+
+const (
+	MemberRelationDirect    MemberRelation = "DIRECT"
+	MemberRelationInherited MemberRelation = "INHERITED"
+)
+
+var AllMemberRelation = []MemberRelation{
+	MemberRelationDirect,
+	MemberRelationInherited,
+}
+
+func (e MemberRelation) IsValid() bool {
+	switch e {
+	case MemberRelationDirect, MemberRelationInherited:
+		return true
+	}
+	return false
+}
+
+func (e MemberRelation) String() string {
+	return string(e)
+}
+
+func (e *MemberRelation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberRelation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberRelation", str)
+	}
+	return nil
+}
+
+func (e MemberRelation) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberRelation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberRelation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

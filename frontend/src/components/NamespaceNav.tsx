@@ -10,7 +10,7 @@ export type NamespaceInfo = {
   canAdmin: boolean;
 };
 
-type Tab = 'overview' | 'packages' | 'settings' | 'tokens';
+type Tab = 'overview' | 'packages' | 'members' | 'settings' | 'tokens' | 'pipeline';
 
 /** NamespaceNav is the header of a group's or project's pages: breadcrumbs, title and tabs. */
 export function NamespaceNav({ ns, active, crumb }: { ns: NamespaceInfo; active: Tab; crumb?: string }) {
@@ -18,6 +18,7 @@ export function NamespaceNav({ ns, active, crumb }: { ns: NamespaceInfo; active:
   const tabs: { id: Tab; label: string; href: string }[] = [];
   if (ns.kind === 'group') tabs.push({ id: 'overview', label: 'Overview', href: base });
   tabs.push({ id: 'packages', label: 'Packages', href: `${base}/-/packages` });
+  tabs.push({ id: 'members', label: 'Members', href: `${base}/-/${ns.kind === 'group' ? 'group' : 'project'}_members` });
   if (ns.canAdmin) {
     tabs.push({ id: 'settings', label: 'Settings', href: `${base}/-/settings/packages_and_registries` });
     tabs.push({ id: 'tokens', label: 'Access tokens', href: `${base}/-/settings/access_tokens` });

@@ -1,4 +1,4 @@
-import { apiBase, TOKEN, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+import { apiBase, TOKEN, tokenHeader, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 function snippets(p: SnippetPackage): SnippetSection[] {
   const url = `${apiBase(p, 'project', 'generic')}/${encodeURIComponent(p.name)}/${encodeURIComponent(p.version ?? '')}`;
@@ -11,7 +11,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
       snippets: files.map((f) => ({
         label: files.length > 1 ? `curl: ${f}` : 'curl command',
         language: 'shell',
-        code: `curl --header "PRIVATE-TOKEN: ${TOKEN}" \\\n     --output ${q(f)} \\\n     "${url}/${encodeURIComponent(f)}"`,
+        code: `curl ${p.anonymous ? '' : `--header "PRIVATE-TOKEN: ${TOKEN}" \\\n     `}--output ${q(f)} \\\n     "${url}/${encodeURIComponent(f)}"`,
       })),
     },
     {
@@ -30,4 +30,12 @@ function snippets(p: SnippetPackage): SnippetSection[] {
 }
 
 
-export const generic: FormatUI = { type: 'GENERIC', label: 'Generic', snippets };
+// Generic packages live in a project (no group level): curl with the token's header.
+function setup(t: SetupTarget, c: Credential): Snippet[] {
+  const url = `${apiBase(t, 'project', 'generic')}/<package_name>/<version>/<file_name>`;
+  const h = tokenHeader(c);
+  const header = h ? `--header "${h[0].toUpperCase()}: ${h[1]}" ` : '';
+  return [{ label: 'curl download', language: 'shell', code: `curl ${header}--output <file_name> \\\n     "${url}"` }];
+}
+
+export const generic: FormatUI = { type: 'GENERIC', label: 'Generic', snippets, setup };

@@ -1,20 +1,25 @@
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { MetadataCard } from './MetadataCard';
-import { apiBase, TOKEN, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+import { apiBase, TOKEN, setupBase, tokenHeader, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 /** coordinates splits a Maven package name ("com/acme/hello") into groupId and artifactId. */
 function coordinates(name: string): { appGroup: string; appName: string } {
   return { appGroup: name.split('/').slice(0, -1).join('.'), appName: name.split('/').pop() ?? name };
 }
 
+const repo = (url: string): string =>
+  `<repositories>\n  <repository>\n    <id>pkgreg-maven</id>\n    <url>${url}</url>\n  </repository>\n</repositories>`;
+
+/** settingsXml is ~/.m2/settings.xml sending a token header to the repository pkgreg-maven. */
+const settingsXml = (header: string, token: string): string =>
+  `<settings>\n  <servers>\n    <server>\n      <id>pkgreg-maven</id>\n      <configuration>\n        <httpHeaders>\n          <property>\n            <name>${header}</name>\n            <value>${token}</value>\n          </property>\n        </httpHeaders>\n      </configuration>\n    </server>\n  </servers>\n</settings>`;
+
 function snippets(p: SnippetPackage): SnippetSection[] {
   const m = coordinates(p.name);
   const version = p.version ?? '';
   const dependency = `<dependency>\n  <groupId>${m.appGroup}</groupId>\n  <artifactId>${m.appName}</artifactId>\n  <version>${version}</version>\n</dependency>`;
-  const repo = (url: string): string =>
-    `<repositories>\n  <repository>\n    <id>pkgreg-maven</id>\n    <url>${url}</url>\n  </repository>\n</repositories>`;
-  const settings = `<settings>\n  <servers>\n    <server>\n      <id>pkgreg-maven</id>\n      <configuration>\n        <httpHeaders>\n          <property>\n            <name>Private-Token</name>\n            <value>${TOKEN}</value>\n          </property>\n        </httpHeaders>\n      </configuration>\n    </server>\n  </servers>\n</settings>`;
+  const settings = settingsXml('Private-Token', TOKEN);
   const project = apiBase(p, 'project', 'maven');
   const sections: SnippetSection[] = [
     {
@@ -37,7 +42,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
           language: 'xml',
           code: `<distributionManagement>\n  <repository>\n    <id>pkgreg-maven</id>\n    <url>${project}</url>\n  </repository>\n  <snapshotRepository>\n    <id>pkgreg-maven</id>\n    <url>${project}</url>\n  </snapshotRepository>\n</distributionManagement>`,
         },
-        { label: 'settings.xml', language: 'xml', code: settings },
+        ...(p.anonymous ? [] : [{ label: 'settings.xml', language: 'xml', code: settings }]),
       ],
     },
   ];
@@ -90,4 +95,14 @@ function Metadata({ packageId }: { packageId: string }) {
   );
 }
 
-export const maven: FormatUI = { type: 'MAVEN', label: 'Maven', snippets, Metadata };
+// Maven sends the token as an HTTP header configured in settings.xml for the
+// repository id the pom.xml names.
+function setup(t: SetupTarget, c: Credential): Snippet[] {
+  const url = setupBase(t, 'maven');
+  const out: Snippet[] = [{ label: 'pom.xml repository', language: 'xml', code: repo(url) }];
+  const h = tokenHeader(c);
+  if (h) out.push({ label: 'settings.xml', language: 'xml', code: settingsXml(h[0], h[1]) });
+  return out;
+}
+
+export const maven: FormatUI = { type: 'MAVEN', label: 'Maven', snippets, Metadata, setup };

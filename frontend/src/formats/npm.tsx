@@ -1,7 +1,7 @@
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { MetadataCard } from './MetadataCard';
-import { apiBase, hostPath, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+import { apiBase, hostPath, setupBase, type Credential, type FormatUI, type SetupTarget, type Snippet, type SnippetPackage, type SnippetSection } from './types';
 
 function npmScope(name: string): string | null {
   return name.startsWith('@') && name.includes('/') ? name.slice(0, name.indexOf('/')) : null;
@@ -12,7 +12,7 @@ function snippets(p: SnippetPackage): SnippetSection[] {
   const scope = npmScope(p.name);
   const setup = (url: string): string => {
     const line = scope ? `${scope}:registry=${url}/` : `registry=${url}/`;
-    return `${line}\n${hostPath(url)}/:_authToken=\${NPM_TOKEN}`;
+    return p.anonymous ? line : `${line}\n${hostPath(url)}/:_authToken=\${NPM_TOKEN}`;
   };
   const sections: SnippetSection[] = [
     {
@@ -96,4 +96,11 @@ function Metadata({ packageId }: { packageId: string }) {
   );
 }
 
-export const npm: FormatUI = { type: 'NPM', label: 'npm', snippets, Metadata };
+// npm sends the token as _authToken for the registry URL's host and path (any token kind).
+function setup(t: SetupTarget, c: Credential): Snippet[] {
+  const url = setupBase(t, 'npm');
+  const auth = c.kind === 'anonymous' ? '' : `\n${hostPath(url)}/:_authToken=${c.token}`;
+  return [{ label: '.npmrc', language: 'ini', code: `registry=${url}/${auth}` }];
+}
+
+export const npm: FormatUI = { type: 'NPM', label: 'npm', snippets, Metadata, setup };

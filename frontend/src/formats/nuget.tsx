@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { MetadataCard } from './MetadataCard';
-import { apiBase, TOKEN, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+import { apiBase, TOKEN, setupBase, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 const SOURCE = 'gitlab';
 const USERNAME = '<your_username>';
@@ -26,16 +26,21 @@ function nugetConfig(url: string): string {
   ].join('\n');
 }
 
+/** addSource is the dotnet command that adds the source, with the credential stored beside it. */
+function addSource(url: string, c: Credential): string {
+  const auth = c.kind === 'anonymous' ? '' : ` --username ${c.username} --password ${c.token} --store-password-in-clear-text`;
+  return `dotnet nuget add source "${url}" --name ${SOURCE}${auth}`;
+}
+
 function snippets(p: SnippetPackage): SnippetSection[] {
   const version = p.version ?? '';
   const project = `${apiBase(p, 'project', 'nuget')}/index.json`;
-  const source = (url: string) => [
+  const source = (url: string): Snippet[] =>
+    p.anonymous
+      ? [{ label: 'dotnet command', language: 'shell', code: addSource(url, { kind: 'anonymous' }) }]
+      : [
     { label: 'nuget.config', language: 'xml', code: nugetConfig(url) },
-    {
-      label: 'dotnet command',
-      language: 'shell',
-      code: `dotnet nuget add source "${url}" --name ${SOURCE} --username ${USERNAME} --password ${TOKEN} --store-password-in-clear-text`,
-    },
+    { label: 'dotnet command', language: 'shell', code: addSource(url, { kind: 'token', username: USERNAME, token: TOKEN }) },
     {
       label: 'nuget command',
       language: 'shell',
@@ -77,7 +82,9 @@ function snippets(p: SnippetPackage): SnippetSection[] {
       id: 'group',
       title: `Registry setup: group level (${p.groupPath})`,
       description: 'Installs from every project of the group that the token may read.',
-      snippets: [{ label: 'nuget.config', language: 'xml', code: nugetConfig(`${apiBase(p, 'group', 'nuget')}/index.json`) }],
+      snippets: p.anonymous
+        ? source(`${apiBase(p, 'group', 'nuget')}/index.json`)
+        : [{ label: 'nuget.config', language: 'xml', code: nugetConfig(`${apiBase(p, 'group', 'nuget')}/index.json`) }],
     });
   }
   const nupkg = `${p.name}.${version}.nupkg`;
@@ -217,4 +224,9 @@ function Metadata({ packageId }: { packageId: string }) {
   );
 }
 
-export const nuget: FormatUI = { type: 'NUGET', label: 'NuGet', snippets, Metadata };
+// NuGet clients send Basic credentials stored with the source.
+function setup(t: SetupTarget, c: Credential): Snippet[] {
+  return [{ label: 'dotnet command', language: 'shell', code: addSource(`${setupBase(t, 'nuget')}/index.json`, c) }];
+}
+
+export const nuget: FormatUI = { type: 'NUGET', label: 'NuGet', snippets, Metadata, setup };

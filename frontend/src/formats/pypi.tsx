@@ -1,11 +1,11 @@
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { MetadataCard } from './MetadataCard';
-import { apiBase, TOKEN, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
+import { apiBase, TOKEN, setupBase, withBasic, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 function snippets(p: SnippetPackage): SnippetSection[] {
   const spec = p.version ? `${p.name}==${p.version}` : p.name;
-  const withToken = (url: string): string => url.replace(/^(https?:\/\/)/, `$1__token__:${TOKEN}@`);
+  const withToken = (url: string): string => (p.anonymous ? url : url.replace(/^(https?:\/\/)/, `$1__token__:${TOKEN}@`));
   const project = apiBase(p, 'project', 'pypi');
   const sections: SnippetSection[] = [
     {
@@ -88,4 +88,18 @@ function Metadata({ packageId }: { packageId: string }) {
   );
 }
 
-export const pypi: FormatUI = { type: 'PYPI', label: 'PyPI', snippets, Metadata };
+// pip reads the credential from the index URL; twine from ~/.pypirc (uploads go to a project).
+function setup(t: SetupTarget, c: Credential): Snippet[] {
+  const index = withBasic(`${setupBase(t, 'pypi')}/simple`, c);
+  const out: Snippet[] = [{ label: 'pip.conf', language: 'ini', code: `[global]\nindex-url = ${index}` }];
+  if (c.kind !== 'anonymous' && t.level === 'project') {
+    out.push({
+      label: '.pypirc (twine upload)',
+      language: 'ini',
+      code: `[distutils]\nindex-servers =\n    pkgreg\n\n[pkgreg]\nrepository = ${setupBase(t, 'pypi')}\nusername = ${c.username}\npassword = ${c.token}`,
+    });
+  }
+  return out;
+}
+
+export const pypi: FormatUI = { type: 'PYPI', label: 'PyPI', snippets, Metadata, setup };

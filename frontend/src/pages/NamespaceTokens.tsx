@@ -8,6 +8,8 @@ import { NamespaceNav } from '../components/NamespaceNav';
 import { TokenForm, tokenState } from '../components/TokenForm';
 import { formatDate, relative } from '../format';
 import { NotFound } from './NotFound';
+import { ClientSetup } from '../components/ClientSetup';
+import { numericId, type Credential } from '../snippets';
 
 const Query = graphql(`
   query NamespaceTokens($fullPath: ID!) {
@@ -144,7 +146,7 @@ export function NamespaceTokens({ path }: { path: string }) {
   const [revokeAccessState, revokeAccess] = useMutation(RevokeAccess);
   const [paState, createPA] = useMutation(CreateProjectAccess);
   const [gaState, createGA] = useMutation(CreateGroupAccess);
-  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ label: string; value: string; credential: Credential } | null>(null);
   const [deployError, setDeployError] = useState('');
   const [accessError, setAccessError] = useState('');
   const [pending, setPending] = useState<{ kind: 'deploy' | 'access'; id: string; name: string } | null>(null);
@@ -169,6 +171,17 @@ export function NamespaceTokens({ path }: { path: string }) {
     <>
       <NamespaceNav ns={ns} active="tokens" />
       {secret && <SecretOnce label={secret.label} secret={secret.value} onDone={() => setSecret(null)} />}
+      {secret && (
+        <ClientSetup
+          title="Use it in your clients"
+          credential={secret.credential}
+          target={
+            p
+              ? { baseUrl: window.location.origin, level: 'project', projectId: numericId(p.id) ?? '<project_id>' }
+              : { baseUrl: window.location.origin, level: 'group', projectId: '<project_id>', groupId: numericId(g!.id), groupPath: g!.fullPath }
+          }
+        />
+      )}
       <div className="two-col">
         <TokenForm
           title="Add a deploy token"
@@ -186,7 +199,9 @@ export function NamespaceTokens({ path }: { path: string }) {
               setDeployError(res.error ? errorText(res.error) : errs.join(' '));
               return false;
             }
-            setSecret({ label: `Deploy token “${t.name}” (username ${res.data?.deployTokenCreate?.deployToken?.username}).`, value: res.data?.deployTokenCreate?.token ?? '' });
+            const username = res.data?.deployTokenCreate?.deployToken?.username ?? '';
+            const token = res.data?.deployTokenCreate?.token ?? '';
+            setSecret({ label: `Deploy token “${t.name}” (username ${username}).`, value: token, credential: { kind: 'deploy', token, username } });
             reload();
             return true;
           }}
@@ -218,7 +233,11 @@ export function NamespaceTokens({ path }: { path: string }) {
               setAccessError(resError ? errorText(resError) : errs.join(' '));
               return false;
             }
-            setSecret({ label: `Access token “${t.name}” (bot user @${payload?.user?.username}).`, value: payload?.token ?? '' });
+            setSecret({
+              label: `Access token “${t.name}” (bot user @${payload?.user?.username}).`,
+              value: payload?.token ?? '',
+              credential: { kind: 'token', token: payload?.token ?? '', username: payload?.user?.username ?? '' },
+            });
             reload();
             return true;
           }}

@@ -8,6 +8,8 @@ import { Link, navigate } from '../router';
 import { formats } from '../formats';
 import { baseUrlOf, numericId, snippets } from '../snippets';
 import { NotFound } from './NotFound';
+import { useSession } from '../session';
+import { PipelineCommit, PipelineStatus } from '../components/PipelineParts';
 
 const PackageQuery = graphql(`
   query PackageDetails($id: PackagesPackageID!) {
@@ -113,6 +115,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
   const [{ data, fetching, error }, refetch] = useQuery({ query: PackageQuery, variables: { id: gid } });
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [notice, setNotice] = useState('');
+  const { session } = useSession();
   const [actionError, setActionError] = useState('');
   const [pkgDel, destroyPackage] = useMutation(DestroyPackage);
   const [fileDel, destroyFile] = useMutation(DestroyFile);
@@ -137,6 +140,7 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
     groupId: numericId(p.project.group?.id),
     groupPath: p.project.group?.fullPath,
     files: files.map((f) => f.fileName),
+    anonymous: !session, // a package an anonymous visitor sees is public: reads need no token
   });
   const canDelete = p.userPermissions.destroyPackage;
   const MetadataPanel = formats[p.packageType]?.Metadata;
@@ -340,16 +344,10 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
                   <li key={pl.id}>
                     <p>
                       <strong>{i === 0 && pipelines.length > 1 ? 'Last updated' : i === pipelines.length - 1 ? 'Published' : 'Updated'}</strong> by pipeline{' '}
-                      <span className="mono">#{pl.iid}</span> <Badge kind={pl.status === 'SUCCESS' ? 'success' : pl.status === 'FAILED' ? 'danger' : 'info'}>{pl.status.toLowerCase()}</Badge>
+                      {pl.path ? <Link href={pl.path} className="mono">#{pl.iid}</Link> : <span className="mono">#{pl.iid}</span>} <PipelineStatus status={pl.status} />
                     </p>
                     <p className="muted small">
-                      {pl.ref && (
-                        <>
-                          ref <span className="mono">{pl.ref}</span> ·{' '}
-                        </>
-                      )}
-                      commit <span className="mono" title={pl.sha}>{pl.sha.slice(0, 8)}</span>
-                      {pl.user && <> · by @{pl.user.username}</>}
+                      <PipelineCommit pipeline={pl} />
                     </p>
                     <p className="muted small">
                       <time dateTime={pl.createdAt} title={formatDate(pl.createdAt)}>

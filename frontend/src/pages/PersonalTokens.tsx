@@ -5,6 +5,8 @@ import { errorText } from '../client';
 import { Alert, Badge, Breadcrumbs, ConfirmDialog, EmptyState, Loading, SecretOnce } from '../components/ui';
 import { TokenForm, tokenState } from '../components/TokenForm';
 import { formatDate, relative } from '../format';
+import { ClientSetup } from '../components/ClientSetup';
+import { useSession } from '../session';
 
 const TokensQuery = graphql(`
   query PersonalTokens {
@@ -67,6 +69,7 @@ export function PersonalTokens() {
   const [revoking, revoke] = useMutation(RevokeToken);
   const [rotating, rotate] = useMutation(RotateToken);
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
+  const { session } = useSession();
   const [formError, setFormError] = useState('');
   const [pending, setPending] = useState<{ kind: 'revoke' | 'rotate'; id: string; name: string } | null>(null);
   const [actionError, setActionError] = useState('');
@@ -98,6 +101,13 @@ export function PersonalTokens() {
       <h1>Personal access tokens</h1>
       <p className="muted">Tokens let package clients (npm, pip, twine, Maven, NuGet, curl) and scripts act as you. Use them as the password or in the PRIVATE-TOKEN header.</p>
       {secret && <SecretOnce label={secret.label} secret={secret.value} onDone={() => setSecret(null)} />}
+      {secret && (
+        <ClientSetup
+          title="Use it in your clients (put your project’s id in place of <project_id>)"
+          credential={{ kind: 'token', token: secret.value, username: session?.user.username ?? '' }}
+          target={{ baseUrl: window.location.origin, level: 'project', projectId: '<project_id>' }}
+        />
+      )}
       <TokenForm
         title="Add a personal access token"
         scopes={scopes}

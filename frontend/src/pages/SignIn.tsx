@@ -12,6 +12,7 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const returnTo = loc.search.get('return_to');
   const target = returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/';
+  const ended = loc.search.get('session') === 'ended';
 
   if (session) {
     return (
@@ -39,6 +40,12 @@ export function SignIn() {
   return (
     <div className="signin">
       <h1>Sign in to the package registry</h1>
+      {ended && (
+        <Alert kind="warning">
+          Your session has ended: it expired, you signed out elsewhere, or your password changed. Sign in again to return to{' '}
+          <span className="mono">{target}</span>.
+        </Alert>
+      )}
       <form onSubmit={submit} className="card form" noValidate>
         <div className="field">
           <label htmlFor="username">Username</label>
@@ -53,6 +60,13 @@ export function SignIn() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      {ended && target !== '/' && (
+        <p className="hint">
+          <a href={target} onClick={(e) => (e.preventDefault(), navigate(target))}>
+            Continue without signing in
+          </a>
+        </p>
+      )}
       <p className="hint">
         The first administrator is <code>root</code>; set its password with <code>registry admin user set-password --username root --password …</code>.
       </p>
