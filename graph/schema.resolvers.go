@@ -132,6 +132,16 @@ func (r *groupResolver) RootStorageStatistics(ctx context.Context, obj *ent.Grou
 	return &model.RootStorageStatistics{PackagesSize: float64(u.PackagesSize)}, nil
 }
 
+// PackagesSizePerDay is the resolver for the packagesSizePerDay field.
+func (r *groupResolver) PackagesSizePerDay(ctx context.Context, obj *ent.Group, days *int) ([]*model.StorageDay, error) {
+	return storageDays(r.svc.StorageHistory(ctx, registry.UsageScope{Group: obj}, intOr(days, 30)))
+}
+
+// LargestPackages is the resolver for the largestPackages field.
+func (r *groupResolver) LargestPackages(ctx context.Context, obj *ent.Group, first *int) ([]*model.PackageStorage, error) {
+	return packageStorage(r.svc.LargestPackages(ctx, registry.UsageScope{Group: obj}, intOr(first, 5)))
+}
+
 // GroupMembers is the resolver for the groupMembers field.
 func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error) {
 	ac, bc, err := cursors(after, before)
@@ -825,6 +835,11 @@ func (r *packageFileConnectionResolver) Nodes(ctx context.Context, obj *ent.Pack
 	return nodes(obj.Edges, func(e *ent.PackageFileEdge) *ent.PackageFile { return e.Node }), nil
 }
 
+// PackageType is the resolver for the packageType field.
+func (r *packageFormatResolver) PackageType(ctx context.Context, obj *registry.FormatInfo) (model.PackageTypeEnum, error) {
+	return upper[model.PackageTypeEnum](obj.Type.String()), nil
+}
+
 // ID is the resolver for the id field.
 func (r *packageTagResolver) ID(ctx context.Context, obj *ent.PackageTag) (string, error) {
 	return gid(kindPackageTag, obj.ID), nil
@@ -942,6 +957,16 @@ func (r *projectResolver) Statistics(ctx context.Context, obj *ent.Project) (*mo
 		return orNil[model.ProjectStatistics](nil, err)
 	}
 	return &model.ProjectStatistics{PackagesSize: float64(u.PackagesSize)}, nil
+}
+
+// PackagesSizePerDay is the resolver for the packagesSizePerDay field.
+func (r *projectResolver) PackagesSizePerDay(ctx context.Context, obj *ent.Project, days *int) ([]*model.StorageDay, error) {
+	return storageDays(r.svc.StorageHistory(ctx, registry.UsageScope{Project: obj}, intOr(days, 30)))
+}
+
+// LargestPackages is the resolver for the largestPackages field.
+func (r *projectResolver) LargestPackages(ctx context.Context, obj *ent.Project, first *int) ([]*model.PackageStorage, error) {
+	return packageStorage(r.svc.LargestPackages(ctx, registry.UsageScope{Project: obj}, intOr(first, 5)))
 }
 
 // ProjectMembers is the resolver for the projectMembers field.
@@ -1077,6 +1102,16 @@ func (r *queryResolver) InstanceStorageStatistics(ctx context.Context) (*model.I
 		return orNil[model.InstanceStorageStatistics](nil, err)
 	}
 	return &model.InstanceStorageStatistics{PackagesSize: float64(u.PackagesSize), StoredSize: float64(u.StoredSize)}, nil
+}
+
+// PackageFormats is the resolver for the packageFormats field.
+func (r *queryResolver) PackageFormats(ctx context.Context) ([]*registry.FormatInfo, error) {
+	infos := r.svc.FormatInfos()
+	out := make([]*registry.FormatInfo, len(infos))
+	for i := range infos {
+		out[i] = &infos[i]
+	}
+	return out, nil
 }
 
 // Metadata is the resolver for the metadata field.
@@ -1258,6 +1293,9 @@ func (r *Resolver) PackageFileConnection() generated.PackageFileConnectionResolv
 	return &packageFileConnectionResolver{r}
 }
 
+// PackageFormat returns generated.PackageFormatResolver implementation.
+func (r *Resolver) PackageFormat() generated.PackageFormatResolver { return &packageFormatResolver{r} }
+
 // PackageTag returns generated.PackageTagResolver implementation.
 func (r *Resolver) PackageTag() generated.PackageTagResolver { return &packageTagResolver{r} }
 
@@ -1319,6 +1357,7 @@ type packageResolver struct{ *Resolver }
 type packageConnectionResolver struct{ *Resolver }
 type packageFileResolver struct{ *Resolver }
 type packageFileConnectionResolver struct{ *Resolver }
+type packageFormatResolver struct{ *Resolver }
 type packageTagResolver struct{ *Resolver }
 type packageTagConnectionResolver struct{ *Resolver }
 type personalAccessTokenResolver struct{ *Resolver }

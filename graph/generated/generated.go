@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	PackageConnection() PackageConnectionResolver
 	PackageFile() PackageFileResolver
 	PackageFileConnection() PackageFileConnectionResolver
+	PackageFormat() PackageFormatResolver
 	PackageTag() PackageTagResolver
 	PackageTagConnection() PackageTagConnectionResolver
 	PersonalAccessToken() PersonalAccessTokenResolver
@@ -202,9 +203,11 @@ type ComplexityRoot struct {
 		FullPath              func(childComplexity int) int
 		GroupMembers          func(childComplexity int, after *string, first *int, before *string, last *int) int
 		ID                    func(childComplexity int) int
+		LargestPackages       func(childComplexity int, first *int) int
 		Name                  func(childComplexity int) int
 		PackageSettings       func(childComplexity int) int
 		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
+		PackagesSizePerDay    func(childComplexity int, days *int) int
 		Parent                func(childComplexity int) int
 		Path                  func(childComplexity int) int
 		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) int
@@ -345,6 +348,7 @@ type ComplexityRoot struct {
 	NpmMetadata struct {
 		Deprecated  func(childComplexity int) int
 		PackageJSON func(childComplexity int) int
+		Readme      func(childComplexity int) int
 	}
 
 	NugetDependencyLinkMetadata struct {
@@ -353,10 +357,12 @@ type ComplexityRoot struct {
 	}
 
 	NugetMetadata struct {
-		ID         func(childComplexity int) int
-		IconURL    func(childComplexity int) int
-		LicenseURL func(childComplexity int) int
-		ProjectURL func(childComplexity int) int
+		Authors     func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IconURL     func(childComplexity int) int
+		LicenseURL  func(childComplexity int) int
+		ProjectURL  func(childComplexity int) int
 	}
 
 	Package struct {
@@ -451,6 +457,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PackageFormat struct {
+		DuplicateSetting func(childComplexity int) int
+		PackageType      func(childComplexity int) int
+	}
+
 	PackageLinks struct {
 		WebPath func(childComplexity int) int
 	}
@@ -469,6 +480,11 @@ type ComplexityRoot struct {
 		NugetSymbolServerEnabled               func(childComplexity int) int
 		TerraformModuleDuplicateExceptionRegex func(childComplexity int) int
 		TerraformModuleDuplicatesAllowed       func(childComplexity int) int
+	}
+
+	PackageStorage struct {
+		Package func(childComplexity int) int
+		Size    func(childComplexity int) int
 	}
 
 	PackageTag struct {
@@ -572,10 +588,12 @@ type ComplexityRoot struct {
 		FullPath                   func(childComplexity int) int
 		Group                      func(childComplexity int) int
 		ID                         func(childComplexity int) int
+		LargestPackages            func(childComplexity int, first *int) int
 		Name                       func(childComplexity int) int
 		PackageRegistryAccessLevel func(childComplexity int) int
 		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		PackagesCleanupPolicy      func(childComplexity int) int
+		PackagesSizePerDay         func(childComplexity int, days *int) int
 		Path                       func(childComplexity int) int
 		ProjectMembers             func(childComplexity int, after *string, first *int, before *string, last *int) int
 		Statistics                 func(childComplexity int) int
@@ -619,8 +637,11 @@ type ComplexityRoot struct {
 		AuthorEmail            func(childComplexity int) int
 		Description            func(childComplexity int) int
 		DescriptionContentType func(childComplexity int) int
+		HomePage               func(childComplexity int) int
 		Keywords               func(childComplexity int) int
+		License                func(childComplexity int) int
 		MetadataVersion        func(childComplexity int) int
+		ProjectUrls            func(childComplexity int) int
 		RequiredPython         func(childComplexity int) int
 		Summary                func(childComplexity int) int
 	}
@@ -637,6 +658,7 @@ type ComplexityRoot struct {
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Package                   func(childComplexity int, id globalid.PackageID) int
+		PackageFormats            func(childComplexity int) int
 		Project                   func(childComplexity int, fullPath string) int
 		Projects                  func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 		Users                     func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
@@ -650,6 +672,11 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		SessionsEnded    func(childComplexity int) int
+	}
+
+	StorageDay struct {
+		Day          func(childComplexity int) int
+		PackagesSize func(childComplexity int) int
 	}
 
 	ThrottleRule struct {
@@ -755,6 +782,8 @@ type GroupResolver interface {
 	Packages(ctx context.Context, obj *ent.Group, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackageSettings(ctx context.Context, obj *ent.Group) (*model.PackageSettings, error)
 	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
+	PackagesSizePerDay(ctx context.Context, obj *ent.Group, days *int) ([]*model.StorageDay, error)
+	LargestPackages(ctx context.Context, obj *ent.Group, first *int) ([]*model.PackageStorage, error)
 	GroupMembers(ctx context.Context, obj *ent.Group, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
@@ -858,6 +887,9 @@ type PackageFileResolver interface {
 type PackageFileConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PackageFileConnection) ([]*ent.PackageFile, error)
 }
+type PackageFormatResolver interface {
+	PackageType(ctx context.Context, obj *registry.FormatInfo) (model.PackageTypeEnum, error)
+}
 type PackageTagResolver interface {
 	ID(ctx context.Context, obj *ent.PackageTag) (string, error)
 }
@@ -896,6 +928,8 @@ type ProjectResolver interface {
 	Packages(ctx context.Context, obj *ent.Project, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) (*ent.PackageConnection, error)
 	PackagesCleanupPolicy(ctx context.Context, obj *ent.Project) (*model.PackagesCleanupPolicy, error)
 	Statistics(ctx context.Context, obj *ent.Project) (*model.ProjectStatistics, error)
+	PackagesSizePerDay(ctx context.Context, obj *ent.Project, days *int) ([]*model.StorageDay, error)
+	LargestPackages(ctx context.Context, obj *ent.Project, first *int) ([]*model.PackageStorage, error)
 	ProjectMembers(ctx context.Context, obj *ent.Project, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
@@ -917,6 +951,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
+	PackageFormats(ctx context.Context) ([]*registry.FormatInfo, error)
 	Metadata(ctx context.Context) (*model.Metadata, error)
 	Users(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.UserConnection, error)
 	Groups(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
@@ -1466,6 +1501,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.largestPackages":
+		if e.ComplexityRoot.Group.LargestPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Group_largestPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.LargestPackages(childComplexity, args["first"].(*int)), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
@@ -1489,6 +1535,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
+	case "Group.packagesSizePerDay":
+		if e.ComplexityRoot.Group.PackagesSizePerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Group_packagesSizePerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.PackagesSizePerDay(childComplexity, args["days"].(*int)), true
 	case "Group.parent":
 		if e.ComplexityRoot.Group.Parent == nil {
 			break
@@ -2222,6 +2279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NpmMetadata.PackageJSON(childComplexity), true
+	case "NpmMetadata.readme":
+		if e.ComplexityRoot.NpmMetadata.Readme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NpmMetadata.Readme(childComplexity), true
 
 	case "NugetDependencyLinkMetadata.id":
 		if e.ComplexityRoot.NugetDependencyLinkMetadata.ID == nil {
@@ -2236,6 +2299,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NugetDependencyLinkMetadata.TargetFramework(childComplexity), true
 
+	case "NugetMetadata.authors":
+		if e.ComplexityRoot.NugetMetadata.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.Authors(childComplexity), true
+	case "NugetMetadata.description":
+		if e.ComplexityRoot.NugetMetadata.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.Description(childComplexity), true
 	case "NugetMetadata.id":
 		if e.ComplexityRoot.NugetMetadata.ID == nil {
 			break
@@ -2673,6 +2748,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageFileEdge.Node(childComplexity), true
 
+	case "PackageFormat.duplicateSetting":
+		if e.ComplexityRoot.PackageFormat.DuplicateSetting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFormat.DuplicateSetting(childComplexity), true
+	case "PackageFormat.packageType":
+		if e.ComplexityRoot.PackageFormat.PackageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFormat.PackageType(childComplexity), true
+
 	case "PackageLinks.webPath":
 		if e.ComplexityRoot.PackageLinks.WebPath == nil {
 			break
@@ -2741,6 +2829,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageSettings.TerraformModuleDuplicatesAllowed(childComplexity), true
+
+	case "PackageStorage.package":
+		if e.ComplexityRoot.PackageStorage.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageStorage.Package(childComplexity), true
+	case "PackageStorage.size":
+		if e.ComplexityRoot.PackageStorage.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageStorage.Size(childComplexity), true
 
 	case "PackageTag.createdAt":
 		if e.ComplexityRoot.PackageTag.CreatedAt == nil {
@@ -3126,6 +3227,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.largestPackages":
+		if e.ComplexityRoot.Project.LargestPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Project_largestPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.LargestPackages(childComplexity, args["first"].(*int)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -3155,6 +3267,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.PackagesCleanupPolicy(childComplexity), true
+	case "Project.packagesSizePerDay":
+		if e.ComplexityRoot.Project.PackagesSizePerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Project_packagesSizePerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PackagesSizePerDay(childComplexity, args["days"].(*int)), true
 	case "Project.path":
 		if e.ComplexityRoot.Project.Path == nil {
 			break
@@ -3316,18 +3439,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PypiMetadata.DescriptionContentType(childComplexity), true
+	case "PypiMetadata.homePage":
+		if e.ComplexityRoot.PypiMetadata.HomePage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.HomePage(childComplexity), true
 	case "PypiMetadata.keywords":
 		if e.ComplexityRoot.PypiMetadata.Keywords == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PypiMetadata.Keywords(childComplexity), true
+	case "PypiMetadata.license":
+		if e.ComplexityRoot.PypiMetadata.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.License(childComplexity), true
 	case "PypiMetadata.metadataVersion":
 		if e.ComplexityRoot.PypiMetadata.MetadataVersion == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PypiMetadata.MetadataVersion(childComplexity), true
+	case "PypiMetadata.projectUrls":
+		if e.ComplexityRoot.PypiMetadata.ProjectUrls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.ProjectUrls(childComplexity), true
 	case "PypiMetadata.requiredPython":
 		if e.ComplexityRoot.PypiMetadata.RequiredPython == nil {
 			break
@@ -3443,6 +3584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(globalid.PackageID)), true
+	case "Query.packageFormats":
+		if e.ComplexityRoot.Query.PackageFormats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PackageFormats(childComplexity), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -3502,6 +3649,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignOutEverywherePayload.SessionsEnded(childComplexity), true
+
+	case "StorageDay.day":
+		if e.ComplexityRoot.StorageDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageDay.Day(childComplexity), true
+	case "StorageDay.packagesSize":
+		if e.ComplexityRoot.StorageDay.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageDay.PackagesSize(childComplexity), true
 
 	case "ThrottleRule.enabled":
 		if e.ComplexityRoot.ThrottleRule.Enabled == nil {
@@ -4032,6 +4192,8 @@ type Query {
   instanceSettings: InstanceSettings
   "What packages take in storage across the instance (administrators; null for others)."
   instanceStorageStatistics: InstanceStorageStatistics
+  "The package formats this server serves, in the UI's order."
+  packageFormats: [PackageFormat!]!
   "The version the instance runs, as GitLab's metadata (signed-in users; null for anonymous callers)."
   metadata: Metadata
   "Users (administrators only)."
@@ -4166,6 +4328,10 @@ type Group implements Node {
   packageSettings: PackageSettings
   "What the packages of the group's projects take in storage (group Owners; null for others)."
   rootStorageStatistics: RootStorageStatistics
+  "What the packages of the group's projects stored now took at the end of each of the last days days (UTC, today last; group Owners; null for others)."
+  packagesSizePerDay(days: Int = 30): [StorageDay!]
+  "The package versions of the group's projects that take the most storage, largest first (1 to 20; group Owners; null for others)."
+  largestPackages(first: Int = 5): [PackageStorage!]
   groupMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
@@ -4225,6 +4391,10 @@ type Project implements Node {
   packagesCleanupPolicy: PackagesCleanupPolicy
   "What the project's packages take in storage (null for who may not read them)."
   statistics: ProjectStatistics
+  "What the project's packages stored now took at the end of each of the last days days (UTC, today last; null for who may not read them)."
+  packagesSizePerDay(days: Int = 30): [StorageDay!]
+  "The project's package versions that take the most storage, largest first (1 to 20; null for who may not read them)."
+  largestPackages(first: Int = 5): [PackageStorage!]
   projectMembers(after: String, first: Int, before: String, last: Int): MemberConnection!
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
@@ -4474,6 +4644,28 @@ type PackageSettings {
   nugetSymbolServerEnabled: Boolean!
   terraformModuleDuplicatesAllowed: Boolean!
   terraformModuleDuplicateExceptionRegex: String
+}
+
+"A package format this server serves."
+type PackageFormat {
+  packageType: PackageTypeEnum!
+  "Whether a group setting governs re-uploads of a version's files (PackageSettings' <format>DuplicatesAllowed); other formats have a fixed rule."
+  duplicateSetting: Boolean!
+}
+
+"What packages took in storage at the end of one day (UTC)."
+type StorageDay {
+  "The day, YYYY-MM-DD."
+  day: String!
+  "Bytes, each project's content counted once, from the day a live file first referenced it."
+  packagesSize: Float!
+}
+
+"What one package version takes in storage."
+type PackageStorage {
+  package: Package!
+  "Bytes of its files, each content counted once."
+  size: Float!
 }
 
 type ProjectStatistics {
@@ -5010,6 +5202,8 @@ type NpmMetadata {
   packageJson: JSON
   "The deprecation message, if the version is deprecated."
   deprecated: String
+  "The readme published with the version (Markdown, at most 65536 characters), for the package page."
+  readme: String
 }
 `, BuiltIn: false},
 	{Name: "../../compat/nuget/nuget.graphqls", Input: `extend union PackageMetadata = NugetMetadata
@@ -5020,6 +5214,10 @@ type NugetMetadata {
   iconUrl: String
   licenseUrl: String
   projectUrl: String
+  "The nuspec's description (plain text)."
+  description: String
+  "The nuspec's authors."
+  authors: String
 }
 
 extend union DependencyLinkMetadata = NugetDependencyLinkMetadata
@@ -5041,6 +5239,12 @@ type PypiMetadata {
   metadataVersion: String
   requiredPython: String
   summary: String
+  "The License field of the core metadata."
+  license: String
+  "The Home-page field of the core metadata."
+  homePage: String
+  "The Project-URL fields, each \"label, URL\"."
+  projectUrls: [String!]
 }
 `, BuiltIn: false},
 }
@@ -5328,6 +5532,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_packageSettings(ctx, field)
 	case "rootStorageStatistics":
 		return ec.fieldContext_Group_rootStorageStatistics(ctx, field)
+	case "packagesSizePerDay":
+		return ec.fieldContext_Group_packagesSizePerDay(ctx, field)
+	case "largestPackages":
+		return ec.fieldContext_Group_largestPackages(ctx, field)
 	case "groupMembers":
 		return ec.fieldContext_Group_groupMembers(ctx, field)
 	case "deployTokens":
@@ -5698,6 +5906,16 @@ func (ec *executionContext) childFields_PackageFileEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PackageFileEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageFormat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "packageType":
+		return ec.fieldContext_PackageFormat_packageType(ctx, field)
+	case "duplicateSetting":
+		return ec.fieldContext_PackageFormat_duplicateSetting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageFormat", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "webPath":
@@ -5736,6 +5954,16 @@ func (ec *executionContext) childFields_PackageSettings(ctx context.Context, fie
 		return ec.fieldContext_PackageSettings_terraformModuleDuplicateExceptionRegex(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageStorage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_PackageStorage_package(ctx, field)
+	case "size":
+		return ec.fieldContext_PackageStorage_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageStorage", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageTag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5948,6 +6176,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_packagesCleanupPolicy(ctx, field)
 	case "statistics":
 		return ec.fieldContext_Project_statistics(ctx, field)
+	case "packagesSizePerDay":
+		return ec.fieldContext_Project_packagesSizePerDay(ctx, field)
+	case "largestPackages":
+		return ec.fieldContext_Project_largestPackages(ctx, field)
 	case "projectMembers":
 		return ec.fieldContext_Project_projectMembers(ctx, field)
 	case "deployTokens":
@@ -6044,6 +6276,16 @@ func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Con
 		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StorageDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_StorageDay_day(ctx, field)
+	case "packagesSize":
+		return ec.fieldContext_StorageDay_packagesSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StorageDay", field.Name)
 }
 
 func (ec *executionContext) childFields_ThrottleRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6457,6 +6699,34 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_largestPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_packagesSizePerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -7295,6 +7565,34 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 		return nil, err
 	}
 	args["last"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_largestPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_packagesSizePerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -9956,6 +10254,94 @@ func (ec *executionContext) fieldContext_Group_rootStorageStatistics(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RootStorageStatistics(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_packagesSizePerDay(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_packagesSizePerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().PackagesSizePerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+			return ec.marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_packagesSizePerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_packagesSizePerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_largestPackages(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_largestPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().LargestPackages(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+			return ec.marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_largestPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageStorage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_largestPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12933,6 +13319,29 @@ func (ec *executionContext) fieldContext_NpmMetadata_deprecated(_ context.Contex
 	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _NpmMetadata_readme(ctx context.Context, field graphql.CollectedField, obj *npm.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NpmMetadata_readme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Readme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NpmMetadata_readme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _NugetDependencyLinkMetadata_id(ctx context.Context, field graphql.CollectedField, obj *nuget.DependencyLinkMetadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13068,6 +13477,52 @@ func (ec *executionContext) _NugetMetadata_projectUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_NugetMetadata_projectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_description(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_authors(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_authors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_authors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -14740,6 +15195,52 @@ func (ec *executionContext) fieldContext_PackageFileEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PackageFileEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _PackageFormat_packageType(ctx context.Context, field graphql.CollectedField, obj *registry.FormatInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFormat_packageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageFormat().PackageType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PackageTypeEnum) graphql.Marshaler {
+			return ec.marshalNPackageTypeEnum2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageTypeEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFormat_packageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFormat", field, true, true, errors.New("field of type PackageTypeEnum does not have child fields"))
+}
+
+func (ec *executionContext) _PackageFormat_duplicateSetting(ctx context.Context, field graphql.CollectedField, obj *registry.FormatInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFormat_duplicateSetting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DuplicateSetting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFormat_duplicateSetting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFormat", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PackageLinks_webPath(ctx context.Context, field graphql.CollectedField, obj *model.PackageLinks) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14991,6 +15492,61 @@ func (ec *executionContext) _PackageSettings_terraformModuleDuplicateExceptionRe
 }
 func (ec *executionContext) fieldContext_PackageSettings_terraformModuleDuplicateExceptionRegex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageStorage_package(ctx context.Context, field graphql.CollectedField, obj *model.PackageStorage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageStorage_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageStorage_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageStorage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageStorage_size(ctx context.Context, field graphql.CollectedField, obj *model.PackageStorage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageStorage_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageStorage_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageStorage", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _PackageTag_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageTag) (ret graphql.Marshaler) {
@@ -16662,6 +17218,94 @@ func (ec *executionContext) fieldContext_Project_statistics(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_packagesSizePerDay(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_packagesSizePerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PackagesSizePerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+			return ec.marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_packagesSizePerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_packagesSizePerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_largestPackages(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_largestPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().LargestPackages(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+			return ec.marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_largestPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageStorage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_largestPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_projectMembers(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17461,6 +18105,75 @@ func (ec *executionContext) fieldContext_PypiMetadata_summary(_ context.Context,
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PypiMetadata_license(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.License, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PypiMetadata_homePage(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_homePage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HomePage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_homePage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PypiMetadata_projectUrls(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_projectUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectUrls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_projectUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17816,6 +18529,38 @@ func (ec *executionContext) fieldContext_Query_instanceStorageStatistics(_ conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InstanceStorageStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_packageFormats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packageFormats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PackageFormats(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.FormatInfo) graphql.Marshaler {
+			return ec.marshalNPackageFormat2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packageFormats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFormat(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18195,6 +18940,52 @@ func (ec *executionContext) _SignOutEverywherePayload_errors(ctx context.Context
 }
 func (ec *executionContext) fieldContext_SignOutEverywherePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StorageDay_day(ctx context.Context, field graphql.CollectedField, obj *model.StorageDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageDay", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StorageDay_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.StorageDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageDay_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageDay_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageDay", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ThrottleRule_enabled(ctx context.Context, field graphql.CollectedField, obj *registry.ThrottleRule) (ret graphql.Marshaler) {
@@ -23427,6 +24218,72 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packagesSizePerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_packagesSizePerDay(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "largestPackages":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_largestPackages(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groupMembers":
 			field := field
 
@@ -24793,6 +25650,8 @@ func (ec *executionContext) _NpmMetadata(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._NpmMetadata_packageJson(ctx, field, obj)
 		case "deprecated":
 			out.Values[i] = ec._NpmMetadata_deprecated(ctx, field, obj)
+		case "readme":
+			out.Values[i] = ec._NpmMetadata_readme(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24882,6 +25741,10 @@ func (ec *executionContext) _NugetMetadata(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._NugetMetadata_licenseUrl(ctx, field, obj)
 		case "projectUrl":
 			out.Values[i] = ec._NugetMetadata_projectUrl(ctx, field, obj)
+		case "description":
+			out.Values[i] = ec._NugetMetadata_description(ctx, field, obj)
+		case "authors":
+			out.Values[i] = ec._NugetMetadata_authors(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26432,6 +27295,81 @@ func (ec *executionContext) _PackageFileEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var packageFormatImplementors = []string{"PackageFormat"}
+
+func (ec *executionContext) _PackageFormat(ctx context.Context, sel ast.SelectionSet, obj *registry.FormatInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageFormatImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageFormat")
+		case "packageType":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PackageFormat_packageType(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "duplicateSetting":
+			out.Values[i] = ec._PackageFormat_duplicateSetting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var packageLinksImplementors = []string{"PackageLinks"}
 
 func (ec *executionContext) _PackageLinks(ctx context.Context, sel ast.SelectionSet, obj *model.PackageLinks) graphql.Marshaler {
@@ -26551,6 +27489,50 @@ func (ec *executionContext) _PackageSettings(ctx context.Context, sel ast.Select
 			}
 		case "terraformModuleDuplicateExceptionRegex":
 			out.Values[i] = ec._PackageSettings_terraformModuleDuplicateExceptionRegex(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageStorageImplementors = []string{"PackageStorage"}
+
+func (ec *executionContext) _PackageStorage(ctx context.Context, sel ast.SelectionSet, obj *model.PackageStorage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageStorageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageStorage")
+		case "package":
+			out.Values[i] = ec._PackageStorage_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._PackageStorage_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27897,6 +28879,72 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packagesSizePerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_packagesSizePerDay(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "largestPackages":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_largestPackages(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "projectMembers":
 			field := field
 
@@ -28443,6 +29491,12 @@ func (ec *executionContext) _PypiMetadata(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._PypiMetadata_requiredPython(ctx, field, obj)
 		case "summary":
 			out.Values[i] = ec._PypiMetadata_summary(ctx, field, obj)
+		case "license":
+			out.Values[i] = ec._PypiMetadata_license(ctx, field, obj)
+		case "homePage":
+			out.Values[i] = ec._PypiMetadata_homePage(ctx, field, obj)
+		case "projectUrls":
+			out.Values[i] = ec._PypiMetadata_projectUrls(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28659,6 +29713,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "packageFormats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_packageFormats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "metadata":
 			field := field
 
@@ -28856,6 +29932,50 @@ func (ec *executionContext) _SignOutEverywherePayload(ctx context.Context, sel a
 			}
 		case "errors":
 			out.Values[i] = ec._SignOutEverywherePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var storageDayImplementors = []string{"StorageDay"}
+
+func (ec *executionContext) _StorageDay(ctx context.Context, sel ast.SelectionSet, obj *model.StorageDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storageDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StorageDay")
+		case "day":
+			out.Values[i] = ec._StorageDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packagesSize":
+			out.Values[i] = ec._StorageDay_packagesSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30395,6 +31515,16 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋpkgregᚋregistryᚋe
 	return ret
 }
 
+func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersion(ctx context.Context, sel ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Package(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPackageConnection2githubᚗcomᚋpkgregᚋregistryᚋentᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v ent.PackageConnection) graphql.Marshaler {
 	return ec._PackageConnection(ctx, sel, &v)
 }
@@ -30445,6 +31575,32 @@ func (ec *executionContext) marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgreg�
 	return ec._PackageDownloadDay(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPackageFormat2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.FormatInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageFormat2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageFormat2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfo(ctx context.Context, sel ast.SelectionSet, v *registry.FormatInfo) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageFormat(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPackageLinks2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v model.PackageLinks) graphql.Marshaler {
 	return ec._PackageLinks(ctx, sel, &v)
 }
@@ -30491,6 +31647,16 @@ func (ec *executionContext) unmarshalNPackageStatus2githubᚗcomᚋpkgregᚋregi
 
 func (ec *executionContext) marshalNPackageStatus2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStatus(ctx context.Context, sel ast.SelectionSet, v model.PackageStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPackageStorage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorage(ctx context.Context, sel ast.SelectionSet, v *model.PackageStorage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageStorage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPackageTypeEnum2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageTypeEnum(ctx context.Context, v any) (model.PackageTypeEnum, error) {
@@ -30703,6 +31869,16 @@ func (ec *executionContext) unmarshalNProjectUpdateInput2githubᚗcomᚋpkgreg�
 func (ec *executionContext) unmarshalNSignOutEverywhereInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx context.Context, v any) (model.SignOutEverywhereInput, error) {
 	res, err := ec.unmarshalInputSignOutEverywhereInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStorageDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDay(ctx context.Context, sel ast.SelectionSet, v *model.StorageDay) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StorageDay(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -31652,6 +32828,25 @@ func (ec *executionContext) marshalOPackageStatus2ᚖgithubᚗcomᚋpkgregᚋreg
 	return v
 }
 
+func (ec *executionContext) marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageStorage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPackageTag2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageTag(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageTag) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -31914,6 +33109,25 @@ func (ec *executionContext) marshalOSignOutEverywherePayload2ᚖgithubᚗcomᚋp
 	return ec._SignOutEverywherePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStorageDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31924,6 +33138,42 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
