@@ -32,6 +32,8 @@ function sanitizer(win: Window & typeof globalThis): ReturnType<typeof DOMPurify
     if ((data.attrName === 'href' || data.attrName === 'src') && !safeUrl(data.attrValue)) data.keepAttr = false;
   });
   p.addHook('afterSanitizeAttributes', (node) => {
+    // An image the author gave no text is decorative to a screen reader.
+    if (node.tagName === 'IMG' && !node.hasAttribute('alt')) node.setAttribute('alt', '');
     if (node.tagName === 'A' && node.hasAttribute('href')) {
       node.setAttribute('rel', 'noopener noreferrer nofollow');
       node.setAttribute('target', '_blank');
@@ -41,9 +43,25 @@ function sanitizer(win: Window & typeof globalThis): ReturnType<typeof DOMPurify
   return p;
 }
 
+const handlerAttr = /(<[^>]*?)\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi;
+
+/**
+ * dropHandlers removes event handler attributes from markup before any DOM parses it:
+ * DOMPurify removes them anyway, but Chromium reports a blocked handler (a CSP
+ * violation) as soon as it parses one, even in an inert document.
+ */
+export function dropHandlers(html: string): string {
+  let prev;
+  do {
+    prev = html;
+    html = html.replace(handlerAttr, '$1');
+  } while (html !== prev);
+  return html;
+}
+
 /** renderMarkdown turns Markdown into sanitised HTML (win: the window whose DOM parses it). */
 export function renderMarkdown(source: string, win: Window & typeof globalThis = window): string {
-  const html = marked.parse(source, { async: false, gfm: true }) as string;
+  const html = dropHandlers(marked.parse(source, { async: false, gfm: true }) as string);
   return sanitizer(win).sanitize(html, {
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'object', 'embed', 'textarea', 'select'],
     FORBID_ATTR: ['style'],

@@ -169,7 +169,7 @@ export function PackageList({ path }: { path: string }) {
   useEffect(() => setText(search), [search]);
   useEffect(() => setSelected(new Set()), [loc.pathname, loc.search.toString()]);
 
-  const [{ data: fmts }] = useQuery({ query: FormatsQuery });
+  const [{ data: fmts, fetching: fmtsLoading }] = useQuery({ query: FormatsQuery });
   const served = (fmts?.packageFormats ?? []).map((f) => f.packageType as string);
   const types = packageTypes.filter((t) => served.includes(t.value));
   const [{ data, fetching, error }, refetch] = useQuery({
@@ -187,7 +187,8 @@ export function PackageList({ path }: { path: string }) {
   const [del, destroy] = useMutation(DestroyPackages);
   const go = (changes: Record<string, string | null>) => navigate(withParams(loc, { after: null, before: null, page: null, ...changes }), { replace: false });
 
-  if (fetching && !data) return <Loading rows={8} label="Loading packages" />;
+  // The filters wait for the served formats too, so that nothing moves once shown.
+  if ((fetching && !data) || (fmtsLoading && !fmts)) return <Loading rows={8} label="Loading packages" />;
   if (error && !data) return <Alert>{errorText(error)}</Alert>;
   const p = data?.project;
   const g = data?.group;
@@ -321,7 +322,6 @@ export function PackageList({ path }: { path: string }) {
           Packages: <Size bytes={p.statistics.packagesSize} />
         </StorageLine>
       )}
-      <Usage fullPath={path} kind={p ? 'project' : 'group'} />
       <div className="filters" role="group" aria-label="Search, filter and sort packages">
         <form role="search" onSubmit={onSearch} className="filter-search">
           <label htmlFor="pkg-search" className="sr-only">
@@ -368,11 +368,12 @@ export function PackageList({ path }: { path: string }) {
           <button
             type="button"
             className="btn"
-            aria-label={dir === 'ASC' ? 'Sorted ascending; sort descending' : 'Sorted descending; sort ascending'}
-            title={dir === 'ASC' ? 'Ascending' : 'Descending'}
+            // The name starts with the visible text (WCAG 2.5.3), then says what a click does.
+            aria-label={dir === 'ASC' ? 'Ascending; sort descending' : 'Descending; sort ascending'}
+            title={dir === 'ASC' ? 'Sort descending' : 'Sort ascending'}
             onClick={() => go({ sort: `${field}_${dir === 'ASC' ? 'DESC' : 'ASC'}`.toLowerCase() })}
           >
-            {dir === 'ASC' ? '↑ Asc' : '↓ Desc'}
+            <span aria-hidden="true">{dir === 'ASC' ? '↑' : '↓'}</span> {dir === 'ASC' ? 'Ascending' : 'Descending'}
           </button>
         </div>
       </div>
@@ -454,6 +455,7 @@ export function PackageList({ path }: { path: string }) {
           )}
         </nav>
       )}
+      <Usage fullPath={path} kind={p ? 'project' : 'group'} />
       <ConfirmDialog
         open={confirm}
         title="Delete selected packages?"
