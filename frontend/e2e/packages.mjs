@@ -234,9 +234,12 @@ export async function packagesSuite(t) {
     await shot(page, 'nuget-package');
   });
 
-  await step('Maven package page: "other versions" never shows the version-less entry', async () => {
+  await step('Maven package page: pom dependencies, and "other versions" never shows the version-less entry', async () => {
     const base = `/api/v4/projects/${enc}/packages/maven/com/acme/lib`;
-    const pom = (v) => `<project><modelVersion>4.0.0</modelVersion><groupId>com.acme</groupId><artifactId>lib</artifactId><version>${v}</version></project>`;
+    const deps = '<dependencies><dependency><groupId>com.acme</groupId><artifactId>core</artifactId><version>2.0</version></dependency><dependency><groupId>junit</groupId><artifactId>junit</artifactId><version>4.13</version><scope>test</scope></dependency></dependencies>';
+    const pom = (v, a = 'lib') => `<project><modelVersion>4.0.0</modelVersion><groupId>com.acme</groupId><artifactId>${a}</artifactId><version>${v}</version>${a === 'lib' ? deps : ''}</project>`;
+    const core = await api('PUT', `/api/v4/projects/${enc}/packages/maven/com/acme/core/2.0/core-2.0.pom`, token, pom('2.0', 'core'));
+    assert.equal(core.status, 200, core.text);
     for (const v of ['1.0', '1.1']) {
       for (const [f, body] of [[`lib-${v}.jar`, `jar ${v}`], [`lib-${v}.pom`, pom(v)]]) {
         const r = await api('PUT', `${base}/${v}/${f}`, token, body);
@@ -251,6 +254,11 @@ export async function packagesSuite(t) {
     const links = (await versions.getByRole('link').allInnerTexts()).map((s) => s.trim());
     assert.ok(links.every((l) => l !== ''), `a version-less entry is listed: ${JSON.stringify(links)}`);
     assert.ok(!links.includes('1.0'), 'the version shown is not among the others');
+    // The pom's dependencies, read on upload; com.acme:core lives in this registry.
+    const mdeps = page.getByTestId('dependencies');
+    await mdeps.getByRole('link', { name: 'com/acme/core' }).waitFor();
+    assert.match(await mdeps.innerText(), /junit\/junit\s+4\.13 \(test\)/);
+    assert.equal(await mdeps.getByRole('link', { name: 'junit/junit' }).count(), 0);
     await shot(page, 'maven-package');
   });
 
