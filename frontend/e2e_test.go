@@ -18,7 +18,10 @@ import (
 // playwright-core) against a registry started for the test: sign in, create a group,
 // a project and a token, publish over REST, search, sort, filter, page, read the details,
 // delete, create and revoke project access tokens, and check an outsider's 404 and a
-// signed-out visitor's view of a public and a private project. Screenshots go to test-artifacts/ui/ at the
+// signed-out visitor's view of a public and a private project. e2e/packages.mjs adds
+// the package pages of every format (readmes, dependencies), the grouped table with
+// bulk delete, usage charts and settings rows, with axe-core (e2e/a11y.mjs) failing on
+// serious or critical accessibility violations. Screenshots go to test-artifacts/ui/ at the
 // repository root. Outside CI it skips when Node, Chromium or the UI build are missing;
 // in CI (CI set) they are required.
 func TestBrowserEndToEnd(t *testing.T) {

@@ -107,6 +107,12 @@ func TestEveryQueryThroughTheMatrix(t *testing.T) {
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool {
 				return has(d["instanceStorageStatistics"], "packagesSize")
 			}},
+		// What the server serves is public: every caller, anonymous too, reads it.
+		"packageFormats": {`{ packageFormats { packageType duplicateSetting } }`,
+			func(compattest.Actor, compattest.ProjectSpec) bool { return true },
+			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool {
+				return has(d["packageFormats"], "packageType:GENERIC")
+			}},
 		"users": {`{ users(search: "outsider") { nodes { username } } }`,
 			func(a compattest.Actor, _ compattest.ProjectSpec) bool { return a.Kind == "user" && a.Admin },
 			func(d map[string]any, _ compattest.ProjectSpec, _ int) bool { return has(d["users"], "outsider") }},

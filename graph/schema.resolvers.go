@@ -151,6 +151,16 @@ func (r *groupResolver) ManageableAccessLevel(ctx context.Context, obj *ent.Grou
 	return manageable(r.svc.ManageableRole(ctx, nil, obj))
 }
 
+// PackagesSizePerDay is the resolver for the packagesSizePerDay field.
+func (r *groupResolver) PackagesSizePerDay(ctx context.Context, obj *ent.Group, days *int) ([]*model.StorageDay, error) {
+	return storageDays(r.svc.StorageHistory(ctx, registry.UsageScope{Group: obj}, intOr(days, 30)))
+}
+
+// LargestPackages is the resolver for the largestPackages field.
+func (r *groupResolver) LargestPackages(ctx context.Context, obj *ent.Group, first *int) ([]*model.PackageStorage, error) {
+	return packageStorage(r.svc.LargestPackages(ctx, registry.UsageScope{Group: obj}, intOr(first, 5)))
+}
+
 // DeployTokens is the resolver for the deployTokens field.
 func (r *groupResolver) DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error) {
 	ts, err := r.svc.DeployTokens(ctx, nil, obj)
@@ -830,6 +840,11 @@ func (r *packageFileConnectionResolver) Nodes(ctx context.Context, obj *ent.Pack
 	return nodes(obj.Edges, func(e *ent.PackageFileEdge) *ent.PackageFile { return e.Node }), nil
 }
 
+// PackageType is the resolver for the packageType field.
+func (r *packageFormatResolver) PackageType(ctx context.Context, obj *registry.FormatInfo) (model.PackageTypeEnum, error) {
+	return upper[model.PackageTypeEnum](obj.Type.String()), nil
+}
+
 // ID is the resolver for the id field.
 func (r *packageTagResolver) ID(ctx context.Context, obj *ent.PackageTag) (string, error) {
 	return gid(kindPackageTag, obj.ID), nil
@@ -989,6 +1004,16 @@ func (r *projectResolver) Pipeline(ctx context.Context, obj *ent.Project, id str
 	return orNil(r.svc.ProjectPipeline(ctx, obj, n))
 }
 
+// PackagesSizePerDay is the resolver for the packagesSizePerDay field.
+func (r *projectResolver) PackagesSizePerDay(ctx context.Context, obj *ent.Project, days *int) ([]*model.StorageDay, error) {
+	return storageDays(r.svc.StorageHistory(ctx, registry.UsageScope{Project: obj}, intOr(days, 30)))
+}
+
+// LargestPackages is the resolver for the largestPackages field.
+func (r *projectResolver) LargestPackages(ctx context.Context, obj *ent.Project, first *int) ([]*model.PackageStorage, error) {
+	return packageStorage(r.svc.LargestPackages(ctx, registry.UsageScope{Project: obj}, intOr(first, 5)))
+}
+
 // DeployTokens is the resolver for the deployTokens field.
 func (r *projectResolver) DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error) {
 	ts, err := r.svc.DeployTokens(ctx, obj, nil)
@@ -1108,6 +1133,16 @@ func (r *queryResolver) InstanceStorageStatistics(ctx context.Context) (*model.I
 		return orNil[model.InstanceStorageStatistics](nil, err)
 	}
 	return &model.InstanceStorageStatistics{PackagesSize: float64(u.PackagesSize), StoredSize: float64(u.StoredSize)}, nil
+}
+
+// PackageFormats is the resolver for the packageFormats field.
+func (r *queryResolver) PackageFormats(ctx context.Context) ([]*registry.FormatInfo, error) {
+	infos := r.svc.FormatInfos()
+	out := make([]*registry.FormatInfo, len(infos))
+	for i := range infos {
+		out[i] = &infos[i]
+	}
+	return out, nil
 }
 
 // Metadata is the resolver for the metadata field.
@@ -1289,6 +1324,9 @@ func (r *Resolver) PackageFileConnection() generated.PackageFileConnectionResolv
 	return &packageFileConnectionResolver{r}
 }
 
+// PackageFormat returns generated.PackageFormatResolver implementation.
+func (r *Resolver) PackageFormat() generated.PackageFormatResolver { return &packageFormatResolver{r} }
+
 // PackageTag returns generated.PackageTagResolver implementation.
 func (r *Resolver) PackageTag() generated.PackageTagResolver { return &packageTagResolver{r} }
 
@@ -1350,6 +1388,7 @@ type packageResolver struct{ *Resolver }
 type packageConnectionResolver struct{ *Resolver }
 type packageFileResolver struct{ *Resolver }
 type packageFileConnectionResolver struct{ *Resolver }
+type packageFormatResolver struct{ *Resolver }
 type packageTagResolver struct{ *Resolver }
 type packageTagConnectionResolver struct{ *Resolver }
 type personalAccessTokenResolver struct{ *Resolver }

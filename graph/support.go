@@ -260,3 +260,41 @@ func (r *Resolver) packageSettings(ctx context.Context, g *ent.Group, ps map[reg
 	out.TerraformModuleDuplicatesAllowed, out.TerraformModuleDuplicateExceptionRegex = get(registry.PackageTypeTerraformModule)
 	return out, nil
 }
+
+// intOr is *p, or def when the argument was not given.
+func intOr(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// storageDays renders a storage history; a denied read is null, as the statistics are.
+func storageDays(days []registry.StorageDay, err error) ([]*model.StorageDay, error) {
+	if err != nil {
+		if registry.IsDenied(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]*model.StorageDay, len(days))
+	for i, d := range days {
+		out[i] = &model.StorageDay{Day: d.Day, PackagesSize: float64(d.PackagesSize)}
+	}
+	return out, nil
+}
+
+// packageStorage renders the largest packages; a denied read is null.
+func packageStorage(list []registry.PackageStorage, err error) ([]*model.PackageStorage, error) {
+	if err != nil {
+		if registry.IsDenied(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]*model.PackageStorage, len(list))
+	for i, p := range list {
+		out[i] = &model.PackageStorage{Package: p.Version, Size: float64(p.Size)}
+	}
+	return out, nil
+}

@@ -126,3 +126,21 @@ func DecodeMetadata[T any](raw json.RawMessage) (T, error) {
 	}
 	return v, nil
 }
+
+// FormatInfo is what the UI may know of a served format.
+type FormatInfo struct {
+	Type PackageType
+	// DuplicateSetting: a group setting governs re-uploads (FormatSpec.DuplicateSetting).
+	DuplicateSetting bool
+}
+
+// FormatInfos describes the registered formats, in PackageTypeOrder.
+func (s *Service) FormatInfos() []FormatInfo {
+	types := s.Formats()
+	out := make([]FormatInfo, len(types))
+	for i, t := range types {
+		f, _ := s.format(t)
+		out[i] = FormatInfo{Type: t, DuplicateSetting: f.DuplicateSetting}
+	}
+	return out
+}

@@ -57,6 +57,9 @@ type PublishFileInput struct {
 	// Metadata is stored on a newly created version: the format's typed value,
 	// encoded as JSON (see EncodeMetadata).
 	Metadata json.RawMessage
+	// ReplaceMetadata stores Metadata on an existing version too, in place of what
+	// it had (a file that carries the version's description, uploaded after others).
+	ReplaceMetadata bool
 	// FileMetadata is stored on the file, likewise.
 	FileMetadata json.RawMessage
 	// Properties are indexed name/value pairs added to the version.
@@ -94,7 +97,11 @@ func (s *Service) PublishFile(ctx context.Context, in PublishFileInput) (*ent.Pa
 	if err != nil {
 		return nil, err
 	}
-	files, err := up.publish(ctx, []PublishFileInput{in}, []*Received{f}, keepMetadata)
+	update := keepMetadata
+	if in.ReplaceMetadata {
+		update = replaceMetadata
+	}
+	files, err := up.publish(ctx, []PublishFileInput{in}, []*Received{f}, update)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,9 @@
 package maven
 
 import (
+	"encoding/xml"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -25,6 +27,7 @@ func New(core *registry.Service) *Format {
 	core.RegisterFormat(registry.FormatSpec{
 		Type: registry.PackageTypeMaven, MaxFileSize: 3 << 30, // GitLab's maven_max_file_size
 		DuplicateSetting: true, DuplicatesAllowedByDefault: true, Metadata: graphQLMetadata,
+		Dependencies: dependencyLinks,
 	})
 	return &Format{svc: &Service{core: core}}
 }
@@ -56,6 +59,17 @@ type Coordinates struct {
 	AppName    string  `json:"app_name"`
 	AppVersion *string `json:"app_version"`
 	Path       string  `json:"path"`
+	// Dependencies are those the version's pom declares, read when the pom is
+	// uploaded.
+	Dependencies []PomDependency `json:"dependencies,omitempty"`
+}
+
+// PomDependency is one <dependency> of a pom, as written (properties unexpanded).
+type PomDependency struct {
+	GroupID    string `json:"group_id" xml:"groupId"`
+	ArtifactID string `json:"artifact_id" xml:"artifactId"`
+	Version    string `json:"version,omitempty" xml:"version"`
+	Scope      string `json:"scope,omitempty" xml:"scope"`
 }
 
 // coordinates are a package's, from its name ("com/acme/hello") and version ("" for
@@ -112,3 +126,43 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 // style is GitLab's REST shape (a refused duplicate is already GitLab's bad_request!,
 // see duplicate).
 var style = compat.Style{}
+
+// dependencyLinks lists the dependencies a version's pom declares, each named as
+// Maven packages are here ("com/acme/lib"), its version and a scope other than
+// compile as the pattern.
+func dependencyLinks(v *ent.PackageVersion) ([]registry.Dependency, error) {
+	c, err := registry.DecodeMetadata[Coordinates](v.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.Dependency, 0, len(c.Dependencies))
+	for _, d := range c.Dependencies {
+		pattern := d.Version
+		if d.Scope != "" && d.Scope != "compile" {
+			pattern = strings.TrimSpace(pattern + " (" + d.Scope + ")")
+		}
+		out = append(out, registry.Dependency{Name: strings.ReplaceAll(d.GroupID, ".", "/") + "/" + d.ArtifactID,
+			VersionPattern: pattern, Type: "dependencies"})
+	}
+	return out, nil
+}
+
+// maxPom bounds the pom read for its dependencies; a larger one is stored unread.
+const maxPom = 1 << 20
+
+// pomDependencies reads the <dependencies> of a pom (none when it does not parse).
+func pomDependencies(pom []byte) []PomDependency {
+	var p struct {
+		Dependencies []PomDependency `xml:"dependencies>dependency"`
+	}
+	if xml.Unmarshal(pom, &p) != nil {
+		return nil
+	}
+	out := p.Dependencies[:0]
+	for _, d := range p.Dependencies {
+		if d.GroupID != "" && d.ArtifactID != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}

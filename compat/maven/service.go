@@ -1,8 +1,10 @@
 package maven
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -69,7 +71,19 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.PackageFil
 		Name: ref.Name, Version: ref.Version, FileName: ref.FileName,
 		Body: in.Body, Size: in.Size, Duplicates: registry.DuplicatesBySetting,
 	}
-	meta, err := registry.EncodeMetadata(coordinates(ref.Name, ref.Version))
+	c := coordinates(ref.Name, ref.Version)
+	if ref.Version != "" && strings.HasSuffix(ref.FileName, ".pom") {
+		// The pom describes the version: its dependencies replace what the version held.
+		head, err := io.ReadAll(io.LimitReader(in.Body, maxPom+1))
+		if err != nil {
+			return nil, fmt.Errorf("read pom: %w", err)
+		}
+		if len(head) <= maxPom {
+			c.Dependencies, pub.ReplaceMetadata = pomDependencies(head), true
+		}
+		pub.Body = io.MultiReader(bytes.NewReader(head), in.Body)
+	}
+	meta, err := registry.EncodeMetadata(c)
 	if err != nil {
 		return nil, err
 	}

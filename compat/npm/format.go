@@ -6,6 +6,7 @@ package npm
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -24,7 +25,7 @@ type Format struct {
 func New(core *registry.Service) *Format {
 	core.RegisterFormat(registry.FormatSpec{
 		Type: registry.PackageTypeNPM, MaxFileSize: 500 << 20, // GitLab's npm_max_file_size
-		Metadata: graphQLMetadata,
+		Metadata: graphQLMetadata, Dependencies: dependencyLinks,
 	})
 	return &Format{svc: &Service{core: core}}
 }
@@ -50,6 +51,7 @@ type Manifest map[string]any
 type Metadata struct {
 	PackageJSON map[string]any
 	Deprecated  *string
+	Readme      *string
 }
 
 // IsPackageMetadata marks Metadata as a PackageMetadata union member.
@@ -60,9 +62,46 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Metadata{PackageJSON: m}
+	readme, _ := m[readmeKey].(string)
+	delete(m, readmeKey)
+	out := &Metadata{PackageJSON: m, Readme: compat.NonEmpty(readme)}
 	if msg := Deprecation(v); msg != "" {
 		out.Deprecated = &msg
+	}
+	return out, nil
+}
+
+// dependencyTypes are the package.json maps of dependencies, by GitLab's
+// dependency type, in the order they are listed.
+var dependencyTypes = []string{"dependencies", "devDependencies", "bundleDependencies", "peerDependencies"}
+
+// dependencyLinks lists the dependencies a version's package.json names, each map's
+// names in order (bundleDependencies may be a list of names, without ranges).
+func dependencyLinks(v *ent.PackageVersion) ([]registry.Dependency, error) {
+	m, err := registry.DecodeMetadata[Manifest](v.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	var out []registry.Dependency
+	for _, typ := range dependencyTypes {
+		switch deps := m[typ].(type) {
+		case map[string]any:
+			names := make([]string, 0, len(deps))
+			for n := range deps {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			for _, n := range names {
+				pattern, _ := deps[n].(string)
+				out = append(out, registry.Dependency{Name: n, VersionPattern: pattern, Type: typ})
+			}
+		case []any:
+			for _, n := range deps {
+				if name, ok := n.(string); ok {
+					out = append(out, registry.Dependency{Name: name, Type: typ})
+				}
+			}
+		}
 	}
 	return out, nil
 }

@@ -244,7 +244,31 @@ func storedManifest(pj map[string]any) (Manifest, error) {
 		return nil, registry.Errorf(registry.ErrInvalid,
 			"Validation failed: Package json structure is too large. Maximum size is %d characters", MaxManifest)
 	}
+	// The readme is kept beside the package.json, for the UI's package page only
+	// (packuments render chosen fields, so it never reaches a client).
+	if readme, ok := pj["readme"].(string); ok && readme != "" {
+		out[readmeKey] = truncateRunes(readme, MaxReadme)
+	}
 	return out, nil
+}
+
+// MaxReadme bounds the kept readme, in characters.
+const MaxReadme = 65536
+
+// readmeKey holds the readme in a stored manifest; no package.json field starts
+// with an underscore that the registry keeps.
+const readmeKey = "_readme"
+
+// truncateRunes cuts s to at most n characters, on a character boundary.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
 }
 
 // checkVersion refuses a version that already exists in the project (403). With

@@ -82,10 +82,12 @@ type FileInfo struct {
 // Metadata is NuGet's member of GraphQL's PackageMetadata union (GitLab's
 // NugetMetadata).
 type Metadata struct {
-	ID         string
-	IconURL    *string
-	LicenseURL *string
-	ProjectURL *string
+	ID          string
+	IconURL     *string
+	LicenseURL  *string
+	ProjectURL  *string
+	Description *string
+	Authors     *string
 }
 
 // IsPackageMetadata marks Metadata as a PackageMetadata union member.
@@ -108,7 +110,8 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 	}
 	s := compat.NonEmpty
 	return &Metadata{ID: fmt.Sprintf("gid://gitlab/Packages::Nuget::Metadatum/%d", v.ID),
-		IconURL: s(m.IconURL), LicenseURL: s(m.LicenseURL), ProjectURL: s(m.ProjectURL)}, nil
+		IconURL: s(m.IconURL), LicenseURL: s(m.LicenseURL), ProjectURL: s(m.ProjectURL),
+		Description: s(m.Description), Authors: s(m.Authors)}, nil
 }
 
 // dependencyLinks lists a version's dependencies, each with its target framework.

@@ -24,7 +24,7 @@ type Format struct {
 func New(core *registry.Service) *Format {
 	core.RegisterFormat(registry.FormatSpec{
 		Type: registry.PackageTypePyPI, MaxFileSize: 3 << 30, // GitLab's pypi_max_file_size
-		Metadata: graphQLMetadata,
+		Metadata: graphQLMetadata, Dependencies: dependencyLinks,
 	})
 	return &Format{svc: &Service{core: core}}
 }
@@ -45,13 +45,18 @@ func (f *Format) Mount(r chi.Router) {
 // Info is what a PyPI version stores: GitLab's pypi_metadata row, from the upload
 // form (the newest upload's non-empty fields win).
 type Info struct {
-	RequiresPython         string `json:"requires_python,omitempty"`
-	Summary                string `json:"summary,omitempty"`
-	AuthorEmail            string `json:"author_email,omitempty"`
-	Description            string `json:"description,omitempty"`
-	Keywords               string `json:"keywords,omitempty"`
-	MetadataVersion        string `json:"metadata_version,omitempty"`
-	DescriptionContentType string `json:"description_content_type,omitempty"`
+	RequiresPython         string   `json:"requires_python,omitempty"`
+	Summary                string   `json:"summary,omitempty"`
+	AuthorEmail            string   `json:"author_email,omitempty"`
+	Description            string   `json:"description,omitempty"`
+	Keywords               string   `json:"keywords,omitempty"`
+	MetadataVersion        string   `json:"metadata_version,omitempty"`
+	DescriptionContentType string   `json:"description_content_type,omitempty"`
+	License                string   `json:"license,omitempty"`
+	HomePage               string   `json:"home_page,omitempty"`
+	ProjectURLs            []string `json:"project_urls,omitempty"`
+	// RequiresDist are the Requires-Dist fields (PEP 508 requirements).
+	RequiresDist []string `json:"requires_dist,omitempty"`
 }
 
 // FileInfo is what a PyPI file stores.
@@ -74,6 +79,9 @@ type Metadata struct {
 	MetadataVersion        *string
 	RequiredPython         *string
 	Summary                *string
+	License                *string
+	HomePage               *string
+	ProjectUrls            []string
 }
 
 // IsPackageMetadata marks Metadata as a PackageMetadata union member.
@@ -87,7 +95,24 @@ func graphQLMetadata(v *ent.PackageVersion) (any, error) {
 	s := compat.NonEmpty
 	return &Metadata{AuthorEmail: s(m.AuthorEmail), Description: s(m.Description),
 		DescriptionContentType: s(m.DescriptionContentType), Keywords: s(m.Keywords),
-		MetadataVersion: s(m.MetadataVersion), RequiredPython: s(m.RequiresPython), Summary: s(m.Summary)}, nil
+		MetadataVersion: s(m.MetadataVersion), RequiredPython: s(m.RequiresPython), Summary: s(m.Summary),
+		License: s(m.License), HomePage: s(m.HomePage), ProjectUrls: m.ProjectURLs}, nil
+}
+
+// dependencyLinks lists a version's Requires-Dist requirements: the project name,
+// and the rest of the requirement (extras, version specifiers, markers) as its pattern.
+func dependencyLinks(v *ent.PackageVersion) ([]registry.Dependency, error) {
+	m, err := registry.DecodeMetadata[Info](v.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.Dependency, 0, len(m.RequiresDist))
+	for _, r := range m.RequiresDist {
+		if name, pattern := splitRequirement(r); name != "" {
+			out = append(out, registry.Dependency{Name: name, VersionPattern: pattern, Type: "dependencies"})
+		}
+	}
+	return out, nil
 }
 
 // style is GitLab's REST shape; a file name already in the version is a 400, as

@@ -73,14 +73,43 @@ type UploadForm struct {
 	FileName string // from the content part
 	HasFile  bool
 	fields   map[string]string
+	lists    map[string][]string
 }
 
-// Set records a form field; fields this registry does not use are ignored.
+// listFields are the form fields twine repeats, once per value.
+var listFields = map[string]bool{"requires_dist": true, "project_urls": true}
+
+// maxListValues bounds how many values of a repeated field are kept.
+const maxListValues = 200
+
+// Set records a form field; fields this registry does not use are ignored. A
+// repeated field (requires_dist, project_urls) keeps each value.
 func (f *UploadForm) Set(name, value string) {
 	if f.fields == nil {
 		f.fields = map[string]string{}
 	}
+	if listFields[name] {
+		if f.lists == nil {
+			f.lists = map[string][]string{}
+		}
+		if v := strings.TrimSpace(value); v != "" && len(f.lists[name]) < maxListValues {
+			f.lists[name] = append(f.lists[name], truncate(v, 1024))
+		}
+	}
 	f.fields[name] = value
+}
+
+// requirementNameRe is the project name at the start of a PEP 508 requirement.
+var requirementNameRe = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$`)
+
+// splitRequirement splits a PEP 508 requirement ("requests[socks] (>=2.0); python_version<'3.9'")
+// into the project name and the rest ("" for a requirement without a name).
+func splitRequirement(r string) (name, rest string) {
+	m := requirementNameRe.FindStringSubmatch(r)
+	if m == nil {
+		return "", ""
+	}
+	return m[1], m[2]
 }
 
 // Has reports whether a field was sent.
@@ -133,7 +162,9 @@ func (f *UploadForm) Input() (FileInput, error) {
 	field := func(k string) string { return truncateWithOmission(f.fields[k], maxLength[k]) }
 	in.Info = Info{RequiresPython: field("requires_python"), Summary: field("summary"),
 		AuthorEmail: field("author_email"), Description: field("description"), Keywords: field("keywords"),
-		MetadataVersion: field("metadata_version"), DescriptionContentType: field("description_content_type")}
+		MetadataVersion: field("metadata_version"), DescriptionContentType: field("description_content_type"),
+		License: truncate(f.fields["license"], 255), HomePage: truncate(f.fields["home_page"], 255),
+		ProjectURLs: f.lists["project_urls"], RequiresDist: f.lists["requires_dist"]}
 	in.FileInfo = FileInfo{RequiresPython: truncate(f.fields["requires_python"], 255),
 		FileType: truncate(f.fields["filetype"], 255), PythonVersion: truncate(f.fields["pyversion"], 255)}
 	if strings.HasSuffix(strings.ToLower(in.FileName), ".whl") {

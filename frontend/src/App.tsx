@@ -36,7 +36,7 @@ function Header() {
       <a className="skip" href="#main">
         Skip to content
       </a>
-      <Link href="/" className="brand" aria-label="Package registry home">
+      <Link href="/" className="brand" aria-label="pkgreg: package registry home">
         <span className="brand-mark" aria-hidden="true">
           ▣
         </span>

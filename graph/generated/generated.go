@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	PackageConnection() PackageConnectionResolver
 	PackageFile() PackageFileResolver
 	PackageFileConnection() PackageFileConnectionResolver
+	PackageFormat() PackageFormatResolver
 	PackageTag() PackageTagResolver
 	PackageTagConnection() PackageTagConnectionResolver
 	PersonalAccessToken() PersonalAccessTokenResolver
@@ -202,10 +203,12 @@ type ComplexityRoot struct {
 		FullPath              func(childComplexity int) int
 		GroupMembers          func(childComplexity int, relations []model.MemberRelation, after *string, first *int, before *string, last *int) int
 		ID                    func(childComplexity int) int
+		LargestPackages       func(childComplexity int, first *int) int
 		ManageableAccessLevel func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PackageSettings       func(childComplexity int) int
 		Packages              func(childComplexity int, sort *model.PackageGroupSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
+		PackagesSizePerDay    func(childComplexity int, days *int) int
 		Parent                func(childComplexity int) int
 		Path                  func(childComplexity int) int
 		Projects              func(childComplexity int, includeSubgroups *bool, search *string, after *string, first *int, before *string, last *int) int
@@ -347,6 +350,7 @@ type ComplexityRoot struct {
 	NpmMetadata struct {
 		Deprecated  func(childComplexity int) int
 		PackageJSON func(childComplexity int) int
+		Readme      func(childComplexity int) int
 	}
 
 	NugetDependencyLinkMetadata struct {
@@ -355,10 +359,12 @@ type ComplexityRoot struct {
 	}
 
 	NugetMetadata struct {
-		ID         func(childComplexity int) int
-		IconURL    func(childComplexity int) int
-		LicenseURL func(childComplexity int) int
-		ProjectURL func(childComplexity int) int
+		Authors     func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IconURL     func(childComplexity int) int
+		LicenseURL  func(childComplexity int) int
+		ProjectURL  func(childComplexity int) int
 	}
 
 	Package struct {
@@ -453,6 +459,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PackageFormat struct {
+		DuplicateSetting func(childComplexity int) int
+		PackageType      func(childComplexity int) int
+	}
+
 	PackageLinks struct {
 		WebPath func(childComplexity int) int
 	}
@@ -471,6 +482,11 @@ type ComplexityRoot struct {
 		NugetSymbolServerEnabled               func(childComplexity int) int
 		TerraformModuleDuplicateExceptionRegex func(childComplexity int) int
 		TerraformModuleDuplicatesAllowed       func(childComplexity int) int
+	}
+
+	PackageStorage struct {
+		Package func(childComplexity int) int
+		Size    func(childComplexity int) int
 	}
 
 	PackageTag struct {
@@ -575,11 +591,13 @@ type ComplexityRoot struct {
 		FullPath                   func(childComplexity int) int
 		Group                      func(childComplexity int) int
 		ID                         func(childComplexity int) int
+		LargestPackages            func(childComplexity int, first *int) int
 		ManageableAccessLevel      func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		PackageRegistryAccessLevel func(childComplexity int) int
 		Packages                   func(childComplexity int, sort *model.PackageSort, packageName *string, packageType *model.PackageTypeEnum, packageVersion *string, status *model.PackageStatus, includeVersionless *bool, after *string, first *int, before *string, last *int) int
 		PackagesCleanupPolicy      func(childComplexity int) int
+		PackagesSizePerDay         func(childComplexity int, days *int) int
 		Path                       func(childComplexity int) int
 		Pipeline                   func(childComplexity int, id string) int
 		ProjectMembers             func(childComplexity int, relations []model.MemberRelation, after *string, first *int, before *string, last *int) int
@@ -624,8 +642,11 @@ type ComplexityRoot struct {
 		AuthorEmail            func(childComplexity int) int
 		Description            func(childComplexity int) int
 		DescriptionContentType func(childComplexity int) int
+		HomePage               func(childComplexity int) int
 		Keywords               func(childComplexity int) int
+		License                func(childComplexity int) int
 		MetadataVersion        func(childComplexity int) int
+		ProjectUrls            func(childComplexity int) int
 		RequiredPython         func(childComplexity int) int
 		Summary                func(childComplexity int) int
 	}
@@ -642,6 +663,7 @@ type ComplexityRoot struct {
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Package                   func(childComplexity int, id globalid.PackageID) int
+		PackageFormats            func(childComplexity int) int
 		Project                   func(childComplexity int, fullPath string) int
 		Projects                  func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
 		Users                     func(childComplexity int, search *string, after *string, first *int, before *string, last *int) int
@@ -655,6 +677,11 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		SessionsEnded    func(childComplexity int) int
+	}
+
+	StorageDay struct {
+		Day          func(childComplexity int) int
+		PackagesSize func(childComplexity int) int
 	}
 
 	ThrottleRule struct {
@@ -762,6 +789,8 @@ type GroupResolver interface {
 	RootStorageStatistics(ctx context.Context, obj *ent.Group) (*model.RootStorageStatistics, error)
 	GroupMembers(ctx context.Context, obj *ent.Group, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	ManageableAccessLevel(ctx context.Context, obj *ent.Group) (*model.AccessLevelEnum, error)
+	PackagesSizePerDay(ctx context.Context, obj *ent.Group, days *int) ([]*model.StorageDay, error)
+	LargestPackages(ctx context.Context, obj *ent.Group, first *int) ([]*model.PackageStorage, error)
 	DeployTokens(ctx context.Context, obj *ent.Group) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Group) ([]*model.AccessToken, error)
 	AuditEvents(ctx context.Context, obj *ent.Group, action *string, targetType *string, authorUsername *string, since *time.Time, after *string, first *int, before *string, last *int) (*ent.AuditEventConnection, error)
@@ -864,6 +893,9 @@ type PackageFileResolver interface {
 type PackageFileConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PackageFileConnection) ([]*ent.PackageFile, error)
 }
+type PackageFormatResolver interface {
+	PackageType(ctx context.Context, obj *registry.FormatInfo) (model.PackageTypeEnum, error)
+}
 type PackageTagResolver interface {
 	ID(ctx context.Context, obj *ent.PackageTag) (string, error)
 }
@@ -906,6 +938,8 @@ type ProjectResolver interface {
 	ProjectMembers(ctx context.Context, obj *ent.Project, relations []model.MemberRelation, after *string, first *int, before *string, last *int) (*ent.MembershipConnection, error)
 	ManageableAccessLevel(ctx context.Context, obj *ent.Project) (*model.AccessLevelEnum, error)
 	Pipeline(ctx context.Context, obj *ent.Project, id string) (*ent.Pipeline, error)
+	PackagesSizePerDay(ctx context.Context, obj *ent.Project, days *int) ([]*model.StorageDay, error)
+	LargestPackages(ctx context.Context, obj *ent.Project, first *int) ([]*model.PackageStorage, error)
 	DeployTokens(ctx context.Context, obj *ent.Project) ([]*ent.DeployToken, error)
 	AccessTokens(ctx context.Context, obj *ent.Project) ([]*model.AccessToken, error)
 	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
@@ -926,6 +960,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	InstanceSettings(ctx context.Context) (*registry.InstanceSettings, error)
 	InstanceStorageStatistics(ctx context.Context) (*model.InstanceStorageStatistics, error)
+	PackageFormats(ctx context.Context) ([]*registry.FormatInfo, error)
 	Metadata(ctx context.Context) (*model.Metadata, error)
 	Users(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.UserConnection, error)
 	Groups(ctx context.Context, search *string, after *string, first *int, before *string, last *int) (*ent.GroupConnection, error)
@@ -1475,6 +1510,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.largestPackages":
+		if e.ComplexityRoot.Group.LargestPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Group_largestPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.LargestPackages(childComplexity, args["first"].(*int)), true
 	case "Group.manageableAccessLevel":
 		if e.ComplexityRoot.Group.ManageableAccessLevel == nil {
 			break
@@ -1504,6 +1550,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*model.PackageGroupSort), args["packageName"].(*string), args["packageType"].(*model.PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*model.PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["first"].(*int), args["before"].(*string), args["last"].(*int)), true
+	case "Group.packagesSizePerDay":
+		if e.ComplexityRoot.Group.PackagesSizePerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Group_packagesSizePerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.PackagesSizePerDay(childComplexity, args["days"].(*int)), true
 	case "Group.parent":
 		if e.ComplexityRoot.Group.Parent == nil {
 			break
@@ -2243,6 +2300,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NpmMetadata.PackageJSON(childComplexity), true
+	case "NpmMetadata.readme":
+		if e.ComplexityRoot.NpmMetadata.Readme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NpmMetadata.Readme(childComplexity), true
 
 	case "NugetDependencyLinkMetadata.id":
 		if e.ComplexityRoot.NugetDependencyLinkMetadata.ID == nil {
@@ -2257,6 +2320,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NugetDependencyLinkMetadata.TargetFramework(childComplexity), true
 
+	case "NugetMetadata.authors":
+		if e.ComplexityRoot.NugetMetadata.Authors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.Authors(childComplexity), true
+	case "NugetMetadata.description":
+		if e.ComplexityRoot.NugetMetadata.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NugetMetadata.Description(childComplexity), true
 	case "NugetMetadata.id":
 		if e.ComplexityRoot.NugetMetadata.ID == nil {
 			break
@@ -2694,6 +2769,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageFileEdge.Node(childComplexity), true
 
+	case "PackageFormat.duplicateSetting":
+		if e.ComplexityRoot.PackageFormat.DuplicateSetting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFormat.DuplicateSetting(childComplexity), true
+	case "PackageFormat.packageType":
+		if e.ComplexityRoot.PackageFormat.PackageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFormat.PackageType(childComplexity), true
+
 	case "PackageLinks.webPath":
 		if e.ComplexityRoot.PackageLinks.WebPath == nil {
 			break
@@ -2762,6 +2850,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageSettings.TerraformModuleDuplicatesAllowed(childComplexity), true
+
+	case "PackageStorage.package":
+		if e.ComplexityRoot.PackageStorage.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageStorage.Package(childComplexity), true
+	case "PackageStorage.size":
+		if e.ComplexityRoot.PackageStorage.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageStorage.Size(childComplexity), true
 
 	case "PackageTag.createdAt":
 		if e.ComplexityRoot.PackageTag.CreatedAt == nil {
@@ -3153,6 +3254,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.largestPackages":
+		if e.ComplexityRoot.Project.LargestPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Project_largestPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.LargestPackages(childComplexity, args["first"].(*int)), true
 	case "Project.manageableAccessLevel":
 		if e.ComplexityRoot.Project.ManageableAccessLevel == nil {
 			break
@@ -3188,6 +3300,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.PackagesCleanupPolicy(childComplexity), true
+	case "Project.packagesSizePerDay":
+		if e.ComplexityRoot.Project.PackagesSizePerDay == nil {
+			break
+		}
+
+		args, err := ec.field_Project_packagesSizePerDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PackagesSizePerDay(childComplexity, args["days"].(*int)), true
 	case "Project.path":
 		if e.ComplexityRoot.Project.Path == nil {
 			break
@@ -3360,18 +3483,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PypiMetadata.DescriptionContentType(childComplexity), true
+	case "PypiMetadata.homePage":
+		if e.ComplexityRoot.PypiMetadata.HomePage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.HomePage(childComplexity), true
 	case "PypiMetadata.keywords":
 		if e.ComplexityRoot.PypiMetadata.Keywords == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PypiMetadata.Keywords(childComplexity), true
+	case "PypiMetadata.license":
+		if e.ComplexityRoot.PypiMetadata.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.License(childComplexity), true
 	case "PypiMetadata.metadataVersion":
 		if e.ComplexityRoot.PypiMetadata.MetadataVersion == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PypiMetadata.MetadataVersion(childComplexity), true
+	case "PypiMetadata.projectUrls":
+		if e.ComplexityRoot.PypiMetadata.ProjectUrls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PypiMetadata.ProjectUrls(childComplexity), true
 	case "PypiMetadata.requiredPython":
 		if e.ComplexityRoot.PypiMetadata.RequiredPython == nil {
 			break
@@ -3487,6 +3628,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(globalid.PackageID)), true
+	case "Query.packageFormats":
+		if e.ComplexityRoot.Query.PackageFormats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PackageFormats(childComplexity), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -3546,6 +3693,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignOutEverywherePayload.SessionsEnded(childComplexity), true
+
+	case "StorageDay.day":
+		if e.ComplexityRoot.StorageDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageDay.Day(childComplexity), true
+	case "StorageDay.packagesSize":
+		if e.ComplexityRoot.StorageDay.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StorageDay.PackagesSize(childComplexity), true
 
 	case "ThrottleRule.enabled":
 		if e.ComplexityRoot.ThrottleRule.Enabled == nil {
@@ -4076,6 +4236,8 @@ type Query {
   instanceSettings: InstanceSettings
   "What packages take in storage across the instance (administrators; null for others)."
   instanceStorageStatistics: InstanceStorageStatistics
+  "The package formats this server serves, in the UI's order."
+  packageFormats: [PackageFormat!]!
   "The version the instance runs, as GitLab's metadata (signed-in users; null for anonymous callers)."
   metadata: Metadata
   "Users (administrators only)."
@@ -4214,6 +4376,10 @@ type Group implements Node {
   groupMembers(relations: [MemberRelation!] = [DIRECT], after: String, first: Int, before: String, last: Int): MemberConnection!
   "The highest role the viewer may grant, change or remove among the group's members (their own role there; OWNER for administrators); null when they may not manage members (Owners do)."
   manageableAccessLevel: AccessLevelEnum
+  "What the packages of the group's projects stored now took at the end of each of the last days days (UTC, today last; group Owners; null for others)."
+  packagesSizePerDay(days: Int = 30): [StorageDay!]
+  "The package versions of the group's projects that take the most storage, largest first (1 to 20; group Owners; null for others)."
+  largestPackages(first: Int = 5): [PackageStorage!]
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Group access tokens (Maintainers)."
@@ -4278,6 +4444,10 @@ type Project implements Node {
   manageableAccessLevel: AccessLevelEnum
   "A pipeline of the project by its global ID (the number in its web path /<project>/-/pipelines/<id>), for who may read the project's packages; null when there is none."
   pipeline(id: ID!): Pipeline
+  "What the project's packages stored now took at the end of each of the last days days (UTC, today last; null for who may not read them)."
+  packagesSizePerDay(days: Int = 30): [StorageDay!]
+  "The project's package versions that take the most storage, largest first (1 to 20; null for who may not read them)."
+  largestPackages(first: Int = 5): [PackageStorage!]
   "Deploy tokens (Maintainers)."
   deployTokens: [DeployToken!]
   "Project access tokens (Maintainers)."
@@ -4537,6 +4707,28 @@ type PackageSettings {
   nugetSymbolServerEnabled: Boolean!
   terraformModuleDuplicatesAllowed: Boolean!
   terraformModuleDuplicateExceptionRegex: String
+}
+
+"A package format this server serves."
+type PackageFormat {
+  packageType: PackageTypeEnum!
+  "Whether a group setting governs re-uploads of a version's files (PackageSettings' <format>DuplicatesAllowed); other formats have a fixed rule."
+  duplicateSetting: Boolean!
+}
+
+"What packages took in storage at the end of one day (UTC)."
+type StorageDay {
+  "The day, YYYY-MM-DD."
+  day: String!
+  "Bytes, each project's content counted once, from the day a live file first referenced it."
+  packagesSize: Float!
+}
+
+"What one package version takes in storage."
+type PackageStorage {
+  package: Package!
+  "Bytes of its files, each content counted once."
+  size: Float!
 }
 
 type ProjectStatistics {
@@ -5075,6 +5267,8 @@ type NpmMetadata {
   packageJson: JSON
   "The deprecation message, if the version is deprecated."
   deprecated: String
+  "The readme published with the version (Markdown, at most 65536 characters), for the package page."
+  readme: String
 }
 `, BuiltIn: false},
 	{Name: "../../compat/nuget/nuget.graphqls", Input: `extend union PackageMetadata = NugetMetadata
@@ -5085,6 +5279,10 @@ type NugetMetadata {
   iconUrl: String
   licenseUrl: String
   projectUrl: String
+  "The nuspec's description (plain text)."
+  description: String
+  "The nuspec's authors."
+  authors: String
 }
 
 extend union DependencyLinkMetadata = NugetDependencyLinkMetadata
@@ -5106,6 +5304,12 @@ type PypiMetadata {
   metadataVersion: String
   requiredPython: String
   summary: String
+  "The License field of the core metadata."
+  license: String
+  "The Home-page field of the core metadata."
+  homePage: String
+  "The Project-URL fields, each \"label, URL\"."
+  projectUrls: [String!]
 }
 `, BuiltIn: false},
 }
@@ -5397,6 +5601,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_groupMembers(ctx, field)
 	case "manageableAccessLevel":
 		return ec.fieldContext_Group_manageableAccessLevel(ctx, field)
+	case "packagesSizePerDay":
+		return ec.fieldContext_Group_packagesSizePerDay(ctx, field)
+	case "largestPackages":
+		return ec.fieldContext_Group_largestPackages(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Group_deployTokens(ctx, field)
 	case "accessTokens":
@@ -5767,6 +5975,16 @@ func (ec *executionContext) childFields_PackageFileEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PackageFileEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageFormat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "packageType":
+		return ec.fieldContext_PackageFormat_packageType(ctx, field)
+	case "duplicateSetting":
+		return ec.fieldContext_PackageFormat_duplicateSetting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageFormat", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "webPath":
@@ -5805,6 +6023,16 @@ func (ec *executionContext) childFields_PackageSettings(ctx context.Context, fie
 		return ec.fieldContext_PackageSettings_terraformModuleDuplicateExceptionRegex(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageStorage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "package":
+		return ec.fieldContext_PackageStorage_package(ctx, field)
+	case "size":
+		return ec.fieldContext_PackageStorage_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageStorage", field.Name)
 }
 
 func (ec *executionContext) childFields_PackageTag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6025,6 +6253,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_manageableAccessLevel(ctx, field)
 	case "pipeline":
 		return ec.fieldContext_Project_pipeline(ctx, field)
+	case "packagesSizePerDay":
+		return ec.fieldContext_Project_packagesSizePerDay(ctx, field)
+	case "largestPackages":
+		return ec.fieldContext_Project_largestPackages(ctx, field)
 	case "deployTokens":
 		return ec.fieldContext_Project_deployTokens(ctx, field)
 	case "accessTokens":
@@ -6119,6 +6351,16 @@ func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Con
 		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StorageDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_StorageDay_day(ctx, field)
+	case "packagesSize":
+		return ec.fieldContext_StorageDay_packagesSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StorageDay", field.Name)
 }
 
 func (ec *executionContext) childFields_ThrottleRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6540,6 +6782,34 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_largestPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_packagesSizePerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -7378,6 +7648,34 @@ func (ec *executionContext) field_Project_auditEvents_args(ctx context.Context, 
 		return nil, err
 	}
 	args["last"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_largestPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_packagesSizePerDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -10130,6 +10428,94 @@ func (ec *executionContext) _Group_manageableAccessLevel(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_Group_manageableAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Group", field, true, true, errors.New("field of type AccessLevelEnum does not have child fields"))
+}
+
+func (ec *executionContext) _Group_packagesSizePerDay(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_packagesSizePerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().PackagesSizePerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+			return ec.marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_packagesSizePerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_packagesSizePerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_largestPackages(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_largestPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().LargestPackages(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+			return ec.marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_largestPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageStorage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_largestPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Group_deployTokens(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
@@ -13084,6 +13470,29 @@ func (ec *executionContext) fieldContext_NpmMetadata_deprecated(_ context.Contex
 	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _NpmMetadata_readme(ctx context.Context, field graphql.CollectedField, obj *npm.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NpmMetadata_readme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Readme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NpmMetadata_readme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NpmMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _NugetDependencyLinkMetadata_id(ctx context.Context, field graphql.CollectedField, obj *nuget.DependencyLinkMetadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13219,6 +13628,52 @@ func (ec *executionContext) _NugetMetadata_projectUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_NugetMetadata_projectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_description(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NugetMetadata_authors(ctx context.Context, field graphql.CollectedField, obj *nuget.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NugetMetadata_authors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NugetMetadata_authors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NugetMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -14891,6 +15346,52 @@ func (ec *executionContext) fieldContext_PackageFileEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PackageFileEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _PackageFormat_packageType(ctx context.Context, field graphql.CollectedField, obj *registry.FormatInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFormat_packageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageFormat().PackageType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PackageTypeEnum) graphql.Marshaler {
+			return ec.marshalNPackageTypeEnum2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageTypeEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFormat_packageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFormat", field, true, true, errors.New("field of type PackageTypeEnum does not have child fields"))
+}
+
+func (ec *executionContext) _PackageFormat_duplicateSetting(ctx context.Context, field graphql.CollectedField, obj *registry.FormatInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFormat_duplicateSetting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DuplicateSetting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFormat_duplicateSetting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFormat", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PackageLinks_webPath(ctx context.Context, field graphql.CollectedField, obj *model.PackageLinks) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15142,6 +15643,61 @@ func (ec *executionContext) _PackageSettings_terraformModuleDuplicateExceptionRe
 }
 func (ec *executionContext) fieldContext_PackageSettings_terraformModuleDuplicateExceptionRegex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PackageStorage_package(ctx context.Context, field graphql.CollectedField, obj *model.PackageStorage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageStorage_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageStorage_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageStorage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageStorage_size(ctx context.Context, field graphql.CollectedField, obj *model.PackageStorage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageStorage_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageStorage_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageStorage", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _PackageTag_id(ctx context.Context, field graphql.CollectedField, obj *ent.PackageTag) (ret graphql.Marshaler) {
@@ -16956,6 +17512,94 @@ func (ec *executionContext) fieldContext_Project_pipeline(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_packagesSizePerDay(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_packagesSizePerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PackagesSizePerDay(ctx, obj, fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+			return ec.marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_packagesSizePerDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StorageDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_packagesSizePerDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_largestPackages(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_largestPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().LargestPackages(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+			return ec.marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_largestPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageStorage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_largestPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_deployTokens(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17711,6 +18355,75 @@ func (ec *executionContext) fieldContext_PypiMetadata_summary(_ context.Context,
 	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PypiMetadata_license(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.License, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PypiMetadata_homePage(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_homePage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HomePage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_homePage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PypiMetadata_projectUrls(ctx context.Context, field graphql.CollectedField, obj *pypi.Metadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PypiMetadata_projectUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectUrls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PypiMetadata_projectUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PypiMetadata", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18066,6 +18779,38 @@ func (ec *executionContext) fieldContext_Query_instanceStorageStatistics(_ conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InstanceStorageStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_packageFormats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packageFormats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PackageFormats(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.FormatInfo) graphql.Marshaler {
+			return ec.marshalNPackageFormat2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packageFormats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFormat(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18445,6 +19190,52 @@ func (ec *executionContext) _SignOutEverywherePayload_errors(ctx context.Context
 }
 func (ec *executionContext) fieldContext_SignOutEverywherePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StorageDay_day(ctx context.Context, field graphql.CollectedField, obj *model.StorageDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageDay", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StorageDay_packagesSize(ctx context.Context, field graphql.CollectedField, obj *model.StorageDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StorageDay_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StorageDay_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StorageDay", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ThrottleRule_enabled(ctx context.Context, field graphql.CollectedField, obj *registry.ThrottleRule) (ret graphql.Marshaler) {
@@ -23753,6 +24544,72 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packagesSizePerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_packagesSizePerDay(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "largestPackages":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_largestPackages(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "deployTokens":
 			field := field
 
@@ -25085,6 +25942,8 @@ func (ec *executionContext) _NpmMetadata(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._NpmMetadata_packageJson(ctx, field, obj)
 		case "deprecated":
 			out.Values[i] = ec._NpmMetadata_deprecated(ctx, field, obj)
+		case "readme":
+			out.Values[i] = ec._NpmMetadata_readme(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25174,6 +26033,10 @@ func (ec *executionContext) _NugetMetadata(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._NugetMetadata_licenseUrl(ctx, field, obj)
 		case "projectUrl":
 			out.Values[i] = ec._NugetMetadata_projectUrl(ctx, field, obj)
+		case "description":
+			out.Values[i] = ec._NugetMetadata_description(ctx, field, obj)
+		case "authors":
+			out.Values[i] = ec._NugetMetadata_authors(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26724,6 +27587,81 @@ func (ec *executionContext) _PackageFileEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var packageFormatImplementors = []string{"PackageFormat"}
+
+func (ec *executionContext) _PackageFormat(ctx context.Context, sel ast.SelectionSet, obj *registry.FormatInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageFormatImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageFormat")
+		case "packageType":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PackageFormat_packageType(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "duplicateSetting":
+			out.Values[i] = ec._PackageFormat_duplicateSetting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var packageLinksImplementors = []string{"PackageLinks"}
 
 func (ec *executionContext) _PackageLinks(ctx context.Context, sel ast.SelectionSet, obj *model.PackageLinks) graphql.Marshaler {
@@ -26843,6 +27781,50 @@ func (ec *executionContext) _PackageSettings(ctx context.Context, sel ast.Select
 			}
 		case "terraformModuleDuplicateExceptionRegex":
 			out.Values[i] = ec._PackageSettings_terraformModuleDuplicateExceptionRegex(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var packageStorageImplementors = []string{"PackageStorage"}
+
+func (ec *executionContext) _PackageStorage(ctx context.Context, sel ast.SelectionSet, obj *model.PackageStorage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageStorageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageStorage")
+		case "package":
+			out.Values[i] = ec._PackageStorage_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._PackageStorage_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28327,6 +29309,72 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "packagesSizePerDay":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_packagesSizePerDay(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "largestPackages":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_largestPackages(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "deployTokens":
 			field := field
 
@@ -28837,6 +29885,12 @@ func (ec *executionContext) _PypiMetadata(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._PypiMetadata_requiredPython(ctx, field, obj)
 		case "summary":
 			out.Values[i] = ec._PypiMetadata_summary(ctx, field, obj)
+		case "license":
+			out.Values[i] = ec._PypiMetadata_license(ctx, field, obj)
+		case "homePage":
+			out.Values[i] = ec._PypiMetadata_homePage(ctx, field, obj)
+		case "projectUrls":
+			out.Values[i] = ec._PypiMetadata_projectUrls(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29053,6 +30107,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "packageFormats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_packageFormats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "metadata":
 			field := field
 
@@ -29250,6 +30326,50 @@ func (ec *executionContext) _SignOutEverywherePayload(ctx context.Context, sel a
 			}
 		case "errors":
 			out.Values[i] = ec._SignOutEverywherePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var storageDayImplementors = []string{"StorageDay"}
+
+func (ec *executionContext) _StorageDay(ctx context.Context, sel ast.SelectionSet, obj *model.StorageDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storageDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StorageDay")
+		case "day":
+			out.Values[i] = ec._StorageDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packagesSize":
+			out.Values[i] = ec._StorageDay_packagesSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30875,6 +31995,32 @@ func (ec *executionContext) marshalNPackageDownloadDay2ᚖgithubᚗcomᚋpkgreg�
 	return ec._PackageDownloadDay(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPackageFormat2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.FormatInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageFormat2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackageFormat2ᚖgithubᚗcomᚋpkgregᚋregistryᚋregistryᚐFormatInfo(ctx context.Context, sel ast.SelectionSet, v *registry.FormatInfo) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageFormat(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPackageLinks2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v model.PackageLinks) graphql.Marshaler {
 	return ec._PackageLinks(ctx, sel, &v)
 }
@@ -30921,6 +32067,16 @@ func (ec *executionContext) unmarshalNPackageStatus2githubᚗcomᚋpkgregᚋregi
 
 func (ec *executionContext) marshalNPackageStatus2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStatus(ctx context.Context, sel ast.SelectionSet, v model.PackageStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPackageStorage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorage(ctx context.Context, sel ast.SelectionSet, v *model.PackageStorage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PackageStorage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPackageTypeEnum2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageTypeEnum(ctx context.Context, v any) (model.PackageTypeEnum, error) {
@@ -31133,6 +32289,16 @@ func (ec *executionContext) unmarshalNProjectUpdateInput2githubᚗcomᚋpkgreg�
 func (ec *executionContext) unmarshalNSignOutEverywhereInput2githubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx context.Context, v any) (model.SignOutEverywhereInput, error) {
 	res, err := ec.unmarshalInputSignOutEverywhereInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStorageDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDay(ctx context.Context, sel ast.SelectionSet, v *model.StorageDay) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StorageDay(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -32119,6 +33285,25 @@ func (ec *executionContext) marshalOPackageStatus2ᚖgithubᚗcomᚋpkgregᚋreg
 	return v
 }
 
+func (ec *executionContext) marshalOPackageStorage2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackageStorage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackageStorage2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐPackageStorage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPackageTag2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋentᚐPackageTag(ctx context.Context, sel ast.SelectionSet, v []*ent.PackageTag) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32381,6 +33566,25 @@ func (ec *executionContext) marshalOSignOutEverywherePayload2ᚖgithubᚗcomᚋp
 	return ec._SignOutEverywherePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOStorageDay2ᚕᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StorageDay) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStorageDay2ᚖgithubᚗcomᚋpkgregᚋregistryᚋgraphᚋmodelᚐStorageDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32391,6 +33595,42 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

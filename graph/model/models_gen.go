@@ -314,6 +314,13 @@ type PackageSettings struct {
 	TerraformModuleDuplicateExceptionRegex *string `json:"terraformModuleDuplicateExceptionRegex,omitempty"`
 }
 
+// What one package version takes in storage.
+type PackageStorage struct {
+	Package *ent.PackageVersion `json:"package"`
+	// Bytes of its files, each content counted once.
+	Size float64 `json:"size"`
+}
+
 type PackagesCleanupPolicy struct {
 	KeepNDuplicatedPackageFiles PackagesCleanupKeepDuplicatedPackageFilesEnum `json:"keepNDuplicatedPackageFiles"`
 	// Remove package versions not downloaded for this many days (never downloaded: not published for as long); 0 is off.
@@ -409,6 +416,14 @@ type SignOutEverywherePayload struct {
 	// How many sessions ended.
 	SessionsEnded int      `json:"sessionsEnded"`
 	Errors        []string `json:"errors"`
+}
+
+// What packages took in storage at the end of one day (UTC).
+type StorageDay struct {
+	// The day, YYYY-MM-DD.
+	Day string `json:"day"`
+	// Bytes, each project's content counted once, from the day a live file first referenced it.
+	PackagesSize float64 `json:"packagesSize"`
 }
 
 type UpdateInstanceSettingsInput struct {

@@ -8,8 +8,8 @@ export function MetadataCard({ rows, children }: { rows: [string, ReactNode][]; 
     <section className="card" aria-labelledby="meta-h">
       <h2 id="meta-h">Metadata</h2>
       <dl className="kv">
-        {shown.map(([k, v]) => (
-          <div key={k}>
+        {shown.map(([k, v], i) => (
+          <div key={`${i}:${k}`}>
             <dt>{k}</dt>
             <dd>{v}</dd>
           </div>
@@ -17,5 +17,24 @@ export function MetadataCard({ rows, children }: { rows: [string, ReactNode][]; 
       </dl>
       {children}
     </section>
+  );
+}
+
+/** safeLink is a link for http(s) URLs and plain text for anything else (javascript:, data:, …). */
+export function safeLink(url: string | null | undefined): ReactNode {
+  if (!url) return '';
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    ok = false;
+  }
+  return ok ? (
+    <a href={url} rel="noopener noreferrer nofollow" target="_blank">
+      {url}
+    </a>
+  ) : (
+    <span className="mono">{url}</span>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { MetadataCard } from './MetadataCard';
+import { MetadataCard, safeLink } from './MetadataCard';
+import { Readme } from './Readme';
 import { apiBase, hostPath, setupBase, type Credential, type FormatUI, type SetupTarget, type Snippet, type SnippetPackage, type SnippetSection } from './types';
 
 function npmScope(name: string): string | null {
@@ -59,40 +60,46 @@ const MetadataQuery = graphql(`
         ... on NpmMetadata {
           packageJson
           deprecated
+          readme
         }
       }
     }
   }
 `);
 
+/** repositoryUrl is package.json's repository, a string or {url}, as a web URL where it is one. */
+export function repositoryUrl(repo: unknown): string {
+  const raw = typeof repo === 'string' ? repo : repo && typeof repo === 'object' && typeof (repo as { url?: unknown }).url === 'string' ? (repo as { url: string }).url : '';
+  return raw.replace(/^git\+/, '').replace(/^git:\/\//, 'https://').replace(/\.git$/, '');
+}
+
+/** licenseText is package.json's license: an SPDX string, or the older {type} form. */
+export function licenseText(l: unknown): string {
+  if (typeof l === 'string') return l;
+  if (l && typeof l === 'object' && typeof (l as { type?: unknown }).type === 'string') return (l as { type: string }).type;
+  return '';
+}
+
 function Metadata({ packageId }: { packageId: string }) {
   const [{ data }] = useQuery({ query: MetadataQuery, variables: { id: packageId } });
   const m = data?.package?.metadata;
   if (m?.__typename !== 'NpmMetadata') return null;
   const pj = (m.packageJson ?? {}) as Record<string, unknown>;
-  const deps = (pj.dependencies ?? {}) as Record<string, string>;
-  const names = Object.keys(deps);
+  const keywords = Array.isArray(pj.keywords) ? pj.keywords.filter((k): k is string => typeof k === 'string') : [];
   return (
-    <MetadataCard
-      rows={[
-        ['Description', typeof pj.description === 'string' ? pj.description : ''],
-        ['License', typeof pj.license === 'string' ? pj.license : ''],
-        ['Deprecated', m.deprecated ?? ''],
-      ]}
-    >
-      {names.length > 0 && (
-        <>
-          <h3 className="panel-title">Dependencies ({names.length})</h3>
-          <ul className="plain deps">
-            {names.map((n) => (
-              <li key={n} className="mono">
-                {n} <span className="muted">{String(deps[n])}</span>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </MetadataCard>
+    <>
+      <Readme source={m.readme} kind="markdown" />
+      <MetadataCard
+        rows={[
+          ['Description', typeof pj.description === 'string' ? pj.description : ''],
+          ['License', licenseText(pj.license)],
+          ['Keywords', keywords.join(', ')],
+          ['Homepage', safeLink(typeof pj.homepage === 'string' ? pj.homepage : '')],
+          ['Repository', safeLink(repositoryUrl(pj.repository))],
+          ['Deprecated', m.deprecated ?? ''],
+        ]}
+      />
+    </>
   );
 }
 

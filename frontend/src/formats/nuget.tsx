@@ -1,7 +1,7 @@
-import type { ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { MetadataCard } from './MetadataCard';
+import { MetadataCard, safeLink } from './MetadataCard';
+import { Readme } from './Readme';
 import { apiBase, TOKEN, setupBase, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 const SOURCE = 'gitlab';
@@ -100,54 +100,6 @@ function snippets(p: SnippetPackage): SnippetSection[] {
   return sections;
 }
 
-export const ALL_FRAMEWORKS = 'All frameworks';
-
-export type NugetDependency = { name: string; versionPattern: string };
-export type FrameworkGroup = { framework: string; dependencies: NugetDependency[] };
-
-type DependencyLinkNode = {
-  dependency?: { name: string; versionPattern: string } | null;
-  metadata?: { __typename?: string; targetFramework?: string } | null;
-} | null;
-
-/**
- * groupByFramework groups a version's dependency links by target framework, in the
- * order the frameworks first appear; links without metadata apply to every framework
- * and come first, as "All frameworks".
- */
-export function groupByFramework(nodes: readonly DependencyLinkNode[]): FrameworkGroup[] {
-  const groups = new Map<string, NugetDependency[]>();
-  for (const n of nodes) {
-    if (!n?.dependency) continue;
-    const fw = n.metadata?.targetFramework || ALL_FRAMEWORKS;
-    if (!groups.has(fw)) groups.set(fw, []);
-    groups.get(fw)!.push({ name: n.dependency.name, versionPattern: n.dependency.versionPattern });
-  }
-  const all = groups.get(ALL_FRAMEWORKS);
-  groups.delete(ALL_FRAMEWORKS);
-  const out = [...groups].map(([framework, dependencies]) => ({ framework, dependencies }));
-  return all ? [{ framework: ALL_FRAMEWORKS, dependencies: all }, ...out] : out;
-}
-
-/** safeLink is a link for http(s) URLs and plain text for anything else (javascript:, data:, …). */
-export function safeLink(url: string | null | undefined): ReactNode {
-  if (!url) return '';
-  let ok = false;
-  try {
-    const u = new URL(url);
-    ok = u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    ok = false;
-  }
-  return ok ? (
-    <a href={url} rel="noopener noreferrer nofollow" target="_blank">
-      {url}
-    </a>
-  ) : (
-    <span className="mono">{url}</span>
-  );
-}
-
 const MetadataQuery = graphql(`
   query NugetMetadataPanel($id: PackagesPackageID!) {
     package(id: $id) {
@@ -159,27 +111,13 @@ const MetadataQuery = graphql(`
           projectUrl
           licenseUrl
           iconUrl
+          description
+          authors
         }
       }
       tags(first: 100) {
         nodes {
           name
-        }
-      }
-      dependencyLinks(first: 1000) {
-        count
-        nodes {
-          dependencyType
-          dependency {
-            name
-            versionPattern
-          }
-          metadata {
-            __typename
-            ... on NugetDependencyLinkMetadata {
-              targetFramework
-            }
-          }
         }
       }
     }
@@ -192,35 +130,19 @@ function Metadata({ packageId }: { packageId: string }) {
   const m = pkg?.metadata;
   if (m?.__typename !== 'NugetMetadata') return null;
   const tags = (pkg?.tags?.nodes ?? []).flatMap((t) => (t ? [t.name] : []));
-  const groups = groupByFramework(pkg?.dependencyLinks?.nodes ?? []);
-  const count = groups.reduce((n, g) => n + g.dependencies.length, 0);
   return (
-    <MetadataCard
-      rows={[
-        ['Project URL', safeLink(m.projectUrl)],
-        ['License URL', safeLink(m.licenseUrl)],
-        ['Icon URL', safeLink(m.iconUrl)],
-        ['Tags', tags.join(', ')],
-      ]}
-    >
-      {count > 0 && (
-        <>
-          <h3 className="panel-title">Dependencies ({count})</h3>
-          {groups.map((g) => (
-            <div key={g.framework} data-testid="nuget-framework">
-              <h4 className="panel-title mono">{g.framework}</h4>
-              <ul className="plain deps">
-                {g.dependencies.map((d, i) => (
-                  <li key={`${i}:${d.name}`} className="mono">
-                    {d.name} <span className="muted">{d.versionPattern}</span>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ))}
-        </>
-      )}
-    </MetadataCard>
+    <>
+      <Readme source={m.description} kind="text" title="Description" />
+      <MetadataCard
+        rows={[
+          ['Authors', m.authors ?? ''],
+          ['Project URL', safeLink(m.projectUrl)],
+          ['License URL', safeLink(m.licenseUrl)],
+          ['Icon URL', safeLink(m.iconUrl)],
+          ['Tags', tags.join(', ')],
+        ]}
+      />
+    </>
   );
 }
 

@@ -1,6 +1,8 @@
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { MetadataCard } from './MetadataCard';
+import { MetadataCard, safeLink } from './MetadataCard';
+import { Readme } from './Readme';
+import { readmeKind } from '../readme';
 import { apiBase, TOKEN, setupBase, withBasic, type Credential, type SetupTarget, type Snippet, type FormatUI, type SnippetPackage, type SnippetSection } from './types';
 
 function snippets(p: SnippetPackage): SnippetSection[] {
@@ -65,26 +67,45 @@ const MetadataQuery = graphql(`
           keywords
           requiredPython
           metadataVersion
+          description
+          descriptionContentType
+          license
+          homePage
+          projectUrls
         }
       }
     }
   }
 `);
 
+/** projectUrl splits a Project-URL field ("Source, https://...") into its label and URL. */
+export function projectUrl(field: string): [string, string] {
+  const i = field.indexOf(',');
+  return i < 0 ? ['Project URL', field.trim()] : [field.slice(0, i).trim() || 'Project URL', field.slice(i + 1).trim()];
+}
+
 function Metadata({ packageId }: { packageId: string }) {
   const [{ data }] = useQuery({ query: MetadataQuery, variables: { id: packageId } });
   const m = data?.package?.metadata;
   if (m?.__typename !== 'PypiMetadata') return null;
+  const urls = (m.projectUrls ?? []).map(projectUrl);
   return (
-    <MetadataCard
-      rows={[
-        ['Summary', m.summary ?? ''],
-        ['Requires Python', m.requiredPython ?? ''],
-        ['Author email', m.authorEmail ?? ''],
-        ['Keywords', m.keywords ?? ''],
-        ['Metadata version', m.metadataVersion ?? ''],
-      ]}
-    />
+    <>
+      {/* Markdown renders; reStructuredText and plain text show as text. */}
+      <Readme source={m.description} kind={readmeKind(m.descriptionContentType, 'text')} title="Description" />
+      <MetadataCard
+        rows={[
+          ['Summary', m.summary ?? ''],
+          ['License', m.license ?? ''],
+          ['Keywords', m.keywords ?? ''],
+          ['Homepage', safeLink(m.homePage)],
+          ...urls.map(([label, url]): [string, ReturnType<typeof safeLink>] => [label, safeLink(url)]),
+          ['Requires Python', m.requiredPython ?? ''],
+          ['Author email', m.authorEmail ?? ''],
+          ['Metadata version', m.metadataVersion ?? ''],
+        ]}
+      />
+    </>
   );
 }
 
@@ -102,4 +123,7 @@ function setup(t: SetupTarget, c: Credential): Snippet[] {
   return out;
 }
 
-export const pypi: FormatUI = { type: 'PYPI', label: 'PyPI', snippets, Metadata, setup };
+// A wheel's core metadata (name.whl.metadata, PEP 658) is served for pip, not listed.
+const hiddenFile = (name: string): boolean => name.toLowerCase().endsWith('.metadata');
+
+export const pypi: FormatUI = { type: 'PYPI', label: 'PyPI', snippets, Metadata, setup, hiddenFile };

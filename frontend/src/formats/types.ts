@@ -51,6 +51,8 @@ export type FormatUI = {
   setup?: (t: SetupTarget, c: Credential) => Snippet[];
   /** Metadata renders the format's metadata card of a package (it queries what it shows). */
   Metadata?: ComponentType<{ packageId: string }>;
+  /** hiddenFile is true for generated companion files the file list leaves out. */
+  hiddenFile?: (fileName: string) => boolean;
 };
 
 export const TOKEN = '<your_personal_access_token>';

@@ -6,6 +6,8 @@ import { Alert, Badge, Breadcrumbs, CodeBlock, ConfirmDialog, CopyButton, Loadin
 import { downloadsLabel, formatDate, formatSize, pkgPath, relative, statusLabel, typeLabel } from '../format';
 import { Link, navigate } from '../router';
 import { formats } from '../formats';
+import { Dependencies } from '../formats/Dependencies';
+import { BarChart } from '../usage/BarChart';
 import { baseUrlOf, numericId, snippets } from '../snippets';
 import { NotFound } from './NotFound';
 import { useSession } from '../session';
@@ -24,6 +26,10 @@ const PackageQuery = graphql(`
       updatedAt
       downloadsCount
       lastDownloadedAt
+      downloadsPerDay(days: 30) {
+        day
+        count
+      }
       publicPackage
       npmUrl
       pypiUrl
@@ -127,9 +133,11 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
     if (error && !/not found|invalid/i.test(errorText(error))) return <Alert>{errorText(error)}</Alert>;
     return <NotFound what="package" />;
   }
-  const files = (p.packageFiles?.nodes ?? []).filter((f): f is NonNullable<typeof f> => !!f);
+  const hidden = formats[p.packageType]?.hiddenFile;
+  const files = (p.packageFiles?.nodes ?? []).filter((f): f is NonNullable<typeof f> => !!f && !hidden?.(f.fileName));
   const pipelines = (p.pipelines?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
-  const versions = (p.versions?.nodes ?? []).filter((x): x is NonNullable<typeof x> => !!x);
+  // A version-less entry (a Maven artifact's maven-metadata.xml holder) is no version to open.
+  const versions = (p.versions?.nodes ?? []).filter((x): x is NonNullable<typeof x> & { version: string } => !!x?.version);
   const sections = snippets({
     type: p.packageType,
     name: p.name,
@@ -252,9 +260,11 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
               )}
             </section>
           )}
+          {MetadataPanel && <MetadataPanel packageId={p.id} />}
+          <Dependencies packageId={p.id} where={{ type: p.packageType, projectPath: p.project.fullPath, groupPath: p.project.group?.fullPath }} />
           <section className="card" aria-labelledby="files-h">
             <h2 id="files-h">
-              Files <span className="count">{p.packageFiles?.count ?? 0}</span>
+              Files <span className="count">{files.length}</span>
             </h2>
             {files.length === 0 ? (
               <p className="muted">This package has no files.</p>
@@ -331,9 +341,18 @@ export function PackageDetails({ path, id }: { path: string; id: string }) {
               </div>
             )}
           </section>
-          {MetadataPanel && <MetadataPanel packageId={p.id} />}
         </div>
         <aside className="detail-side">
+          <section className="card" aria-labelledby="dl-h">
+            <h2 id="dl-h">Downloads</h2>
+            <BarChart
+              title="Downloads, last 30 days"
+              points={p.downloadsPerDay.map((d) => ({ label: d.day, value: d.count }))}
+              unit={downloadsLabel}
+              kind="sum"
+              testId="downloads-chart"
+            />
+          </section>
           <section className="card" aria-labelledby="ci-h" data-testid="pipelines">
             <h2 id="ci-h">CI activity</h2>
             {pipelines.length === 0 ? (

@@ -1,13 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
-import type { PackageSort, PackageStatus, PackageTypeEnum } from '../gql/graphql';
+import type { PackageRowFragment, PackageSort, PackageStatus, PackageTypeEnum } from '../gql/graphql';
 import { errorText } from '../client';
-import { Alert, Badge, CodeBlock, EmptyState, Loading, Size, StorageLine } from '../components/ui';
+import { Alert, Badge, CodeBlock, ConfirmDialog, EmptyState, Loading, Size, StorageLine } from '../components/ui';
 import { NamespaceNav } from '../components/NamespaceNav';
 import { downloadsLabel, packageTypes, pkgPath, relative, formatDate, statusLabel, statuses, typeLabel } from '../format';
 import { Link, navigate, useLocation, withParams } from '../router';
 import { numericId } from '../snippets';
+import { groupVersions, pageOf, pageRange } from '../listing';
+import { Usage } from '../usage/Usage';
 import { NotFound } from './NotFound';
 
 const PAGE = 20;
@@ -82,6 +84,16 @@ const PackagesQuery = graphql(`
     status
     createdAt
     downloadsCount
+    lastDownloadedAt
+    userPermissions {
+      destroyPackage
+    }
+    packageFiles(first: 100) {
+      nodes {
+        id
+        size
+      }
+    }
     project {
       id
       fullPath
@@ -106,12 +118,35 @@ const PackagesQuery = graphql(`
   }
 `);
 
+const FormatsQuery = graphql(`
+  query PackageFormats {
+    packageFormats {
+      packageType
+    }
+  }
+`);
+
+const DestroyPackages = graphql(`
+  mutation DestroyPackages($ids: [PackagesPackageID!]!) {
+    destroyPackages(input: { ids: $ids }) {
+      errors
+    }
+  }
+`);
+
 const sortFields = [
   ['CREATED', 'Published'],
   ['NAME', 'Name'],
   ['VERSION', 'Version'],
   ['TYPE', 'Type'],
 ] as const;
+
+type Row = PackageRowFragment;
+
+/** rowSize is what a version's files take (as listed: at most 100 files). */
+function rowSize(n: Row): number {
+  return (n.packageFiles?.nodes ?? []).reduce((sum, f) => sum + (f ? Number(f.size) : 0), 0);
+}
 
 /** PackageList is a project's or a group's package registry. Search, sort, filters and the page are in the URL. */
 export function PackageList({ path }: { path: string }) {
@@ -124,10 +159,20 @@ export function PackageList({ path }: { path: string }) {
   const status = (loc.search.get('status') ?? '').toUpperCase();
   const after = loc.search.get('after');
   const before = loc.search.get('before');
+  const page = pageOf(loc.search.get('page'));
   const [text, setText] = useState(search);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState(false);
+  const [notice, setNotice] = useState('');
+  const [actionError, setActionError] = useState('');
   useEffect(() => setText(search), [search]);
+  useEffect(() => setSelected(new Set()), [loc.pathname, loc.search.toString()]);
 
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data: fmts, fetching: fmtsLoading }] = useQuery({ query: FormatsQuery });
+  const served = (fmts?.packageFormats ?? []).map((f) => f.packageType as string);
+  const types = packageTypes.filter((t) => served.includes(t.value));
+  const [{ data, fetching, error }, refetch] = useQuery({
     query: PackagesQuery,
     variables: {
       fullPath: path,
@@ -139,9 +184,11 @@ export function PackageList({ path }: { path: string }) {
       ...(before ? { last: PAGE, before } : { first: PAGE, after: after || null }),
     },
   });
-  const go = (changes: Record<string, string | null>) => navigate(withParams(loc, { after: null, before: null, ...changes }), { replace: false });
+  const [del, destroy] = useMutation(DestroyPackages);
+  const go = (changes: Record<string, string | null>) => navigate(withParams(loc, { after: null, before: null, page: null, ...changes }), { replace: false });
 
-  if (fetching && !data) return <Loading rows={8} label="Loading packages" />;
+  // The filters wait for the served formats too, so that nothing moves once shown.
+  if ((fetching && !data) || (fmtsLoading && !fmts)) return <Loading rows={8} label="Loading packages" />;
   if (error && !data) return <Alert>{errorText(error)}</Alert>;
   const p = data?.project;
   const g = data?.group;
@@ -152,10 +199,114 @@ export function PackageList({ path }: { path: string }) {
     : { kind: 'group' as const, fullPath: g!.fullPath, name: g!.name, visibility: g!.visibility, canAdmin: g!.userPermissions.adminGroup };
   const filtered = !!(search || type || status);
   const nodes = (conn.nodes ?? []).filter((n): n is NonNullable<typeof n> => !!n);
+  const groups = groupVersions(nodes);
+  const deletable = nodes.filter((n) => n.userPermissions.destroyPackage);
+  const anyDeletable = deletable.length > 0;
+  const allSelected = anyDeletable && deletable.every((n) => selected.has(n.id));
+  const toggle = (ids: string[], on: boolean) => {
+    const next = new Set(selected);
+    for (const id of ids) if (on) next.add(id); else next.delete(id);
+    setSelected(next);
+  };
   const onSearch = (e: FormEvent) => {
     e.preventDefault();
     go({ search: text.trim() });
   };
+  const chosen = nodes.filter((n) => selected.has(n.id));
+  const runDelete = async () => {
+    setActionError('');
+    const res = await destroy({ ids: chosen.map((n) => n.id) });
+    const errs = res.data?.destroyPackages?.errors ?? [];
+    if (res.error || errs.length) {
+      setActionError(res.error ? errorText(res.error) : errs.join(' '));
+      return;
+    }
+    setConfirm(false);
+    setNotice(`Deleted ${chosen.length === 1 ? '1 package' : `${chosen.length} packages`}.`);
+    setSelected(new Set());
+    refetch({ requestPolicy: 'network-only' });
+  };
+  const versionRow = (n: Row, lead: boolean, group: { versions: Row[]; key: string }) => (
+    <tr key={n.id} className={lead ? 'pkg-row' : 'pkg-subrow'} data-testid={lead ? undefined : 'version-row'}>
+      {anyDeletable && (
+        <td className="select">
+          {n.userPermissions.destroyPackage && (
+            <input type="checkbox" aria-label={`Select ${n.name} ${n.version ?? ''}`.trim()} checked={selected.has(n.id)} onChange={(e) => toggle([n.id], e.target.checked)} />
+          )}
+        </td>
+      )}
+      <th scope="row" className="pkg-name">
+        {lead ? (
+          <Link className="row-title" href={pkgPath(n.project.fullPath, n.id)}>
+            {n.name}
+          </Link>
+        ) : (
+          <span className="sr-only">{n.name}</span>
+        )}
+        {lead && group.versions.length > 1 && (
+          <button
+            type="button"
+            className="btn btn-small btn-link versions-toggle"
+            aria-expanded={expanded.has(group.key)}
+            onClick={() => {
+              const next = new Set(expanded);
+              if (next.has(group.key)) next.delete(group.key); else next.add(group.key);
+              setExpanded(next);
+            }}
+          >
+            {group.versions.length} versions<span className="sr-only"> of {n.name}</span>
+          </button>
+        )}
+        {n.status !== 'DEFAULT' && <Badge kind={n.status === 'ERROR' ? 'danger' : 'warning'}>{statusLabel(n.status)}</Badge>}
+        {(n.tags?.nodes ?? []).map((t) => t && <Badge key={t.id} kind="info">{t.name}</Badge>)}
+      </th>
+      <td className="mono">
+        {lead ? (
+          <span className="pkg-version">{n.version}</span>
+        ) : (
+          <Link className="pkg-version" href={pkgPath(n.project.fullPath, n.id)}>
+            {n.version}
+          </Link>
+        )}
+      </td>
+      <td className="col-type">{typeLabel(n.packageType)}</td>
+      {!p && (
+        <td className="col-project">
+          <Link href={`/${n.project.fullPath}/-/packages`}>{n.project.fullPath}</Link>
+        </td>
+      )}
+      <td className="col-by small">
+        {n.pipelines?.nodes?.[0] ? (
+          <span>
+            pipeline #{n.pipelines.nodes[0].iid}
+            {n.pipelines.nodes[0].ref ? ` on ${n.pipelines.nodes[0].ref}` : ''}
+            {n.pipelines.nodes[0].user ? ` by @${n.pipelines.nodes[0].user.username}` : ''}
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+        <br />
+        <time className="muted" dateTime={n.createdAt} title={formatDate(n.createdAt)}>
+          published {relative(n.createdAt)}
+        </time>
+      </td>
+      <td className="nowrap col-size">
+        <Size bytes={rowSize(n)} />
+      </td>
+      <td className="nowrap" data-testid="downloads">
+        {downloadsLabel(n.downloadsCount)}
+      </td>
+      <td className="nowrap col-last small">
+        {n.lastDownloadedAt ? (
+          <time dateTime={n.lastDownloadedAt} title={formatDate(n.lastDownloadedAt)}>
+            {relative(n.lastDownloadedAt)}
+          </time>
+        ) : (
+          <span className="muted">never</span>
+        )}
+      </td>
+    </tr>
+  );
   return (
     <>
       <NamespaceNav ns={ns} active="packages" crumb="Package registry" />
@@ -186,7 +337,7 @@ export function PackageList({ path }: { path: string }) {
             <span className="sr-only">Type</span>
             <select aria-label="Type" value={type} onChange={(e) => go({ type: e.target.value.toLowerCase() || null })}>
               <option value="">All types</option>
-              {packageTypes.map((t) => (
+              {types.map((t) => (
                 <option key={t.value} value={t.value}>
                   {t.label}
                 </option>
@@ -217,15 +368,17 @@ export function PackageList({ path }: { path: string }) {
           <button
             type="button"
             className="btn"
-            aria-label={dir === 'ASC' ? 'Sorted ascending; sort descending' : 'Sorted descending; sort ascending'}
-            title={dir === 'ASC' ? 'Ascending' : 'Descending'}
+            // The name starts with the visible text (WCAG 2.5.3), then says what a click does.
+            aria-label={dir === 'ASC' ? 'Ascending; sort descending' : 'Descending; sort ascending'}
+            title={dir === 'ASC' ? 'Sort descending' : 'Sort ascending'}
             onClick={() => go({ sort: `${field}_${dir === 'ASC' ? 'DESC' : 'ASC'}`.toLowerCase() })}
           >
-            {dir === 'ASC' ? '↑ Asc' : '↓ Desc'}
+            <span aria-hidden="true">{dir === 'ASC' ? '↑' : '↓'}</span> {dir === 'ASC' ? 'Ascending' : 'Descending'}
           </button>
         </div>
       </div>
       <Alert>{errorText(error)}</Alert>
+      <Alert kind="success">{notice}</Alert>
       {nodes.length === 0 ? (
         filtered ? (
           <EmptyState title="No package matches">
@@ -237,55 +390,90 @@ export function PackageList({ path }: { path: string }) {
           <FirstPackage project={p ? { id: p.id, fullPath: p.fullPath } : null} groupPath={g?.fullPath} />
         )
       ) : (
-        <ul className={`pkg-list${fetching ? ' stale' : ''}`} aria-busy={fetching} data-testid="package-list">
-          {nodes.map((n) => (
-            <li key={n.id} className="pkg-row">
-              <div className="pkg-main">
-                <Link className="row-title" href={pkgPath(n.project.fullPath, n.id)}>
-                  {n.name}
-                </Link>
-                <span className="pkg-version mono">{n.version}</span>
-                {n.status !== 'DEFAULT' && <Badge kind={n.status === 'ERROR' ? 'danger' : 'warning'}>{statusLabel(n.status)}</Badge>}
-                {(n.tags?.nodes ?? []).map((t) => t && <Badge key={t.id} kind="info">{t.name}</Badge>)}
-              </div>
-              <div className="pkg-meta muted small">
-                <Badge>{typeLabel(n.packageType)}</Badge>
-                {!p && (
-                  <span>
-                    in <Link href={`/${n.project.fullPath}/-/packages`}>{n.project.fullPath}</Link>
-                  </span>
-                )}
-                {n.pipelines?.nodes?.[0] && (
-                  <span>
-                    pipeline #{n.pipelines.nodes[0].iid}
-                    {n.pipelines.nodes[0].ref ? ` on ${n.pipelines.nodes[0].ref}` : ''}
-                    {n.pipelines.nodes[0].user ? ` by @${n.pipelines.nodes[0].user.username}` : ''}
-                  </span>
-                )}
-                <time dateTime={n.createdAt} title={formatDate(n.createdAt)}>
-                  published {relative(n.createdAt)}
-                </time>
-                <span data-testid="downloads">{downloadsLabel(n.downloadsCount)}</span>
-              </div>
+        <>
+          {anyDeletable && (
+            <div className="bulk-bar" role="group" aria-label="Selected packages">
+              <span className="muted small" data-testid="selected-count">
+                {selected.size === 0 ? 'Select versions to delete several at once.' : `${selected.size} selected`}
+              </span>
+              <button type="button" className="btn btn-small btn-danger-outline" disabled={selected.size === 0} onClick={() => (setActionError(''), setConfirm(true))}>
+                Delete selected
+              </button>
+            </div>
+          )}
+          <div className="table-wrap">
+            <table className={`table pkg-table${fetching ? ' stale' : ''}`} aria-busy={fetching} data-testid="package-list">
+              <caption className="sr-only">Packages, {pageRange(page, PAGE, nodes.length, conn.count)}; versions of one package are grouped</caption>
+              <thead>
+                <tr>
+                  {anyDeletable && (
+                    <th scope="col" className="select">
+                      <input type="checkbox" aria-label="Select every version on this page" checked={allSelected} onChange={(e) => toggle(deletable.map((n) => n.id), e.target.checked)} />
+                    </th>
+                  )}
+                  <th scope="col">Name</th>
+                  <th scope="col">Version</th>
+                  <th scope="col" className="col-type">Type</th>
+                  {!p && <th scope="col" className="col-project">Project</th>}
+                  <th scope="col" className="col-by">Published by</th>
+                  <th scope="col" className="col-size">Size</th>
+                  <th scope="col">Downloads</th>
+                  <th scope="col" className="col-last">Last downloaded</th>
+                </tr>
+              </thead>
+              <tbody>
+                {groups.map((grp) => [versionRow(grp.latest, true, grp), ...(expanded.has(grp.key) ? grp.versions.slice(1).map((v) => versionRow(v, false, grp)) : [])])}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {nodes.length > 0 && (
+        <nav className="pager" aria-label="Pages">
+          <span className="muted small" data-testid="page-range">
+            {pageRange(page, PAGE, nodes.length, conn.count)}
+          </span>
+          {(conn.pageInfo.hasNextPage || conn.pageInfo.hasPreviousPage) && (
+            <>
+              <button
+                type="button"
+                className="btn"
+                disabled={!conn.pageInfo.hasPreviousPage}
+                onClick={() => navigate(withParams(loc, { after: null, before: conn.pageInfo.startCursor, page: page > 2 ? String(page - 1) : null }))}
+              >
+                ← Previous
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={!conn.pageInfo.hasNextPage}
+                onClick={() => navigate(withParams(loc, { before: null, after: conn.pageInfo.endCursor, page: String(page + 1) }))}
+              >
+                Next →
+              </button>
+            </>
+          )}
+        </nav>
+      )}
+      <Usage fullPath={path} kind={p ? 'project' : 'group'} />
+      <ConfirmDialog
+        open={confirm}
+        title="Delete selected packages?"
+        confirmLabel={`Delete ${chosen.length === 1 ? '1 package' : `${chosen.length} packages`}`}
+        busy={del.fetching}
+        error={actionError}
+        onConfirm={runDelete}
+        onClose={() => setConfirm(false)}
+      >
+        <p>These versions and their files will be deleted. This cannot be undone.</p>
+        <ul className="plain">
+          {chosen.map((n) => (
+            <li key={n.id} className="mono">
+              {n.name} {n.version}
             </li>
           ))}
         </ul>
-      )}
-      {(conn.pageInfo.hasNextPage || conn.pageInfo.hasPreviousPage) && (
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            className="btn"
-            disabled={!conn.pageInfo.hasPreviousPage}
-            onClick={() => navigate(withParams(loc, { after: null, before: conn.pageInfo.startCursor }))}
-          >
-            ← Previous
-          </button>
-          <button type="button" className="btn" disabled={!conn.pageInfo.hasNextPage} onClick={() => navigate(withParams(loc, { before: null, after: conn.pageInfo.endCursor }))}>
-            Next →
-          </button>
-        </nav>
-      )}
+      </ConfirmDialog>
     </>
   );
 }

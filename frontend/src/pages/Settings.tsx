@@ -5,7 +5,7 @@ import type { PackageRegistryAccessLevel, PackagesCleanupKeepDuplicatedPackageFi
 import { errorText } from '../client';
 import { Alert, Loading } from '../components/ui';
 import { NamespaceNav } from '../components/NamespaceNav';
-import { formatDate } from '../format';
+import { formatDate, typeLabel } from '../format';
 import { NotFound } from './NotFound';
 
 const SettingsQuery = graphql(`
@@ -240,18 +240,31 @@ type DupSettings = {
   terraformModuleDuplicateExceptionRegex?: string | null;
 };
 
+// The PackageSettings fields of each format a group setting governs, by package type.
 const formats = [
-  ['generic', 'Generic'],
-  ['maven', 'Maven'],
-  ['nuget', 'NuGet'],
-  ['terraformModule', 'Terraform module'],
+  ['generic', 'Generic', 'GENERIC'],
+  ['maven', 'Maven', 'MAVEN'],
+  ['nuget', 'NuGet', 'NUGET'],
+  ['terraformModule', 'Terraform module', 'TERRAFORM_MODULE'],
 ] as const;
+
+const ServedFormats = graphql(`
+  query SettingsFormats {
+    packageFormats {
+      packageType
+      duplicateSetting
+    }
+  }
+`);
 
 function Duplicates({ fullPath, settings }: { fullPath: string; settings: DupSettings }) {
   const [s, setS] = useState<DupSettings>(settings);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [{ fetching }, update] = useMutation(UpdateNamespaceSettings);
+  const [{ data: served }] = useQuery({ query: ServedFormats });
   useEffect(() => setS(settings), [settings]);
+  // Every served format gets a row; those without a group setting say their fixed rule.
+  const rows = (served?.packageFormats ?? []).map((f) => ({ type: f.packageType as string, setting: f.duplicateSetting ? formats.find((x) => x[2] === f.packageType) : undefined }));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const input: UpdateNamespacePackageSettingsInput = { namespacePath: fullPath };
@@ -278,48 +291,18 @@ function Duplicates({ fullPath, settings }: { fullPath: string; settings: DupSet
             </tr>
           </thead>
           <tbody>
-            {formats.map(([f, label]) => (
-              <Fragment key={f}>
-                <tr>
-                  <th scope="row">{label}</th>
-                  <td>
-                    <label className="switch">
-                      <input
-                        type="checkbox"
-                        checked={s[`${f}DuplicatesAllowed`]}
-                        onChange={(e) => setS({ ...s, [`${f}DuplicatesAllowed`]: e.target.checked })}
-                      />
-                      <span>{s[`${f}DuplicatesAllowed`] ? 'Allowed' : 'Rejected'}</span>
-                      <span className="sr-only"> for {label}</span>
-                    </label>
-                  </td>
-                  <td>
-                    <input
-                      className="mono"
-                      aria-label={`${label} duplicate exception regex`}
-                      value={s[`${f}DuplicateExceptionRegex`] ?? ''}
-                      placeholder="e.g. .*-SNAPSHOT"
-                      onChange={(e) => setS({ ...s, [`${f}DuplicateExceptionRegex`]: e.target.value })}
-                    />
+            {rows.map(({ type, setting }) =>
+              !setting ? (
+                <tr key={type} data-testid="fixed-duplicates">
+                  <th scope="row">{typeLabel(type)}</th>
+                  <td colSpan={2} className="muted small">
+                    Not configurable: {typeLabel(type)} always refuses a file the version already has.
                   </td>
                 </tr>
-                {f === 'nuget' && (
-                  <tr>
-                    <td />
-                    <td colSpan={2}>
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          checked={s.nugetSymbolServerEnabled}
-                          onChange={(e) => setS({ ...s, nugetSymbolServerEnabled: e.target.checked })}
-                        />
-                        <span>Serve NuGet symbol files (symbol server)</span>
-                      </label>
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
+              ) : (
+                <DuplicateRow key={type} f={setting[0]} label={setting[1]} s={s} setS={setS} />
+              ),
+            )}
           </tbody>
         </table>
       </div>
@@ -330,5 +313,51 @@ function Duplicates({ fullPath, settings }: { fullPath: string; settings: DupSet
         </button>
       </div>
     </form>
+  );
+}
+
+/** DuplicateRow is one format's duplicate setting and exception pattern. */
+function DuplicateRow({ f, label, s, setS }: { f: (typeof formats)[number][0]; label: string; s: DupSettings; setS: (s: DupSettings) => void }) {
+  return (
+    <Fragment key={f}>
+      <tr>
+        <th scope="row">{label}</th>
+        <td>
+          <label className="switch">
+            <input
+              type="checkbox"
+              checked={s[`${f}DuplicatesAllowed`]}
+              onChange={(e) => setS({ ...s, [`${f}DuplicatesAllowed`]: e.target.checked })}
+            />
+            <span>{s[`${f}DuplicatesAllowed`] ? 'Allowed' : 'Rejected'}</span>
+            <span className="sr-only"> for {label}</span>
+          </label>
+        </td>
+        <td>
+          <input
+            className="mono"
+            aria-label={`${label} duplicate exception regex`}
+            value={s[`${f}DuplicateExceptionRegex`] ?? ''}
+            placeholder="e.g. .*-SNAPSHOT"
+            onChange={(e) => setS({ ...s, [`${f}DuplicateExceptionRegex`]: e.target.value })}
+          />
+        </td>
+      </tr>
+      {f === 'nuget' && (
+        <tr>
+          <td />
+          <td colSpan={2}>
+            <label className="switch">
+              <input
+                type="checkbox"
+                checked={s.nugetSymbolServerEnabled}
+                onChange={(e) => setS({ ...s, nugetSymbolServerEnabled: e.target.checked })}
+              />
+              <span>Serve NuGet symbol files (symbol server)</span>
+            </label>
+          </td>
+        </tr>
+      )}
+    </Fragment>
   );
 }
