@@ -113,32 +113,54 @@ func (s *Service) where(ctx context.Context, q VersionQuery) (where []predicate.
 		where = append(where, packageversion.HasPropertiesWith(packageproperty.Name(q.Property.Name),
 			packageproperty.Value(q.Property.Value)))
 	}
+	sc, err := s.scoped(ctx, q)
+	if err != nil || sc.empty {
+		return nil, sc.empty, err
+	}
+	if sc.projectID != 0 {
+		where = append(where, packageversion.ProjectID(sc.projectID))
+	} else if sc.projects != nil {
+		where = append(where, packageversion.HasProjectWith(sc.projects))
+	}
+	return where, false, nil
+}
+
+// covered is a query's authorized scope: one project, or the projects a predicate
+// selects (every project, when nil); empty when nothing can match.
+type covered struct {
+	projectID int
+	projects  predicate.Project
+	empty     bool
+}
+
+// scoped authorizes the scope of q and says which projects it covers.
+func (s *Service) scoped(ctx context.Context, q VersionQuery) (covered, error) {
 	switch {
 	case q.Scope.Project != nil:
 		if err := s.AuthorizeProject(ctx, q.Scope.Project, ReadPackages); err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
-		where = append(where, packageversion.ProjectID(q.Scope.Project.ID))
+		return covered{projectID: q.Scope.Project.ID}, nil
 	case q.Scope.Group != nil:
 		g, err := s.canonicalGroup(ctx, q.Scope.Group)
 		if err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
 		if err := s.AuthorizeGroup(ctx, g, ReadPackages); err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
-		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(g.FullPath+"/")))
+		return covered{projects: project.FullPathHasPrefix(g.FullPath + "/")}, nil
 	case q.Name != "":
 		root, err := s.tenantOwner(ctx, q.Type, q.Name, q.Tenant)
 		if err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
 		if root == "" {
-			return nil, true, nil
+			return covered{empty: true}, nil
 		}
-		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(root+"/")))
+		return covered{projects: project.FullPathHasPrefix(root + "/")}, nil
 	}
-	return where, false, nil
+	return covered{}, nil
 }
 
 // Versions returns the versions q selects that the viewer may read, with their
