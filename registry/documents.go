@@ -246,7 +246,7 @@ type docKey struct {
 
 // documentKey authorizes q and reads the revisions of the packages it covers.
 func (s *Service) documentKey(ctx context.Context, q VersionQuery, variant string) (*docKey, error) {
-	where, empty, err := s.where(ctx, q)
+	where, sc, err := s.scopedWhere(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +255,8 @@ func (s *Service) documentKey(ctx context.Context, q VersionQuery, variant strin
 	fmt.Fprintf(h, "%s\x00%s\x00%q\x00%q\x00%q\x00%v\x00%v\x00%t %t %d\x00%s\x00",
 		q.Type, q.Name, q.Versions, q.Statuses, q.Terms, q.Property, q.With, q.Newest, q.ByName, q.Limit, variant)
 	var total int64
-	if !empty {
-		rows, err := s.revisions(ctx, q)
+	if !sc.empty {
+		rows, err := s.revisions(ctx, q, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -285,14 +285,10 @@ type projectRevision struct {
 	Packages  int64 `json:"packages"`
 }
 
-// revisions reads, per project of q's scope, the revisions of the packages q covers
+// revisions reads, per project of q's scope sc, the revisions of the packages q covers
 // (a superset of what it selects: its version, status, term and property filters
 // leave them all in, as any change to them changes the sum).
-func (s *Service) revisions(ctx context.Context, q VersionQuery) ([]projectRevision, error) {
-	sc, err := s.scoped(ctx, q)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) revisions(ctx context.Context, q VersionQuery, sc covered) ([]projectRevision, error) {
 	rq := s.client.PackageRevision.Query().Where(packagerevision.PackageTypeEQ(packagerevision.PackageType(q.Type)))
 	if q.Name != "" {
 		rq.Where(packagerevision.NormalizedName(q.Name))
@@ -303,7 +299,7 @@ func (s *Service) revisions(ctx context.Context, q VersionQuery) ([]projectRevis
 		rq.Where(packagerevision.HasProjectWith(sc.projects))
 	}
 	var rows []projectRevision
-	err = rq.GroupBy(packagerevision.FieldProjectID).
+	err := rq.GroupBy(packagerevision.FieldProjectID).
 		Aggregate(ent.As(ent.Sum(packagerevision.FieldRevision), "revision"), ent.As(ent.Count(), "packages")).
 		Scan(ctx, &rows)
 	if err != nil {

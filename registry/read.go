@@ -95,11 +95,17 @@ func (r *Refusal) Unwrap() error { return r.Err }
 // where returns the predicates of q in its scope, after authorizing the scope. empty
 // is set when the instance has no owner for the name (nothing can match).
 func (s *Service) where(ctx context.Context, q VersionQuery) (where []predicate.PackageVersion, empty bool, err error) {
+	where, sc, err := s.scopedWhere(ctx, q)
+	return where, sc.empty, err
+}
+
+// scopedWhere is where, with the scope it authorized.
+func (s *Service) scopedWhere(ctx context.Context, q VersionQuery) ([]predicate.PackageVersion, covered, error) {
 	statuses := q.Statuses
 	if len(statuses) == 0 {
 		statuses = installableStatuses
 	}
-	where = []predicate.PackageVersion{packageversion.PackageTypeEQ(q.Type), packageversion.StatusIn(statuses...)}
+	where := []predicate.PackageVersion{packageversion.PackageTypeEQ(q.Type), packageversion.StatusIn(statuses...)}
 	if q.Name != "" {
 		where = append(where, packageversion.NormalizedName(q.Name))
 	}
@@ -115,14 +121,14 @@ func (s *Service) where(ctx context.Context, q VersionQuery) (where []predicate.
 	}
 	sc, err := s.scoped(ctx, q)
 	if err != nil || sc.empty {
-		return nil, sc.empty, err
+		return nil, sc, err
 	}
 	if sc.projectID != 0 {
 		where = append(where, packageversion.ProjectID(sc.projectID))
 	} else if sc.projects != nil {
 		where = append(where, packageversion.HasProjectWith(sc.projects))
 	}
-	return where, false, nil
+	return where, sc, nil
 }
 
 // covered is a query's authorized scope: one project, or the projects a predicate
