@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/andybalholm/brotli"
 
@@ -241,31 +240,6 @@ func BenchmarkPackument(b *testing.B) {
 		e.Group("acme", "private")
 		e.Project("acme/tools", "private", "")
 		seedVersions(b, e, "acme/tools", "@acme/bench", n)
-		url := e.URL + "/api/v4/groups/acme/-/packages/npm/@acme%2fbench"
-		res, _ := get(b, url, e.RootToken)
-		etag := res.Header.Get("ETag")
-		for _, mode := range []string{"get", "revalidate"} {
-			b.Run(fmt.Sprintf("versions=%d/%s", n, mode), func(b *testing.B) {
-				var headers []string
-				want := http.StatusOK
-				if mode == "revalidate" {
-					headers, want = []string{"If-None-Match", etag}, http.StatusNotModified
-				}
-				lat := make([]time.Duration, 0, b.N)
-				start := time.Now()
-				for b.Loop() {
-					t0 := time.Now()
-					res, _ := get(b, url, e.RootToken, headers...)
-					lat = append(lat, time.Since(t0))
-					if res.StatusCode != want {
-						b.Fatalf("status %d", res.StatusCode)
-					}
-				}
-				elapsed := time.Since(start)
-				slices.Sort(lat)
-				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
-				b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
-			})
-		}
+		compattest.BenchDocument(b, fmt.Sprintf("versions=%d", n), e.URL+"/api/v4/groups/acme/-/packages/npm/@acme%2fbench", e.RootToken)
 	}
 }
