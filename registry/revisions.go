@@ -19,9 +19,9 @@ import (
 // properties, in the write's own transaction. The bump is an ent hook on those four
 // entities, so no write path can forget it: it reads which packages the write
 // touches before the write runs (a delete's rows are gone after it) and bumps them
-// after it, so a reader that sees the new revision also sees the write. A write
-// outside a transaction bumps just after it: a reader in between builds the new
-// content under the old key, which only costs a rebuild.
+// as the transaction commits (bumpOnCommit), so a reader that sees the new revision
+// also sees the write. A write outside a transaction bumps just after it: a reader
+// in between builds the new content under the old key, which only costs a rebuild.
 //
 // Rows are never deleted and only grow, so the sum of the revisions of a set of
 // packages changes with any change to any of them: an index document's key is one
@@ -102,10 +102,29 @@ func revisionHook(find touches) ent.Hook {
 				}
 				keys = append(keys, moved...)
 			}
+			if tx, err := m.(interface{ Tx() (*ent.Tx, error) }).Tx(); err == nil {
+				tx.OnCommit(bumpOnCommit(keys))
+				return v, nil
+			}
 			if err := bumpRevisions(ctx, c, keys); err != nil {
 				return nil, err
 			}
 			return v, nil
+		})
+	}
+}
+
+// bumpOnCommit bumps the revisions of a transaction's packages as it commits: the
+// row lock on a revision is the last lock the transaction takes, so it adds no
+// order to those the writers take on versions (lockPackage), and cannot deadlock.
+func bumpOnCommit(keys []packageKey) ent.CommitHook {
+	return func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := bumpRevisions(ctx, tx.Client(), keys); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			return next.Commit(ctx, tx)
 		})
 	}
 }
