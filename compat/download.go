@@ -146,20 +146,33 @@ func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 
 // ServeDocument answers with an index document from registry.Document: its ETag, a
 // 304 when the client's copy is current (the document was not even built), and the
-// body otherwise (HEAD included).
+// body otherwise (HEAD included), compressed as the client's Accept-Encoding prefers
+// among the forms the document was rendered in.
 func ServeDocument(w http.ResponseWriter, r *http.Request, doc *registry.Document, contentType string) {
 	h := w.Header()
 	h.Set("ETag", doc.ETag)
 	h.Set("Cache-Control", "private, no-cache")
+	h.Add("Vary", "Accept-Encoding")
 	if doc.NotModified {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	body := doc.Body
+	switch NegotiateEncoding(r.Header.Get("Accept-Encoding"), func(c string) bool {
+		return c == "br" && doc.Brotli != nil || c == "gzip" && doc.Gzip != nil
+	}) {
+	case "br":
+		body = doc.Brotli
+		h.Set("Content-Encoding", "br")
+	case "gzip":
+		body = doc.Gzip
+		h.Set("Content-Encoding", "gzip")
+	}
 	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(doc.Body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(doc.Body)
+		_, _ = w.Write(body)
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
+	"github.com/pkgreg/registry/ent/packagerevision"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -74,6 +75,8 @@ type Client struct {
 	PackageFile *PackageFileClient
 	// PackageProperty is the client for interacting with the PackageProperty builders.
 	PackageProperty *PackagePropertyClient
+	// PackageRevision is the client for interacting with the PackageRevision builders.
+	PackageRevision *PackageRevisionClient
 	// PackageTag is the client for interacting with the PackageTag builders.
 	PackageTag *PackageTagClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -122,6 +125,7 @@ func (c *Client) init() {
 	c.PackageDownloadDay = NewPackageDownloadDayClient(c.config)
 	c.PackageFile = NewPackageFileClient(c.config)
 	c.PackageProperty = NewPackagePropertyClient(c.config)
+	c.PackageRevision = NewPackageRevisionClient(c.config)
 	c.PackageTag = NewPackageTagClient(c.config)
 	c.PackageVersion = NewPackageVersionClient(c.config)
 	c.PersonalAccessToken = NewPersonalAccessTokenClient(c.config)
@@ -238,6 +242,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PackageDownloadDay:  NewPackageDownloadDayClient(cfg),
 		PackageFile:         NewPackageFileClient(cfg),
 		PackageProperty:     NewPackagePropertyClient(cfg),
+		PackageRevision:     NewPackageRevisionClient(cfg),
 		PackageTag:          NewPackageTagClient(cfg),
 		PackageVersion:      NewPackageVersionClient(cfg),
 		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
@@ -281,6 +286,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PackageDownloadDay:  NewPackageDownloadDayClient(cfg),
 		PackageFile:         NewPackageFileClient(cfg),
 		PackageProperty:     NewPackagePropertyClient(cfg),
+		PackageRevision:     NewPackageRevisionClient(cfg),
 		PackageTag:          NewPackageTagClient(cfg),
 		PackageVersion:      NewPackageVersionClient(cfg),
 		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
@@ -323,9 +329,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.ApplicationSetting, c.AuditEvent, c.Blob, c.CIJob, c.DeployToken,
 		c.DuplicateSetting, c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo,
-		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageTag,
-		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.SignInThrottle, c.User, c.Webhook, c.WebhookDelivery,
+		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageRevision,
+		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
+		c.Project, c.Session, c.SignInThrottle, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -337,9 +343,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.ApplicationSetting, c.AuditEvent, c.Blob, c.CIJob, c.DeployToken,
 		c.DuplicateSetting, c.FormatFlag, c.Group, c.Membership, c.PackageBuildInfo,
-		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageTag,
-		c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit, c.Project,
-		c.Session, c.SignInThrottle, c.User, c.Webhook, c.WebhookDelivery,
+		c.PackageDownloadDay, c.PackageFile, c.PackageProperty, c.PackageRevision,
+		c.PackageTag, c.PackageVersion, c.PersonalAccessToken, c.Pipeline, c.PlanLimit,
+		c.Project, c.Session, c.SignInThrottle, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -374,6 +380,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PackageFile.mutate(ctx, m)
 	case *PackagePropertyMutation:
 		return c.PackageProperty.mutate(ctx, m)
+	case *PackageRevisionMutation:
+		return c.PackageRevision.mutate(ctx, m)
 	case *PackageTagMutation:
 		return c.PackageTag.mutate(ctx, m)
 	case *PackageVersionMutation:
@@ -2514,6 +2522,155 @@ func (c *PackagePropertyClient) mutate(ctx context.Context, m *PackagePropertyMu
 	}
 }
 
+// PackageRevisionClient is a client for the PackageRevision schema.
+type PackageRevisionClient struct {
+	config
+}
+
+// NewPackageRevisionClient returns a client for the PackageRevision from the given config.
+func NewPackageRevisionClient(c config) *PackageRevisionClient {
+	return &PackageRevisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `packagerevision.Hooks(f(g(h())))`.
+func (c *PackageRevisionClient) Use(hooks ...Hook) {
+	c.hooks.PackageRevision = append(c.hooks.PackageRevision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `packagerevision.Intercept(f(g(h())))`.
+func (c *PackageRevisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PackageRevision = append(c.inters.PackageRevision, interceptors...)
+}
+
+// Create returns a builder for creating a PackageRevision entity.
+func (c *PackageRevisionClient) Create() *PackageRevisionCreate {
+	mutation := newPackageRevisionMutation(c.config, OpCreate)
+	return &PackageRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PackageRevision entities.
+func (c *PackageRevisionClient) CreateBulk(builders ...*PackageRevisionCreate) *PackageRevisionCreateBulk {
+	return &PackageRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PackageRevisionClient) MapCreateBulk(slice any, setFunc func(*PackageRevisionCreate, int)) *PackageRevisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PackageRevisionCreateBulk{err: fmt.Errorf("calling to PackageRevisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PackageRevisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PackageRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PackageRevision.
+func (c *PackageRevisionClient) Update() *PackageRevisionUpdate {
+	mutation := newPackageRevisionMutation(c.config, OpUpdate)
+	return &PackageRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PackageRevisionClient) UpdateOne(_m *PackageRevision) *PackageRevisionUpdateOne {
+	mutation := newPackageRevisionMutation(c.config, OpUpdateOne, withPackageRevision(_m))
+	return &PackageRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PackageRevisionClient) UpdateOneID(id int) *PackageRevisionUpdateOne {
+	mutation := newPackageRevisionMutation(c.config, OpUpdateOne, withPackageRevisionID(id))
+	return &PackageRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PackageRevision.
+func (c *PackageRevisionClient) Delete() *PackageRevisionDelete {
+	mutation := newPackageRevisionMutation(c.config, OpDelete)
+	return &PackageRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PackageRevisionClient) DeleteOne(_m *PackageRevision) *PackageRevisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PackageRevisionClient) DeleteOneID(id int) *PackageRevisionDeleteOne {
+	builder := c.Delete().Where(packagerevision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PackageRevisionDeleteOne{builder}
+}
+
+// Query returns a query builder for PackageRevision.
+func (c *PackageRevisionClient) Query() *PackageRevisionQuery {
+	return &PackageRevisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePackageRevision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PackageRevision entity by its id.
+func (c *PackageRevisionClient) Get(ctx context.Context, id int) (*PackageRevision, error) {
+	return c.Query().Where(packagerevision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PackageRevisionClient) GetX(ctx context.Context, id int) *PackageRevision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a PackageRevision.
+func (c *PackageRevisionClient) QueryProject(_m *PackageRevision) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(packagerevision.Table, packagerevision.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, packagerevision.ProjectTable, packagerevision.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PackageRevisionClient) Hooks() []Hook {
+	return c.hooks.PackageRevision
+}
+
+// Interceptors returns the client interceptors.
+func (c *PackageRevisionClient) Interceptors() []Interceptor {
+	return c.inters.PackageRevision
+}
+
+func (c *PackageRevisionClient) mutate(ctx context.Context, m *PackageRevisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PackageRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PackageRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PackageRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PackageRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PackageRevision mutation op: %q", m.Op())
+	}
+}
+
 // PackageTagClient is a client for the PackageTag schema.
 type PackageTagClient struct {
 	config
@@ -4446,16 +4603,16 @@ type (
 	hooks struct {
 		ApplicationSetting, AuditEvent, Blob, CIJob, DeployToken, DuplicateSetting,
 		FormatFlag, Group, Membership, PackageBuildInfo, PackageDownloadDay,
-		PackageFile, PackageProperty, PackageTag, PackageVersion, PersonalAccessToken,
-		Pipeline, PlanLimit, Project, Session, SignInThrottle, User, Webhook,
-		WebhookDelivery []ent.Hook
+		PackageFile, PackageProperty, PackageRevision, PackageTag, PackageVersion,
+		PersonalAccessToken, Pipeline, PlanLimit, Project, Session, SignInThrottle,
+		User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		ApplicationSetting, AuditEvent, Blob, CIJob, DeployToken, DuplicateSetting,
 		FormatFlag, Group, Membership, PackageBuildInfo, PackageDownloadDay,
-		PackageFile, PackageProperty, PackageTag, PackageVersion, PersonalAccessToken,
-		Pipeline, PlanLimit, Project, Session, SignInThrottle, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		PackageFile, PackageProperty, PackageRevision, PackageTag, PackageVersion,
+		PersonalAccessToken, Pipeline, PlanLimit, Project, Session, SignInThrottle,
+		User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -25,6 +25,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
+	"github.com/pkgreg/registry/ent/packagerevision"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -109,6 +110,7 @@ func checkColumn(t, c string) error {
 			packagedownloadday.Table:  packagedownloadday.ValidColumn,
 			packagefile.Table:         packagefile.ValidColumn,
 			packageproperty.Table:     packageproperty.ValidColumn,
+			packagerevision.Table:     packagerevision.ValidColumn,
 			packagetag.Table:          packagetag.ValidColumn,
 			packageversion.Table:      packageversion.ValidColumn,
 			personalaccesstoken.Table: personalaccesstoken.ValidColumn,

@@ -25,6 +25,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
+	"github.com/pkgreg/registry/ent/packagerevision"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -61,6 +62,7 @@ const (
 	TypePackageDownloadDay  = "PackageDownloadDay"
 	TypePackageFile         = "PackageFile"
 	TypePackageProperty     = "PackageProperty"
+	TypePackageRevision     = "PackageRevision"
 	TypePackageTag          = "PackageTag"
 	TypePackageVersion      = "PackageVersion"
 	TypePersonalAccessToken = "PersonalAccessToken"
@@ -11425,6 +11427,584 @@ func (m *PackagePropertyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PackageProperty edge %s", name)
+}
+
+// PackageRevisionMutation represents an operation that mutates the PackageRevision nodes in the graph.
+type PackageRevisionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	package_type    *packagerevision.PackageType
+	normalized_name *string
+	revision        *int64
+	addrevision     *int64
+	clearedFields   map[string]struct{}
+	project         *int
+	clearedproject  bool
+	done            bool
+	oldValue        func(context.Context) (*PackageRevision, error)
+	predicates      []predicate.PackageRevision
+}
+
+var _ ent.Mutation = (*PackageRevisionMutation)(nil)
+
+// packagerevisionOption allows management of the mutation configuration using functional options.
+type packagerevisionOption func(*PackageRevisionMutation)
+
+// newPackageRevisionMutation creates new mutation for the PackageRevision entity.
+func newPackageRevisionMutation(c config, op Op, opts ...packagerevisionOption) *PackageRevisionMutation {
+	m := &PackageRevisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePackageRevision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPackageRevisionID sets the ID field of the mutation.
+func withPackageRevisionID(id int) packagerevisionOption {
+	return func(m *PackageRevisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PackageRevision
+		)
+		m.oldValue = func(ctx context.Context) (*PackageRevision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PackageRevision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPackageRevision sets the old PackageRevision of the mutation.
+func withPackageRevision(node *PackageRevision) packagerevisionOption {
+	return func(m *PackageRevisionMutation) {
+		m.oldValue = func(context.Context) (*PackageRevision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PackageRevisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PackageRevisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PackageRevisionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PackageRevisionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PackageRevision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *PackageRevisionMutation) SetProjectID(i int) {
+	m.project = &i
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *PackageRevisionMutation) ProjectID() (r int, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the PackageRevision entity.
+// If the PackageRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageRevisionMutation) OldProjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *PackageRevisionMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetPackageType sets the "package_type" field.
+func (m *PackageRevisionMutation) SetPackageType(pt packagerevision.PackageType) {
+	m.package_type = &pt
+}
+
+// PackageType returns the value of the "package_type" field in the mutation.
+func (m *PackageRevisionMutation) PackageType() (r packagerevision.PackageType, exists bool) {
+	v := m.package_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageType returns the old "package_type" field's value of the PackageRevision entity.
+// If the PackageRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageRevisionMutation) OldPackageType(ctx context.Context) (v packagerevision.PackageType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageType: %w", err)
+	}
+	return oldValue.PackageType, nil
+}
+
+// ResetPackageType resets all changes to the "package_type" field.
+func (m *PackageRevisionMutation) ResetPackageType() {
+	m.package_type = nil
+}
+
+// SetNormalizedName sets the "normalized_name" field.
+func (m *PackageRevisionMutation) SetNormalizedName(s string) {
+	m.normalized_name = &s
+}
+
+// NormalizedName returns the value of the "normalized_name" field in the mutation.
+func (m *PackageRevisionMutation) NormalizedName() (r string, exists bool) {
+	v := m.normalized_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNormalizedName returns the old "normalized_name" field's value of the PackageRevision entity.
+// If the PackageRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageRevisionMutation) OldNormalizedName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNormalizedName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNormalizedName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNormalizedName: %w", err)
+	}
+	return oldValue.NormalizedName, nil
+}
+
+// ResetNormalizedName resets all changes to the "normalized_name" field.
+func (m *PackageRevisionMutation) ResetNormalizedName() {
+	m.normalized_name = nil
+}
+
+// SetRevision sets the "revision" field.
+func (m *PackageRevisionMutation) SetRevision(i int64) {
+	m.revision = &i
+	m.addrevision = nil
+}
+
+// Revision returns the value of the "revision" field in the mutation.
+func (m *PackageRevisionMutation) Revision() (r int64, exists bool) {
+	v := m.revision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevision returns the old "revision" field's value of the PackageRevision entity.
+// If the PackageRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PackageRevisionMutation) OldRevision(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevision: %w", err)
+	}
+	return oldValue.Revision, nil
+}
+
+// AddRevision adds i to the "revision" field.
+func (m *PackageRevisionMutation) AddRevision(i int64) {
+	if m.addrevision != nil {
+		*m.addrevision += i
+	} else {
+		m.addrevision = &i
+	}
+}
+
+// AddedRevision returns the value that was added to the "revision" field in this mutation.
+func (m *PackageRevisionMutation) AddedRevision() (r int64, exists bool) {
+	v := m.addrevision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRevision resets all changes to the "revision" field.
+func (m *PackageRevisionMutation) ResetRevision() {
+	m.revision = nil
+	m.addrevision = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *PackageRevisionMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[packagerevision.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *PackageRevisionMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *PackageRevisionMutation) ProjectIDs() (ids []int) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *PackageRevisionMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// Where appends a list predicates to the PackageRevisionMutation builder.
+func (m *PackageRevisionMutation) Where(ps ...predicate.PackageRevision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PackageRevisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PackageRevisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PackageRevision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PackageRevisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PackageRevisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PackageRevision).
+func (m *PackageRevisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PackageRevisionMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.project != nil {
+		fields = append(fields, packagerevision.FieldProjectID)
+	}
+	if m.package_type != nil {
+		fields = append(fields, packagerevision.FieldPackageType)
+	}
+	if m.normalized_name != nil {
+		fields = append(fields, packagerevision.FieldNormalizedName)
+	}
+	if m.revision != nil {
+		fields = append(fields, packagerevision.FieldRevision)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PackageRevisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case packagerevision.FieldProjectID:
+		return m.ProjectID()
+	case packagerevision.FieldPackageType:
+		return m.PackageType()
+	case packagerevision.FieldNormalizedName:
+		return m.NormalizedName()
+	case packagerevision.FieldRevision:
+		return m.Revision()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PackageRevisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case packagerevision.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case packagerevision.FieldPackageType:
+		return m.OldPackageType(ctx)
+	case packagerevision.FieldNormalizedName:
+		return m.OldNormalizedName(ctx)
+	case packagerevision.FieldRevision:
+		return m.OldRevision(ctx)
+	}
+	return nil, fmt.Errorf("unknown PackageRevision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageRevisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case packagerevision.FieldProjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case packagerevision.FieldPackageType:
+		v, ok := value.(packagerevision.PackageType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageType(v)
+		return nil
+	case packagerevision.FieldNormalizedName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNormalizedName(v)
+		return nil
+	case packagerevision.FieldRevision:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevision(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageRevision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PackageRevisionMutation) AddedFields() []string {
+	var fields []string
+	if m.addrevision != nil {
+		fields = append(fields, packagerevision.FieldRevision)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PackageRevisionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case packagerevision.FieldRevision:
+		return m.AddedRevision()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PackageRevisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case packagerevision.FieldRevision:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRevision(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PackageRevision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PackageRevisionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PackageRevisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PackageRevisionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PackageRevision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PackageRevisionMutation) ResetField(name string) error {
+	switch name {
+	case packagerevision.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case packagerevision.FieldPackageType:
+		m.ResetPackageType()
+		return nil
+	case packagerevision.FieldNormalizedName:
+		m.ResetNormalizedName()
+		return nil
+	case packagerevision.FieldRevision:
+		m.ResetRevision()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageRevision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PackageRevisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.project != nil {
+		edges = append(edges, packagerevision.EdgeProject)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PackageRevisionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case packagerevision.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PackageRevisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PackageRevisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PackageRevisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproject {
+		edges = append(edges, packagerevision.EdgeProject)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PackageRevisionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case packagerevision.EdgeProject:
+		return m.clearedproject
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PackageRevisionMutation) ClearEdge(name string) error {
+	switch name {
+	case packagerevision.EdgeProject:
+		m.ClearProject()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageRevision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PackageRevisionMutation) ResetEdge(name string) error {
+	switch name {
+	case packagerevision.EdgeProject:
+		m.ResetProject()
+		return nil
+	}
+	return fmt.Errorf("unknown PackageRevision edge %s", name)
 }
 
 // PackageTagMutation represents an operation that mutates the PackageTag nodes in the graph.

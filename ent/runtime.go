@@ -18,6 +18,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
+	"github.com/pkgreg/registry/ent/packagerevision"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -354,6 +355,16 @@ func init() {
 	packagepropertyDescValue := packagepropertyFields[2].Descriptor()
 	// packageproperty.ValueValidator is a validator for the "value" field. It is called by the builders before save.
 	packageproperty.ValueValidator = packagepropertyDescValue.Validators[0].(func(string) error)
+	packagerevisionFields := schema.PackageRevision{}.Fields()
+	_ = packagerevisionFields
+	// packagerevisionDescNormalizedName is the schema descriptor for normalized_name field.
+	packagerevisionDescNormalizedName := packagerevisionFields[2].Descriptor()
+	// packagerevision.NormalizedNameValidator is a validator for the "normalized_name" field. It is called by the builders before save.
+	packagerevision.NormalizedNameValidator = packagerevisionDescNormalizedName.Validators[0].(func(string) error)
+	// packagerevisionDescRevision is the schema descriptor for revision field.
+	packagerevisionDescRevision := packagerevisionFields[3].Descriptor()
+	// packagerevision.DefaultRevision holds the default value on creation for the revision field.
+	packagerevision.DefaultRevision = packagerevisionDescRevision.Default.(int64)
 	packagetagMixin := schema.PackageTag{}.Mixin()
 	packagetagMixinFields0 := packagetagMixin[0].Fields()
 	_ = packagetagMixinFields0

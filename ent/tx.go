@@ -40,6 +40,8 @@ type Tx struct {
 	PackageFile *PackageFileClient
 	// PackageProperty is the client for interacting with the PackageProperty builders.
 	PackageProperty *PackagePropertyClient
+	// PackageRevision is the client for interacting with the PackageRevision builders.
+	PackageRevision *PackageRevisionClient
 	// PackageTag is the client for interacting with the PackageTag builders.
 	PackageTag *PackageTagClient
 	// PackageVersion is the client for interacting with the PackageVersion builders.
@@ -206,6 +208,7 @@ func (tx *Tx) init() {
 	tx.PackageDownloadDay = NewPackageDownloadDayClient(tx.config)
 	tx.PackageFile = NewPackageFileClient(tx.config)
 	tx.PackageProperty = NewPackagePropertyClient(tx.config)
+	tx.PackageRevision = NewPackageRevisionClient(tx.config)
 	tx.PackageTag = NewPackageTagClient(tx.config)
 	tx.PackageVersion = NewPackageVersionClient(tx.config)
 	tx.PersonalAccessToken = NewPersonalAccessTokenClient(tx.config)

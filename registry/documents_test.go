@@ -8,12 +8,12 @@ import (
 func TestDocumentCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	c := NewDocumentCache(400)
 	for i := range 4 {
-		c.put(fmt.Sprint(i), make([]byte, 100))
+		c.put(fmt.Sprint(i), rendered{body: make([]byte, 100)})
 	}
 	if _, ok := c.get("0"); !ok { // 0 becomes the most recent
 		t.Fatal("0 missing")
 	}
-	c.put("4", make([]byte, 100))
+	c.put("4", rendered{body: make([]byte, 60), gzip: make([]byte, 40)})
 	if _, ok := c.get("1"); ok {
 		t.Error("1 should have been evicted")
 	}
@@ -22,12 +22,12 @@ func TestDocumentCacheEvictsLeastRecentlyUsed(t *testing.T) {
 			t.Errorf("%s missing", k)
 		}
 	}
-	c.put("huge", make([]byte, 200)) // over a quarter of the budget: not kept
+	c.put("huge", rendered{body: make([]byte, 101)}) // over a quarter of the budget: not kept
 	if _, ok := c.get("huge"); ok {
 		t.Error("a document over a quarter of the budget was cached")
 	}
 	var nilCache *DocumentCache
-	nilCache.put("x", nil)
+	nilCache.put("x", rendered{})
 	if _, ok := nilCache.get("x"); ok {
 		t.Error("nil cache")
 	}

@@ -95,11 +95,17 @@ func (r *Refusal) Unwrap() error { return r.Err }
 // where returns the predicates of q in its scope, after authorizing the scope. empty
 // is set when the instance has no owner for the name (nothing can match).
 func (s *Service) where(ctx context.Context, q VersionQuery) (where []predicate.PackageVersion, empty bool, err error) {
+	where, sc, err := s.scopedWhere(ctx, q)
+	return where, sc.empty, err
+}
+
+// scopedWhere is where, with the scope it authorized.
+func (s *Service) scopedWhere(ctx context.Context, q VersionQuery) ([]predicate.PackageVersion, covered, error) {
 	statuses := q.Statuses
 	if len(statuses) == 0 {
 		statuses = installableStatuses
 	}
-	where = []predicate.PackageVersion{packageversion.PackageTypeEQ(q.Type), packageversion.StatusIn(statuses...)}
+	where := []predicate.PackageVersion{packageversion.PackageTypeEQ(q.Type), packageversion.StatusIn(statuses...)}
 	if q.Name != "" {
 		where = append(where, packageversion.NormalizedName(q.Name))
 	}
@@ -113,32 +119,54 @@ func (s *Service) where(ctx context.Context, q VersionQuery) (where []predicate.
 		where = append(where, packageversion.HasPropertiesWith(packageproperty.Name(q.Property.Name),
 			packageproperty.Value(q.Property.Value)))
 	}
+	sc, err := s.scoped(ctx, q)
+	if err != nil || sc.empty {
+		return nil, sc, err
+	}
+	if sc.projectID != 0 {
+		where = append(where, packageversion.ProjectID(sc.projectID))
+	} else if sc.projects != nil {
+		where = append(where, packageversion.HasProjectWith(sc.projects))
+	}
+	return where, sc, nil
+}
+
+// covered is a query's authorized scope: one project, or the projects a predicate
+// selects (every project, when nil); empty when nothing can match.
+type covered struct {
+	projectID int
+	projects  predicate.Project
+	empty     bool
+}
+
+// scoped authorizes the scope of q and says which projects it covers.
+func (s *Service) scoped(ctx context.Context, q VersionQuery) (covered, error) {
 	switch {
 	case q.Scope.Project != nil:
 		if err := s.AuthorizeProject(ctx, q.Scope.Project, ReadPackages); err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
-		where = append(where, packageversion.ProjectID(q.Scope.Project.ID))
+		return covered{projectID: q.Scope.Project.ID}, nil
 	case q.Scope.Group != nil:
 		g, err := s.canonicalGroup(ctx, q.Scope.Group)
 		if err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
 		if err := s.AuthorizeGroup(ctx, g, ReadPackages); err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
-		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(g.FullPath+"/")))
+		return covered{projects: project.FullPathHasPrefix(g.FullPath + "/")}, nil
 	case q.Name != "":
 		root, err := s.tenantOwner(ctx, q.Type, q.Name, q.Tenant)
 		if err != nil {
-			return nil, false, err
+			return covered{}, err
 		}
 		if root == "" {
-			return nil, true, nil
+			return covered{empty: true}, nil
 		}
-		where = append(where, packageversion.HasProjectWith(project.FullPathHasPrefix(root+"/")))
+		return covered{projects: project.FullPathHasPrefix(root + "/")}, nil
 	}
-	return where, false, nil
+	return covered{}, nil
 }
 
 // Versions returns the versions q selects that the viewer may read, with their

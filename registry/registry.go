@@ -128,6 +128,7 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 		db.OnError(func(error) { m.Error("database") })
 		blobs.onError = func() { m.Error("storage") }
 	}
+	useRevisionHooks(db.Client)
 	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
 		docs: NewDocumentCache(cfg.DocumentCacheBytes), metrics: cfg.Metrics, webhookWake: make(chan struct{}, 1),
 		webhookClients: [2]*http.Client{newWebhookClient(cfg.WebhookTimeout, false), newWebhookClient(cfg.WebhookTimeout, true)}}

@@ -2,6 +2,7 @@ package npm_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -15,7 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/compat/npm"
@@ -187,6 +189,48 @@ func TestNPMPackumentQueries(t *testing.T) {
 	}
 }
 
+// TestPackumentEncodings: the packument (full and abbreviated) is sent in the coding
+// the client prefers, each decoding to the same document, with Vary on every answer.
+func TestPackumentEncodings(t *testing.T) {
+	e := compattest.New(t)
+	e.Group("acme", "private")
+	e.Project("acme/tools", "private", "")
+	seedVersions(t, e, "acme/tools", "@acme/enc", 30)
+	url := e.URL + "/api/v4/projects/acme%2Ftools/packages/npm/@acme%2fenc"
+	for _, accept := range []string{"application/json", "application/vnd.npm.install-v1+json"} {
+		res, plain := get(t, url, e.RootToken, "Accept", accept, "Accept-Encoding", "identity")
+		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("%s identity: %d %q", accept, res.StatusCode, res.Header.Get("Content-Encoding"))
+		}
+		for _, c := range []struct {
+			accept, coding string
+			decode         func(io.Reader) (io.Reader, error)
+		}{
+			{"gzip", "gzip", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+			{"gzip;q=0.5, br", "br", func(r io.Reader) (io.Reader, error) { return brotli.NewReader(r), nil }},
+		} {
+			res, body := get(t, url, e.RootToken, "Accept", accept, "Accept-Encoding", c.accept)
+			if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != c.coding || len(body) >= len(plain) {
+				t.Fatalf("%s %s: %d %q, %d bytes of %d", accept, c.accept, res.StatusCode, res.Header.Get("Content-Encoding"), len(body), len(plain))
+			}
+			if !slices.Contains(res.Header.Values("Vary"), "Accept-Encoding") {
+				t.Errorf("%s %s: Vary %q", accept, c.accept, res.Header.Values("Vary"))
+			}
+			r, err := c.decode(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if decoded, err := io.ReadAll(r); err != nil || !bytes.Equal(decoded, plain) {
+				t.Errorf("%s %s: decodes to another document (%v)", accept, c.accept, err)
+			}
+			nm, _ := get(t, url, e.RootToken, "Accept", accept, "Accept-Encoding", c.accept, "If-None-Match", res.Header.Get("ETag"))
+			if nm.StatusCode != http.StatusNotModified || !slices.Contains(nm.Header.Values("Vary"), "Accept-Encoding") {
+				t.Errorf("%s %s revalidated: %d, Vary %q", accept, c.accept, nm.StatusCode, nm.Header.Values("Vary"))
+			}
+		}
+	}
+}
+
 // BenchmarkPackument measures serving a packument of 1, 100 and 1,000 versions over
 // HTTP: full GETs (cached after the first) and revalidations with If-None-Match. It
 // reports requests per second and the 99th percentile latency.
@@ -196,31 +240,6 @@ func BenchmarkPackument(b *testing.B) {
 		e.Group("acme", "private")
 		e.Project("acme/tools", "private", "")
 		seedVersions(b, e, "acme/tools", "@acme/bench", n)
-		url := e.URL + "/api/v4/groups/acme/-/packages/npm/@acme%2fbench"
-		res, _ := get(b, url, e.RootToken)
-		etag := res.Header.Get("ETag")
-		for _, mode := range []string{"get", "revalidate"} {
-			b.Run(fmt.Sprintf("versions=%d/%s", n, mode), func(b *testing.B) {
-				var headers []string
-				want := http.StatusOK
-				if mode == "revalidate" {
-					headers, want = []string{"If-None-Match", etag}, http.StatusNotModified
-				}
-				lat := make([]time.Duration, 0, b.N)
-				start := time.Now()
-				for b.Loop() {
-					t0 := time.Now()
-					res, _ := get(b, url, e.RootToken, headers...)
-					lat = append(lat, time.Since(t0))
-					if res.StatusCode != want {
-						b.Fatalf("status %d", res.StatusCode)
-					}
-				}
-				elapsed := time.Since(start)
-				slices.Sort(lat)
-				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
-				b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
-			})
-		}
+		compattest.BenchDocument(b, fmt.Sprintf("versions=%d", n), e.URL+"/api/v4/groups/acme/-/packages/npm/@acme%2fbench", e.RootToken)
 	}
 }

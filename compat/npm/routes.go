@@ -3,7 +3,6 @@ package npm
 import (
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -114,23 +113,12 @@ func (h *handler) packageMetadata(w http.ResponseWriter, r *http.Request, p Path
 		writeError(w, r, err)
 		return
 	}
-	hd := w.Header()
-	hd.Set("ETag", doc.ETag)
-	hd.Set("Cache-Control", "private, no-cache")
-	hd.Set("Vary", "Accept, Authorization")
-	if doc.NotModified {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	hd.Set("Content-Type", "application/json")
+	w.Header().Set("Vary", "Accept, Authorization")
+	contentType := "application/json"
 	if abbreviated {
-		hd.Set("Content-Type", "application/vnd.npm.install-v1+json")
+		contentType = "application/vnd.npm.install-v1+json"
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(doc.Body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(doc.Body)
-	}
+	compat.ServeDocument(w, r, doc, contentType)
 }
 
 // downloadPackageFile serves a tarball. Its route does not challenge anonymous

@@ -165,6 +165,18 @@ func (f PackagePropertyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackagePropertyMutation", m)
 }
 
+// The PackageRevisionFunc type is an adapter to allow the use of ordinary
+// function as PackageRevision mutator.
+type PackageRevisionFunc func(context.Context, *ent.PackageRevisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PackageRevisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PackageRevisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PackageRevisionMutation", m)
+}
+
 // The PackageTagFunc type is an adapter to allow the use of ordinary
 // function as PackageTag mutator.
 type PackageTagFunc func(context.Context, *ent.PackageTagMutation) (ent.Value, error)

@@ -21,6 +21,7 @@ import (
 	"github.com/pkgreg/registry/ent/packagedownloadday"
 	"github.com/pkgreg/registry/ent/packagefile"
 	"github.com/pkgreg/registry/ent/packageproperty"
+	"github.com/pkgreg/registry/ent/packagerevision"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
 	"github.com/pkgreg/registry/ent/personalaccesstoken"
@@ -442,6 +443,33 @@ func (f TraversePackageProperty) Traverse(ctx context.Context, q ent.Query) erro
 	return fmt.Errorf("unexpected query type %T. expect *ent.PackagePropertyQuery", q)
 }
 
+// The PackageRevisionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PackageRevisionFunc func(context.Context, *ent.PackageRevisionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PackageRevisionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PackageRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PackageRevisionQuery", q)
+}
+
+// The TraversePackageRevision type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePackageRevision func(context.Context, *ent.PackageRevisionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePackageRevision) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePackageRevision) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PackageRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PackageRevisionQuery", q)
+}
+
 // The PackageTagFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PackageTagFunc func(context.Context, *ent.PackageTagQuery) (ent.Value, error)
 
@@ -768,6 +796,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PackageFileQuery, predicate.PackageFile, packagefile.OrderOption]{typ: ent.TypePackageFile, tq: q}, nil
 	case *ent.PackagePropertyQuery:
 		return &query[*ent.PackagePropertyQuery, predicate.PackageProperty, packageproperty.OrderOption]{typ: ent.TypePackageProperty, tq: q}, nil
+	case *ent.PackageRevisionQuery:
+		return &query[*ent.PackageRevisionQuery, predicate.PackageRevision, packagerevision.OrderOption]{typ: ent.TypePackageRevision, tq: q}, nil
 	case *ent.PackageTagQuery:
 		return &query[*ent.PackageTagQuery, predicate.PackageTag, packagetag.OrderOption]{typ: ent.TypePackageTag, tq: q}, nil
 	case *ent.PackageVersionQuery:

@@ -462,6 +462,40 @@ var (
 			},
 		},
 	}
+	// PackageRevisionsColumns holds the columns for the "package_revisions" table.
+	PackageRevisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "package_type", Type: field.TypeEnum, Enums: []string{"maven", "npm", "conan", "nuget", "pypi", "composer", "generic", "golang", "debian", "rubygems", "helm", "terraform_module", "rpm", "ml_model", "cargo"}},
+		{Name: "normalized_name", Type: field.TypeString},
+		{Name: "revision", Type: field.TypeInt64, Default: 1},
+		{Name: "project_id", Type: field.TypeInt},
+	}
+	// PackageRevisionsTable holds the schema information for the "package_revisions" table.
+	PackageRevisionsTable = &schema.Table{
+		Name:       "package_revisions",
+		Columns:    PackageRevisionsColumns,
+		PrimaryKey: []*schema.Column{PackageRevisionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "package_revisions_projects_project",
+				Columns:    []*schema.Column{PackageRevisionsColumns[4]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "packagerevision_package_type_normalized_name_project_id",
+				Unique:  true,
+				Columns: []*schema.Column{PackageRevisionsColumns[1], PackageRevisionsColumns[2], PackageRevisionsColumns[4]},
+			},
+			{
+				Name:    "packagerevision_project_id_package_type",
+				Unique:  false,
+				Columns: []*schema.Column{PackageRevisionsColumns[4], PackageRevisionsColumns[1]},
+			},
+		},
+	}
 	// PackageTagsColumns holds the columns for the "package_tags" table.
 	PackageTagsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -874,6 +908,7 @@ var (
 		PackageDownloadDaysTable,
 		PackageFilesTable,
 		PackagePropertiesTable,
+		PackageRevisionsTable,
 		PackageTagsTable,
 		PackageVersionsTable,
 		PersonalAccessTokensTable,
@@ -908,6 +943,7 @@ func init() {
 	PackageFilesTable.ForeignKeys[1].RefTable = PipelinesTable
 	PackageFilesTable.ForeignKeys[2].RefTable = PackageVersionsTable
 	PackagePropertiesTable.ForeignKeys[0].RefTable = PackageVersionsTable
+	PackageRevisionsTable.ForeignKeys[0].RefTable = ProjectsTable
 	PackageTagsTable.ForeignKeys[0].RefTable = PackageVersionsTable
 	PackageVersionsTable.ForeignKeys[0].RefTable = UsersTable
 	PackageVersionsTable.ForeignKeys[1].RefTable = ProjectsTable

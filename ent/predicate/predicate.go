@@ -45,6 +45,9 @@ type PackageFile func(*sql.Selector)
 // PackageProperty is the predicate function for packageproperty builders.
 type PackageProperty func(*sql.Selector)
 
+// PackageRevision is the predicate function for packagerevision builders.
+type PackageRevision func(*sql.Selector)
+
 // PackageTag is the predicate function for packagetag builders.
 type PackageTag func(*sql.Selector)
 
