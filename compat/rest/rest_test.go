@@ -229,3 +229,49 @@ func TestProjectFilePath(t *testing.T) {
 		}
 	}
 }
+
+// Above 10,000 packages the list sends no total, as GitLab: no X-Total, no
+// X-Total-Pages and no rel="last" link, while the next page is still told; at
+// 10,000 the total is exact.
+func TestPackageListTotalUpToTenThousand(t *testing.T) {
+	for _, tc := range []struct {
+		versions  int
+		total     string
+		lastPage  string // the page holding the last row
+		lastCount int
+	}{
+		{10_000, "10000", "500", 20},
+		{10_001, "", "501", 1},
+	} {
+		t.Run(fmt.Sprint(tc.versions), func(t *testing.T) {
+			e := compattest.New(t)
+			e.Group("g", "private")
+			e.Project("g/p", "private", "")
+			e.Seed("g/p", "lib", tc.versions)
+			root := []string{"Private-Token", e.RootToken}
+			list := "/api/v4/projects/g%2Fp/packages?per_page=20&order_by=version&page="
+			res := e.Do(http.MethodGet, list+"1", nil, root...)
+			if got := decode[[]pkgJSON](t, res); len(got) != 20 || got[0].Version != "1.0.0" {
+				t.Fatalf("first page: %s", names(got))
+			}
+			_, hasTotal := res.Header["X-Total"]
+			_, hasPages := res.Header["X-Total-Pages"]
+			if res.Header.Get("X-Total") != tc.total || hasTotal != (tc.total != "") || hasPages != (tc.total != "") {
+				t.Errorf("X-Total %q, X-Total-Pages %q, want total %q", res.Header.Get("X-Total"), res.Header.Get("X-Total-Pages"), tc.total)
+			}
+			if strings.Contains(res.Header.Get("Link"), `rel="last"`) != (tc.total != "") {
+				t.Errorf("Link: %s", res.Header.Get("Link"))
+			}
+			if res.Header.Get("X-Next-Page") != "2" {
+				t.Errorf("X-Next-Page %q", res.Header.Get("X-Next-Page"))
+			}
+			res = e.Do(http.MethodGet, list+tc.lastPage, nil, root...)
+			if got := decode[[]pkgJSON](t, res); len(got) != tc.lastCount || got[len(got)-1].Version != fmt.Sprintf("1.%d.%d", (tc.versions-1)/1000, (tc.versions-1)%1000) {
+				t.Errorf("last page: %d rows, %s", len(got), names(got))
+			}
+			if res.Header.Get("X-Next-Page") != "" || res.Header.Get("X-Prev-Page") == "" {
+				t.Errorf("last page: X-Next-Page %q, X-Prev-Page %q", res.Header.Get("X-Next-Page"), res.Header.Get("X-Prev-Page"))
+			}
+		})
+	}
+}
