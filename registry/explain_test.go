@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -97,6 +98,27 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{name: "graphql packages by version", req: request{http.MethodPost, "/api/graphql",
 			`{"query":"{ project(fullPath: \"g/priv\") { packages(first: 20, sort: VERSION_DESC) { nodes { name version } } } }"}`,
 			append([]string{"Content-Type", "application/json"}, dev...)}},
+		{name: "graphql packages after a cursor", call: func(context.Context) error {
+			const q = `query($after: String) { project(fullPath: "g/priv") {
+				packages(first: 20, after: $after, sort: VERSION_DESC) { pageInfo { endCursor } nodes { version } } } }`
+			var out struct {
+				Project struct {
+					Packages struct {
+						PageInfo struct{ EndCursor string }
+					}
+				}
+			}
+			for _, after := range []any{nil, ""} {
+				vars := map[string]any{"after": after}
+				if after != nil {
+					vars["after"] = out.Project.Packages.PageInfo.EndCursor
+				}
+				if errs := e.GraphQL(q, vars, &out, dev...); len(errs) > 0 || out.Project.Packages.PageInfo.EndCursor == "" {
+					return fmt.Errorf("graphql: %v", errs)
+				}
+			}
+			return nil
+		}},
 		{name: "a document's versions", call: func(ctx context.Context) error {
 			_, err := e.Svc.Versions(ctx, registry.VersionQuery{Scope: registry.Scope{Project: pub},
 				Type: registry.PackageTypeGeneric, Name: "lib", With: registry.Edges{Files: true, Tags: true}})
