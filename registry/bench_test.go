@@ -15,7 +15,7 @@ func benchEnv(b *testing.B) (*compattest.Env, registry.Scope) {
 	e := compattest.New(b)
 	e.Group("g", "private")
 	e.Project("g/p", "private", "")
-	e.Seed("g/p", "lib", benchVersions)
+	seed(b, e, "g/p", "lib", benchVersions)
 	return e, registry.Scope{Project: e.ProjectRow("g/p")}
 }
 

@@ -59,8 +59,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	e.User("dev")
 	e.Member("dev", "g/priv", "developer")
 	dev := []string{"Private-Token", e.PAT("dev", "api")}
-	e.Seed("g/pub", "lib", 50)
-	e.Seed("g/priv", "lib", 50)
+	seed(t, e, "g/pub", "lib", 50)
+	seed(t, e, "g/priv", "lib", 50)
 	pub := e.ProjectRow("g/pub")
 	// Seeded files have no content: the downloads read a file uploaded into a seeded version.
 	for _, p := range []string{"g%2Fpub", "g%2Fpriv"} {

@@ -1,25 +1,32 @@
-package compattest
+package registry_test
 
 import (
 	"crypto/sha256"
 	"fmt"
+	"testing"
 	"time"
 
+	"github.com/pkgreg/registry/compat/compattest"
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
 )
 
-// Seed adds n generic versions 1.0.0 ... of name to a project, each with one file
+// seed adds n generic versions 1.0.0 ... of name to a project, each with one file
 // "file.txt" (all sharing one blob), in bulk inserts that skip the upload path: for
 // tests and benchmarks of lists and lookups at scale. Versions are a minute apart,
 // oldest first.
-func (e *Env) Seed(projectPath, name string, n int) {
-	e.T.Helper()
+func seed(t testing.TB, e *compattest.Env, projectPath, name string, n int) {
+	t.Helper()
 	ctx := e.Admin
-	p := e.project(projectPath)
+	p := e.ProjectRow(projectPath)
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(projectPath+" "+name)))
 	b, err := e.DB.Client.Blob.Create().SetSha256(sum).SetSize(1).Save(ctx)
-	e.must(err)
+	must(err)
 	start := time.Now().Add(-time.Duration(n) * time.Minute).UTC()
 	const batch = 500 // bound the placeholders of one statement
 	for from := 0; from < n; from += batch {
@@ -32,19 +39,19 @@ func (e *Env) Seed(projectPath, name string, n int) {
 				SetCreatedAt(start.Add(time.Duration(i)*time.Minute)))
 		}
 		rows, err := e.DB.Client.PackageVersion.CreateBulk(versions...).Save(ctx)
-		e.must(err)
+		must(err)
 		files := make([]*ent.PackageFileCreate, len(rows))
 		for i, v := range rows {
 			files[i] = e.DB.Client.PackageFile.Create().SetPackageID(v.ID).SetBlobID(b.ID).SetFileName("file.txt").
 				SetSize(1).SetMd5("").SetSha1("").SetSha256(sum).SetSha512("")
 		}
 		_, err = e.DB.Client.PackageFile.CreateBulk(files...).Save(ctx)
-		e.must(err)
+		must(err)
 	}
 	if e.DB.Postgres() {
 		// What autovacuum would do soon after: statistics for the planner, and the
 		// visibility map that lets an index-only scan skip the table.
 		_, err = e.DB.SQL.ExecContext(ctx, "VACUUM ANALYZE package_versions, package_files")
-		e.must(err)
+		must(err)
 	}
 }
