@@ -44,14 +44,24 @@ const MaxOffset = 1 << 31
 
 // SetPageHeaders writes GitLab's pagination headers and the Link header.
 func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page, total int) {
+	SetPageHeadersUpTo(w, r, base, p, total, p.Number*p.Size < total)
+}
+
+// SetPageHeadersUpTo writes the pagination headers of a listing whose total may be
+// unknown (total < 0: above what is counted), as GitLab does above 10,000 rows:
+// no X-Total, no X-Total-Pages and no rel="last" link; more says whether a next
+// page follows.
+func SetPageHeadersUpTo(w http.ResponseWriter, r *http.Request, base string, p Page, total int, more bool) {
 	pages := max(1, (total+p.Size-1)/p.Size)
 	h := w.Header()
-	h.Set("X-Total", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(pages))
+	if total >= 0 {
+		h.Set("X-Total", strconv.Itoa(total))
+		h.Set("X-Total-Pages", strconv.Itoa(pages))
+	}
 	h.Set("X-Page", strconv.Itoa(p.Number))
 	h.Set("X-Per-Page", strconv.Itoa(p.Size))
 	next, prev := "", ""
-	if p.Number < pages {
+	if more {
 		next = strconv.Itoa(p.Number + 1)
 	}
 	if p.Number > 1 {
@@ -69,7 +79,10 @@ func SetPageHeaders(w http.ResponseWriter, r *http.Request, base string, p Page,
 	if next != "" {
 		links = append(links, link("next", p.Number+1))
 	}
-	links = append(links, link("first", 1), link("last", pages))
+	links = append(links, link("first", 1))
+	if total >= 0 {
+		links = append(links, link("last", pages))
+	}
 	h.Set("Link", strings.Join(links, ", "))
 }
 

@@ -7,6 +7,7 @@
 package database
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,12 +15,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // Postgres driver.
-	_ "modernc.org/sqlite" // SQLite driver, registered as "sqlite".
+	_ "github.com/lib/pq" // Postgres driver.
+	"modernc.org/sqlite"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/schema"
@@ -39,15 +41,38 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Postgres reports whether the database is Postgres.
 func (d *DB) Postgres() bool { return d.Dialect == dialect.Postgres }
 
-// Option adjusts the database client Open returns.
-type Option func([]ent.Option) []ent.Option
+// Option adjusts how Open connects and the ent client it returns.
+type Option func(*settings)
+
+type settings struct {
+	ent    []ent.Option
+	record func(query string, args []any)
+	pool   Pool
+}
+
+// Pool sizes the connection pool; a zero field keeps its default. On Postgres
+// MaxOpen and MaxIdle bound the pool (defaults 20 and 10); on SQLite they bound the
+// readers (default twice the CPUs, at least 4), beside the one writer connection
+// that every write and transaction takes in turn.
+type Pool struct {
+	MaxOpen, MaxIdle int
+}
+
+// WithPool sizes the connection pool.
+func WithPool(p Pool) Option { return func(s *settings) { s.pool = p } }
 
 // LogStatements calls fn with a line for every statement and transaction step sent
 // to the database (tests bound what a request costs with it).
 func LogStatements(fn func(line string)) Option {
-	return func(o []ent.Option) []ent.Option {
-		return append(o, ent.Debug(), ent.Log(func(args ...any) { fn(fmt.Sprint(args...)) }))
+	return func(s *settings) {
+		s.ent = append(s.ent, ent.Debug(), ent.Log(func(args ...any) { fn(fmt.Sprint(args...)) }))
 	}
+}
+
+// RecordStatements calls fn with every statement the ent client sends and its
+// arguments (tests explain the plans of what requests send).
+func RecordStatements(fn func(query string, args []any)) Option {
+	return func(s *settings) { s.record = fn }
 }
 
 // DefaultURL is the SQLite file under the data directory.
@@ -94,58 +119,94 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 // Connect connects to rawURL as Open does, but leaves the schema as it is: for
 // looking at its migrations (registry admin db status, migrate --dry-run).
 func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	var set settings
+	for _, o := range opts {
+		o(&set)
+	}
 	var (
-		drv     *sql.DB
-		dialect string
-		err     error
+		drv  dialect.Driver
+		pool *sql.DB
+		name string
+		err  error
 	)
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		dialect = "postgres"
-		drv, err = sql.Open("postgres", withConnectTimeout(rawURL))
-		if err == nil {
-			drv.SetMaxOpenConns(20)
-			drv.SetMaxIdleConns(10)
+		name = dialect.Postgres
+		pool, err = sql.Open("postgres", withConnectTimeout(rawURL))
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
 		}
+		pool.SetMaxOpenConns(cmp.Or(set.pool.MaxOpen, 20))
+		pool.SetMaxIdleConns(cmp.Or(set.pool.MaxIdle, 10))
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
+		}
+		drv = entsql.OpenDB(name, pool)
 	case strings.HasPrefix(rawURL, "sqlite://"):
-		dialect = "sqlite3"
-		path := strings.TrimPrefix(rawURL, "sqlite://")
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database directory: %w", err)
-			}
-		}
-		drv, err = sql.Open("sqlite", sqliteDSN(path))
-		if err == nil {
-			// SQLite has one writer at a time; a small pool keeps lock waits short.
-			drv.SetMaxOpenConns(4)
+		name = dialect.SQLite
+		if drv, pool, err = openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"), set.pool); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("database url %q: want postgres:// or sqlite://", redact(rawURL))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	if set.record != nil {
+		drv = &recorded{Driver: drv, fn: set.record}
 	}
-	if err := drv.PingContext(ctx); err != nil {
-		drv.Close()
-		return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
+	obs := &observed{Driver: drv}
+	entOpts := append([]ent.Option{ent.Driver(obs)}, set.ent...)
+	return &DB{Client: ent.NewClient(entOpts...), SQL: pool, Dialect: name, observed: obs}, nil
+}
+
+// openSQLite opens the file as SQLite in WAL mode serves best: many readers at once
+// and one writer. Two pools share the file: the writer's single connection, which
+// every write and every transaction takes in turn (waiting in Go, not polling
+// SQLite's lock), and the readers', which are query-only and never wait for the
+// writer. Both keep their prepared statements. pool is the writer's, for the
+// migrations.
+func openSQLite(ctx context.Context, path string, size Pool) (drv dialect.Driver, pool *sql.DB, err error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("create database directory: %w", err)
+		}
 	}
-	obs := &observed{Driver: entsql.OpenDB(dialect, drv)}
-	entOpts := []ent.Option{ent.Driver(obs)}
-	for _, o := range opts {
-		entOpts = o(entOpts)
+	writer := sql.OpenDB(cachingConnector{dsnConnector{dsn: sqliteDSN(path, false), drv: &sqlite.Driver{}}})
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	// The writer first: it creates the file and turns WAL on.
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("connect to database %s: %w", path, err)
 	}
-	return &DB{Client: ent.NewClient(entOpts...), SQL: drv, Dialect: dialect, observed: obs}, nil
+	reader := sql.OpenDB(cachingConnector{dsnConnector{dsn: sqliteDSN(path, true), drv: &sqlite.Driver{}}})
+	readers := cmp.Or(size.MaxOpen, max(4, 2*runtime.NumCPU()))
+	reader.SetMaxOpenConns(readers)
+	// Idle readers are kept, with the statements they prepared.
+	reader.SetMaxIdleConns(cmp.Or(size.MaxIdle, readers))
+	if err := reader.PingContext(ctx); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, nil, fmt.Errorf("connect to database %s: %w", path, err)
+	}
+	return &split{read: entsql.OpenDB(dialect.SQLite, reader), Driver: entsql.OpenDB(dialect.SQLite, writer)}, writer, nil
 }
 
 // sqliteDSN turns on what a server needs from SQLite: foreign keys, WAL so readers do
 // not block the writer, a busy timeout instead of immediate "database is locked",
 // and BEGIN IMMEDIATE so a transaction takes the write lock up front rather than
 // failing when it upgrades from a read.
-func sqliteDSN(path string) string {
+//
+// A reader's connection is query-only, so that a write sent to the readers by
+// mistake fails rather than racing the writer.
+func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")

@@ -32,7 +32,7 @@ func TestPostgresIndexesServeVersionSortAndNameSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for query, index := range map[string]string{
-		"SELECT id FROM package_versions WHERE project_id = 1 ORDER BY version_sort DESC LIMIT 20": "packageversion_project_id_version_sort",
+		"SELECT id FROM package_versions WHERE project_id = 1 ORDER BY version_sort DESC LIMIT 20": "packageversion_project_id_version_sort_id_status_version",
 		"SELECT id FROM package_versions WHERE name ILIKE '%left%'":                                "packageversion_name_trgm",
 	} {
 		rows, err := conn.QueryContext(ctx, "EXPLAIN "+query)

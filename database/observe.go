@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -61,3 +62,72 @@ func (t *observedTx) Commit() error { return t.o.report(t.Tx.Commit()) }
 
 // OnError makes fn hear of every statement the database failed.
 func (d *DB) OnError(fn func(error)) { d.observed.fn.Store(&fn) }
+
+// split sends SQLite's reads to the readers' pool and everything else (writes,
+// transactions) to the writer's (see openSQLite).
+type split struct {
+	dialect.Driver // the writer
+	read           dialect.Driver
+}
+
+func (s *split) Query(ctx context.Context, query string, args, v any) error {
+	if isSelect(query) {
+		return s.read.Query(ctx, query, args, v)
+	}
+	return s.Driver.Query(ctx, query, args, v)
+}
+
+func (s *split) Close() error {
+	return errors.Join(s.read.Close(), s.Driver.Close())
+}
+
+// isSelect reports whether query only reads: a SELECT. Anything else, an INSERT
+// with RETURNING included, is sent as a write.
+func isSelect(query string) bool {
+	query = strings.TrimLeft(query, " \t\r\n(")
+	return len(query) >= 6 && strings.EqualFold(query[:6], "SELECT")
+}
+
+// recorded tells fn of every statement sent, in a transaction or not.
+type recorded struct {
+	dialect.Driver
+	fn func(query string, args []any)
+}
+
+func (r *recorded) note(query string, args any) {
+	a, _ := args.([]any)
+	r.fn(query, a)
+}
+
+func (r *recorded) Exec(ctx context.Context, query string, args, v any) error {
+	r.note(query, args)
+	return r.Driver.Exec(ctx, query, args, v)
+}
+
+func (r *recorded) Query(ctx context.Context, query string, args, v any) error {
+	r.note(query, args)
+	return r.Driver.Query(ctx, query, args, v)
+}
+
+func (r *recorded) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := r.Driver.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &recordedTx{Tx: tx, r: r}, nil
+}
+
+type recordedTx struct {
+	dialect.Tx
+	r *recorded
+}
+
+func (t *recordedTx) Exec(ctx context.Context, query string, args, v any) error {
+	t.r.note(query, args)
+	return t.Tx.Exec(ctx, query, args, v)
+}
+
+func (t *recordedTx) Query(ctx context.Context, query string, args, v any) error {
+	t.r.note(query, args)
+	return t.Tx.Query(ctx, query, args, v)
+}

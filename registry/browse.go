@@ -36,6 +36,15 @@ type PackageFilter struct {
 // PackagesQuery returns the packages of a project, or of the projects of a group tree
 // whose packages the viewer may read, filtered.
 func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilter) (*ent.PackageVersionQuery, error) {
+	where, err := s.packagesWhere(ctx, scope, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.client.PackageVersion.Query().Where(where...), nil
+}
+
+// packagesWhere authorizes a listing and returns what selects its packages.
+func (s *Service) packagesWhere(ctx context.Context, scope Scope, f PackageFilter) ([]predicate.PackageVersion, error) {
 	var ids []int
 	switch {
 	case scope.Project != nil:
@@ -79,7 +88,7 @@ func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilte
 	} else if !f.IncludeVersionless {
 		where = append(where, packageversion.VersionNEQ(""))
 	}
-	return s.client.PackageVersion.Query().Where(where...), nil
+	return where, nil
 }
 
 // PackageByID returns a package for its detail view, if the viewer may read it.

@@ -205,12 +205,15 @@ func (s *Service) checkDuplicate(ctx context.Context, c *ent.Client, in PublishF
 	if in.Duplicates == DuplicatesAllowed {
 		return nil
 	}
-	n, err := c.PackageFile.Query().Where(
-		packagefile.FileName(in.FileName),
-		packagefile.StatusNEQ(packagefile.StatusPendingDestruction),
-		packagefile.HasPackageWith(liveVersion(in.Project.ID, in.Type, in.NormalizedName, in.Version)...),
-	).Count(ctx)
-	if err != nil || n == 0 {
+	// The version by its unique index, then the file by (package_id, file_name): a
+	// join from the files would walk every file of the instance with that name.
+	ids, err := c.PackageVersion.Query().Where(liveVersion(in.Project.ID, in.Type, in.NormalizedName, in.Version)...).IDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	taken, err := c.PackageFile.Query().Where(packagefile.PackageIDIn(ids...), packagefile.FileName(in.FileName),
+		packagefile.StatusNEQ(packagefile.StatusPendingDestruction)).Exist(ctx)
+	if err != nil || !taken {
 		return err
 	}
 	if in.Duplicates == DuplicatesBySetting {
@@ -229,8 +232,7 @@ func (s *Service) checkDuplicate(ctx context.Context, c *ent.Client, in PublishF
 func liveVersion(projectID int, t packageversion.PackageType, name, version string) []predicate.PackageVersion {
 	return []predicate.PackageVersion{
 		packageversion.ProjectID(projectID), packageversion.PackageTypeEQ(t),
-		packageversion.NormalizedName(name), packageversion.Version(version),
-		packageversion.StatusNEQ(packageversion.StatusPendingDestruction),
+		packageversion.NormalizedName(name), packageversion.Version(version), notDestroyed(),
 	}
 }
 

@@ -446,3 +446,46 @@ func TestGroupFlags(t *testing.T) {
 		}
 	}
 }
+
+// A listing counts its total up to 10,000 (registry.CountedTotal) and, past it,
+// says only whether another page follows; pages read past the count all the same.
+func TestListPackagesCountsUpToTenThousand(t *testing.T) {
+	for _, tc := range []struct {
+		versions, total int
+	}{
+		{registry.CountedTotal, registry.CountedTotal},
+		{registry.CountedTotal + 1, -1},
+	} {
+		t.Run(fmt.Sprint(tc.versions), func(t *testing.T) {
+			e := compattest.New(t)
+			e.Group("g", "private")
+			e.Project("g/p", "private", "")
+			seed(t, e, "g/p", "lib", tc.versions)
+			scope := registry.Scope{Project: e.ProjectRow("g/p")}
+			last := (tc.versions + 19) / 20
+			for _, page := range []struct {
+				number, rows int
+				more         bool
+				first        string
+			}{
+				{1, 20, true, "1.0.0"},
+				{last, tc.versions - (last-1)*20, false, fmt.Sprintf("1.%d.%d", (last-1)*20/1000, (last-1)*20%1000)},
+				{last + 1, 0, false, ""},
+			} {
+				res, err := e.Svc.ListPackages(e.Admin, scope, registry.ListPackagesInput{OrderBy: "version",
+					Page: page.number, PerPage: 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				first := ""
+				if len(res.Packages) > 0 {
+					first = res.Packages[0].Version
+				}
+				if res.Total != tc.total || res.More != page.more || len(res.Packages) != page.rows || first != page.first {
+					t.Errorf("page %d: total %d, more %v, %d rows from %q; want %d, %v, %d from %q", page.number,
+						res.Total, res.More, len(res.Packages), first, tc.total, page.more, page.rows, page.first)
+				}
+			}
+		})
+	}
+}

@@ -42,7 +42,10 @@ type ListPackagesInput struct {
 // PackagePage is one page of a listing.
 type PackagePage struct {
 	Packages []*ent.PackageVersion
-	Total    int
+	// Total is the number of packages listed, or -1 above CountedTotal.
+	Total int
+	// More: another page follows.
+	More bool
 }
 
 // ListPackages lists the packages of a project or a group (see PackagesQuery).
@@ -50,11 +53,11 @@ func (s *Service) ListPackages(ctx context.Context, scope Scope, in ListPackages
 	if in.OrderBy == "project_path" && scope.Group == nil {
 		return nil, InvalidValue("order_by") // a project's packages all have its path
 	}
-	q, err := s.PackagesQuery(ctx, scope, in.PackageFilter)
+	where, err := s.packagesWhere(ctx, scope, in.PackageFilter)
 	if err != nil {
 		return nil, err
 	}
-	return s.listPackages(ctx, q, in)
+	return s.listPackages(ctx, where, in)
 }
 
 // ReadableProjectIDs returns the projects under a group path whose packages the viewer
@@ -87,15 +90,24 @@ func (s *Service) ReadableProjectIDs(ctx context.Context, groupPath string, excl
 	return ids, nil
 }
 
-func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, in ListPackagesInput) (*PackagePage, error) {
+// CountedTotal is the largest listing whose total is counted exactly (GitLab sends
+// no X-Total above it): counting stops one row past it.
+const CountedTotal = 10_000
+
+// listPackages reads one page: the ids of the page first, from the index of the
+// sort (which holds what the filters read, so skipping to a deep page walks index
+// entries, never the table), then those rows with what they show. The total is
+// counted only up to CountedTotal.
+func (s *Service) listPackages(ctx context.Context, where []predicate.PackageVersion, in ListPackagesInput) (*PackagePage, error) {
 	order := ent.Asc
 	if in.Desc {
 		order = ent.Desc
 	}
-	total, err := q.Clone().Count(ctx)
+	total, err := s.countUpTo(ctx, where, CountedTotal+1)
 	if err != nil {
 		return nil, err
 	}
+	q := s.client.PackageVersion.Query().Where(where...)
 	switch in.OrderBy {
 	case "", "created_at":
 		q.Order(order(packageversion.FieldCreatedAt))
@@ -111,7 +123,20 @@ func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, 
 		return nil, InvalidValue("order_by")
 	}
 	q.Order(order(packageversion.FieldID))
-	pkgs, err := q.Offset((in.Page - 1) * in.PerPage).Limit(in.PerPage).
+	// One more than the page tells whether another follows when the total is not known.
+	ids, err := q.Offset((in.Page - 1) * in.PerPage).Limit(in.PerPage + 1).IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list packages: %w", err)
+	}
+	page := &PackagePage{Total: total, More: len(ids) > in.PerPage}
+	if total > CountedTotal {
+		page.Total = -1
+	}
+	ids = ids[:min(len(ids), in.PerPage)]
+	if len(ids) == 0 {
+		return page, nil
+	}
+	rows, err := s.client.PackageVersion.Query().Where(packageversion.IDIn(ids...)).
 		WithProject().WithTags().
 		WithBuildInfos(func(q *ent.PackageBuildInfoQuery) {
 			q.WithPipeline(func(q *ent.PipelineQuery) { q.WithUser() }).Order(ent.Desc(packagebuildinfo.FieldID))
@@ -119,7 +144,41 @@ func (s *Service) listPackages(ctx context.Context, q *ent.PackageVersionQuery, 
 	if err != nil {
 		return nil, fmt.Errorf("list packages: %w", err)
 	}
-	return &PackagePage{Packages: pkgs, Total: total}, nil
+	at := make(map[int]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	page.Packages = make([]*ent.PackageVersion, len(ids))
+	for _, v := range rows {
+		page.Packages[at[v.ID]] = v
+	}
+	// A row deleted between the two reads leaves a hole.
+	page.Packages = slices.DeleteFunc(page.Packages, func(v *ent.PackageVersion) bool { return v == nil })
+	return page, nil
+}
+
+// countUpTo counts the versions where selects, stopping at limit: SELECT COUNT(*)
+// FROM (SELECT id ... LIMIT limit), which reads at most limit index entries.
+func (s *Service) countUpTo(ctx context.Context, where []predicate.PackageVersion, limit int) (int, error) {
+	var n []struct {
+		Count int `json:"count"`
+	}
+	err := s.client.PackageVersion.Query().Modify(func(sel *entsql.Selector) {
+		b := entsql.Dialect(s.db.Dialect)
+		t := b.Table(packageversion.Table)
+		inner := b.Select(t.C(packageversion.FieldID)).From(t)
+		for _, p := range where {
+			p(inner)
+		}
+		sel.From(inner.Limit(limit).As("capped")).Select(entsql.As(entsql.Count("*"), "count"))
+	}).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("count packages: %w", err)
+	}
+	if len(n) != 1 {
+		return 0, fmt.Errorf("count packages: %d rows", len(n))
+	}
+	return n[0].Count, nil
 }
 
 // Package returns one package for the detail view (status default or deprecated), with

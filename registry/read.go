@@ -106,6 +106,11 @@ func (s *Service) scopedWhere(ctx context.Context, q VersionQuery) ([]predicate.
 		statuses = installableStatuses
 	}
 	where := []predicate.PackageVersion{packageversion.PackageTypeEQ(q.Type), packageversion.StatusIn(statuses...)}
+	if !slices.Contains(statuses, packageversion.StatusPendingDestruction) {
+		// Implied by the statuses, and written so that the unique (project, type,
+		// name, version) index, which holds only such rows, can serve the lookup.
+		where = append(where, notDestroyed())
+	}
 	if q.Name != "" {
 		where = append(where, packageversion.NormalizedName(q.Name))
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/ent/packagetag"
 	"github.com/pkgreg/registry/ent/packageversion"
@@ -20,7 +22,17 @@ import (
 func livePackage(projectID int, t PackageType, name string) []predicate.PackageVersion {
 	return []predicate.PackageVersion{
 		packageversion.ProjectID(projectID), packageversion.PackageTypeEQ(t),
-		packageversion.NormalizedName(name), packageversion.StatusNEQ(packageversion.StatusPendingDestruction),
+		packageversion.NormalizedName(name), notDestroyed(),
+	}
+}
+
+// notDestroyed selects the versions not being destroyed, spelled as the predicate of
+// the unique (project, type, name, version) index: with the status written literally
+// (not as a bound parameter) SQLite and a generic Postgres plan can prove that the
+// partial index holds every row the query wants, and use it.
+func notDestroyed() predicate.PackageVersion {
+	return func(s *entsql.Selector) {
+		s.Where(entsql.ExprP(s.C(packageversion.FieldStatus) + " <> 'pending_destruction'"))
 	}
 }
 

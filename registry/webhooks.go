@@ -305,7 +305,12 @@ func (s *Service) enqueueWebhooks(ctx context.Context, tx *ent.Tx, p *ent.Projec
 		for g := parentPath(p.FullPath); g != ""; g = parentPath(g) {
 			groups = append(groups, g)
 		}
-		owners = append(owners, webhook.HasGroupWith(group.FullPathIn(groups...)))
+		// The groups' ids first: "project or group" is then two index lookups.
+		ids, err := tx.Group.Query().Where(group.FullPathIn(groups...)).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		owners = append(owners, webhook.GroupIDIn(ids...))
 	}
 	hooks, err := tx.Webhook.Query().Where(webhook.Enabled(true), webhook.Or(owners...)).All(ctx)
 	if err != nil || len(hooks) == 0 {

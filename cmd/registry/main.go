@@ -125,6 +125,8 @@ type config struct {
 	listen, externalURL, dataDir, databaseURL, storageURL, logLevel string
 	storageFallbackURL                                              string
 	directDownload                                                  bool
+	// pool sizes the database connection pool (serve).
+	pool database.Pool
 	// metrics, when set (serve), records the server's counts.
 	metrics          *metrics.Metrics
 	metricsElsewhere bool
@@ -137,7 +139,7 @@ var envBacked = map[string]bool{
 	"listen": true, "external-url": true, "data-dir": true, "database-url": true, "storage-url": true,
 	"storage-fallback-url": true, "storage-direct-download": true, "log-level": true, "gc-interval": true,
 	"metrics-listen": true, "download-flush-interval": true, "shutdown-timeout": true,
-	"create": true,
+	"create": true, "database-max-open-conns": true, "database-max-idle-conns": true,
 }
 
 // envName is a flag's environment variable.
@@ -163,6 +165,10 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.directDownload, "storage-direct-download", envBool("storage-direct-download", false),
 		"redirect package downloads to signed object storage URLs (S3), for the clients that follow redirects")
 	fs.StringVar(&c.logLevel, "log-level", env("log-level", "info"), "debug, info, warn or error")
+	fs.IntVar(&c.pool.MaxOpen, "database-max-open-conns", envInt("database-max-open-conns", 0),
+		"most database connections open at once (default: Postgres 20; SQLite readers twice the CPUs, at least 4, beside one writer)")
+	fs.IntVar(&c.pool.MaxIdle, "database-max-idle-conns", envInt("database-max-idle-conns", 0),
+		"most idle database connections kept (default: Postgres 10; SQLite every reader)")
 }
 
 // env is the value of a flag's environment variable, or def.
@@ -171,6 +177,14 @@ func env(flag, def string) string {
 		return v
 	}
 	return def
+}
+
+func envInt(flag string, def int) int {
+	n, err := strconv.Atoi(env(flag, strconv.Itoa(def)))
+	if err != nil {
+		return def
+	}
+	return n
 }
 
 func envBool(flag string, def bool) bool {
@@ -275,7 +289,10 @@ func (c *config) open(ctx context.Context, log *slog.Logger) (*registry.Service,
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := database.Open(ctx, dbURL)
+	if c.pool.MaxOpen < 0 || c.pool.MaxIdle < 0 {
+		return nil, nil, errors.New("--database-max-open-conns and --database-max-idle-conns cannot be negative")
+	}
+	db, err := database.Open(ctx, dbURL, database.WithPool(c.pool))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -187,7 +187,7 @@ func (h *handler) writePackages(w http.ResponseWriter, r *http.Request, res *reg
 		}
 		out = append(out, compat.Package(base, p, can, inGroup))
 	}
-	compat.SetPageHeaders(w, r, base, page, res.Total)
+	compat.SetPageHeadersUpTo(w, r, base, page, res.Total, res.More)
 	compat.WriteJSON(w, http.StatusOK, out)
 }
 

@@ -427,6 +427,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{PackageFilesColumns[7]},
 			},
+			{
+				Name:    "packagefile_blob_id",
+				Unique:  false,
+				Columns: []*schema.Column{PackageFilesColumns[14]},
+			},
 		},
 	}
 	// PackagePropertiesColumns holds the columns for the "package_properties" table.
@@ -579,19 +584,24 @@ var (
 				Columns: []*schema.Column{PackageVersionsColumns[7], PackageVersionsColumns[4]},
 			},
 			{
-				Name:    "packageversion_project_id_created_at",
+				Name:    "packageversion_project_id_created_at_id_status_version",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[1]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[1], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
 			},
 			{
-				Name:    "packageversion_project_id_version_sort",
+				Name:    "packageversion_project_id_version_sort_id_status_version",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[6]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[6], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
 			},
 			{
-				Name:    "packageversion_project_id_name",
+				Name:    "packageversion_project_id_name_id_status_version",
 				Unique:  false,
-				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[3]},
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[3], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
+			},
+			{
+				Name:    "packageversion_project_id_type_rank_id_status_version",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[8], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
 			},
 			{
 				Name:    "packageversion_status",

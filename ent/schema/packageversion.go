@@ -74,9 +74,14 @@ func (PackageVersion) Indexes() []ent.Index {
 		index.Fields("project_id", "package_type", "normalized_name", "version").Unique().
 			Annotations(entsql.IndexWhere("status <> 'pending_destruction'")),
 		index.Fields("package_type", "normalized_name"),
-		index.Fields("project_id", "created_at"),
-		index.Fields("project_id", "version_sort"),
-		index.Fields("project_id", "name"),
+		// One per sort of the package listings (REST order_by, GraphQL sort), in the
+		// sort's order with the id that breaks ties, then what every listing filters
+		// on (status, version): a page, a deep page's skipped rows and the count
+		// are read from the index alone.
+		index.Fields("project_id", "created_at", "id", "status", "version"),
+		index.Fields("project_id", "version_sort", "id", "status", "version"),
+		index.Fields("project_id", "name", "id", "status", "version"),
+		index.Fields("project_id", "type_rank", "id", "status", "version"),
 		index.Fields("status"),
 	}
 }
@@ -124,6 +129,9 @@ func (PackageFile) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("package_id", "file_name"),
 		index.Fields("sha256"),
+		// Whether a blob is still referenced (garbage collection, and SQLite's
+		// foreign key check when a blob row is written) is an index lookup.
+		index.Fields("blob_id"),
 	}
 }
 
