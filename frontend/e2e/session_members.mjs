@@ -1,6 +1,7 @@
 // Browser tests of sessions, members, token snippets and the pipeline page (issue 18),
 // called by e2e.mjs with its helpers. Each step screenshots at desktop and phone widths.
 import assert from 'node:assert/strict';
+import { checkA11y } from './a11y.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -17,9 +18,10 @@ export async function sessionMembers(h) {
   let pipelineURL = '';
   let packageName = '';
 
-  // both screenshots a page at desktop width, then the same address at phone width
-  // (with the same cookies), checking that nothing scrolls sideways there.
+  // both checks a page with axe-core and screenshots it at desktop width, then the same
+  // address at phone width (with the same cookies), checking that nothing scrolls sideways there.
   const both = async (page, name, ready) => {
+    await checkA11y(page, name);
     await shot(page, name);
     const phone = await newPage(PHONE);
     await phone.context().addCookies(await page.context().cookies());
