@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -31,24 +32,47 @@ type DB struct {
 	SQL      *sql.DB
 	Dialect  string
 	observed *observed
+	changes  *Changes
 }
 
-// Close closes the connection pool.
-func (d *DB) Close() error { return d.Client.Close() }
+// Close stops hearing other replicas and closes the connection pool.
+func (d *DB) Close() error {
+	d.changes.StopListening()
+	return d.Client.Close()
+}
+
+// Changes is the database's change signal (changes.go).
+func (d *DB) Changes() *Changes { return d.changes }
+
+// Statements is the number of statements sent through the ent client so far (tests
+// bound what a request costs with it).
+func (d *DB) Statements() int64 { return d.observed.statements.Load() }
 
 // Postgres reports whether the database is Postgres.
 func (d *DB) Postgres() bool { return d.Dialect == dialect.Postgres }
 
 // Option adjusts the database client Open returns.
-type Option func([]ent.Option) []ent.Option
+type Option func(*options)
+
+type options struct {
+	ent   []ent.Option
+	now   func() time.Time
+	bound time.Duration
+}
 
 // LogStatements calls fn with a line for every statement and transaction step sent
 // to the database (tests bound what a request costs with it).
 func LogStatements(fn func(line string)) Option {
-	return func(o []ent.Option) []ent.Option {
-		return append(o, ent.Debug(), ent.Log(func(args ...any) { fn(fmt.Sprint(args...)) }))
+	return func(o *options) {
+		o.ent = append(o.ent, ent.Debug(), ent.Log(func(args ...any) { fn(fmt.Sprint(args...)) }))
 	}
 }
+
+// Clock sets the clock the change signal measures staleness by (tests); nil is time.Now.
+func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Staleness sets the staleness bound across replicas (StalenessBound when 0).
+func Staleness(d time.Duration) Option { return func(o *options) { o.bound = d } }
 
 // DefaultURL is the SQLite file under the data directory.
 func DefaultURL(dataDir string) string {
@@ -87,6 +111,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Postgres() {
+		if err := db.changes.listen(ctx, db, withConnectTimeout(rawURL)); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -131,11 +161,15 @@ func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connect to database %s: %w", redact(rawURL), err)
 	}
 	obs := &observed{Driver: entsql.OpenDB(dialect, drv)}
-	entOpts := []ent.Option{ent.Driver(obs)}
-	for _, o := range opts {
-		entOpts = o(entOpts)
+	o := options{ent: []ent.Option{ent.Driver(obs)}}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	return &DB{Client: ent.NewClient(entOpts...), SQL: drv, Dialect: dialect, observed: obs}, nil
+	changes := newChanges(o.now, o.bound)
+	if dialect == "sqlite3" {
+		changes = sqliteChanges(strings.TrimPrefix(rawURL, "sqlite://"), changes)
+	}
+	return &DB{Client: ent.NewClient(o.ent...), SQL: drv, Dialect: dialect, observed: obs, changes: changes}, nil
 }
 
 // sqliteDSN turns on what a server needs from SQLite: foreign keys, WAL so readers do

@@ -15,7 +15,8 @@ import (
 // no rows) are not failures of the database.
 type observed struct {
 	dialect.Driver
-	fn atomic.Pointer[func(error)]
+	fn         atomic.Pointer[func(error)]
+	statements atomic.Int64
 }
 
 func (o *observed) report(err error) error {
@@ -29,10 +30,12 @@ func (o *observed) report(err error) error {
 }
 
 func (o *observed) Exec(ctx context.Context, query string, args, v any) error {
+	o.statements.Add(1)
 	return o.report(o.Driver.Exec(ctx, query, args, v))
 }
 
 func (o *observed) Query(ctx context.Context, query string, args, v any) error {
+	o.statements.Add(1)
 	return o.report(o.Driver.Query(ctx, query, args, v))
 }
 
@@ -50,10 +53,12 @@ type observedTx struct {
 }
 
 func (t *observedTx) Exec(ctx context.Context, query string, args, v any) error {
+	t.o.statements.Add(1)
 	return t.o.report(t.Tx.Exec(ctx, query, args, v))
 }
 
 func (t *observedTx) Query(ctx context.Context, query string, args, v any) error {
+	t.o.statements.Add(1)
 	return t.o.report(t.Tx.Query(ctx, query, args, v))
 }
 
@@ -61,3 +66,30 @@ func (t *observedTx) Commit() error { return t.o.report(t.Tx.Commit()) }
 
 // OnError makes fn hear of every statement the database failed.
 func (d *DB) OnError(fn func(error)) { d.observed.fn.Store(&fn) }
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// ExecContext runs a statement of the caller's own (a notification inside a write
+// transaction) where the driver supports it.
+func (o *observed) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := o.Driver.(execer)
+	if !ok {
+		return nil, errors.New("driver runs no raw statements")
+	}
+	o.statements.Add(1)
+	res, err := ex.ExecContext(ctx, query, args...)
+	return res, o.report(err)
+}
+
+// ExecContext is observed.ExecContext inside a transaction.
+func (t *observedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := t.Tx.(execer)
+	if !ok {
+		return nil, errors.New("transaction runs no raw statements")
+	}
+	t.o.statements.Add(1)
+	res, err := ex.ExecContext(ctx, query, args...)
+	return res, t.o.report(err)
+}
