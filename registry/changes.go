@@ -45,8 +45,10 @@ var signalsOf = map[string][]database.Signal{
 }
 
 // bookkeeping are the columns whose updates change nothing a cache serves: usage
-// times and download counts, written in the background.
-var bookkeeping = map[string]bool{"last_used_at": true, "download_count": true, "last_downloaded_at": true}
+// times and download counts, written in the background (and the update time every
+// update sets: alone with these, it changes nothing either).
+var bookkeeping = map[string]bool{"last_used_at": true, "download_count": true, "last_downloaded_at": true,
+	"updated_at": true}
 
 // onlyBookkeeping reports whether m is an update of bookkeeping columns alone.
 func onlyBookkeeping(m ent.Mutation) bool {
