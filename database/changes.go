@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -57,6 +58,14 @@ type Changes struct {
 	notify  func(ctx context.Context, payload string) error
 	stop    func()
 	log     *slog.Logger
+	// SQLite: poll reads the file's data_version (one poll at a time); refs count
+	// this process's handles on the file, release drops one, stopWatching ends
+	// the polling.
+	poll         func(ctx context.Context)
+	pollMu       sync.Mutex
+	refs         int
+	release      func()
+	stopWatching func()
 }
 
 // Stamp is a value's place in the change history: taken before the value is loaded.
@@ -119,9 +128,9 @@ func (c *Changes) flush() {
 
 // Payload is the notification that tells the other replicas sigs changed; a writer
 // sends it inside its transaction (NotifyStatement), so it is delivered exactly when
-// the change commits. "" on a database without other replicas.
+// the change commits. "" where nothing is notified (SQLite: the others poll).
 func (c *Changes) Payload(sigs ...Signal) string {
-	if !c.shared || len(sigs) == 0 {
+	if c.notify == nil || len(sigs) == 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -167,8 +176,8 @@ func (c *Changes) receive(n *pq.Notification) {
 		if from != c.self {
 			return
 		}
-		if at, err := strconv.ParseInt(rest, 10, 64); err == nil && at > c.heard.Load() {
-			c.heard.Store(at)
+		if at, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			c.hear(time.Unix(0, at))
 		}
 	case 'c':
 		if from == c.self {
@@ -253,17 +262,123 @@ func (c *Changes) StopListening() {
 	}
 }
 
-// sqliteFiles holds the change signal of each SQLite file this process opened. A
-// SQLite file is served by one process; within it, every handle on the file (two
-// services in one test, a command beside the server) shares one signal, so a
-// write through one is seen by the others at once.
-var sqliteFiles sync.Map // cleaned path -> *Changes
+// sqliteFiles holds the change signal of each SQLite file this process has open.
+// Every handle on the file in this process (two services in one test) shares one
+// signal, so a write through one is seen by the others at once.
+var sqliteFiles = struct {
+	sync.Mutex
+	open map[string]*Changes
+}{open: map[string]*Changes{}}
 
-func sqliteChanges(path string, fresh *Changes) *Changes {
+// sqliteChanges returns the change signal of the SQLite file at path, started
+// with fresh's settings when this process has not opened the file yet. Another
+// process on the file (an admin command beside the server) is heard by polling
+// PRAGMA data_version, which changes whenever another connection commits, every
+// bound/4: a change flushes every cache, and a poll that fails leaves values served
+// only within the bound, as on Postgres.
+func sqliteChanges(ctx context.Context, path string, fresh *Changes) (*Changes, error) {
 	path, _, _ = strings.Cut(path, "?")
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	c, _ := sqliteFiles.LoadOrStore(filepath.Clean(path), fresh)
-	return c.(*Changes)
+	path = filepath.Clean(path)
+	sqliteFiles.Lock()
+	defer sqliteFiles.Unlock()
+	if c := sqliteFiles.open[path]; c != nil {
+		c.refs++
+		return c, nil
+	}
+	if err := fresh.watchFile(ctx, path); err != nil {
+		return nil, err
+	}
+	fresh.refs = 1
+	fresh.release = func() {
+		sqliteFiles.Lock()
+		defer sqliteFiles.Unlock()
+		if fresh.refs--; fresh.refs == 0 {
+			delete(sqliteFiles.open, path)
+			fresh.stopWatching()
+		}
+	}
+	sqliteFiles.open[path] = fresh
+	return fresh, nil
+}
+
+// watchFile starts polling the file's data_version on a connection of its own.
+func (c *Changes) watchFile(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("watch database changes: %w", err)
+	}
+	c.shared = true
+	var last int64 = -1
+	c.poll = func(ctx context.Context) {
+		c.pollMu.Lock()
+		defer c.pollMu.Unlock()
+		at := c.now()
+		var v int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			return
+		}
+		if last >= 0 && v != last {
+			c.flush()
+		}
+		last = v
+		c.hear(at)
+	}
+	c.poll(ctx)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.bound / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				c.poll(context.Background())
+			}
+		}
+	}()
+	c.stopWatching = func() {
+		close(stop)
+		<-done
+		conn.Close()
+		db.Close()
+	}
+	return nil
+}
+
+// Sync catches up with what other processes committed to a SQLite file up to now,
+// without waiting for the next poll (tests); elsewhere it does nothing.
+func (c *Changes) Sync(ctx context.Context) {
+	if c.poll != nil {
+		c.poll(ctx)
+	}
+}
+
+// hear records that every change committed before at has been heard.
+func (c *Changes) hear(at time.Time) {
+	for {
+		old := c.heard.Load()
+		if at.UnixNano() <= old || c.heard.CompareAndSwap(old, at.UnixNano()) {
+			return
+		}
+	}
+}
+
+// close releases this handle's use of the signal.
+func (c *Changes) close() {
+	c.StopListening()
+	if c.release != nil {
+		c.release()
+	}
 }

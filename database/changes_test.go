@@ -1,6 +1,7 @@
 package database
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -65,6 +66,7 @@ func TestChangesPayload(t *testing.T) {
 		t.Errorf("unshared payload %q", p)
 	}
 	ch.self, ch.shared = "abc", true
+	ch.notify = func(context.Context, string) error { return nil }
 	if p := ch.Payload(0, 2); p != "cabc:02" {
 		t.Errorf("payload %q", p)
 	}

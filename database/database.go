@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -33,11 +34,12 @@ type DB struct {
 	Dialect  string
 	observed *observed
 	changes  *Changes
+	closed   sync.Once
 }
 
 // Close stops hearing other replicas and closes the connection pool.
 func (d *DB) Close() error {
-	d.changes.StopListening()
+	d.closed.Do(d.changes.close)
 	return d.Client.Close()
 }
 
@@ -167,7 +169,10 @@ func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	changes := newChanges(o.now, o.bound)
 	if dialect == "sqlite3" {
-		changes = sqliteChanges(strings.TrimPrefix(rawURL, "sqlite://"), changes)
+		if changes, err = sqliteChanges(ctx, strings.TrimPrefix(rawURL, "sqlite://"), changes); err != nil {
+			drv.Close()
+			return nil, err
+		}
 	}
 	return &DB{Client: ent.NewClient(o.ent...), SQL: drv, Dialect: dialect, observed: obs, changes: changes}, nil
 }
