@@ -119,7 +119,8 @@ func fileKey(q FileQuery) (string, bool) {
 		return "", false
 	}
 	var b strings.Builder
-	b.WriteString(strconv.Itoa(vq.Scope.Project.ID))
+	b.WriteString(strconv.Itoa(vq.Scope.Project.ID) + "\x00" + strconv.Itoa(vq.Limit) +
+		"\x00" + strconv.FormatBool(vq.Newest) + strconv.FormatBool(vq.ByName))
 	for _, part := range []string{string(vq.Type), vq.Name, q.FileName} {
 		b.WriteString("\x00" + strconv.Itoa(len(part)) + ":" + part)
 	}
