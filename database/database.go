@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -33,10 +35,22 @@ type DB struct {
 	SQL      *sql.DB
 	Dialect  string
 	observed *observed
+	changes  *Changes
+	closed   sync.Once
 }
 
-// Close closes the connection pool.
-func (d *DB) Close() error { return d.Client.Close() }
+// Close stops hearing other replicas and closes the connection pool.
+func (d *DB) Close() error {
+	d.closed.Do(d.changes.close)
+	return d.Client.Close()
+}
+
+// Changes is the database's change signal (changes.go).
+func (d *DB) Changes() *Changes { return d.changes }
+
+// Statements is the number of statements sent through the ent client so far (tests
+// bound what a request costs with it).
+func (d *DB) Statements() int64 { return d.observed.statements.Load() }
 
 // Postgres reports whether the database is Postgres.
 func (d *DB) Postgres() bool { return d.Dialect == dialect.Postgres }
@@ -48,6 +62,8 @@ type settings struct {
 	ent    []ent.Option
 	record func(query string, args []any)
 	pool   Pool
+	now    func() time.Time
+	bound  time.Duration
 }
 
 // Pool sizes the connection pool; a zero field keeps its default. On Postgres
@@ -74,6 +90,12 @@ func LogStatements(fn func(line string)) Option {
 func RecordStatements(fn func(query string, args []any)) Option {
 	return func(s *settings) { s.record = fn }
 }
+
+// Clock sets the clock the change signal measures staleness by (tests); nil is time.Now.
+func Clock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
+
+// Staleness sets the staleness bound across replicas (StalenessBound when 0).
+func Staleness(d time.Duration) Option { return func(s *settings) { s.bound = d } }
 
 // DefaultURL is the SQLite file under the data directory.
 func DefaultURL(dataDir string) string {
@@ -112,6 +134,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Postgres() {
+		if err := db.changes.listen(ctx, db, withConnectTimeout(rawURL)); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -156,7 +184,14 @@ func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	obs := &observed{Driver: drv}
 	entOpts := append([]ent.Option{ent.Driver(obs)}, set.ent...)
-	return &DB{Client: ent.NewClient(entOpts...), SQL: pool, Dialect: name, observed: obs}, nil
+	changes := newChanges(set.now, set.bound)
+	if name == dialect.SQLite {
+		if changes, err = sqliteChanges(ctx, strings.TrimPrefix(rawURL, "sqlite://"), changes); err != nil {
+			drv.Close()
+			return nil, err
+		}
+	}
+	return &DB{Client: ent.NewClient(entOpts...), SQL: pool, Dialect: name, observed: obs, changes: changes}, nil
 }
 
 // openSQLite opens the file as SQLite in WAL mode serves best: many readers at once

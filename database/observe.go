@@ -16,7 +16,8 @@ import (
 // no rows) are not failures of the database.
 type observed struct {
 	dialect.Driver
-	fn atomic.Pointer[func(error)]
+	fn         atomic.Pointer[func(error)]
+	statements atomic.Int64
 }
 
 func (o *observed) report(err error) error {
@@ -30,10 +31,12 @@ func (o *observed) report(err error) error {
 }
 
 func (o *observed) Exec(ctx context.Context, query string, args, v any) error {
+	o.statements.Add(1)
 	return o.report(o.Driver.Exec(ctx, query, args, v))
 }
 
 func (o *observed) Query(ctx context.Context, query string, args, v any) error {
+	o.statements.Add(1)
 	return o.report(o.Driver.Query(ctx, query, args, v))
 }
 
@@ -51,10 +54,12 @@ type observedTx struct {
 }
 
 func (t *observedTx) Exec(ctx context.Context, query string, args, v any) error {
+	t.o.statements.Add(1)
 	return t.o.report(t.Tx.Exec(ctx, query, args, v))
 }
 
 func (t *observedTx) Query(ctx context.Context, query string, args, v any) error {
+	t.o.statements.Add(1)
 	return t.o.report(t.Tx.Query(ctx, query, args, v))
 }
 
@@ -130,4 +135,51 @@ func (t *recordedTx) Exec(ctx context.Context, query string, args, v any) error 
 func (t *recordedTx) Query(ctx context.Context, query string, args, v any) error {
 	t.r.note(query, args)
 	return t.Tx.Query(ctx, query, args, v)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// ExecContext runs a statement of the caller's own (a notification inside a write
+// transaction) where the driver supports it.
+func (o *observed) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := o.Driver.(execer)
+	if !ok {
+		return nil, errors.New("driver runs no raw statements")
+	}
+	o.statements.Add(1)
+	res, err := ex.ExecContext(ctx, query, args...)
+	return res, o.report(err)
+}
+
+// ExecContext is observed.ExecContext inside a transaction.
+func (t *observedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := t.Tx.(execer)
+	if !ok {
+		return nil, errors.New("transaction runs no raw statements")
+	}
+	t.o.statements.Add(1)
+	res, err := ex.ExecContext(ctx, query, args...)
+	return res, t.o.report(err)
+}
+
+// ExecContext passes a statement of the caller's own through, recorded like the rest.
+func (r *recorded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := r.Driver.(execer)
+	if !ok {
+		return nil, errors.New("driver runs no raw statements")
+	}
+	r.fn(query, args)
+	return ex.ExecContext(ctx, query, args...)
+}
+
+// ExecContext is recorded.ExecContext inside a transaction.
+func (t *recordedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ex, ok := t.Tx.(execer)
+	if !ok {
+		return nil, errors.New("transaction runs no raw statements")
+	}
+	t.r.fn(query, args)
+	return ex.ExecContext(ctx, query, args...)
 }

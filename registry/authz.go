@@ -187,26 +187,47 @@ func (s *Service) checker(ctx context.Context) (*checker, error) {
 			return c, nil
 		}
 	}
-	ms, err := s.client.Membership.Query().Where(membership.UserID(v.UserID), liveMembership(s.now())).
-		WithGroup(func(q *ent.GroupQuery) { q.Select(group.FieldFullPath) }).
-		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).
-		All(ctx)
+	load := func() (roles, error) { return s.loadRoles(ctx, v.UserID) }
+	rs, err := s.hot.roles.load(v.UserID, load, nil)
+	if err == nil && !rs.until.IsZero() && !s.now().Before(rs.until) {
+		// A membership expired since they were read: no write tells the cache.
+		s.hot.roles.forget(v.UserID)
+		rs, err = s.hot.roles.load(v.UserID, load, nil)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("load memberships: %w", err)
+		return nil, err
 	}
-	for _, m := range ms {
-		r := roleNames[m.Role.String()]
-		if m.Edges.Group != nil {
-			c.groupRoles[m.Edges.Group.FullPath] = max(c.groupRoles[m.Edges.Group.FullPath], r)
-		}
-		if m.Edges.Project != nil {
-			c.projectRoles[m.Edges.Project.FullPath] = max(c.projectRoles[m.Edges.Project.FullPath], r)
-		}
-	}
+	c.groupRoles, c.projectRoles = rs.groups, rs.projects
 	if memo != nil {
 		memo.viewer, memo.groupRoles, memo.projectRoles = v, c.groupRoles, c.projectRoles
 	}
 	return c, nil
+}
+
+// loadRoles reads a user's memberships, by full path.
+func (s *Service) loadRoles(ctx context.Context, userID int) (roles, error) {
+	now := s.now()
+	ms, err := s.client.Membership.Query().Where(membership.UserID(userID), liveMembership(now)).
+		WithGroup(func(q *ent.GroupQuery) { q.Select(group.FieldFullPath) }).
+		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).
+		All(ctx)
+	if err != nil {
+		return roles{}, fmt.Errorf("load memberships: %w", err)
+	}
+	rs := roles{groups: map[string]Role{}, projects: map[string]Role{}}
+	for _, m := range ms {
+		if m.ExpiresAt != nil && (rs.until.IsZero() || m.ExpiresAt.Before(rs.until)) {
+			rs.until = *m.ExpiresAt
+		}
+		r := roleNames[m.Role.String()]
+		if m.Edges.Group != nil {
+			rs.groups[m.Edges.Group.FullPath] = max(rs.groups[m.Edges.Group.FullPath], r)
+		}
+		if m.Edges.Project != nil {
+			rs.projects[m.Edges.Project.FullPath] = max(rs.projects[m.Edges.Project.FullPath], r)
+		}
+	}
+	return rs, nil
 }
 
 // rolesMemo keeps the viewer's memberships for the rest of one request, so that
@@ -250,7 +271,7 @@ func (c *checker) guestsMayPull(ctx context.Context) (bool, error) {
 			return *c.memo.guestPull, nil
 		}
 	}
-	st, err := c.s.instanceSettings(ctx)
+	st, err := c.s.cachedSettings(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -578,6 +599,10 @@ func (s *Service) authorizeAccount(ctx context.Context, act Action) error {
 // jobTokenAllowed reports whether the job token's project is on p's inbound
 // allowlist, directly or through one of its ancestor groups.
 func (s *Service) jobTokenAllowed(ctx context.Context, v *auth.Viewer, p *ent.Project) (bool, error) {
+	return s.hot.allowlist.load([2]int{v.JobProjectID, p.ID}, func() (bool, error) { return s.loadJobTokenAllowed(ctx, v, p) }, nil)
+}
+
+func (s *Service) loadJobTokenAllowed(ctx context.Context, v *auth.Viewer, p *ent.Project) (bool, error) {
 	n, err := p.QueryCiJobTokenAllowedProjects().Where(project.ID(v.JobProjectID)).Count(ctx)
 	if err != nil {
 		return false, err

@@ -262,18 +262,11 @@ func setLatest(column string, t time.Time) func(*entsql.UpdateBuilder) {
 // ends. The final flush at shutdown is the caller's (FlushDownloads after the HTTP
 // server has stopped), so that downloads still in flight at the signal count.
 func (s *Service) RunDownloadFlush(ctx context.Context) {
-	tick := time.NewTicker(s.cfg.DownloadFlushInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if err := s.FlushDownloads(ctx); err != nil {
-				s.log.WarnContext(ctx, "flush downloads", "err", err)
-			}
+	every(ctx, s.cfg.DownloadFlushInterval, func() {
+		if err := s.FlushDownloads(ctx); err != nil {
+			s.log.WarnContext(ctx, "flush downloads", "err", err)
 		}
-	}
+	})
 }
 
 // DownloadDay is the downloads of a package version on one day (UTC).

@@ -232,20 +232,13 @@ func (s *Service) collectTemporary(ctx context.Context, cutoff time.Time, st *GC
 
 // RunGC collects garbage every interval until ctx ends.
 func (s *Service) RunGC(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			st, err := s.CollectGarbage(ctx, s.cfg.GCGrace)
-			if err != nil {
-				s.log.ErrorContext(ctx, "garbage collection failed", "err", err)
-			} else if st != (GCStats{}) {
-				s.log.InfoContext(ctx, "garbage collected", "packages", st.Packages, "files", st.Files,
-					"blobs", st.Blobs, "orphans", st.Orphans, "temporary", st.Temporary, "skipped", st.Skipped)
-			}
+	every(ctx, interval, func() {
+		st, err := s.CollectGarbage(ctx, s.cfg.GCGrace)
+		if err != nil {
+			s.log.ErrorContext(ctx, "garbage collection failed", "err", err)
+		} else if st != (GCStats{}) {
+			s.log.InfoContext(ctx, "garbage collected", "packages", st.Packages, "files", st.Files,
+				"blobs", st.Blobs, "orphans", st.Orphans, "temporary", st.Temporary, "skipped", st.Skipped)
 		}
-	}
+	})
 }

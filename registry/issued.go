@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strconv"
 
 	"github.com/pkgreg/registry/ent"
-	"github.com/pkgreg/registry/ent/group"
 	"github.com/pkgreg/registry/ent/packagefile"
-	"github.com/pkgreg/registry/ent/project"
 )
 
 // Rows the registry hands out and later takes back (a project to authorize in, a
@@ -94,11 +93,11 @@ func (s *Service) canonicalProject(ctx context.Context, p *ent.Project) (*ent.Pr
 			return known, nil
 		}
 	}
-	stored, err := s.client.Project.Query().Where(project.ID(p.ID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errProjectNotFound
-	} else if err != nil {
+	stored, err := s.projectByRef(ctx, strconv.Itoa(p.ID))
+	if err != nil {
 		return nil, fmt.Errorf("load project: %w", err)
+	} else if stored == nil {
+		return nil, errProjectNotFound
 	}
 	s.issue(ctx, stored)
 	return stored, nil
@@ -112,11 +111,11 @@ func (s *Service) canonicalGroup(ctx context.Context, g *ent.Group) (*ent.Group,
 	if s.issued(ctx, g) {
 		return g, nil
 	}
-	stored, err := s.client.Group.Query().Where(group.ID(g.ID)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errGroupNotFound
-	} else if err != nil {
+	stored, err := s.groupByRef(ctx, strconv.Itoa(g.ID))
+	if err != nil {
 		return nil, fmt.Errorf("load group: %w", err)
+	} else if stored == nil {
+		return nil, errGroupNotFound
 	}
 	s.issue(ctx, stored)
 	return stored, nil

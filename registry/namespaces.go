@@ -275,34 +275,64 @@ func (s *Service) UpdateProject(ctx context.Context, p *ent.Project, in UpdatePr
 // ProjectByRef finds a project by numeric id or full path. It does not authorize:
 // callers follow with AuthorizeProject.
 func (s *Service) ProjectByRef(ctx context.Context, ref string) (*ent.Project, error) {
-	q := s.client.Project.Query()
-	if id, err := strconv.Atoi(ref); err == nil {
-		q.Where(project.ID(id))
-	} else {
-		q.Where(project.FullPath(strings.Trim(ref, "/")))
+	p, err := s.projectByRef(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
-	p, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
+	if p == nil {
 		return nil, denyMissing(auth.FromContext(ctx), errProjectNotFound)
 	}
 	s.issue(ctx, p)
-	return p, err
+	return p, nil
+}
+
+// projectByRef is the project by id or path through the hot cache (nil: none).
+func (s *Service) projectByRef(ctx context.Context, ref string) (*ent.Project, error) {
+	p, err := s.hot.projects.load(ref, func() (*ent.Project, error) {
+		q := s.client.Project.Query()
+		if id, err := strconv.Atoi(ref); err == nil {
+			q.Where(project.ID(id))
+		} else {
+			q.Where(project.FullPath(strings.Trim(ref, "/")))
+		}
+		p, err := q.Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, nil
+		}
+		return p, err
+	}, nil)
+	return copyProject(p), err
 }
 
 // GroupByRef finds a group by numeric id or full path, without authorizing.
 func (s *Service) GroupByRef(ctx context.Context, ref string) (*ent.Group, error) {
-	q := s.client.Group.Query()
-	if id, err := strconv.Atoi(ref); err == nil {
-		q.Where(group.ID(id))
-	} else {
-		q.Where(group.FullPath(strings.Trim(ref, "/")))
+	g, err := s.groupByRef(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
-	g, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
+	if g == nil {
 		return nil, denyMissing(auth.FromContext(ctx), errGroupNotFound)
 	}
 	s.issue(ctx, g)
-	return g, err
+	return g, nil
+}
+
+// groupByRef is the group by id or path through the hot cache (nil: none).
+func (s *Service) groupByRef(ctx context.Context, ref string) (*ent.Group, error) {
+	g, err := s.hot.groups.load(ref, func() (*ent.Group, error) {
+		q := s.client.Group.Query()
+		if id, err := strconv.Atoi(ref); err == nil {
+			q.Where(group.ID(id))
+		} else {
+			q.Where(group.FullPath(strings.Trim(ref, "/")))
+		}
+		g, err := q.Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, nil
+		}
+		return g, err
+	}, nil)
+	return copyGroup(g), err
 }
 
 // VisibleProject finds a project the viewer may see.

@@ -268,6 +268,11 @@ type FileQuery struct {
 // With a name (and usually a version) the versions are found first, by their
 // index, then the file; with a SHA-256 the file is found by its digest first.
 func (s *Service) FindFile(ctx context.Context, q FileQuery) (*ent.PackageFile, error) {
+	return s.cachedFindFile(ctx, q, func() (*ent.PackageFile, error) { return s.findFile(ctx, q) })
+}
+
+// findFile is FindFile without the hot cache.
+func (s *Service) findFile(ctx context.Context, q FileQuery) (*ent.PackageFile, error) {
 	if q.SHA256 != "" {
 		return s.findFileByDigest(ctx, q)
 	}

@@ -84,6 +84,10 @@ type Service struct {
 	// deliveries; webhookClients send them (index 1: local addresses allowed).
 	webhookWake    chan struct{}
 	webhookClients [2]*http.Client
+	// hot is the hot path's caches (hotcache.go); tokenUse the tokens' last use
+	// not yet written (tokenuse.go).
+	hot      hotCaches
+	tokenUse tokenUsage
 }
 
 // New returns a service over an open database and blob store.
@@ -129,9 +133,12 @@ func New(db *database.DB, blobs *Blobs, cfg Config, log *slog.Logger) *Service {
 		blobs.onError = func() { m.Error("storage") }
 	}
 	useRevisionHooks(db.Client)
-	return &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
+	s := &Service{db: db, client: db.Client, blobs: blobs, cfg: cfg, log: log, now: cfg.Now,
 		docs: NewDocumentCache(cfg.DocumentCacheBytes), metrics: cfg.Metrics, webhookWake: make(chan struct{}, 1),
-		webhookClients: [2]*http.Client{newWebhookClient(cfg.WebhookTimeout, false), newWebhookClient(cfg.WebhookTimeout, true)}}
+		webhookClients: [2]*http.Client{newWebhookClient(cfg.WebhookTimeout, false), newWebhookClient(cfg.WebhookTimeout, true)},
+		hot:            newHotCaches(db.Changes())}
+	db.Client.Use(s.changeHook)
+	return s
 }
 
 // Metrics is where the server records its counts (nil: nowhere).
@@ -171,4 +178,18 @@ func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// every runs fn every interval until ctx ends (the background workers).
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
+		}
+	}
 }

@@ -126,22 +126,23 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 // resolveSession authenticates a session cookie. Writes (any method but GET and HEAD)
 // must carry the session's CSRF token: a cookie alone, which a browser attaches to
 // cross-site requests too, never changes anything.
-func (s *Service) resolveSession(ctx context.Context, c auth.Credential) (*auth.Viewer, error) {
+func (s *Service) resolveSession(ctx context.Context, c auth.Credential) (resolved, error) {
 	sess, err := s.client.Session.Query().Where(session.TokenDigest(digest(c.Secret))).WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, badCredential("unknown session")
+		return resolved{}, badCredential("unknown session")
 	} else if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	if !s.now().Before(sess.ExpiresAt) {
-		return nil, badCredential("session expired")
+		return resolved{}, badCredential("session expired")
 	}
 	if !c.Safe && subtle.ConstantTimeCompare([]byte(digest(c.CSRF)), []byte(sess.CsrfDigest)) != 1 {
-		return nil, badCredential("missing or wrong CSRF token")
+		return resolved{}, badCredential("missing or wrong CSRF token")
 	}
 	u := sess.Edges.User
 	if u.State != user.StateActive {
-		return nil, badCredential("user blocked")
+		return resolved{}, badCredential("user blocked")
 	}
-	return &auth.Viewer{Kind: auth.Session, UserID: u.ID, Username: u.Username, Admin: u.Admin, TokenID: sess.ID}, nil
+	return resolved{v: &auth.Viewer{Kind: auth.Session, UserID: u.ID, Username: u.Username, Admin: u.Admin, TokenID: sess.ID},
+		until: &sess.ExpiresAt}, nil
 }

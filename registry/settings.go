@@ -221,7 +221,7 @@ func (s *Service) PackageAPIThrottles(ctx context.Context) (unauthenticated, aut
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if now := s.now(); c.read.IsZero() || now.Sub(c.read) >= settingsTTL {
-		if st, err := s.instanceSettings(ctx); err == nil {
+		if st, err := s.cachedSettings(ctx); err == nil {
 			c.st = st
 		} else {
 			s.log.WarnContext(ctx, "package API throttles: keeping the last rules", "err", err)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,11 +74,53 @@ func badCredential(why string) error { return fmt.Errorf("%w: %s", auth.ErrBadCr
 // ResolveCredential authenticates a credential found on a request. The source limits
 // which kinds of token it may be: a JOB-TOKEN header only takes job tokens, Basic with
 // the username gitlab-ci-token only job tokens, and Basic with a deploy token only
-// that token's own username.
+// that token's own username. Outcomes are kept in the hot cache (hotcache.go) until a
+// write changes a credential, or the token or session expires.
 func (s *Service) ResolveCredential(ctx context.Context, c auth.Credential) (*auth.Viewer, error) {
 	if c.Secret == "" {
 		return nil, badCredential("empty token")
 	}
+	h := s.hot.credentials
+	key := credentialKey(c)
+	r, ok := h.get(key)
+	if !ok || (r.until != nil && !s.now().Before(*r.until)) {
+		st := h.ch.Stamp(h.sig)
+		var err error
+		if r, err = s.resolveCredential(ctx, c); err != nil && !errors.Is(err, auth.ErrBadCredential) {
+			return nil, err
+		}
+		r.err = err
+		h.lru.Add(key, stamped[resolved]{v: r, st: st})
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.v.Kind == auth.PersonalToken || r.v.Kind == auth.DeployToken {
+		s.tokenUse.record(r.v.Kind, r.v.TokenID, s.now())
+	}
+	v := *r.v // the cached viewer is shared; the request gets its own
+	return &v, nil
+}
+
+// resolved is a credential's outcome as cached: the viewer or why it does not
+// authenticate, and when the token or session expires.
+type resolved struct {
+	v     *auth.Viewer
+	err   error
+	until *time.Time
+}
+
+// credentialKey names a credential in the cache: everything of it the resolution
+// reads, with the secrets digested.
+func credentialKey(c auth.Credential) string {
+	k := strconv.Itoa(int(c.Source)) + "\x00" + c.Username + "\x00" + digest(c.Secret)
+	if c.Source == auth.FromSession && !c.Safe {
+		k += "\x00" + digest(c.CSRF)
+	}
+	return k
+}
+
+func (s *Service) resolveCredential(ctx context.Context, c auth.Credential) (resolved, error) {
 	if c.Source == auth.FromSession {
 		return s.resolveSession(ctx, c)
 	}
@@ -100,21 +143,21 @@ func (s *Service) ResolveCredential(ctx context.Context, c auth.Credential) (*au
 		tryPAT, tryDeploy, tryJob = true, true, true
 	}
 	if tryPAT {
-		if v, err := s.resolvePAT(ctx, d); !errors.Is(err, errNoSuchToken) {
-			return v, err
+		if r, err := s.resolvePAT(ctx, d); !errors.Is(err, errNoSuchToken) {
+			return r, err
 		}
 	}
 	if tryDeploy {
-		if v, err := s.resolveDeployToken(ctx, d, c); !errors.Is(err, errNoSuchToken) {
-			return v, err
+		if r, err := s.resolveDeployToken(ctx, d, c); !errors.Is(err, errNoSuchToken) {
+			return r, err
 		}
 	}
 	if tryJob {
-		if v, err := s.resolveJobToken(ctx, d); !errors.Is(err, errNoSuchToken) {
-			return v, err
+		if r, err := s.resolveJobToken(ctx, d); !errors.Is(err, errNoSuchToken) {
+			return r, err
 		}
 	}
-	return nil, badCredential("unknown token")
+	return resolved{}, badCredential("unknown token")
 }
 
 var errNoSuchToken = errors.New("no such token")
@@ -129,51 +172,39 @@ func (s *Service) live(expires, revoked *time.Time) error {
 	return nil
 }
 
-// stale reports whether last_used_at is old enough to be written again. Writing it at
-// most once a minute keeps authentication from being a write on every request.
-func (s *Service) stale(t *time.Time) bool {
-	return t == nil || s.now().Sub(*t) > time.Minute
-}
-
-func (s *Service) resolvePAT(ctx context.Context, d string) (*auth.Viewer, error) {
+func (s *Service) resolvePAT(ctx context.Context, d string) (resolved, error) {
 	t, err := s.client.PersonalAccessToken.Query().Where(personalaccesstoken.TokenDigest(d)).WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errNoSuchToken
+		return resolved{}, errNoSuchToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("resolve token: %w", err)
+		return resolved{}, fmt.Errorf("resolve token: %w", err)
 	}
 	if err := s.live(t.ExpiresAt, t.RevokedAt); err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	u := t.Edges.User
 	if u.State != user.StateActive {
-		return nil, badCredential("user blocked")
+		return resolved{}, badCredential("user blocked")
 	}
-	if s.stale(t.LastUsedAt) {
-		_ = s.client.PersonalAccessToken.UpdateOneID(t.ID).SetLastUsedAt(s.now()).Exec(ctx)
-	}
-	return &auth.Viewer{Kind: auth.PersonalToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
-		Bot: u.Bot, Scopes: t.Scopes, TokenID: t.ID}, nil
+	return resolved{v: &auth.Viewer{Kind: auth.PersonalToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
+		Bot: u.Bot, Scopes: t.Scopes, TokenID: t.ID}, until: t.ExpiresAt}, nil
 }
 
-func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Credential) (*auth.Viewer, error) {
+func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Credential) (resolved, error) {
 	t, err := s.client.DeployToken.Query().Where(deploytoken.TokenDigest(d)).WithGroup().
 		WithProject(func(q *ent.ProjectQuery) { q.Select(project.FieldFullPath) }).Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errNoSuchToken
+		return resolved{}, errNoSuchToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("resolve token: %w", err)
+		return resolved{}, fmt.Errorf("resolve token: %w", err)
 	}
 	if err := s.live(t.ExpiresAt, t.RevokedAt); err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	if c.Source == auth.FromBasic && c.Username != t.Username {
-		return nil, badCredential("deploy token username mismatch")
-	}
-	if s.stale(t.LastUsedAt) {
-		_ = s.client.DeployToken.UpdateOneID(t.ID).SetLastUsedAt(s.now()).Exec(ctx)
+		return resolved{}, badCredential("deploy token username mismatch")
 	}
 	v := &auth.Viewer{Kind: auth.DeployToken, Username: t.Username, Scopes: t.Scopes, TokenID: t.ID}
 	if t.ProjectID != nil {
@@ -185,23 +216,23 @@ func (s *Service) resolveDeployToken(ctx context.Context, d string, c auth.Crede
 	if t.Edges.Group != nil {
 		v.DeployGroupID, v.DeployGroupPath = t.Edges.Group.ID, t.Edges.Group.FullPath
 	}
-	return v, nil
+	return resolved{v: v, until: t.ExpiresAt}, nil
 }
 
-func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, error) {
+func (s *Service) resolveJobToken(ctx context.Context, d string) (resolved, error) {
 	j, err := s.client.CIJob.Query().Where(cijob.TokenDigest(d)).WithUser().
 		WithPipeline(func(q *ent.PipelineQuery) { q.WithProject().WithUser() }).Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errNoSuchToken
+		return resolved{}, errNoSuchToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("resolve token: %w", err)
+		return resolved{}, fmt.Errorf("resolve token: %w", err)
 	}
 	if j.Status != cijob.StatusRunning || j.FinishedAt != nil {
-		return nil, badCredential("job finished")
+		return resolved{}, badCredential("job finished")
 	}
 	if err := s.live(j.ExpiresAt, j.RevokedAt); err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	p := j.Edges.Pipeline
 	// The job acts as the user who started it. Jobs from before jobs recorded their
@@ -211,10 +242,11 @@ func (s *Service) resolveJobToken(ctx context.Context, d string) (*auth.Viewer, 
 		u = p.Edges.User
 	}
 	if u.State != user.StateActive {
-		return nil, badCredential("user blocked")
+		return resolved{}, badCredential("user blocked")
 	}
-	return &auth.Viewer{Kind: auth.JobToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
-		TokenID: j.ID, JobProjectID: p.ProjectID, JobProjectPath: p.Edges.Project.FullPath, PipelineID: p.ID}, nil
+	return resolved{v: &auth.Viewer{Kind: auth.JobToken, UserID: u.ID, Username: u.Username, Admin: u.Admin,
+		TokenID: j.ID, JobProjectID: p.ProjectID, JobProjectPath: p.Edges.Project.FullPath, PipelineID: p.ID},
+		until: j.ExpiresAt}, nil
 }
 
 // NewToken is a token as created: the stored record plus its secret, shown only once.

@@ -62,6 +62,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	go svc.RunGC(ctx, *gcEvery)
 	go svc.RunDownloadFlush(ctx)
+	go svc.RunTokenUsageFlush(ctx)
 	// The webhook worker finishes the attempts it has started when ctx ends; the
 	// deferred wait (which ends ctx first, for the error returns) keeps the database
 	// open until it has recorded them.
@@ -111,6 +112,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancelFlush()
 	if ferr := svc.FlushDownloads(flushCtx); ferr != nil {
 		log.Error("flush downloads at shutdown", "err", ferr)
+	}
+	if ferr := svc.FlushTokenUsage(flushCtx); ferr != nil {
+		log.Error("flush token usage at shutdown", "err", ferr)
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

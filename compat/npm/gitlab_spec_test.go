@@ -960,6 +960,9 @@ func TestGitLabSpecTokenLastUsed(t *testing.T) {
 			if res.Status != 200 {
 				t.Fatalf("%s %s: %d %s", r.method, r.path, res.Status, res.Body)
 			}
+			if err := w.e.Svc.FlushTokenUsage(w.e.Admin); err != nil { // last use is written in the background
+				t.Fatal(err)
+			}
 			var out struct {
 				Users struct {
 					Nodes []struct {
