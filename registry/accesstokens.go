@@ -219,6 +219,7 @@ func (s *Service) AccessTokens(ctx context.Context, p *ent.Project, g *ent.Group
 		}
 		q.Where(membership.GroupID(g.ID))
 	}
+	s.currentUse(ctx)
 	ms, err := q.WithUser(func(q *ent.UserQuery) {
 		q.WithPersonalAccessTokens(func(q *ent.PersonalAccessTokenQuery) { q.Order(ent.Asc(personalaccesstoken.FieldID)) })
 	}).Order(ent.Asc(membership.FieldID)).All(ctx)

@@ -277,6 +277,7 @@ func (s *Service) TokensQuery(ctx context.Context, u *ent.User) (*ent.PersonalAc
 	if !s.SeesPrivateUserFields(ctx, u) {
 		return nil, deny(auth.FromContext(ctx), false, errForbidden)
 	}
+	s.currentUse(ctx)
 	return s.client.PersonalAccessToken.Query().Where(personalaccesstoken.UserID(u.ID)), nil
 }
 
@@ -350,11 +351,13 @@ func (s *Service) DeployTokens(ctx context.Context, p *ent.Project, g *ent.Group
 		if err := s.AuthorizeProject(ctx, p, ManageTokens); err != nil {
 			return nil, err
 		}
+		s.currentUse(ctx)
 		return q.Where(deploytoken.ProjectID(p.ID)).All(ctx)
 	}
 	if err := s.AuthorizeGroup(ctx, g, ManageTokens); err != nil {
 		return nil, err
 	}
+	s.currentUse(ctx)
 	return q.Where(deploytoken.GroupID(g.ID)).All(ctx)
 }
 

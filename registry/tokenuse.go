@@ -99,3 +99,12 @@ func (s *Service) RunTokenUsageFlush(ctx context.Context) {
 		}
 	})
 }
+
+// currentUse writes the pending last uses before tokens are listed, so that a list
+// read on the replica that saw a use shows it (others within the flush interval).
+// Listing is rare and off the hot path; a failed write is retried by the next flush.
+func (s *Service) currentUse(ctx context.Context) {
+	if err := s.FlushTokenUsage(ctx); err != nil {
+		s.log.Warn("write token last use", "err", err)
+	}
+}

@@ -58,3 +58,25 @@ func TestTokenLastUseIsBatched(t *testing.T) {
 		})
 	}
 }
+
+// A token list shows the uses this replica saw, without waiting for the flush:
+// listing writes them first.
+func TestTokenListShowsPendingUse(t *testing.T) {
+	e := compattest.New(t)
+	e.Project("root/app", "private", "")
+	deployUser, deploy := e.DeployToken("root/app", "", "read_package_registry")
+	if _, err := e.Svc.ResolveCredential(t.Context(), auth.Credential{Source: auth.FromBasic, Username: deployUser, Secret: deploy}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.Svc.ProjectByRef(e.Admin, "root/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := e.Svc.DeployTokens(e.Admin, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 1 || ts[0].LastUsedAt == nil {
+		t.Fatalf("deploy tokens listed after a use: %+v", ts)
+	}
+}
