@@ -273,10 +273,15 @@ var sqliteFiles = struct {
 // sqliteChanges returns the change signal of the SQLite file at path, started
 // with fresh's settings when this process has not opened the file yet. Another
 // process on the file (an admin command beside the server) is heard by polling
-// PRAGMA data_version, which changes whenever another connection commits, every
-// bound/4: a change flushes every cache, and a poll that fails leaves values served
-// only within the bound, as on Postgres.
-func sqliteChanges(ctx context.Context, path string, fresh *Changes) (*Changes, error) {
+// PRAGMA data_version on writer, every bound/4: a change flushes every cache, and a
+// poll that fails leaves values served only within the bound, as on Postgres.
+//
+// writer is the pool of the one connection every write of this handle takes. A
+// connection's data_version changes only when another connection commits, so on the
+// writer it counts the commits of other processes (and of other handles on the file)
+// but never this handle's own, which the hooks signal already: polling a connection
+// of its own instead would flush every cache after each of this process's writes.
+func sqliteChanges(ctx context.Context, path string, writer *sql.DB, fresh *Changes) (*Changes, error) {
 	path, _, _ = strings.Cut(path, "?")
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
@@ -288,7 +293,7 @@ func sqliteChanges(ctx context.Context, path string, fresh *Changes) (*Changes, 
 		c.refs++
 		return c, nil
 	}
-	if err := fresh.watchFile(ctx, path); err != nil {
+	if err := fresh.watchFile(ctx, writer); err != nil {
 		return nil, err
 	}
 	fresh.refs = 1
@@ -304,18 +309,8 @@ func sqliteChanges(ctx context.Context, path string, fresh *Changes) (*Changes, 
 	return fresh, nil
 }
 
-// watchFile starts polling the file's data_version on a connection of its own.
-func (c *Changes) watchFile(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", sqliteDSN(path, true))
-	if err != nil {
-		return err
-	}
-	db.SetMaxOpenConns(1)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return fmt.Errorf("watch database changes: %w", err)
-	}
+// watchFile starts polling the data_version of the writer's connection.
+func (c *Changes) watchFile(ctx context.Context, writer *sql.DB) error {
 	c.shared = true
 	var last int64 = -1
 	c.poll = func(ctx context.Context) {
@@ -323,7 +318,7 @@ func (c *Changes) watchFile(ctx context.Context, path string) error {
 		defer c.pollMu.Unlock()
 		at := c.now()
 		var v int64
-		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		if err := writer.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 			return
 		}
 		if last >= 0 && v != last {
@@ -351,8 +346,6 @@ func (c *Changes) watchFile(ctx context.Context, path string) error {
 	c.stopWatching = func() {
 		close(stop)
 		<-done
-		conn.Close()
-		db.Close()
 	}
 	return nil
 }

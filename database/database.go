@@ -186,7 +186,7 @@ func Connect(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	entOpts := append([]ent.Option{ent.Driver(obs)}, set.ent...)
 	changes := newChanges(set.now, set.bound)
 	if name == dialect.SQLite {
-		if changes, err = sqliteChanges(ctx, strings.TrimPrefix(rawURL, "sqlite://"), changes); err != nil {
+		if changes, err = sqliteChanges(ctx, strings.TrimPrefix(rawURL, "sqlite://"), pool, changes); err != nil {
 			drv.Close()
 			return nil, err
 		}
