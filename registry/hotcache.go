@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
-
+	"github.com/pkgreg/registry/cache"
 	"github.com/pkgreg/registry/database"
 	"github.com/pkgreg/registry/ent"
 )
@@ -43,15 +42,11 @@ type stamped[V any] struct {
 type hot[K comparable, V any] struct {
 	sig database.Signal
 	ch  *database.Changes
-	lru *lru.Cache[K, stamped[V]]
+	lru *cache.Bounded[K, stamped[V]]
 }
 
 func newHot[K comparable, V any](ch *database.Changes, sig database.Signal, size int) *hot[K, V] {
-	c, err := lru.New[K, stamped[V]](size)
-	if err != nil {
-		panic(err) // only for a size below 1
-	}
-	return &hot[K, V]{sig: sig, ch: ch, lru: c}
+	return &hot[K, V]{sig: sig, ch: ch, lru: cache.New[K, stamped[V]](size)}
 }
 
 // get returns the value cached under k if it is still current.
