@@ -62,7 +62,7 @@ func pageAuditEvents(ctx context.Context, q *ent.AuditEventQuery, err error, aft
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, after, first, before, last, ent.WithAuditEventOrder(
+	return q.Paginate(detach(ctx), after, first, before, last, ent.WithAuditEventOrder(
 		&ent.AuditEventOrder{Direction: entgql.OrderDirectionDesc, Field: ent.DefaultAuditEventOrder.Field}))
 }
 

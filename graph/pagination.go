@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/registry"
@@ -64,16 +65,45 @@ func slicePage[T any](all []T, id func(T) int, after, before *ent.Cursor, first,
 	return page, pi
 }
 
-// detached hides the GraphQL field context from ent's Paginate. Paginate decides from
-// the selection whether to load nodes and count, and it only knows Relay's `edges`;
-// GitLab's `nodes` shortcut would otherwise get no nodes. Edges that lists show are
-// eager-loaded explicitly instead (registry.WithPackageEdges).
-type detached struct{ context.Context }
+// detached gives ent's Paginate a field context of its own: Paginate decides from the
+// selection whether to load nodes and to count, and it only knows Relay's `edges`, so
+// GitLab's `nodes` shortcut would otherwise get no nodes. The stand-in selects `edges`
+// (nodes with every column; edges that lists show are eager-loaded explicitly, as
+// registry.WithPackageEdges does) and `totalCount` only when the query asks for its count:
+// counting every row of a large listing is what a page must not cost.
+type detached struct {
+	context.Context
+	fc *graphql.FieldContext
+}
+
+func detach(ctx context.Context) context.Context {
+	sel := ast.SelectionSet{&ast.Field{Name: "edges", Alias: "edges"}}
+	if wantsTotalCount(ctx) {
+		sel = append(sel, &ast.Field{Name: "totalCount", Alias: "totalCount"})
+	}
+	return detached{Context: ctx, fc: &graphql.FieldContext{Field: graphql.CollectedField{
+		Field: &ast.Field{SelectionSet: sel}, Selections: sel}}}
+}
+
+// wantsTotalCount reports whether the connection being resolved selects its count
+// (GitLab's `count`, ent's TotalCount); outside a GraphQL request (no field context)
+// the count is always made.
+func wantsTotalCount(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == "count" || f.Name == "totalCount" {
+			return true
+		}
+	}
+	return false
+}
 
 func (d detached) Value(key any) any {
 	v := d.Context.Value(key)
 	if _, ok := v.(*graphql.FieldContext); ok {
-		return nil
+		return d.fc
 	}
 	return v
 }

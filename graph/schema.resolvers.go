@@ -87,7 +87,7 @@ func (r *groupResolver) Projects(ctx context.Context, obj *ent.Group, includeSub
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
+	return q.Paginate(detach(ctx), ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
 }
 
 // DescendantGroups is the resolver for the descendantGroups field.
@@ -101,7 +101,7 @@ func (r *groupResolver) DescendantGroups(ctx context.Context, obj *ent.Group, af
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
+	return q.Paginate(detach(ctx), ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
 }
 
 // Packages is the resolver for the packages field.
@@ -143,7 +143,7 @@ func (r *groupResolver) GroupMembers(ctx context.Context, obj *ent.Group, relati
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, ac, first, bc, last)
+	return q.Paginate(detach(ctx), ac, first, bc, last)
 }
 
 // ManageableAccessLevel is the resolver for the manageableAccessLevel field.
@@ -708,7 +708,7 @@ func (r *packageResolver) Versions(ctx context.Context, obj *ent.PackageVersion,
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := registry.WithPackageEdges(r.svc.OtherVersionsQuery(obj)).Paginate(detached{ctx}, ac, first, bc, last,
+	c, err := registry.WithPackageEdges(r.svc.OtherVersionsQuery(obj)).Paginate(detach(ctx), ac, first, bc, last,
 		ent.WithPackageOrder(&ent.PackageOrder{Direction: "DESC", Field: ent.PackageVersionOrderFieldVersionSort}))
 	if err != nil {
 		return nil, err
@@ -987,7 +987,7 @@ func (r *projectResolver) ProjectMembers(ctx context.Context, obj *ent.Project, 
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	return q.Paginate(detached{ctx}, ac, first, bc, last)
+	return q.Paginate(detach(ctx), ac, first, bc, last)
 }
 
 // ManageableAccessLevel is the resolver for the manageableAccessLevel field.
@@ -1165,7 +1165,7 @@ func (r *queryResolver) Users(ctx context.Context, search *string, after *string
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithUserOrder(&ent.UserOrder{Direction: "ASC", Field: ent.UserOrderFieldUsername}))
+	c, err := q.Paginate(detach(ctx), ac, first, bc, last, ent.WithUserOrder(&ent.UserOrder{Direction: "ASC", Field: ent.UserOrderFieldUsername}))
 	return c, err
 }
 
@@ -1180,7 +1180,7 @@ func (r *queryResolver) Groups(ctx context.Context, search *string, after *strin
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
+	c, err := q.Paginate(detach(ctx), ac, first, bc, last, ent.WithGroupOrder(&ent.GroupOrder{Direction: "ASC", Field: ent.GroupOrderFieldFullPath}))
 	return c, err
 }
 
@@ -1195,7 +1195,7 @@ func (r *queryResolver) Projects(ctx context.Context, search *string, after *str
 		return nil, err
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
+	c, err := q.Paginate(detach(ctx), ac, first, bc, last, ent.WithProjectOrder(&ent.ProjectOrder{Direction: "ASC", Field: ent.ProjectOrderFieldFullPath}))
 	return c, err
 }
 
@@ -1243,7 +1243,7 @@ func (r *userCoreResolver) PersonalAccessTokens(ctx context.Context, obj *ent.Us
 		return orNil[ent.PersonalAccessTokenConnection](nil, err)
 	}
 	first, last = clamp(first, last)
-	c, err := q.Paginate(detached{ctx}, ac, first, bc, last)
+	c, err := q.Paginate(detach(ctx), ac, first, bc, last)
 	return c, err
 }
 

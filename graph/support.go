@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/pkgreg/registry/ent"
 	"github.com/pkgreg/registry/graph/model"
 	"github.com/pkgreg/registry/registry"
@@ -38,15 +40,56 @@ func packageFilter(name *string, typ *model.PackageTypeEnum, version *string, st
 }
 
 // packages lists a project's or group's packages as a connection, with each package's
-// files, tags and pipelines loaded in a fixed number of queries.
+// files, tags and pipelines loaded in a fixed number of queries when the page shows
+// any of them.
 func (r *Resolver) packages(ctx context.Context, scope registry.Scope, sort string, f registry.PackageFilter,
 	after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.PackageConnection, error) {
 	q, err := r.svc.PackagesQuery(ctx, scope, f)
 	if err != nil {
 		return nil, err
 	}
+	if !columnsOnly(ctx) {
+		q = registry.WithPackageEdges(q)
+	}
 	first, last = clamp(first, last)
-	return registry.WithPackageEdges(q).Paginate(detached{ctx}, after, first, before, last, ent.WithPackageOrder(packageOrder(sort)))
+	return q.Paginate(detach(ctx), after, first, before, last, ent.WithPackageOrder(packageOrder(sort)))
+}
+
+// packageColumns are the fields of Package read from its own row alone.
+var packageColumns = map[string]bool{"__typename": true, "id": true, "name": true, "version": true,
+	"packageType": true, "status": true, "statusMessage": true, "createdAt": true, "updatedAt": true,
+	"lastDownloadedAt": true, "downloadsCount": true}
+
+// columnsOnly reports whether the connection being resolved selects, on its nodes
+// (`nodes` or `edges { node }`), only fields of the package's own row: then its page
+// needs none of the edges a list eager-loads (eight more queries), and a field that
+// does read one would load it for its node alone (LoadPackageEdges).
+func columnsOnly(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	var nodes []graphql.CollectedField
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			nodes = append(nodes, f)
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
+				if e.Name == "node" {
+					nodes = append(nodes, e)
+				}
+			}
+		}
+	}
+	for _, n := range nodes {
+		for _, f := range graphql.CollectFields(oc, n.Selections, []string{"Package", "Node"}) {
+			if !packageColumns[f.Name] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // tokenPayload fills a token mutation's payload from a created token.

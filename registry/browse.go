@@ -36,38 +36,45 @@ type PackageFilter struct {
 // PackagesQuery returns the packages of a project, or of the projects of a group tree
 // whose packages the viewer may read, filtered.
 func (s *Service) PackagesQuery(ctx context.Context, scope Scope, f PackageFilter) (*ent.PackageVersionQuery, error) {
-	where, err := s.packagesWhere(ctx, scope, f)
+	l, err := s.packagesWhere(ctx, scope, f)
 	if err != nil {
 		return nil, err
 	}
-	return s.client.PackageVersion.Query().Where(where...), nil
+	return s.client.PackageVersion.Query().Where(l.where...), nil
+}
+
+// listing is what selects the packages of an authorized listing, and a key that
+// names the same selection (the projects and the filter), for its cached count.
+type listing struct {
+	where []predicate.PackageVersion
+	key   string
 }
 
 // packagesWhere authorizes a listing and returns what selects its packages.
-func (s *Service) packagesWhere(ctx context.Context, scope Scope, f PackageFilter) ([]predicate.PackageVersion, error) {
+func (s *Service) packagesWhere(ctx context.Context, scope Scope, f PackageFilter) (listing, error) {
 	var ids []int
 	switch {
 	case scope.Project != nil:
 		if err := s.AuthorizeProject(ctx, scope.Project, ListPackages); err != nil {
-			return nil, err
+			return listing{}, err
 		}
 		ids = []int{scope.Project.ID}
 	case scope.Group != nil:
 		if err := s.AuthorizeGroup(ctx, scope.Group, ListPackages); err != nil {
-			return nil, err
+			return listing{}, err
 		}
 		var err error
 		if ids, err = s.ReadableProjectIDs(ctx, scope.Group.FullPath, f.ExcludeSubgroups); err != nil {
-			return nil, err
+			return listing{}, err
 		}
 	default:
-		return nil, Errorf(ErrInvalid, "a project or a group is required")
+		return listing{}, Errorf(ErrInvalid, "a project or a group is required")
 	}
 	where := []predicate.PackageVersion{packageversion.ProjectIDIn(ids...)}
 	if f.Status != "" {
 		st := packageversion.Status(f.Status)
 		if packageversion.StatusValidator(st) != nil {
-			return nil, InvalidValue("status")
+			return listing{}, InvalidValue("status")
 		}
 		where = append(where, packageversion.StatusEQ(st))
 	} else {
@@ -76,7 +83,7 @@ func (s *Service) packagesWhere(ctx context.Context, scope Scope, f PackageFilte
 	if f.Type != "" {
 		t := packageversion.PackageType(f.Type)
 		if packageversion.PackageTypeValidator(t) != nil {
-			return nil, InvalidValue("package_type")
+			return listing{}, InvalidValue("package_type")
 		}
 		where = append(where, packageversion.PackageTypeEQ(t))
 	}
@@ -88,7 +95,9 @@ func (s *Service) packagesWhere(ctx context.Context, scope Scope, f PackageFilte
 	} else if !f.IncludeVersionless {
 		where = append(where, packageversion.VersionNEQ(""))
 	}
-	return where, nil
+	// ids are in the order the policy found them, the same for the same viewer and tree.
+	key := fmt.Sprintf("%v|%q|%q|%q|%q|%t", ids, f.Status, f.Type, f.Name, f.Version, f.IncludeVersionless)
+	return listing{where: where, key: key}, nil
 }
 
 // PackageByID returns a package for its detail view, if the viewer may read it.

@@ -95,6 +95,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{name: "list deep page by name", req: get(list+"name&page=8", dev...), covering: "OFFSET"},
 		{name: "list deep page by version", req: get(list+"version&page=8", dev...), covering: "OFFSET"},
 		{name: "list deep page by type", req: get(list+"type&page=8", dev...), covering: "OFFSET"},
+		{name: "graphql packages, default order", req: request{http.MethodPost, "/api/graphql",
+			`{"query":"{ project(fullPath: \"g/priv\") { packages(first: 20) { nodes { name version } } } }"}`,
+			append([]string{"Content-Type", "application/json"}, dev...)}},
 		{name: "graphql packages by version", req: request{http.MethodPost, "/api/graphql",
 			`{"query":"{ project(fullPath: \"g/priv\") { packages(first: 20, sort: VERSION_DESC) { nodes { name version } } } }"}`,
 			append([]string{"Content-Type", "application/json"}, dev...)}},
@@ -150,9 +153,14 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			}
 			covered := tc.covering == ""
 			for _, st := range stmts {
-				plan, scans, indexOnly := explain(t, e.DB, st)
+				plan, scans, indexOnly, sorts := explain(t, e.DB, st)
 				if len(scans) > 0 {
 					t.Errorf("%s\nreads %s from end to end:\n%s", st.query, strings.Join(scans, ", "), plan)
+				}
+				// A page (LIMIT) read in its order stops at its last row; one sorted
+				// first reads every row that matches.
+				if sorts && strings.Contains(st.query, "LIMIT") {
+					t.Errorf("%s\nsorts every matching row for one page:\n%s", st.query, plan)
 				}
 				if tc.covering != "" && strings.Contains(st.query, tc.covering) {
 					covered = true
@@ -169,9 +177,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 }
 
-// explain returns the plan of st, the growing tables it reads from end to end, and
-// whether the outermost table it reads is read from an index alone.
-func explain(t *testing.T, db *database.DB, st statement) (plan string, scans []string, indexOnly bool) {
+// explain returns the plan of st, the growing tables it reads from end to end,
+// whether the outermost table it reads is read from an index alone, and whether it
+// sorts rows rather than reading them in an index's order.
+func explain(t *testing.T, db *database.DB, st statement) (plan string, scans []string, indexOnly, sorts bool) {
 	t.Helper()
 	ctx := t.Context()
 	conn, err := db.SQL.Conn(ctx)
@@ -200,13 +209,17 @@ func explain(t *testing.T, db *database.DB, st statement) (plan string, scans []
 				}
 			}
 			indexOnly = indexOnly || strings.Contains(detail, "COVERING INDEX")
+			sorts = sorts || strings.Contains(detail, "TEMP B-TREE FOR ORDER BY")
 		}
-		return strings.Join(lines, "\n"), scans, indexOnly
+		return strings.Join(lines, "\n"), scans, indexOnly, sorts
 	}
-	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
-		t.Fatal(err)
+	// Sequential scans and sorts off: the plan shows one only where no index serves.
+	for _, set := range []string{"enable_seqscan", "enable_sort"} {
+		if _, err := conn.ExecContext(ctx, "SET "+set+" = off"); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "RESET "+set)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "RESET enable_seqscan")
 	var out string
 	if err := conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+st.query, st.args...).Scan(&out); err != nil {
 		t.Fatalf("explain %s: %v", st.query, err)
@@ -224,7 +237,8 @@ func explain(t *testing.T, db *database.DB, st statement) (plan string, scans []
 		}
 		indexOnly = indexOnly || n.Type == "Index Only Scan"
 	})
-	return out, scans, indexOnly
+	nodes[0].Plan.walk(func(n pgNode) { sorts = sorts || strings.HasSuffix(n.Type, "Sort") })
+	return out, scans, indexOnly, sorts
 }
 
 // pgNode is a node of a Postgres plan in JSON.

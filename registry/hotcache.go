@@ -30,6 +30,7 @@ const (
 	hotRoles       = 10000
 	hotFiles       = 20000
 	hotAllowlist   = 10000
+	hotCounts      = 10000
 )
 
 // stamped is a cached value with the stamp it was loaded under.
@@ -85,6 +86,8 @@ type hotCaches struct {
 	settings    *hot[struct{}, InstanceSettings]
 	files       *hot[string, foundFile]
 	allowlist   *hot[[2]int, bool]
+	// counts are the capped totals of package listings, by listing key.
+	counts *hot[string, int]
 }
 
 func newHotCaches(ch *database.Changes) hotCaches {
@@ -96,6 +99,7 @@ func newHotCaches(ch *database.Changes) hotCaches {
 		settings:    newHot[struct{}, InstanceSettings](ch, sigAccess, 1),
 		files:       newHot[string, foundFile](ch, sigFiles, hotFiles),
 		allowlist:   newHot[[2]int, bool](ch, sigAccess, hotAllowlist),
+		counts:      newHot[string, int](ch, sigFiles, hotCounts),
 	}
 }
 

@@ -53,11 +53,11 @@ func (s *Service) ListPackages(ctx context.Context, scope Scope, in ListPackages
 	if in.OrderBy == "project_path" && scope.Group == nil {
 		return nil, InvalidValue("order_by") // a project's packages all have its path
 	}
-	where, err := s.packagesWhere(ctx, scope, in.PackageFilter)
+	l, err := s.packagesWhere(ctx, scope, in.PackageFilter)
 	if err != nil {
 		return nil, err
 	}
-	return s.listPackages(ctx, where, in)
+	return s.listPackages(ctx, l, in)
 }
 
 // ReadableProjectIDs returns the projects under a group path whose packages the viewer
@@ -97,13 +97,15 @@ const CountedTotal = 10_000
 // listPackages reads one page: the ids of the page first, from the index of the
 // sort (which holds what the filters read, so skipping to a deep page walks index
 // entries, never the table), then those rows with what they show. The total is
-// counted only up to CountedTotal.
-func (s *Service) listPackages(ctx context.Context, where []predicate.PackageVersion, in ListPackagesInput) (*PackagePage, error) {
+// counted only up to CountedTotal, and kept (hotcache.go) until a package changes:
+// counting is most of what a first page costs.
+func (s *Service) listPackages(ctx context.Context, l listing, in ListPackagesInput) (*PackagePage, error) {
 	order := ent.Asc
 	if in.Desc {
 		order = ent.Desc
 	}
-	total, err := s.countUpTo(ctx, where, CountedTotal+1)
+	where := l.where
+	total, err := s.hot.counts.load(l.key, func() (int, error) { return s.countUpTo(ctx, where, CountedTotal+1) }, nil)
 	if err != nil {
 		return nil, err
 	}

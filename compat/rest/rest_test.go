@@ -229,3 +229,50 @@ func TestProjectFilePath(t *testing.T) {
 		}
 	}
 }
+
+// TestListTotalFollowsWrites: the capped total of a listing is kept between requests
+// (registry's count cache); a publish, a deletion, or a filter other than the one
+// counted must show in the next request's X-Total.
+func TestListTotalFollowsWrites(t *testing.T) {
+	e := compattest.New(t)
+	app := e.Project("root/app", "private", "")
+	root := []string{"Private-Token", e.RootToken}
+	list := fmt.Sprintf("/api/v4/projects/%d/packages", app.ID)
+	total := func(query string) string {
+		t.Helper()
+		res := e.Do("GET", list+query, nil, root...)
+		if res.Status != http.StatusOK {
+			t.Fatalf("list: %d %s", res.Status, res.Body)
+		}
+		return res.Header.Get("X-Total")
+	}
+	put := func(name string) {
+		t.Helper()
+		path := fmt.Sprintf("/api/v4/projects/%d/packages/generic/%s/1.0.0/f.txt", app.ID, name)
+		if res := e.Do("PUT", path, strings.NewReader("x"), root...); res.Status != http.StatusCreated {
+			t.Fatalf("publish %s: %d %s", name, res.Status, res.Body)
+		}
+	}
+	put("a")
+	put("b")
+	if got := total(""); got != "2" {
+		t.Fatalf("X-Total %q, want 2", got)
+	}
+	if got := total("?package_name=a"); got != "1" {
+		t.Fatalf("filtered X-Total %q, want 1", got)
+	}
+	put("c")
+	if got := total(""); got != "3" {
+		t.Fatalf("after a publish: X-Total %q, want 3", got)
+	}
+	pkgs := decode[[]pkgJSON](t, e.Do("GET", list+"?package_name=a", nil, root...))
+	if res := e.Do("DELETE", fmt.Sprintf("%s/%d", list, pkgs[0].ID), nil, root...); res.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", res.Status, res.Body)
+	}
+	if got := total(""); got != "2" {
+		t.Fatalf("after a deletion: X-Total %q, want 2", got)
+	}
+	if got := total("?package_name=a"); got != "0" {
+		t.Fatalf("filtered after a deletion: X-Total %q, want 0", got)
+	}
+}

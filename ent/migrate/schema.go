@@ -418,9 +418,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "packagefile_package_id_file_name",
+				Name:    "packagefile_package_id_file_name_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{PackageFilesColumns[16], PackageFilesColumns[3]},
+				Columns: []*schema.Column{PackageFilesColumns[16], PackageFilesColumns[3], PackageFilesColumns[1], PackageFilesColumns[0]},
 			},
 			{
 				Name:    "packagefile_sha256",
@@ -587,6 +587,11 @@ var (
 				Name:    "packageversion_project_id_created_at_id_status_version",
 				Unique:  false,
 				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[1], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
+			},
+			{
+				Name:    "packageversion_project_id_id_status_version",
+				Unique:  false,
+				Columns: []*schema.Column{PackageVersionsColumns[16], PackageVersionsColumns[0], PackageVersionsColumns[9], PackageVersionsColumns[5]},
 			},
 			{
 				Name:    "packageversion_project_id_version_sort_id_status_version",

@@ -79,6 +79,8 @@ func (PackageVersion) Indexes() []ent.Index {
 		// on (status, version): a page, a deep page's skipped rows and the count
 		// are read from the index alone.
 		index.Fields("project_id", "created_at", "id", "status", "version"),
+		// GraphQL's CREATED sort orders by id alone (convert.go says why).
+		index.Fields("project_id", "id", "status", "version"),
 		index.Fields("project_id", "version_sort", "id", "status", "version"),
 		index.Fields("project_id", "name", "id", "status", "version"),
 		index.Fields("project_id", "type_rank", "id", "status", "version"),
@@ -127,7 +129,9 @@ func (PackageFile) Edges() []ent.Edge {
 // Indexes of the PackageFile.
 func (PackageFile) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("package_id", "file_name"),
+		// A file by name, newest first (a name uploaded again keeps its older files
+		// until cleanup): read in the index's order, never sorted.
+		index.Fields("package_id", "file_name", "created_at", "id"),
 		index.Fields("sha256"),
 		// Whether a blob is still referenced (garbage collection, and SQLite's
 		// foreign key check when a blob row is written) is an index lookup.
