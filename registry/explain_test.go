@@ -95,6 +95,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{name: "list deep page by name", req: get(list+"name&page=8", dev...), covering: "OFFSET"},
 		{name: "list deep page by version", req: get(list+"version&page=8", dev...), covering: "OFFSET"},
 		{name: "list deep page by type", req: get(list+"type&page=8", dev...), covering: "OFFSET"},
+		// The same deep pages again start from the anchors the first reads left.
+		{name: "list deep page by created_at, from its anchor", req: get(list+"created_at&page=8", dev...), covering: "anchor"},
+		{name: "list deep page by version, from its anchor", req: get(list+"version&page=8", dev...), covering: "anchor"},
+		{name: "list next page by name, from its anchor", req: get(list+"name&page=9", dev...), covering: "anchor"},
 		{name: "graphql packages, default order", req: request{http.MethodPost, "/api/graphql",
 			`{"query":"{ project(fullPath: \"g/priv\") { packages(first: 20) { nodes { name version } } } }"}`,
 			append([]string{"Content-Type", "application/json"}, dev...)}},

@@ -31,6 +31,7 @@ const (
 	hotFiles       = 20000
 	hotAllowlist   = 10000
 	hotCounts      = 10000
+	hotAnchors     = 1000
 )
 
 // stamped is a cached value with the stamp it was loaded under.
@@ -88,6 +89,8 @@ type hotCaches struct {
 	allowlist   *hot[[2]int, bool]
 	// counts are the capped totals of package listings, by listing key.
 	counts *hot[string, int]
+	// anchors are the positions of package listings' rows (anchors.go).
+	anchors *hot[string, *anchorSet]
 }
 
 func newHotCaches(ch *database.Changes) hotCaches {
@@ -100,6 +103,7 @@ func newHotCaches(ch *database.Changes) hotCaches {
 		files:       newHot[string, foundFile](ch, sigFiles, hotFiles),
 		allowlist:   newHot[[2]int, bool](ch, sigAccess, hotAllowlist),
 		counts:      newHot[string, int](ch, sigFiles, hotCounts),
+		anchors:     newHot[string, *anchorSet](ch, sigFiles, hotAnchors),
 	}
 }
 

@@ -110,23 +110,26 @@ func (s *Service) listPackages(ctx context.Context, l listing, in ListPackagesIn
 		return nil, err
 	}
 	q := s.client.PackageVersion.Query().Where(where...)
+	var col string
 	switch in.OrderBy {
 	case "", "created_at":
-		q.Order(order(packageversion.FieldCreatedAt))
+		col = packageversion.FieldCreatedAt
 	case "name":
-		q.Order(order(packageversion.FieldName))
+		col = packageversion.FieldName
 	case "version":
-		q.Order(order(packageversion.FieldVersionSort))
+		col = packageversion.FieldVersionSort
 	case "type":
-		q.Order(order(packageversion.FieldTypeRank)) // GitLab's enum order, not the names'
+		col = packageversion.FieldTypeRank // GitLab's enum order, not the names'
 	case "project_path":
 		q.Order(packageversion.ByProjectField(project.FieldFullPath, orderTerm(in.Desc)))
 	default:
 		return nil, InvalidValue("order_by")
 	}
+	if col != "" {
+		q.Order(order(col))
+	}
 	q.Order(order(packageversion.FieldID))
-	// One more than the page tells whether another follows when the total is not known.
-	ids, err := q.Offset((in.Page - 1) * in.PerPage).Limit(in.PerPage + 1).IDs(ctx)
+	ids, err := s.pageIDs(ctx, q, l.key, col, in)
 	if err != nil {
 		return nil, fmt.Errorf("list packages: %w", err)
 	}
@@ -157,6 +160,38 @@ func (s *Service) listPackages(ctx context.Context, l listing, in ListPackagesIn
 	// A row deleted between the two reads leaves a hole.
 	page.Packages = slices.DeleteFunc(page.Packages, func(v *ent.PackageVersion) bool { return v == nil })
 	return page, nil
+}
+
+// pageIDs reads the ids of one page and one more (which tells whether another page
+// follows when the total is not known), from the nearest anchor when the sort can
+// seek (anchors.go).
+func (s *Service) pageIDs(ctx context.Context, q *ent.PackageVersionQuery, key, col string, in ListPackagesInput) ([]int, error) {
+	pos := (in.Page - 1) * in.PerPage
+	if !canSeek(col) {
+		return q.Offset(pos).Limit(in.PerPage + 1).IDs(ctx)
+	}
+	set, err := s.hot.anchors.load(fmt.Sprintf("%s|%s|%t", key, col, in.Desc), newAnchorSet, nil)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	if at, id, ok := set.nearest(pos); ok && pos > 0 {
+		ids, err = q.Clone().Where(fromAnchor(col, in.Desc, id)).Offset(pos - at).Limit(in.PerPage + 1).IDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			set.remember(pos, in.PerPage, ids)
+			return ids, nil
+		}
+		// Nothing from the anchor: past the end, or its row is gone (a write that
+		// has not yet reached this replica's signals). The offset tells which.
+	}
+	if ids, err = q.Offset(pos).Limit(in.PerPage + 1).IDs(ctx); err != nil {
+		return nil, err
+	}
+	set.remember(pos, in.PerPage, ids)
+	return ids, nil
 }
 
 // countUpTo counts the versions where selects, stopping at limit: SELECT COUNT(*)
