@@ -95,8 +95,9 @@ func (s *Service) ReadableProjectIDs(ctx context.Context, groupPath string, excl
 const CountedTotal = 10_000
 
 // listPackages reads one page: the ids of the page first, from the index of the
-// sort (which holds what the filters read, so skipping to a deep page walks index
-// entries, never the table), then those rows with what they show. The total is
+// sort (which holds what the filters read, so what a deep page skips, from the
+// nearest anchor of anchors.go or from the start, is index entries, never the
+// table), then those rows with what they show. The total is
 // counted only up to CountedTotal, and kept (hotcache.go) until a package changes:
 // counting is most of what a first page costs.
 func (s *Service) listPackages(ctx context.Context, l listing, in ListPackagesInput) (*PackagePage, error) {
