@@ -1,6 +1,9 @@
 package registry
 
-import "github.com/pkgreg/registry/ent/packageversion"
+import (
+	"github.com/pkgreg/registry/ent/packageversion"
+	"github.com/pkgreg/registry/ent/schema"
+)
 
 // PackageType is a package format, as GitLab's package_type enum.
 type PackageType = packageversion.PackageType
@@ -23,13 +26,15 @@ const (
 )
 
 // PackageTypeOrder is GitLab's order of the package_type enum (spec B2), which
-// listings sorted by type follow.
-var PackageTypeOrder = []PackageType{
-	PackageTypeMaven, PackageTypeNPM, PackageTypeConan, PackageTypeNuGet, PackageTypePyPI,
-	PackageTypeComposer, PackageTypeGeneric, PackageTypeGolang, PackageTypeDebian,
-	PackageTypeRubyGems, PackageTypeHelm, PackageTypeTerraformModule,
-	packageversion.PackageTypeRpm, packageversion.PackageTypeMlModel, PackageTypeCargo,
-}
+// listings sorted by type follow: the order the schema declares the values in, the
+// one list of them (the type_rank backfill reads it too).
+var PackageTypeOrder = func() []PackageType {
+	out := make([]PackageType, len(schema.PackageTypes))
+	for i, t := range schema.PackageTypes {
+		out[i] = PackageType(t)
+	}
+	return out
+}()
 
 // TypeRank is a type's value in GitLab's package_type enum (the order of its values).
 func TypeRank(t PackageType) int {
