@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"slices"
 	"sync"
 
 	entsql "entgo.io/ent/dialect/sql"
@@ -59,14 +58,10 @@ func (a *anchorSet) remember(pos, perPage int, ids []int) {
 	}
 }
 
-// seekable are the columns of the sorts that can seek: each is a column of the
-// version's own row that never changes once written, with the id breaking ties in
-// the same direction (the index of each sort holds both).
-var seekable = []string{packageversion.FieldCreatedAt, packageversion.FieldName,
-	packageversion.FieldVersionSort, packageversion.FieldTypeRank}
-
 // fromAnchor selects the rows at or after the anchor row in the order (col, id),
-// ascending or descending. The anchor's values are read from its row in the same
+// ascending or descending. col is a column of the version's own row that never
+// changes once written (each sort but project_path's), and the sort's index holds
+// it with the id. The anchor's values are read from its row in the same
 // statement, so no value crosses the driver (a time read back and sent again does
 // not compare equal to the stored one on every database).
 func fromAnchor(col string, desc bool, anchor int) predicate.PackageVersion {
@@ -85,5 +80,3 @@ func fromAnchor(col string, desc bool, anchor int) predicate.PackageVersion {
 		}))
 	}
 }
-
-func canSeek(col string) bool { return slices.Contains(seekable, col) }

@@ -164,11 +164,11 @@ func (s *Service) listPackages(ctx context.Context, l listing, in ListPackagesIn
 }
 
 // pageIDs reads the ids of one page and one more (which tells whether another page
-// follows when the total is not known), from the nearest anchor when the sort can
-// seek (anchors.go).
+// follows when the total is not known), from the nearest anchor when the sort is by
+// a column of the row, col (anchors.go; the project path's sort is by a join).
 func (s *Service) pageIDs(ctx context.Context, q *ent.PackageVersionQuery, key, col string, in ListPackagesInput) ([]int, error) {
 	pos := (in.Page - 1) * in.PerPage
-	if !canSeek(col) {
+	if col == "" {
 		return q.Offset(pos).Limit(in.PerPage + 1).IDs(ctx)
 	}
 	set, err := s.hot.anchors.load(fmt.Sprintf("%s|%s|%t", key, col, in.Desc), newAnchorSet, nil)
